@@ -1,0 +1,20 @@
+/**
+ * Starts the real app on a random local port for browser tests, over the test database
+ * (PGlite in memory, or PostgreSQL when TEST_DATABASE_URL is set), with the demo council seeded.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { buildTestApp, type TestApp } from '../../test/support/app.ts';
+
+export interface RunningServer extends TestApp {
+  baseURL: string;
+}
+
+export async function startServer(prepare?: (t: TestApp) => Promise<void>): Promise<RunningServer> {
+  const t = await buildTestApp();
+  if (prepare) await prepare(t);
+  const app: FastifyInstance = t.app;
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { ...t, baseURL: `http://127.0.0.1:${port}` };
+}

@@ -1,0 +1,176 @@
+/**
+ * The composition root: `buildApp(deps)` wires platform and modules into one Fastify instance.
+ * `server.ts` only listens and shuts down; tests call `buildApp` and `app.inject()`.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config/index.ts';
+import type { Database } from './platform/db/index.ts';
+import type { Clock } from './platform/clock.ts';
+import { systemClock } from './platform/clock.ts';
+import { SessionStore } from './platform/http/sessions.ts';
+import { registerErrorPages, registerWeb } from './platform/http/web.ts';
+import { registerOps } from './platform/http/ops.ts';
+import { Metrics, gauge } from './platform/metrics/index.ts';
+import { outboxStats } from './platform/jobs/index.ts';
+import { IdentityService, OidcAdapter, registerStaffIdentity } from './modules/identity/index.ts';
+import { registerServicePortalRoutes } from './modules/services/index.ts';
+import { registerAuthorityPortalRoutes } from './modules/authorities/index.ts';
+import { registerCasesRoutes } from './modules/cases/index.ts';
+import { registerFormsRoutes } from './modules/forms/index.ts';
+import { registerStaffMessageRoutes } from './modules/notifications/index.ts';
+import { registerResidentRoutes } from './modules/residents/index.ts';
+import { registerCustomerStaffRoutes } from './modules/customers/index.ts';
+import { registerComplaints } from './modules/complaints/index.ts';
+import { registerInformationRequests } from './modules/information-requests/index.ts';
+import { registerApi } from './modules/api/index.ts';
+import { registerFeedback } from './modules/feedback/index.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+  /** Pass false in tests to keep output quiet. */
+  logger?: boolean;
+}
+
+const modulesDir = join(dirname(fileURLToPath(import.meta.url)), 'modules');
+const moduleViewDirs = [
+  'identity',
+  'services',
+  'authorities',
+  'customers',
+  'notifications',
+  'cases',
+  'forms',
+  'residents',
+  'complaints',
+  'information-requests',
+  'api',
+  'feedback',
+].map((m) => join(modulesDir, m, 'views'));
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+            serializers: {
+              // Paths only: query strings can hold search terms about people.
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                path: req.url.split('?')[0],
+              }),
+            },
+          },
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const db = database.db;
+  const metrics = new Metrics();
+  metrics.collect(async () => {
+    const stats = await outboxStats(db);
+    return [
+      gauge(
+        'frontdoor_outbox_rows',
+        'Outbox rows by status.',
+        (['pending', 'processing', 'done', 'dead'] as const).map((status) => ({
+          labels: { status },
+          value: stats[status],
+        })),
+      ),
+      gauge(
+        'frontdoor_outbox_due_lag_seconds',
+        'How long the most overdue outbox row has waited past its due time.',
+        [{ value: stats.dueLagSeconds ?? 0 }],
+      ),
+    ].join('\n');
+  });
+
+  await app.register(rateLimit, { global: false });
+  const sessions = new SessionStore(db, clock, config.sessionIdleMinutes);
+  const identity = new IdentityService(db, clock, config.signInMaxFailures);
+  const oidc = config.oidc;
+  let adapter: Promise<OidcAdapter> | null = null;
+  const connectOidc = oidc
+    ? () => {
+        adapter ??= OidcAdapter.connect({
+          issuerUrl: oidc.issuerUrl,
+          clientId: oidc.clientId,
+          clientSecret: oidc.clientSecret,
+          redirectUri: oidc.redirectUri,
+          allowInsecureHttp: oidc.allowHttp,
+        }).catch((error: unknown) => {
+          adapter = null;
+          throw error;
+        });
+        return adapter;
+      }
+    : null;
+
+  await registerWeb(app, {
+    sessionSecret: config.sessionSecret,
+    secureCookies: config.secureCookies,
+    sessions,
+    moduleViewDirs,
+    formActionOrigins: oidc ? [new URL(oidc.issuerUrl).origin] : [],
+  });
+  await registerStaffIdentity(app, {
+    db,
+    identity,
+    sessions,
+    secureCookies: config.secureCookies,
+    oidc: connectOidc,
+    oidcRedirectUri: oidc?.redirectUri,
+  });
+  registerErrorPages(app);
+  await registerOps(app, { db, metrics, engine: database.engine });
+  await registerServicePortalRoutes(app, { db });
+  await registerAuthorityPortalRoutes(app, { db });
+  await registerCasesRoutes(app, {
+    db,
+    clock,
+    sessions,
+    secureCookies: config.secureCookies,
+    uploadDir: join(config.dataDir, 'uploads'),
+    publicUrl: config.publicUrl,
+  });
+  await registerFormsRoutes(app, {
+    db,
+    clock,
+    secureCookies: config.secureCookies,
+    uploadDir: join(config.dataDir, 'uploads'),
+    publicUrl: config.publicUrl,
+  });
+  await registerStaffMessageRoutes(app, { db });
+  await registerCustomerStaffRoutes(app, { db, clock });
+  await registerResidentRoutes(app, {
+    db,
+    clock,
+    sessions,
+    secureCookies: config.secureCookies,
+    secret: config.sessionSecret,
+    oneLogin: config.oneLogin,
+  });
+  await registerComplaints(app, { db, clock, publicUrl: config.publicUrl, sessions });
+  await registerInformationRequests(app, { db, clock, publicUrl: config.publicUrl });
+  await registerApi(app, { db, clock, publicUrl: config.publicUrl });
+  await registerFeedback(app, { db, clock });
+  return app;
+}

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './index.ts';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'fd-config-'));
+
+void test('defaults make the demo work with nothing set', () => {
+  const dir = dataDir();
+  const config = loadConfig({ DATA_DIR: dir });
+  assert.equal(config.port, 3000);
+  assert.deepEqual(config.database, { engine: 'pglite', dataDir: join(dir, 'pglite') });
+  assert.equal(config.secureCookies, false);
+  assert.ok(config.sessionSecret.length >= 32);
+  assert.equal(
+    readFileSync(join(dir, 'session-secret'), 'utf8'),
+    config.sessionSecret,
+    'the generated secret is kept for restarts',
+  );
+  assert.equal(loadConfig({ DATA_DIR: dir }).sessionSecret, config.sessionSecret);
+});
+
+void test('DATABASE_URL selects PostgreSQL', () => {
+  const config = loadConfig({
+    DATA_DIR: dataDir(),
+    DATABASE_URL: 'postgres://u:p@db.internal:5432/frontdoor',
+  });
+  assert.deepEqual(config.database, { engine: 'postgres', url: 'postgres://u:p@db.internal:5432/frontdoor' });
+});
+
+void test('every bad value is listed in one error, without echoing secrets', () => {
+  try {
+    loadConfig({
+      DATA_DIR: dataDir(),
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://secret@x/y',
+      SESSION_IDLE_MINUTES: 'soon',
+    });
+    assert.fail('should throw');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.problems.length, 3);
+    assert.match(error.message, /PORT must be a whole number between 1 and 65535 \(got "abc"\)/);
+    assert.match(error.message, /DATABASE_URL must be a PostgreSQL URL/);
+    assert.doesNotMatch(error.message, /secret@/);
+    assert.match(error.message, /SESSION_IDLE_MINUTES/);
+  }
+});
+
+void test('PORT out of range is refused', () => {
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dataDir(), PORT: '70000' }),
+    /PORT must be a whole number between 1 and 65535/,
+  );
+});
+
+void test('production requires SESSION_SECRET; OIDC settings go together; https public URL means secure cookies', () => {
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production' }),
+    /SESSION_SECRET is required/,
+  );
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dataDir(), OIDC_ISSUER_URL: 'https://login.example.gov.uk' }),
+    /must be set together/,
+  );
+  const config = loadConfig({
+    DATA_DIR: dataDir(),
+    PUBLIC_URL: 'https://frontdoor.example.gov.uk',
+    SESSION_SECRET: 'x'.repeat(40),
+  });
+  assert.equal(config.secureCookies, true);
+});

@@ -1,0 +1,271 @@
+/**
+ * Configuration: the only place that reads `process.env`.
+ *
+ * Every key is documented in docs/configuration.md. Values are parsed once at start-up; if anything is
+ * wrong, `loadConfig` throws a ConfigError listing every bad or missing value, and the CLI prints it
+ * without a stack trace and exits non-zero.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, 'must be a whole number between 1 and 65535')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 65535, 'must be a whole number between 1 and 65535');
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be a PostgreSQL URL like postgres://user:password@host:5432/database');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 17:00');
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { message: 'must be development, production or test' })
+    .default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ message: 'must be a full URL like https://frontdoor.example.gov.uk' }).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_IDLE_MINUTES: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of minutes')
+    .transform(Number)
+    .default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RUN_WORKER: bool.default(true),
+  DEMO_SEED: bool.default(true),
+  WORKING_DAY_CUTOFF: hhmm.default('17:00'),
+  TRUST_PROXY: bool.default(false),
+  SIGN_IN_MAX_FAILURES: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).default(5),
+  OIDC_ISSUER_URL: z.url({ message: 'must be the issuer URL of your identity provider' }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: z.url().optional(),
+  OIDC_ALLOW_HTTP: bool.default(false),
+  NOTIFY_API_KEY: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9_.-]+-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      'must be a GOV.UK Notify API key (key name, service ID and secret, joined by hyphens)',
+    )
+    .optional(),
+  NOTIFY_BASE_URL: z
+    .url({ message: 'must be a full URL like https://api.notifications.service.gov.uk' })
+    .optional(),
+  NOTIFY_TEMPLATE_IDS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        const record = z.record(z.string().min(1), z.uuid()).safeParse(parsed);
+        if (record.success) return record.data;
+      } catch {
+        /* reported below */
+      }
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be a JSON object of template names to Notify template IDs, like {"email":"<uuid>","sms":"<uuid>"}',
+      });
+      return z.NEVER;
+    })
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'must be an SMTP URL like smtp://user:password@mail.example.gov.uk:587 (smtps:// for TLS on connect)')
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3).max(254).optional(),
+  ONE_LOGIN_ISSUER_URL: z.url({ message: 'must be the GOV.UK One Login issuer URL' }).optional(),
+  ONE_LOGIN_CLIENT_ID: z.string().min(1).optional(),
+  ONE_LOGIN_CLIENT_SECRET: z.string().min(1).optional(),
+  ONE_LOGIN_REDIRECT_URI: z.url().optional(),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** true when cookies must carry `Secure` (anything but plain http on localhost). */
+  secureCookies: boolean;
+  database: { engine: 'postgres'; url: string } | { engine: 'pglite'; dataDir: string };
+  dataDir: string;
+  sessionSecret: string;
+  sessionIdleMinutes: number;
+  logLevel: string;
+  runWorker: boolean;
+  demoSeed: boolean;
+  workingDayCutOff: string;
+  trustProxy: boolean;
+  signInMaxFailures: number;
+  oidc: {
+    issuerUrl: string;
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    allowHttp: boolean;
+  } | null;
+  /** GOV.UK Notify: used for email and SMS when set (see docs/notifications.md). */
+  notify: {
+    apiKey: string;
+    /** null: the production Notify API. */
+    baseUrl: string | null;
+    /** Template name (or `<template>:<channel>`, or a channel) → Notify template id. */
+    templateIds: Record<string, string>;
+  } | null;
+  /** SMTP for email when Notify is not set. */
+  smtp: { url: string; from: string } | null;
+  /** GOV.UK One Login for resident sign-in (OIDC); null: residents sign in with an emailed code only. */
+  oneLogin: {
+    issuerUrl: string;
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    allowHttp: boolean;
+  } | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Frontdoor cannot start because of its settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parse settings from an environment map. Pure apart from one thing: in development, when no
+ * SESSION_SECRET is set, a random one is generated and kept in DATA_DIR so sessions survive restarts.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.join('.');
+      const shown =
+        key === 'SESSION_SECRET' ||
+        key === 'OIDC_CLIENT_SECRET' ||
+        key === 'DATABASE_URL' ||
+        key === 'NOTIFY_API_KEY' ||
+        key === 'SMTP_URL' ||
+        key === 'ONE_LOGIN_CLIENT_SECRET'
+          ? ''
+          : ` (got "${String(cleaned[key] ?? '')}")`;
+      problems.push(`${key} ${issue.message}${shown}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET)
+    problems.push('SESSION_SECRET is required when NODE_ENV is production');
+  const oidcKeys = [e.OIDC_ISSUER_URL, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET, e.OIDC_REDIRECT_URI];
+  if (oidcKeys.some(Boolean) && !oidcKeys.every(Boolean)) {
+    problems.push(
+      'OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URI must be set together',
+    );
+  }
+  const oneLoginKeys = [
+    e.ONE_LOGIN_ISSUER_URL,
+    e.ONE_LOGIN_CLIENT_ID,
+    e.ONE_LOGIN_CLIENT_SECRET,
+    e.ONE_LOGIN_REDIRECT_URI,
+  ];
+  if (oneLoginKeys.some(Boolean) && !oneLoginKeys.every(Boolean)) {
+    problems.push(
+      'ONE_LOGIN_ISSUER_URL, ONE_LOGIN_CLIENT_ID, ONE_LOGIN_CLIENT_SECRET and ONE_LOGIN_REDIRECT_URI must be set together',
+    );
+  }
+  if (e.NOTIFY_API_KEY && !e.NOTIFY_TEMPLATE_IDS)
+    problems.push('NOTIFY_TEMPLATE_IDS is required when NOTIFY_API_KEY is set');
+  if (e.SMTP_URL && !e.MAIL_FROM) problems.push('MAIL_FROM is required when SMTP_URL is set');
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = resolve(e.DATA_DIR);
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const url = new URL(publicUrl);
+  const local = url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    secureCookies: !local,
+    database: e.DATABASE_URL
+      ? { engine: 'postgres', url: e.DATABASE_URL }
+      : { engine: 'pglite', dataDir: join(dataDir, 'pglite') },
+    dataDir,
+    sessionSecret: e.SESSION_SECRET ?? persistedDevSecret(dataDir),
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    logLevel: e.LOG_LEVEL,
+    runWorker: e.RUN_WORKER,
+    demoSeed: e.DEMO_SEED,
+    workingDayCutOff: e.WORKING_DAY_CUTOFF,
+    trustProxy: e.TRUST_PROXY,
+    signInMaxFailures: e.SIGN_IN_MAX_FAILURES,
+    oidc:
+      e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET && e.OIDC_REDIRECT_URI
+        ? {
+            issuerUrl: e.OIDC_ISSUER_URL,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            redirectUri: e.OIDC_REDIRECT_URI,
+            allowHttp: e.OIDC_ALLOW_HTTP,
+          }
+        : null,
+    notify:
+      e.NOTIFY_API_KEY && e.NOTIFY_TEMPLATE_IDS
+        ? { apiKey: e.NOTIFY_API_KEY, baseUrl: e.NOTIFY_BASE_URL ?? null, templateIds: e.NOTIFY_TEMPLATE_IDS }
+        : null,
+    smtp: e.SMTP_URL && e.MAIL_FROM ? { url: e.SMTP_URL, from: e.MAIL_FROM } : null,
+    oneLogin:
+      e.ONE_LOGIN_ISSUER_URL && e.ONE_LOGIN_CLIENT_ID && e.ONE_LOGIN_CLIENT_SECRET && e.ONE_LOGIN_REDIRECT_URI
+        ? {
+            issuerUrl: e.ONE_LOGIN_ISSUER_URL,
+            clientId: e.ONE_LOGIN_CLIENT_ID,
+            clientSecret: e.ONE_LOGIN_CLIENT_SECRET,
+            redirectUri: e.ONE_LOGIN_REDIRECT_URI,
+            allowHttp: e.OIDC_ALLOW_HTTP,
+          }
+        : null,
+  };
+}
+
+function persistedDevSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,2 @@
+export { registerAuthorityPortalRoutes } from './authorities.portal.routes.ts';
+export { listAuthorities } from './authorities.repository.ts';

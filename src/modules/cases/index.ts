@@ -1,0 +1,82 @@
+/**
+ * The cases module's public surface (cases core): create cases from any channel, move them along their
+ * service workflow, messages and notes, timelines, references, one-time codes, attachments, and the
+ * resident "track a request" journey. See README.md.
+ */
+import type { FastifyInstance } from 'fastify';
+import { registerCasesPortalRoutes, type CasesRoutesDeps } from './cases.portal.routes.ts';
+
+export type { CasesRoutesDeps } from './cases.portal.routes.ts';
+
+/** Registers /track, /track/code, /track/requests/:caseId (+ /reply) and /attachments/:id. */
+export async function registerCasesRoutes(app: FastifyInstance, deps: CasesRoutesDeps): Promise<void> {
+  await registerCasesPortalRoutes(app, deps);
+}
+
+export {
+  createCase,
+  changeStatus,
+  addMessage,
+  addNote,
+  allowedNextStatuses,
+  listCasesForCustomer,
+  getCaseTimeline,
+  getResidentCaseView,
+  findByReference,
+  loadCaseService,
+  whatHappensNext,
+  defaultCaseCalendar,
+} from './cases.service.ts';
+export { chooseTeam } from './cases.routing.ts';
+export {
+  generateReference,
+  normaliseReference,
+  REFERENCE_ALPHABET,
+  REFERENCE_PATTERN,
+} from './cases.reference.ts';
+export {
+  renderRequestPage,
+  handleReply,
+  type RequestViewer,
+  type RequestPageExtras,
+} from './cases.portal.routes.ts';
+export { issueCode, verifyCode, CODE_TTL_MS, CODE_MAX_ATTEMPTS, type CodeCheck } from './cases.codes.ts';
+export {
+  requestTrackCode,
+  verifyTrackCode,
+  parseTrackContact,
+  normaliseEmailAddress,
+  normalisePhoneNumber,
+  TRACK_PURPOSE,
+} from './cases.track.ts';
+export {
+  registerUploadParsing,
+  checkUpload,
+  keepUpload,
+  contentDisposition,
+  bindingHash,
+  newBindingSecret,
+  BROWSER_BINDING_COOKIE,
+  MAX_UPLOAD_BYTES,
+  DEFAULT_FILE_TYPES,
+  type ReceivedFile,
+  type UploadProblem,
+} from './cases.attachments.ts';
+export { fileSizeText } from './cases.presenters.ts';
+export type {
+  CaseService,
+  CaseActor,
+  CaseHooks,
+  CaseOptions,
+  CaseLocation,
+  CreateCaseInput,
+  CreatedCase,
+  GuestContact,
+  StatusChange,
+  AddMessageInput,
+  AddNoteInput,
+  TimelineEvent,
+  TimelineAttachment,
+  CustomerCaseItem,
+  ResidentCaseView,
+} from './cases.types.ts';

@@ -1,0 +1,40 @@
+/**
+ * Fixtures for tests and demos of casework (complaints, FOI/EIR/SAR, feedback): installs a shipped service
+ * definition (`modules/services/definitions/<slug>.json`) as a service of a given council and team, under a
+ * unique slug so tests can run in parallel in one database. Not used by the running application.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../platform/db/index.ts';
+import { loadServiceDefinitions, type ServiceDefinition } from '../services/index.ts';
+
+let shipped: ServiceDefinition[] | null = null;
+
+export async function installShippedService(
+  db: Db,
+  input: { authorityId: string; teamId: string; slug: string; name?: string },
+): Promise<{ id: string; slug: string; name: string }> {
+  shipped ??= loadServiceDefinitions();
+  const definition = shipped.find((d) => d.slug === input.slug);
+  if (!definition) throw new Error(`no shipped service definition ${input.slug}`);
+  const slug = `${input.slug}-${randomUUID().slice(0, 8)}`;
+  const name = input.name ?? definition.name;
+  const row = await db
+    .insertInto('services')
+    .values({
+      authority_id: input.authorityId,
+      team_id: input.teamId,
+      slug,
+      name,
+      category: definition.category,
+      summary: definition.summary,
+      synonyms: [],
+      keywords: '',
+      kind: definition.kind,
+      definition: JSON.stringify({ ...definition, slug }),
+      definition_version: definition.version,
+      sla: JSON.stringify(definition.sla),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, slug, name };
+}

@@ -1,0 +1,291 @@
+/**
+ * Resident routes: complain about one of your requests (the complaint is linked to it, and the request
+ * stays open), see your complaint, and ask for it to go to the next stage without having to give a reason.
+ *
+ * Who may use them: the signed-in resident who owns the request, or a browser that has tracked it with a
+ * one-time code (the cases module's /track journey keeps `trackedCases` in the session). Anyone else
+ * gets a 404.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { toIsoDate, type WorkingDayCalendar } from '../../platform/calendar/index.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { withTransaction, type Db } from '../../platform/db/index.ts';
+import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import { formatDate } from '../../platform/views/index.ts';
+import { getResidentCaseView } from '../cases/index.ts';
+import { residentComplaintSchema, residentEscalateSchema, UUID } from './complaints.schemas.ts';
+import * as service from './complaints.service.ts';
+import { DECISION_LABELS, type ComplaintView } from './complaints.types.ts';
+import { OMBUDSMAN } from './complaints.letters.ts';
+
+export interface ComplaintPortalDeps {
+  db: Db;
+  clock: Clock;
+  publicUrl?: string;
+  windowMonths?: number;
+  calendar?: WorkingDayCalendar;
+}
+
+interface Viewer {
+  customerId: string | null;
+}
+
+function trackedCases(request: FastifyRequest): string[] {
+  const list = request.session?.data.trackedCases;
+  return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** The resident looking at `caseId`, or null when this browser may not see it. */
+async function residentFor(db: Db, request: FastifyRequest, caseId: string): Promise<Viewer | null> {
+  if (!UUID.test(caseId)) return null;
+  const view = await getResidentCaseView(db, caseId);
+  if (!view) return null;
+  const customerId = request.session?.kind === 'resident' ? request.session.customerId : null;
+  if (customerId && view.customerId === customerId) return { customerId };
+  if (trackedCases(request).includes(caseId)) return { customerId: view.customerId };
+  return null;
+}
+
+/** Lets a browser that made a complaint see it like a tracked request (guests have no account). */
+async function rememberCase(
+  request: FastifyRequest,
+  caseId: string,
+  sessions: { setData(id: string, data: Record<string, unknown>): Promise<void> } | null,
+) {
+  if (!request.session || !sessions) return;
+  const tracked = [...new Set([...trackedCases(request), caseId])].slice(-20);
+  const data = { ...request.session.data, trackedCases: tracked };
+  await sessions.setData(request.session.id, data);
+  request.session.data = data;
+}
+
+function complaintPage(view: ComplaintView) {
+  const stage = view.stages.find((s) => s.stage === view.stage)!;
+  const finalStage = view.workflowType === 'childrens_social_care' ? 3 : 2;
+  const responses = view.stages
+    .filter((s) => s.responseText)
+    .map((s) => ({
+      title:
+        s.stage === 1
+          ? 'Our response'
+          : s.stage >= finalStage
+            ? 'Our final response'
+            : `Our response at stage ${s.stage}`,
+      date: formatDate(s.respondedOn),
+      decision: s.decision ? DECISION_LABELS[s.decision] : '',
+      paragraphs: (s.responseText ?? '').split(/\n\n+/),
+    }))
+    .reverse();
+  const statusText =
+    view.status === 'refused'
+      ? 'We could not take your complaint through our complaints process'
+      : view.status === 'closed'
+        ? 'We have sent our final response'
+        : view.status === 'responded'
+          ? 'We have sent our response'
+          : stage.acknowledgedOn
+            ? 'We are looking into your complaint'
+            : 'We have received your complaint';
+  return {
+    reference: view.reference,
+    statusText,
+    stageText:
+      view.workflowType === 'childrens_social_care' && view.stage === 3
+        ? 'Review panel (stage 3)'
+        : `Stage ${view.stage}`,
+    respondBy: view.status === 'open' ? formatDate(stage.respondBy) : null,
+    extended: view.status === 'open' && stage.extensionDays !== null ? stage.extensionReason : null,
+    linkedReference: view.linkedCase?.reference ?? null,
+    summary: view.summary,
+    responses,
+    canEscalate: view.status === 'responded' && view.stage < finalStage,
+    ombudsman: view.status === 'closed' || view.status === 'refused' ? OMBUDSMAN : null,
+  };
+}
+
+export async function registerComplaintPortalRoutes(
+  app: FastifyInstance,
+  deps: ComplaintPortalDeps & {
+    sessions?: { setData(id: string, data: Record<string, unknown>): Promise<void> } | null;
+  },
+): Promise<void> {
+  const options = { publicUrl: deps.publicUrl, windowMonths: deps.windowMonths, calendar: deps.calendar };
+
+  const renderNew = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    caseId: string,
+    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
+  ) => {
+    const about = await getResidentCaseView(deps.db, caseId);
+    if (!about) throw new NotFoundError();
+    if (extra.status) reply.status(extra.status);
+    const values = extra.values ?? {};
+    return reply.view('complaints/portal/new.njk', {
+      pageTitle: 'Complain about this request',
+      about: {
+        id: about.id,
+        reference: about.reference,
+        serviceName: about.serviceName,
+        statusLabel: about.statusLabel,
+      },
+      values: {
+        ...values,
+        idempotencyKey: typeof values.idempotencyKey === 'string' ? values.idempotencyKey : randomUUID(),
+      },
+      ...extra.errors,
+    });
+  };
+
+  app.get<{ Querystring: { about?: string } }>(
+    '/complaints/new',
+    { config: { permission: 'public' } },
+    async (request, reply) => {
+      const caseId = request.query.about ?? '';
+      if (!caseId) return reply.redirect('/services/make-a-complaint', 303);
+      if (!(await residentFor(deps.db, request, caseId))) throw new NotFoundError();
+      return renderNew(request, reply, caseId);
+    },
+  );
+
+  app.post<{ Querystring: { about?: string } }>(
+    '/complaints/new',
+    { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const caseId = request.query.about ?? '';
+      const viewer = await residentFor(deps.db, request, caseId);
+      if (!viewer) throw new NotFoundError();
+      const parsed = parseForm(residentComplaintSchema, request.body);
+      if (!parsed.ok)
+        return renderNew(request, reply, caseId, {
+          errors: parsed.errors,
+          values: parsed.values,
+          status: 400,
+        });
+      const about = await getResidentCaseView(deps.db, caseId);
+      if (!about) throw new NotFoundError();
+      const now = deps.clock.now();
+      try {
+        const created = await withTransaction(deps.db, (trx) =>
+          service.createComplaint(
+            trx,
+            {
+              authorityId: about.authorityId,
+              customerId: viewer.customerId,
+              summary: parsed.value.summary,
+              desiredOutcome: parsed.value.desiredOutcome,
+              reasonableAdjustments: parsed.value.reasonableAdjustments,
+              receivedOn: toIsoDate(now),
+              linkedCaseId: caseId,
+              channel: 'web',
+              actor: { kind: 'customer', customerId: viewer.customerId },
+              idempotencyKey: `complaint:web:${parsed.value.idempotencyKey}`,
+            },
+            { ...options, now },
+          ),
+        );
+        await rememberCase(request, created.caseId, deps.sessions ?? null);
+        return reply.redirect(`/complaints/${created.caseId}?made=1`, 303);
+      } catch (error) {
+        if (error instanceof DomainRuleError)
+          return renderNew(request, reply, caseId, {
+            errors: toFormErrors([{ field: 'summary', message: error.message }]),
+            values: parsed.value,
+            status: 422,
+          });
+        throw error;
+      }
+    },
+  );
+
+  async function loadForResident(request: FastifyRequest, caseId: string): Promise<ComplaintView> {
+    if (!(await residentFor(deps.db, request, caseId))) throw new NotFoundError();
+    const id = await service.findComplaintIdByCase(deps.db, caseId);
+    const view = id ? await service.getComplaint(deps.db, id, options) : null;
+    if (!view) throw new NotFoundError();
+    return view;
+  }
+
+  app.get<{ Params: { caseId: string }; Querystring: { made?: string; escalated?: string } }>(
+    '/complaints/:caseId',
+    { config: { permission: 'public' } },
+    async (request, reply) => {
+      const view = await loadForResident(request, request.params.caseId);
+      return reply.view('complaints/portal/complaint.njk', {
+        pageTitle: `Your complaint ${view.reference}`,
+        caseId: view.caseId,
+        made: request.query.made === '1',
+        escalated: request.query.escalated === '1',
+        ...complaintPage(view),
+      });
+    },
+  );
+
+  const renderEscalate = (
+    reply: FastifyReply,
+    view: ComplaintView,
+    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
+  ) => {
+    if (extra.status) reply.status(extra.status);
+    return reply.view('complaints/portal/escalate.njk', {
+      pageTitle: 'Ask us to look at your complaint again',
+      caseId: view.caseId,
+      reference: view.reference,
+      nextStage:
+        view.workflowType === 'childrens_social_care'
+          ? view.stage === 1
+            ? 'stage 2 (an independent investigation)'
+            : 'stage 3 (a review panel)'
+          : 'stage 2',
+      values: extra.values ?? {},
+      ...extra.errors,
+    });
+  };
+
+  app.get<{ Params: { caseId: string } }>(
+    '/complaints/:caseId/escalate',
+    { config: { permission: 'public' } },
+    async (request, reply) => {
+      const view = await loadForResident(request, request.params.caseId);
+      if (!complaintPage(view).canEscalate) return reply.redirect(`/complaints/${view.caseId}`, 303);
+      return renderEscalate(reply, view);
+    },
+  );
+
+  app.post<{ Params: { caseId: string } }>(
+    '/complaints/:caseId/escalate',
+    { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const view = await loadForResident(request, request.params.caseId);
+      const parsed = parseForm(residentEscalateSchema, request.body);
+      if (!parsed.ok)
+        return renderEscalate(reply, view, { errors: parsed.errors, values: parsed.values, status: 400 });
+      const viewer = await residentFor(deps.db, request, view.caseId);
+      try {
+        await withTransaction(deps.db, (trx) =>
+          service.escalateComplaint(
+            trx,
+            view.id,
+            {
+              actor: { kind: 'customer', customerId: viewer?.customerId ?? null },
+              now: deps.clock.now(),
+              reason: parsed.value.reason,
+            },
+            options,
+          ),
+        );
+      } catch (error) {
+        if (error instanceof DomainRuleError)
+          return renderEscalate(reply, view, {
+            errors: toFormErrors([{ field: 'reason', message: error.message }]),
+            values: parsed.value,
+            status: 422,
+          });
+        throw error;
+      }
+      return reply.redirect(`/complaints/${view.caseId}?escalated=1`, 303);
+    },
+  );
+}

@@ -1,0 +1,517 @@
+/**
+ * All SQL of the complaints module: complaints, complaint_stages, complaint_remedies, learning_actions
+ * (owned here), and the reads (and the two writes, see `recordCaseStatus` and `insertCaseNote`) it needs
+ * on the cases core tables.
+ */
+import { sql } from 'kysely';
+import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
+
+type Q = Db | Tx;
+
+// ---- complaint service and cases
+
+/**
+ * The complaint service to open a complaint case under: the council's own active complaint service, else
+ * the oldest active complaint service (two-tier areas share one complaints front door).
+ */
+export async function findComplaintServiceId(db: Q, authorityId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('services')
+    .select('id')
+    .where('kind', '=', 'complaint')
+    .where('active', '=', true)
+    .orderBy(sql`case when authority_id = ${authorityId} then 0 else 1 end`)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export function findCaseBasics(db: Q, caseId: string) {
+  return db
+    .selectFrom('cases as c')
+    .innerJoin('services as s', 's.id', 'c.service_id')
+    .select([
+      'c.id',
+      'c.authority_id',
+      'c.reference',
+      'c.status',
+      'c.customer_id',
+      'c.team_id',
+      'c.closed_at',
+      'c.guest_name',
+      'c.guest_email',
+      'c.guest_phone',
+      'c.answers',
+      'c.received_at',
+      's.id as service_id',
+      's.name as service_name',
+      's.kind as service_kind',
+    ])
+    .where('c.id', '=', caseId)
+    .executeTakeFirst();
+}
+
+export type CaseBasics = NonNullable<Awaited<ReturnType<typeof findCaseBasics>>>;
+
+export function findCaseIdByReference(db: Q, reference: string) {
+  return db
+    .selectFrom('cases')
+    .select(['id', 'authority_id'])
+    .where('reference', '=', reference)
+    .executeTakeFirst();
+}
+
+/**
+ * Moves a complaint case to `to` without the generic "your request is now …" message that `changeStatus`
+ * sends: complaint letters carry their own, fuller text. Writes the same `status_changed` event the cases
+ * core writes (so the resident's timeline shows it) and an audit row is written by the caller.
+ */
+export async function recordCaseStatus(
+  trx: Tx,
+  values: {
+    caseId: string;
+    authorityId: string;
+    from: string;
+    to: string;
+    label: string;
+    customerLabel: string;
+    visibleToCustomer: boolean;
+    closed: boolean;
+    at: Date;
+    staffId: string | null;
+    customerId: string | null;
+    body?: string | null;
+  },
+): Promise<void> {
+  await trx
+    .updateTable('cases')
+    .set({ status: values.to, closed_at: values.closed ? values.at : null, updated_at: values.at })
+    .where('id', '=', values.caseId)
+    .execute();
+  await trx
+    .insertInto('case_events')
+    .values({
+      authority_id: values.authorityId,
+      case_id: values.caseId,
+      kind: 'status_changed',
+      visible_to_customer: values.visibleToCustomer,
+      body: values.body ?? null,
+      data: JSON.stringify({
+        from: values.from,
+        to: values.to,
+        label: values.label,
+        customerLabel: values.customerLabel,
+        by: 'complaints',
+      }),
+      actor_staff_id: values.staffId,
+      actor_customer_id: values.customerId,
+      created_at: values.at,
+    })
+    .execute();
+}
+
+/** A staff-only note on a case (e.g. "a complaint was made about this request"). */
+export async function insertCaseNote(
+  trx: Tx,
+  values: {
+    caseId: string;
+    authorityId: string;
+    kind: string;
+    body: string;
+    data: Record<string, unknown>;
+    at: Date;
+    staffId: string | null;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('case_events')
+    .values({
+      authority_id: values.authorityId,
+      case_id: values.caseId,
+      kind: values.kind,
+      visible_to_customer: false,
+      body: values.body,
+      data: JSON.stringify(values.data),
+      actor_staff_id: values.staffId,
+      created_at: values.at,
+    })
+    .execute();
+}
+
+/** Complaint cases opened through the forms engine that have no complaint record yet (oldest first). */
+export function unadoptedComplaintCases(db: Q, limit: number) {
+  return db
+    .selectFrom('cases as c')
+    .innerJoin('services as s', 's.id', 'c.service_id')
+    .leftJoin('complaints as x', 'x.case_id', 'c.id')
+    .select(['c.id'])
+    .where('s.kind', '=', 'complaint')
+    .where('c.closed_at', 'is', null)
+    .where('x.id', 'is', null)
+    .orderBy('c.received_at')
+    .limit(limit)
+    .execute();
+}
+
+// ---- complaints
+
+export async function insertComplaint(trx: Tx, row: NewRow<'complaints'>): Promise<{ id: string } | null> {
+  const inserted = await trx
+    .insertInto('complaints')
+    .values(row)
+    .onConflict((oc) => oc.column('case_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted ?? null;
+}
+
+export function findComplaintIdByCase(db: Q, caseId: string) {
+  return db.selectFrom('complaints').select(['id']).where('case_id', '=', caseId).executeTakeFirst();
+}
+
+/** The complaint row, locked for the rest of the transaction (actions on one complaint serialise). */
+export function lockComplaint(trx: Tx, id: string) {
+  return trx
+    .selectFrom('complaints as x')
+    .innerJoin('cases as c', 'c.id', 'x.case_id')
+    .select([
+      'x.id',
+      'x.authority_id',
+      'x.case_id',
+      'x.customer_id',
+      'x.workflow_type',
+      'x.stage',
+      'x.status',
+      'x.received_on',
+      'x.matter_date',
+      'x.summary',
+      'x.reasonable_adjustments',
+      'c.reference',
+      'c.status as case_status',
+      'c.service_id as case_service_id',
+      'c.guest_email',
+      'c.guest_phone',
+      'c.closed_at as case_closed_at',
+    ])
+    .where('x.id', '=', id)
+    .forUpdate('x')
+    .executeTakeFirst();
+}
+
+export type LockedComplaint = NonNullable<Awaited<ReturnType<typeof lockComplaint>>>;
+
+export async function updateComplaint(db: Q, id: string, values: RowUpdate<'complaints'>): Promise<void> {
+  await db.updateTable('complaints').set(values).where('id', '=', id).execute();
+}
+
+export function findComplaintRow(db: Q, id: string) {
+  return db
+    .selectFrom('complaints as x')
+    .innerJoin('cases as c', 'c.id', 'x.case_id')
+    .leftJoin('customers as cu', 'cu.id', 'x.customer_id')
+    .leftJoin('services as s', 's.id', 'x.about_service_id')
+    .select([
+      'x.id',
+      'x.authority_id',
+      'x.case_id',
+      'x.customer_id',
+      'x.linked_case_id',
+      'x.about_service_id',
+      'x.about_team_id',
+      'x.workflow_type',
+      'x.stage',
+      'x.status',
+      'x.received_on',
+      'x.matter_date',
+      'x.summary',
+      'x.desired_outcome',
+      'x.reasonable_adjustments',
+      'x.root_cause',
+      'x.refusal_reason',
+      'x.refusal_details',
+      'x.refused_on',
+      'x.closed_on',
+      'c.reference',
+      'c.guest_name',
+      'cu.given_name',
+      'cu.family_name',
+      'cu.organisation_name',
+      's.name as about_service_name',
+    ])
+    .where('x.id', '=', id)
+    .executeTakeFirst();
+}
+
+export function findComplaintByReference(db: Q, reference: string) {
+  return db
+    .selectFrom('complaints as x')
+    .innerJoin('cases as c', 'c.id', 'x.case_id')
+    .select(['x.id', 'x.authority_id'])
+    .where('c.reference', '=', reference)
+    .executeTakeFirst();
+}
+
+// ---- stages
+
+export async function insertStage(trx: Tx, row: NewRow<'complaint_stages'>): Promise<void> {
+  await trx.insertInto('complaint_stages').values(row).execute();
+}
+
+export async function updateStage(
+  db: Q,
+  complaintId: string,
+  stage: number,
+  values: RowUpdate<'complaint_stages'>,
+): Promise<void> {
+  await db
+    .updateTable('complaint_stages')
+    .set(values)
+    .where('complaint_id', '=', complaintId)
+    .where('stage', '=', stage)
+    .execute();
+}
+
+export function stagesOf(db: Q, complaintId: string) {
+  return db
+    .selectFrom('complaint_stages as g')
+    .leftJoin('staff_users as u', 'u.id', 'g.handler_id')
+    .selectAll('g')
+    .select('u.display_name as handler_name')
+    .where('g.complaint_id', '=', complaintId)
+    .orderBy('g.stage')
+    .execute();
+}
+
+export type StageRow = Awaited<ReturnType<typeof stagesOf>>[number];
+
+// ---- remedies and learning
+
+export async function insertRemedy(db: Q, row: NewRow<'complaint_remedies'>): Promise<string> {
+  const { id } = await db
+    .insertInto('complaint_remedies')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+export function remediesOf(db: Q, complaintId: string) {
+  return db
+    .selectFrom('complaint_remedies')
+    .selectAll()
+    .where('complaint_id', '=', complaintId)
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function completeRemedy(
+  db: Q,
+  complaintId: string,
+  remedyId: string,
+  on: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('complaint_remedies')
+    .set({ completed_on: on })
+    .where('id', '=', remedyId)
+    .where('complaint_id', '=', complaintId)
+    .where('completed_on', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function insertLearningAction(db: Q, row: NewRow<'learning_actions'>): Promise<string> {
+  const { id } = await db
+    .insertInto('learning_actions')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+const learningColumns = [
+  'l.id',
+  'l.authority_id',
+  'l.complaint_id',
+  'l.team_id',
+  'l.description',
+  'l.owner_id',
+  'l.due_on',
+  'l.completed_on',
+  'l.completion_note',
+  'o.display_name as owner_name',
+  't.name as team_name',
+  'c.reference as complaint_reference',
+] as const;
+
+function learningQuery(db: Q) {
+  return db
+    .selectFrom('learning_actions as l')
+    .innerJoin('staff_users as o', 'o.id', 'l.owner_id')
+    .leftJoin('teams as t', 't.id', 'l.team_id')
+    .leftJoin('complaints as x', 'x.id', 'l.complaint_id')
+    .leftJoin('cases as c', 'c.id', 'x.case_id')
+    .select(learningColumns);
+}
+
+export function learningActionsOfComplaint(db: Q, complaintId: string) {
+  return learningQuery(db).where('l.complaint_id', '=', complaintId).orderBy('l.created_at').execute();
+}
+
+export function learningActionsOfAuthorities(db: Q, authorityIds: string[], open: boolean) {
+  let query = learningQuery(db).where('l.authority_id', 'in', authorityIds);
+  query = open ? query.where('l.completed_on', 'is', null) : query.where('l.completed_on', 'is not', null);
+  return query.orderBy('l.due_on').limit(500).execute();
+}
+
+export type LearningRow = Awaited<ReturnType<typeof learningActionsOfComplaint>>[number];
+
+export function findLearningAction(db: Q, id: string) {
+  return db.selectFrom('learning_actions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function completeLearningAction(
+  db: Q,
+  id: string,
+  values: { on: string; by: string; note: string | null },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('learning_actions')
+    .set({ completed_on: values.on, completed_by: values.by, completion_note: values.note })
+    .where('id', '=', id)
+    .where('completed_on', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+// ---- queues and lists
+
+export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; handlerId?: string | null }) {
+  let query = db
+    .selectFrom('complaints as x')
+    .innerJoin('cases as c', 'c.id', 'x.case_id')
+    .innerJoin('complaint_stages as g', (join) =>
+      join.onRef('g.complaint_id', '=', 'x.id').onRef('g.stage', '=', 'x.stage'),
+    )
+    .leftJoin('customers as cu', 'cu.id', 'x.customer_id')
+    .leftJoin('staff_users as u', 'u.id', 'g.handler_id')
+    .select([
+      'x.id',
+      'x.case_id',
+      'x.stage',
+      'x.workflow_type',
+      'x.status',
+      'x.received_on',
+      'x.summary',
+      'c.reference',
+      'c.guest_name',
+      'cu.given_name',
+      'cu.family_name',
+      'cu.organisation_name',
+      'g.acknowledged_on',
+      'g.acknowledge_by',
+      'g.respond_by',
+      'g.extension_days',
+      'u.display_name as handler_name',
+    ])
+    .where('x.authority_id', 'in', filter.authorityIds);
+  query = filter.open ? query.where('x.status', '=', 'open') : query.where('x.status', '!=', 'open');
+  if (filter.handlerId) query = query.where('g.handler_id', '=', filter.handlerId);
+  return query
+    .orderBy(sql`case when g.acknowledged_on is null then g.acknowledge_by else g.respond_by end`)
+    .orderBy('x.received_on')
+    .limit(500)
+    .execute();
+}
+
+export type QueueRow = Awaited<ReturnType<typeof queue>>[number];
+
+export function complaintsOfCustomer(db: Q, customerId: string) {
+  return db
+    .selectFrom('complaints as x')
+    .innerJoin('cases as c', 'c.id', 'x.case_id')
+    .select(['x.id', 'x.case_id', 'x.stage', 'x.status', 'x.received_on', 'x.summary', 'c.reference'])
+    .where('x.customer_id', '=', customerId)
+    .orderBy('x.received_on', 'desc')
+    .execute();
+}
+
+export function complaintsLinkedTo(db: Q, caseId: string) {
+  return db
+    .selectFrom('complaints as x')
+    .innerJoin('cases as c', 'c.id', 'x.case_id')
+    .select(['x.id', 'x.case_id', 'c.reference', 'x.stage', 'x.status'])
+    .where('x.linked_case_id', '=', caseId)
+    .execute();
+}
+
+/** Active staff of the given authorities (for handler and owner pickers). */
+export function staffOf(db: Q, authorityIds: string[]) {
+  return db
+    .selectFrom('staff_users')
+    .select(['id', 'display_name', 'roles', 'authority_id'])
+    .where('authority_id', 'in', authorityIds)
+    .where('active', '=', true)
+    .orderBy('display_name')
+    .execute();
+}
+
+export function findStaff(db: Q, id: string) {
+  return db
+    .selectFrom('staff_users')
+    .select(['id', 'display_name', 'roles', 'authority_id', 'active'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export function teamsOf(db: Q, authorityIds: string[]) {
+  return db
+    .selectFrom('teams')
+    .select(['id', 'name', 'authority_id'])
+    .where('authority_id', 'in', authorityIds)
+    .orderBy('name')
+    .execute();
+}
+
+export function servicesOf(db: Q, authorityIds: string[]) {
+  return db
+    .selectFrom('services')
+    .select(['id', 'name', 'team_id', 'authority_id'])
+    .where('authority_id', 'in', authorityIds)
+    .where('active', '=', true)
+    .orderBy('name')
+    .execute();
+}
+
+export function findService(db: Q, id: string) {
+  return db
+    .selectFrom('services')
+    .select(['id', 'name', 'team_id', 'authority_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+// ---- reports
+
+/** Responded stages in [from, to] (response dates), with the service complained about. */
+export function respondedStages(db: Q, filter: { from: string; to: string; authorityIds?: string[] }) {
+  let query = db
+    .selectFrom('complaint_stages as g')
+    .innerJoin('complaints as x', 'x.id', 'g.complaint_id')
+    .leftJoin('services as s', 's.id', 'x.about_service_id')
+    .select([
+      'g.stage',
+      'g.responded_on',
+      'g.respond_by',
+      'x.workflow_type',
+      'x.root_cause',
+      'x.authority_id',
+      's.name as service_name',
+    ])
+    .where('g.responded_on', 'is not', null)
+    .where('g.responded_on', '>=', filter.from)
+    .where('g.responded_on', '<=', filter.to);
+  if (filter.authorityIds) query = query.where('x.authority_id', 'in', filter.authorityIds);
+  return query.execute();
+}

@@ -1,0 +1,1203 @@
+/**
+ * Complaint use-cases under the Ombudsman's Complaint Handling Code (and the children's social care
+ * statutory procedure): make, acknowledge, extend once, respond from the template, refuse, escalate,
+ * remedies, learning actions. No request/reply and no SQL here (see complaints.repository.ts). Functions
+ * that change data take the caller's transaction, so the complaint, its case, the resident's letter (in
+ * the outbox) and the audit row commit together or not at all.
+ */
+import { audit, type AuditEntry } from '../../platform/audit/index.ts';
+import {
+  isIsoDate,
+  londonInstant,
+  toIsoDate,
+  type IsoDate,
+  type WorkingDayCalendar,
+} from '../../platform/calendar/index.ts';
+import { ComplaintExtensionError, englandAndWalesCalendar } from '../../platform/clocks/index.ts';
+import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
+import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { createCase, loadCaseService, normaliseReference } from '../cases/index.ts';
+import { can } from '../identity/index.ts';
+import { queueMessage } from '../notifications/index.ts';
+import { stageClock, withinWindow } from './complaints.clock.ts';
+import * as letters from './complaints.letters.ts';
+import * as repo from './complaints.repository.ts';
+import {
+  DECISIONS,
+  REFUSAL_REASONS,
+  ROOT_CAUSES,
+  type ComplaintActor,
+  type ComplaintDeadlines,
+  type ComplaintStageNumber,
+  type ComplaintView,
+  type CreatedComplaint,
+  type Decision,
+  type LearningActionView,
+  type NewComplaintInput,
+  type QueueItem,
+  type RefusalReason,
+  type RemedyKind,
+  type RootCause,
+  type StageView,
+  type WorkflowType,
+} from './complaints.types.ts';
+
+export interface ComplaintsOptions {
+  /** Working days for complaint clocks. Default: England and Wales. */
+  calendar?: WorkingDayCalendar;
+  /** Complaints are accepted within this many months of the matter. Default 12 (the Code). */
+  windowMonths?: number;
+  /** Absolute base URL for links in letters. */
+  publicUrl?: string;
+}
+
+export const DEFAULT_WINDOW_MONTHS = 12;
+
+const calendarOf = (options: ComplaintsOptions) => options.calendar ?? englandAndWalesCalendar();
+const todayOf = (now: Date): IsoDate => toIsoDate(now);
+
+function clean(value: string | null | undefined): string | null {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  return trimmed === '' ? null : trimmed;
+}
+
+function actorAudit(actor: ComplaintActor): Pick<AuditEntry, 'actorType' | 'actorId'> {
+  switch (actor.kind) {
+    case 'staff':
+      return { actorType: 'staff', actorId: actor.staffId };
+    case 'customer':
+      return { actorType: actor.customerId ? 'customer' : 'anonymous', actorId: actor.customerId };
+    case 'api':
+      return { actorType: 'api', actorId: actor.tokenId };
+  }
+}
+
+function assertDate(
+  value: IsoDate,
+  label: string,
+  bounds: { notBefore?: IsoDate; notAfter?: IsoDate },
+): void {
+  if (!isIsoDate(value)) throw new DomainRuleError(`${label} must be a real date`);
+  if (bounds.notBefore && value < bounds.notBefore)
+    throw new DomainRuleError(`${label} cannot be before ${bounds.notBefore}`);
+  if (bounds.notAfter && value > bounds.notAfter)
+    throw new DomainRuleError(`${label} cannot be in the future`);
+}
+
+function finalStageOf(workflowType: WorkflowType): ComplaintStageNumber {
+  return workflowType === 'childrens_social_care' ? 3 : 2;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Moving the complaint case and writing to the resident
+
+async function moveCase(
+  trx: Tx,
+  locked: repo.LockedComplaint,
+  to: string,
+  at: Date,
+  actor: ComplaintActor,
+): Promise<void> {
+  const service = await loadCaseService(trx, { id: locked.case_service_id }, { includeInactive: true });
+  const target = service?.definition.workflow.statuses.find((s) => s.code === to);
+  if (!service || !target || locked.case_status === to) return;
+  await repo.recordCaseStatus(trx, {
+    caseId: locked.case_id,
+    authorityId: locked.authority_id,
+    from: locked.case_status,
+    to,
+    label: target.label,
+    customerLabel: target.customerLabel,
+    visibleToCustomer: target.customerVisible,
+    closed: service.definition.workflow.closed.includes(to),
+    at,
+    staffId: actor.kind === 'staff' ? actor.staffId : null,
+    customerId: actor.kind === 'customer' ? actor.customerId : null,
+  });
+  locked.case_status = to;
+}
+
+async function sendLetter(
+  trx: Tx,
+  locked: repo.LockedComplaint,
+  message: string,
+  dedupeKey: string,
+  options: ComplaintsOptions,
+  nextSteps: string,
+): Promise<void> {
+  if (!locked.customer_id && !locked.guest_email && !locked.guest_phone) return;
+  const base = (options.publicUrl ?? '').replace(/\/$/, '');
+  await queueMessage(trx, {
+    authorityId: locked.authority_id,
+    customerId: locked.customer_id,
+    caseId: locked.case_id,
+    channel: null,
+    ...(locked.customer_id ? {} : { to: { email: locked.guest_email, phone: locked.guest_phone } }),
+    template: 'case.message',
+    personalisation: {
+      reference: locked.reference,
+      serviceName: 'your complaint',
+      message,
+      nextSteps,
+      ...(base ? { trackUrl: `${base}/complaints/${locked.case_id}` } : {}),
+    },
+    dedupeKey,
+  });
+}
+
+async function lockOpen(
+  trx: Tx,
+  complaintId: string,
+): Promise<{ locked: repo.LockedComplaint; stage: repo.StageRow; stages: repo.StageRow[] }> {
+  const locked = await repo.lockComplaint(trx, complaintId);
+  if (!locked) throw new NotFoundError('No such complaint');
+  const stages = await repo.stagesOf(trx, complaintId);
+  const stage = stages.find((s) => s.stage === locked.stage);
+  if (!stage) throw new Error(`complaint ${complaintId} has no stage ${locked.stage}`);
+  return { locked, stage, stages };
+}
+
+function assertOpen(locked: repo.LockedComplaint, stage: repo.StageRow): void {
+  if (locked.status === 'refused') throw new DomainRuleError('This complaint was refused');
+  if (locked.status === 'closed') throw new DomainRuleError('This complaint is closed');
+  if (stage.responded_on) throw new DomainRuleError(`Stage ${stage.stage} has already been responded to`);
+}
+
+/**
+ * Stage 2 (and 3) must be looked at by someone who did not handle an earlier stage (the Code: "a
+ * different person"). Applies to assigning and to acting on the stage.
+ */
+function assertDifferentOfficer(stages: repo.StageRow[], stage: number, staffId: string): void {
+  if (stage < 2) return;
+  const earlier = stages.filter((s) => s.stage < stage).some((s) => s.handler_id === staffId);
+  if (earlier)
+    throw new DomainRuleError(
+      `Stage ${stage} must be handled by a different officer from the one who handled the earlier stage`,
+    );
+}
+
+function receivedInstant(receivedOn: IsoDate, now: Date): Date {
+  return receivedOn === todayOf(now) ? now : londonInstant(receivedOn, '12:00');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Make a complaint
+
+/**
+ * Makes a complaint: a case of the council's complaint service (reference, acknowledgement message,
+ * timeline) and the complaint record with its stage 1 clock counted from `receivedOn` (which may be in
+ * the past). A complaint about another case links to it and leaves that case open.
+ *
+ * Idempotent on `idempotencyKey` (through `createCase`).
+ */
+export async function createComplaint(
+  trx: Tx,
+  input: NewComplaintInput,
+  options: ComplaintsOptions & { now: Date },
+): Promise<CreatedComplaint> {
+  const now = options.now;
+  const summary = clean(input.summary);
+  if (!summary) throw new DomainRuleError('Say what the complaint is about');
+  assertDate(input.receivedOn, 'The date the complaint was received', { notAfter: todayOf(now) });
+  const matterDate = clean(input.matterDate);
+  if (matterDate) assertDate(matterDate, 'The date of the matter', { notAfter: input.receivedOn });
+
+  let linked: repo.CaseBasics | null = null;
+  if (input.linkedCaseId) {
+    linked = (await repo.findCaseBasics(trx, input.linkedCaseId)) ?? null;
+    if (!linked) throw new NotFoundError('No such case to link the complaint to');
+    if (linked.service_kind === 'complaint')
+      throw new DomainRuleError('A complaint cannot be about another complaint case; escalate it instead');
+  }
+  const serviceId = await repo.findComplaintServiceId(trx, input.authorityId);
+  const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
+  if (!service) throw new DomainRuleError('No complaint service is set up for this council');
+
+  const customerId = input.customerId ?? linked?.customer_id ?? null;
+  const contact =
+    customerId === null
+      ? (input.contact ??
+        (linked ? { name: linked.guest_name, email: linked.guest_email, phone: linked.guest_phone } : null))
+      : null;
+  const staffId = input.actor.kind === 'staff' ? input.actor.staffId : null;
+  const created = await createCase(
+    trx,
+    {
+      service,
+      customerId,
+      contact,
+      answers: {
+        whatHappened: summary,
+        ...(input.desiredOutcome ? { desiredOutcome: input.desiredOutcome } : {}),
+        ...(linked ? { reference: linked.reference } : {}),
+        ...(matterDate ? { whenHappened: matterDate } : {}),
+      },
+      formVersion: service.definitionVersion,
+      channel: input.channel,
+      receivedAt: receivedInstant(input.receivedOn, now),
+      idempotencyKey: input.idempotencyKey,
+      createdByStaffId: staffId,
+    },
+    { publicUrl: options.publicUrl },
+  );
+  if (!created.created) {
+    const existing = await repo.findComplaintIdByCase(trx, created.id);
+    if (existing)
+      return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
+  }
+
+  let aboutServiceId = input.aboutServiceId ?? linked?.service_id ?? null;
+  let aboutTeamId: string | null = linked?.team_id ?? null;
+  if (aboutServiceId) {
+    const about = await repo.findService(trx, aboutServiceId);
+    if (!about) aboutServiceId = null;
+    else aboutTeamId ??= about.team_id;
+  }
+  const workflowType: WorkflowType = input.workflowType ?? 'corporate';
+  const clock = stageClock({ workflowType, stage: 1, startedOn: input.receivedOn }, calendarOf(options));
+  const inserted = await repo.insertComplaint(trx, {
+    authority_id: service.authorityId,
+    case_id: created.id,
+    customer_id: customerId,
+    linked_case_id: linked?.id ?? null,
+    about_service_id: aboutServiceId,
+    about_team_id: aboutTeamId,
+    workflow_type: workflowType,
+    stage: 1,
+    status: 'open',
+    received_on: input.receivedOn,
+    matter_date: matterDate,
+    summary,
+    desired_outcome: clean(input.desiredOutcome),
+    reasonable_adjustments: clean(input.reasonableAdjustments),
+    created_by: staffId,
+    created_at: now,
+    updated_at: now,
+  });
+  if (!inserted) {
+    const existing = await repo.findComplaintIdByCase(trx, created.id);
+    return { id: existing!.id, caseId: created.id, reference: created.reference, created: false };
+  }
+  await repo.insertStage(trx, {
+    authority_id: service.authorityId,
+    complaint_id: inserted.id,
+    stage: 1,
+    started_on: input.receivedOn,
+    acknowledge_by: clock.acknowledgeBy,
+    respond_by: clock.respondBy,
+    handler_id: null,
+    created_at: now,
+  });
+  if (linked) {
+    await repo.insertCaseNote(trx, {
+      caseId: linked.id,
+      authorityId: linked.authority_id,
+      kind: 'complaint_linked',
+      body: `A complaint (${created.reference}) was made about this request. The request stays open.`,
+      data: { complaintCaseId: created.id, complaintReference: created.reference },
+      at: now,
+      staffId,
+    });
+  }
+  await audit(trx, {
+    ...actorAudit(input.actor),
+    authorityId: service.authorityId,
+    action: 'complaint.created',
+    recordType: 'complaint',
+    recordId: inserted.id,
+    details: {
+      caseId: created.id,
+      linkedCaseId: linked?.id ?? null,
+      workflowType,
+      backdated: input.receivedOn !== todayOf(now),
+    },
+    at: now,
+  });
+  return { id: inserted.id, caseId: created.id, reference: created.reference, created: true };
+}
+
+/**
+ * Gives complaint cases made through the "Make a complaint" form (the forms engine) their complaint record:
+ * the date of receipt is the case's London date, the matter date and linked request come from the answers.
+ * Safe to run again and from several processes (one record per case). Returns how many were adopted.
+ */
+export async function adoptComplaintCases(
+  db: Db,
+  options: ComplaintsOptions & { now: Date; limit?: number },
+): Promise<number> {
+  const cases = await repo.unadoptedComplaintCases(db, options.limit ?? 50);
+  let adopted = 0;
+  for (const { id } of cases) {
+    const done = await withTransaction(db, async (trx) => {
+      const basics = await repo.findCaseBasics(trx, id);
+      if (!basics || (await repo.findComplaintIdByCase(trx, id))) return false;
+      const answers = basics.answers;
+      const text = (key: string) => (typeof answers[key] === 'string' ? answers[key].trim() : '');
+      const receivedOn = toIsoDate(basics.received_at);
+      const when = text('whenHappened');
+      const matterDate = isIsoDate(when) && when <= receivedOn ? when : null;
+      const reference = normaliseReference(text('reference'));
+      const linked = reference ? await repo.findCaseIdByReference(trx, reference) : undefined;
+      const linkedBasics = linked && linked.id !== id ? await repo.findCaseBasics(trx, linked.id) : undefined;
+      const clock = stageClock(
+        { workflowType: 'corporate', stage: 1, startedOn: receivedOn },
+        calendarOf(options),
+      );
+      const inserted = await repo.insertComplaint(trx, {
+        authority_id: basics.authority_id,
+        case_id: id,
+        customer_id: basics.customer_id,
+        linked_case_id: linkedBasics && linkedBasics.service_kind !== 'complaint' ? linkedBasics.id : null,
+        about_service_id: linkedBasics?.service_id ?? null,
+        about_team_id: linkedBasics?.team_id ?? null,
+        workflow_type: 'corporate',
+        stage: 1,
+        status: 'open',
+        received_on: receivedOn,
+        matter_date: matterDate,
+        summary: text('whatHappened') || 'See the answers on the case',
+        desired_outcome: text('putRight') || text('desiredOutcome') || null,
+        created_at: options.now,
+        updated_at: options.now,
+      });
+      if (!inserted) return false;
+      await repo.insertStage(trx, {
+        authority_id: basics.authority_id,
+        complaint_id: inserted.id,
+        stage: 1,
+        started_on: receivedOn,
+        acknowledge_by: clock.acknowledgeBy,
+        respond_by: clock.respondBy,
+        created_at: options.now,
+      });
+      await audit(trx, {
+        actorType: 'system',
+        authorityId: basics.authority_id,
+        action: 'complaint.created',
+        recordType: 'complaint',
+        recordId: inserted.id,
+        details: { caseId: id, from: 'form' },
+        at: options.now,
+      });
+      return true;
+    });
+    if (done) adopted += 1;
+  }
+  return adopted;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stage actions (staff)
+
+export interface StaffAction {
+  staffId: string;
+  now: Date;
+}
+
+/** Records the acknowledgement (date given by the officer, not in the future) and restarts the response clock from it. */
+export async function acknowledgeComplaint(
+  trx: Tx,
+  complaintId: string,
+  input: StaffAction & { acknowledgedOn?: IsoDate },
+  options: ComplaintsOptions = {},
+): Promise<{ respondBy: IsoDate }> {
+  const { locked, stage, stages } = await lockOpen(trx, complaintId);
+  assertOpen(locked, stage);
+  assertDifferentOfficer(stages, stage.stage, input.staffId);
+  if (stage.acknowledged_on) throw new ConflictError('This stage has already been acknowledged');
+  if (stage.acknowledge_by === null) throw new DomainRuleError('This stage has no acknowledgement step');
+  const acknowledgedOn = input.acknowledgedOn ?? todayOf(input.now);
+  assertDate(acknowledgedOn, 'The acknowledgement date', {
+    notBefore: stage.started_on,
+    notAfter: todayOf(input.now),
+  });
+  const clock = stageClock(
+    {
+      workflowType: locked.workflow_type,
+      stage: stage.stage as ComplaintStageNumber,
+      startedOn: stage.started_on,
+      acknowledgedOn,
+      extensionDays: stage.extension_days,
+    },
+    calendarOf(options),
+  );
+  await repo.updateStage(trx, complaintId, stage.stage, {
+    acknowledged_on: acknowledgedOn,
+    respond_by: clock.respondBy,
+    handler_id: stage.handler_id ?? input.staffId,
+  });
+  await repo.updateComplaint(trx, complaintId, { updated_at: input.now });
+  if (stage.stage === 1)
+    await moveCase(trx, locked, 'acknowledged', input.now, { kind: 'staff', staffId: input.staffId });
+  await sendLetter(
+    trx,
+    locked,
+    letters.acknowledgementLetter({
+      stage: stage.stage as ComplaintStageNumber,
+      workflowType: locked.workflow_type,
+      respondBy: clock.respondBy,
+      summary: locked.summary,
+      adjustments: locked.reasonable_adjustments,
+    }),
+    `complaint.acknowledged:${complaintId}:${stage.stage}`,
+    options,
+    'You do not need to do anything now. We will contact you if we need more information.',
+  );
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: locked.authority_id,
+    action: 'complaint.acknowledged',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { stage: stage.stage, acknowledgedOn, late: clock.acknowledgedLate },
+    at: input.now,
+  });
+  return { respondBy: clock.respondBy };
+}
+
+/**
+ * The one extension a stage may have: at most 10 working days at stage 1 and 20 at stage 2 (children's
+ * complaints: to 20 and 65 working days in all). The reason is required and is sent to the resident with
+ * the Ombudsman's details.
+ */
+export async function extendComplaint(
+  trx: Tx,
+  complaintId: string,
+  input: StaffAction & { days: number; reason: string },
+  options: ComplaintsOptions = {},
+): Promise<{ respondBy: IsoDate }> {
+  const { locked, stage, stages } = await lockOpen(trx, complaintId);
+  assertOpen(locked, stage);
+  assertDifferentOfficer(stages, stage.stage, input.staffId);
+  if (stage.extension_days !== null) throw new DomainRuleError('A complaint stage can only be extended once');
+  const reason = clean(input.reason);
+  if (!reason) throw new DomainRuleError('Give the reason for the extension: it is sent to the resident');
+  const stageNumber = stage.stage as ComplaintStageNumber;
+  const calendar = calendarOf(options);
+  const base = {
+    workflowType: locked.workflow_type,
+    stage: stageNumber,
+    startedOn: stage.started_on,
+    acknowledgedOn: stage.acknowledged_on,
+  };
+  const max = stageClock(base, calendar).maxExtensionDays;
+  const days = locked.workflow_type === 'childrens_social_care' ? max : input.days;
+  let clock;
+  try {
+    clock = stageClock({ ...base, extensionDays: days }, calendar);
+  } catch (error) {
+    if (error instanceof ComplaintExtensionError)
+      throw new DomainRuleError(error.message.replace(/^a /, 'A '));
+    throw error;
+  }
+  if (days < 1) throw new DomainRuleError('An extension must be at least 1 working day');
+  const today = todayOf(input.now);
+  await repo.updateStage(trx, complaintId, stage.stage, {
+    extension_days: days,
+    extension_reason: reason,
+    extended_on: today,
+    respond_by: clock.respondBy,
+    handler_id: stage.handler_id ?? input.staffId,
+  });
+  await repo.updateComplaint(trx, complaintId, { updated_at: input.now });
+  await sendLetter(
+    trx,
+    locked,
+    letters.extensionLetter({
+      stage: stageNumber,
+      workflowType: locked.workflow_type,
+      days,
+      reason,
+      respondBy: clock.respondBy,
+      adjustments: locked.reasonable_adjustments,
+    }),
+    `complaint.extended:${complaintId}:${stage.stage}`,
+    options,
+    `We will send you our response by the new date.`,
+  );
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: locked.authority_id,
+    action: 'complaint.extended',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { stage: stage.stage, days, respondBy: clock.respondBy },
+    at: input.now,
+  });
+  return { respondBy: clock.respondBy };
+}
+
+export interface RespondInput extends StaffAction {
+  decision: Decision;
+  reasons: string;
+  outcome?: string | null;
+  outstandingActions?: string | null;
+  /** The date the response is sent (default today; not in the future). */
+  respondedOn?: IsoDate;
+}
+
+/**
+ * Sends the stage response from the template (what was complained about, decision and reasons, remedies
+ * with dates, outstanding actions, how to escalate or go to the Ombudsman) and closes the stage. The final
+ * stage closes the complaint and its case.
+ */
+export async function respondToComplaint(
+  trx: Tx,
+  complaintId: string,
+  input: RespondInput,
+  options: ComplaintsOptions = {},
+): Promise<{ onTime: boolean; finalStage: boolean }> {
+  const { locked, stage, stages } = await lockOpen(trx, complaintId);
+  assertOpen(locked, stage);
+  assertDifferentOfficer(stages, stage.stage, input.staffId);
+  if (!(DECISIONS as readonly string[]).includes(input.decision))
+    throw new DomainRuleError('Choose a decision');
+  const reasons = clean(input.reasons);
+  if (!reasons) throw new DomainRuleError('Give the reasons for the decision');
+  const respondedOn = input.respondedOn ?? todayOf(input.now);
+  assertDate(respondedOn, 'The response date', { notBefore: stage.started_on, notAfter: todayOf(input.now) });
+  const stageNumber = stage.stage as ComplaintStageNumber;
+  const finalStage = stageNumber >= finalStageOf(locked.workflow_type);
+  const remedies = (await repo.remediesOf(trx, complaintId)).filter((r) => r.stage === stage.stage);
+  const base = (options.publicUrl ?? '').replace(/\/$/, '');
+  const text = letters.responseLetter({
+    stage: stageNumber,
+    workflowType: locked.workflow_type,
+    finalStage,
+    summary: locked.summary,
+    decision: input.decision,
+    reasons,
+    outcome: clean(input.outcome),
+    outstandingActions: clean(input.outstandingActions),
+    remedies: remedies.map((r) => ({
+      kind: r.kind,
+      description: r.description,
+      dueOn: r.due_on,
+      amountPence: r.amount_pence,
+    })),
+    adjustments: locked.reasonable_adjustments,
+    accountUrl: base ? `${base}/complaints/${locked.case_id}` : null,
+  });
+  await repo.updateStage(trx, complaintId, stage.stage, {
+    acknowledged_on: stage.acknowledged_on ?? (stage.acknowledge_by ? respondedOn : null),
+    responded_on: respondedOn,
+    decision: input.decision,
+    reasons,
+    outcome: clean(input.outcome),
+    outstanding_actions: clean(input.outstandingActions),
+    response_text: text,
+    handler_id: stage.handler_id ?? input.staffId,
+  });
+  await repo.updateComplaint(trx, complaintId, {
+    status: finalStage ? 'closed' : 'responded',
+    closed_on: finalStage ? respondedOn : null,
+    updated_at: input.now,
+  });
+  const actor: ComplaintActor = { kind: 'staff', staffId: input.staffId };
+  if (stageNumber === 1) {
+    await moveCase(trx, locked, 'response_sent', input.now, actor);
+  } else {
+    await moveCase(trx, locked, 'stage2_response_sent', input.now, actor);
+  }
+  if (finalStage) await moveCase(trx, locked, 'closed', input.now, actor);
+  await sendLetter(
+    trx,
+    locked,
+    text,
+    `complaint.response:${complaintId}:${stage.stage}`,
+    options,
+    finalStage
+      ? 'This is our final response.'
+      : 'If you are happy with our response, you do not need to do anything.',
+  );
+  const onTime = respondedOn <= stage.respond_by;
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: locked.authority_id,
+    action: 'complaint.responded',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { stage: stage.stage, decision: input.decision, onTime, finalStage },
+    at: input.now,
+  });
+  return { onTime, finalStage };
+}
+
+/**
+ * Refuses to take a complaint through the process, with the reason recorded and sent to the resident
+ * together with their right to go to the Ombudsman. "Out of time" is only allowed when the complaint
+ * really was made outside the window (12 months by default) of the matter.
+ */
+export async function refuseComplaint(
+  trx: Tx,
+  complaintId: string,
+  input: StaffAction & { reason: RefusalReason; details?: string | null },
+  options: ComplaintsOptions = {},
+): Promise<void> {
+  const { locked, stage } = await lockOpen(trx, complaintId);
+  assertOpen(locked, stage);
+  if (!(REFUSAL_REASONS as readonly string[]).includes(input.reason))
+    throw new DomainRuleError('Choose a reason');
+  const windowMonths = options.windowMonths ?? DEFAULT_WINDOW_MONTHS;
+  const details = clean(input.details);
+  if (input.reason === 'outside_time_limit') {
+    if (!locked.matter_date)
+      throw new DomainRuleError('Record the date of the matter before refusing a complaint as out of time');
+    if (withinWindow(locked.matter_date, locked.received_on, windowMonths))
+      throw new DomainRuleError(
+        `The complaint was made within ${windowMonths} months of the matter, so it cannot be refused as out of time`,
+      );
+  }
+  if (input.reason === 'other' && !details)
+    throw new DomainRuleError('Explain the reason for refusing the complaint');
+  const today = todayOf(input.now);
+  await repo.updateComplaint(trx, complaintId, {
+    status: 'refused',
+    refusal_reason: input.reason,
+    refusal_details: details,
+    refused_on: today,
+    closed_on: today,
+    updated_at: input.now,
+  });
+  await repo.updateStage(trx, complaintId, stage.stage, { handler_id: stage.handler_id ?? input.staffId });
+  await moveCase(trx, locked, 'closed', input.now, { kind: 'staff', staffId: input.staffId });
+  await sendLetter(
+    trx,
+    locked,
+    letters.refusalLetter({
+      reason: input.reason,
+      details,
+      windowMonths,
+      adjustments: locked.reasonable_adjustments,
+    }),
+    `complaint.refused:${complaintId}`,
+    options,
+    'You do not need to do anything.',
+  );
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: locked.authority_id,
+    action: 'complaint.refused',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { reason: input.reason },
+    at: input.now,
+  });
+}
+
+/**
+ * Moves the complaint to the next stage at the resident's request (no reason needed) or when staff record
+ * a request made by phone or letter. Allowed once the current stage has been answered, or when its response
+ * is overdue.
+ */
+export async function escalateComplaint(
+  trx: Tx,
+  complaintId: string,
+  input: { actor: ComplaintActor; now: Date; requestedOn?: IsoDate; reason?: string | null },
+  options: ComplaintsOptions = {},
+): Promise<{ stage: ComplaintStageNumber; respondBy: IsoDate }> {
+  const { locked, stage } = await lockOpen(trx, complaintId);
+  const today = todayOf(input.now);
+  const overdue = locked.status === 'open' && !stage.responded_on && stage.respond_by < today;
+  if (locked.status !== 'responded' && !overdue)
+    throw new DomainRuleError(
+      'A complaint can be escalated once the council has responded, or when its response is late',
+    );
+  const next = (stage.stage + 1) as ComplaintStageNumber;
+  if (next > finalStageOf(locked.workflow_type))
+    throw new DomainRuleError('This complaint is already at its final stage');
+  const requestedOn = input.requestedOn ?? today;
+  assertDate(requestedOn, 'The date of the request', { notBefore: stage.started_on, notAfter: today });
+  const clock = stageClock(
+    { workflowType: locked.workflow_type, stage: next, startedOn: requestedOn },
+    calendarOf(options),
+  );
+  await repo.insertStage(trx, {
+    authority_id: locked.authority_id,
+    complaint_id: complaintId,
+    stage: next,
+    started_on: requestedOn,
+    acknowledge_by: clock.acknowledgeBy,
+    respond_by: clock.respondBy,
+    escalation_reason: clean(input.reason),
+    created_at: input.now,
+  });
+  await repo.updateComplaint(trx, complaintId, {
+    stage: next,
+    status: 'open',
+    closed_on: null,
+    updated_at: input.now,
+  });
+  await moveCase(trx, locked, 'escalated', input.now, input.actor);
+  await sendLetter(
+    trx,
+    locked,
+    letters.escalationReceivedLetter({
+      stage: next,
+      workflowType: locked.workflow_type,
+      acknowledgeBy: clock.acknowledgeBy,
+      respondBy: clock.respondBy,
+      adjustments: locked.reasonable_adjustments,
+    }),
+    `complaint.escalated:${complaintId}:${next}`,
+    options,
+    'You do not need to do anything now.',
+  );
+  await audit(trx, {
+    ...actorAudit(input.actor),
+    authorityId: locked.authority_id,
+    action: 'complaint.escalated',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { stage: next, requestedOn, reasonGiven: clean(input.reason) !== null },
+    at: input.now,
+  });
+  return { stage: next, respondBy: clock.respondBy };
+}
+
+/** Assigns the current stage to an officer with `complaints:manage` (stage 2+: not an earlier stage's handler). */
+export async function assignHandler(
+  trx: Tx,
+  complaintId: string,
+  input: StaffAction & { handlerId: string },
+): Promise<void> {
+  const { locked, stage, stages } = await lockOpen(trx, complaintId);
+  assertOpen(locked, stage);
+  const handler = await repo.findStaff(trx, input.handlerId);
+  if (!handler || !handler.active || !can(handler.roles, 'complaints:manage'))
+    throw new DomainRuleError('Choose an officer who handles complaints');
+  assertDifferentOfficer(stages, stage.stage, input.handlerId);
+  await repo.updateStage(trx, complaintId, stage.stage, { handler_id: input.handlerId });
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: locked.authority_id,
+    action: 'complaint.assigned',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { stage: stage.stage, handlerId: input.handlerId },
+    at: input.now,
+  });
+}
+
+export async function addRemedy(
+  trx: Tx,
+  complaintId: string,
+  input: StaffAction & {
+    kind: RemedyKind;
+    description: string;
+    dueOn?: IsoDate | null;
+    amountPence?: number | null;
+  },
+): Promise<string> {
+  const { locked, stage } = await lockOpen(trx, complaintId);
+  if (locked.status === 'refused') throw new DomainRuleError('This complaint was refused');
+  const description = clean(input.description);
+  if (!description) throw new DomainRuleError('Describe the remedy');
+  if (input.kind === 'financial' && (input.amountPence ?? 0) <= 0)
+    throw new DomainRuleError('Enter the amount of the financial remedy');
+  if (input.dueOn) assertDate(input.dueOn, 'The date the remedy is due', { notBefore: locked.received_on });
+  const id = await repo.insertRemedy(trx, {
+    authority_id: locked.authority_id,
+    complaint_id: complaintId,
+    stage: stage.stage,
+    kind: input.kind,
+    description,
+    amount_pence: input.kind === 'financial' ? (input.amountPence ?? null) : null,
+    due_on: input.dueOn ?? null,
+    created_by: input.staffId,
+    created_at: input.now,
+  });
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: locked.authority_id,
+    action: 'complaint.remedy_added',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { kind: input.kind },
+    at: input.now,
+  });
+  return id;
+}
+
+export async function completeRemedy(
+  trx: Tx,
+  complaintId: string,
+  remedyId: string,
+  input: StaffAction,
+): Promise<void> {
+  const locked = await repo.lockComplaint(trx, complaintId);
+  if (!locked) throw new NotFoundError('No such complaint');
+  if (!(await repo.completeRemedy(trx, complaintId, remedyId, todayOf(input.now))))
+    throw new ConflictError('That remedy is already marked as done');
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: locked.authority_id,
+    action: 'complaint.remedy_completed',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { remedyId },
+    at: input.now,
+  });
+}
+
+/** Records the root cause (and the service the complaint is about) for learning and reports. */
+export async function setRootCause(
+  trx: Tx,
+  complaintId: string,
+  input: StaffAction & { rootCause: RootCause; aboutServiceId?: string | null },
+): Promise<void> {
+  const locked = await repo.lockComplaint(trx, complaintId);
+  if (!locked) throw new NotFoundError('No such complaint');
+  if (!(ROOT_CAUSES as readonly string[]).includes(input.rootCause))
+    throw new DomainRuleError('Choose a root cause');
+  const values: Parameters<typeof repo.updateComplaint>[2] = {
+    root_cause: input.rootCause,
+    updated_at: input.now,
+  };
+  if (input.aboutServiceId) {
+    const service = await repo.findService(trx, input.aboutServiceId);
+    if (!service) throw new DomainRuleError('Choose a service');
+    values.about_service_id = service.id;
+    values.about_team_id = service.team_id;
+  }
+  await repo.updateComplaint(trx, complaintId, values);
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: locked.authority_id,
+    action: 'complaint.root_cause_set',
+    recordType: 'complaint',
+    recordId: complaintId,
+    details: { rootCause: input.rootCause },
+    at: input.now,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Learning actions
+
+export async function addLearningAction(
+  trx: Tx,
+  input: StaffAction & {
+    authorityId: string;
+    complaintId?: string | null;
+    teamId?: string | null;
+    description: string;
+    ownerId: string;
+    dueOn: IsoDate;
+  },
+): Promise<string> {
+  const description = clean(input.description);
+  if (!description) throw new DomainRuleError('Describe the learning action');
+  assertDate(input.dueOn, 'The due date', {});
+  const owner = await repo.findStaff(trx, input.ownerId);
+  if (!owner?.active) throw new DomainRuleError('Choose an owner');
+  const id = await repo.insertLearningAction(trx, {
+    authority_id: input.authorityId,
+    complaint_id: input.complaintId ?? null,
+    team_id: input.teamId ?? null,
+    description,
+    owner_id: owner.id,
+    due_on: input.dueOn,
+    created_by: input.staffId,
+    created_at: input.now,
+  });
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: input.authorityId,
+    action: 'complaint.learning_action_added',
+    recordType: 'learning_action',
+    recordId: id,
+    details: { complaintId: input.complaintId ?? null },
+    at: input.now,
+  });
+  return id;
+}
+
+export async function completeLearningAction(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { note?: string | null; authorityIds: string[] },
+): Promise<void> {
+  const action = await repo.findLearningAction(trx, id);
+  if (!action || !input.authorityIds.includes(action.authority_id))
+    throw new NotFoundError('No such learning action');
+  if (
+    !(await repo.completeLearningAction(trx, id, {
+      on: todayOf(input.now),
+      by: input.staffId,
+      note: clean(input.note),
+    }))
+  )
+    throw new ConflictError('That learning action is already complete');
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: input.staffId,
+    authorityId: action.authority_id,
+    action: 'complaint.learning_action_completed',
+    recordType: 'learning_action',
+    recordId: id,
+    at: input.now,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reads
+
+function nameOf(row: {
+  given_name: string | null;
+  family_name: string | null;
+  organisation_name: string | null;
+}): string | null {
+  if (row.organisation_name) return row.organisation_name;
+  const name = [row.given_name, row.family_name].filter(Boolean).join(' ').trim();
+  return name || null;
+}
+
+function toStageView(row: repo.StageRow): StageView {
+  return {
+    stage: row.stage as ComplaintStageNumber,
+    startedOn: row.started_on,
+    acknowledgeBy: row.acknowledge_by,
+    acknowledgedOn: row.acknowledged_on,
+    respondBy: row.respond_by,
+    extensionDays: row.extension_days,
+    extensionReason: row.extension_reason,
+    extendedOn: row.extended_on,
+    handlerId: row.handler_id,
+    handlerName: row.handler_name,
+    respondedOn: row.responded_on,
+    decision: row.decision,
+    reasons: row.reasons,
+    outcome: row.outcome,
+    outstandingActions: row.outstanding_actions,
+    responseText: row.response_text,
+    escalationReason: row.escalation_reason,
+    onTime: row.responded_on ? row.responded_on <= row.respond_by : null,
+  };
+}
+
+function toLearningView(row: repo.LearningRow): LearningActionView {
+  return {
+    id: row.id,
+    complaintId: row.complaint_id,
+    complaintReference: row.complaint_reference,
+    teamId: row.team_id,
+    teamName: row.team_name,
+    description: row.description,
+    ownerId: row.owner_id,
+    ownerName: row.owner_name,
+    dueOn: row.due_on,
+    completedOn: row.completed_on,
+    completionNote: row.completion_note,
+  };
+}
+
+/** Everything about one complaint, or null. Authority checks are the caller's (see complaints.policy.ts). */
+export async function getComplaint(
+  db: Db | Tx,
+  complaintId: string,
+  options: ComplaintsOptions = {},
+): Promise<ComplaintView | null> {
+  const row = await repo.findComplaintRow(db, complaintId);
+  if (!row) return null;
+  const [stages, remedies, learning, linked] = await Promise.all([
+    repo.stagesOf(db, complaintId),
+    repo.remediesOf(db, complaintId),
+    repo.learningActionsOfComplaint(db, complaintId),
+    row.linked_case_id ? repo.findCaseBasics(db, row.linked_case_id) : Promise.resolve(undefined),
+  ]);
+  return {
+    id: row.id,
+    authorityId: row.authority_id,
+    caseId: row.case_id,
+    reference: row.reference,
+    customerId: row.customer_id,
+    customerName: nameOf(row),
+    contactName: row.guest_name,
+    linkedCase: linked
+      ? {
+          id: linked.id,
+          reference: linked.reference,
+          serviceName: linked.service_name,
+          status: linked.status,
+          closed: linked.closed_at !== null,
+        }
+      : null,
+    aboutServiceId: row.about_service_id,
+    aboutServiceName: row.about_service_name,
+    aboutTeamId: row.about_team_id,
+    workflowType: row.workflow_type,
+    stage: row.stage as ComplaintStageNumber,
+    status: row.status,
+    receivedOn: row.received_on,
+    matterDate: row.matter_date,
+    summary: row.summary,
+    desiredOutcome: row.desired_outcome,
+    reasonableAdjustments: row.reasonable_adjustments,
+    rootCause: (row.root_cause as RootCause | null) ?? null,
+    refusalReason: (row.refusal_reason as RefusalReason | null) ?? null,
+    refusalDetails: row.refusal_details,
+    refusedOn: row.refused_on,
+    closedOn: row.closed_on,
+    withinWindow: withinWindow(
+      row.matter_date,
+      row.received_on,
+      options.windowMonths ?? DEFAULT_WINDOW_MONTHS,
+    ),
+    stages: stages.map(toStageView),
+    remedies: remedies.map((r) => ({
+      id: r.id,
+      stage: r.stage,
+      kind: r.kind,
+      description: r.description,
+      amountPence: r.amount_pence,
+      dueOn: r.due_on,
+      completedOn: r.completed_on,
+    })),
+    learningActions: learning.map(toLearningView),
+  };
+}
+
+export async function findComplaintIdByCase(db: Db | Tx, caseId: string): Promise<string | null> {
+  return (await repo.findComplaintIdByCase(db, caseId))?.id ?? null;
+}
+
+export async function findComplaintByReference(
+  db: Db | Tx,
+  reference: string,
+): Promise<{ id: string; authorityId: string } | null> {
+  const normalised = normaliseReference(reference);
+  if (!normalised) return null;
+  const row = await repo.findComplaintByReference(db, normalised);
+  return row ? { id: row.id, authorityId: row.authority_id } : null;
+}
+
+/** The deadlines of the current stage (for the API and queues). */
+export function currentDeadlines(view: ComplaintView): ComplaintDeadlines {
+  const stage = view.stages.find((s) => s.stage === view.stage);
+  if (!stage) throw new Error('complaint without its current stage');
+  const open = view.status === 'open';
+  return {
+    acknowledgeBy: stage.acknowledgeBy,
+    respondBy: stage.respondBy,
+    next: !open
+      ? null
+      : stage.acknowledgedOn === null && stage.acknowledgeBy
+        ? stage.acknowledgeBy
+        : stage.respondBy,
+  };
+}
+
+export async function listQueue(
+  db: Db | Tx,
+  filter: { authorityIds: string[]; open: boolean; handlerId?: string | null },
+): Promise<QueueItem[]> {
+  if (filter.authorityIds.length === 0) return [];
+  const rows = await repo.queue(db, filter);
+  return rows.map((r) => ({
+    id: r.id,
+    caseId: r.case_id,
+    reference: r.reference,
+    customerName: nameOf(r) ?? r.guest_name,
+    stage: r.stage as ComplaintStageNumber,
+    workflowType: r.workflow_type,
+    status: r.status,
+    receivedOn: r.received_on,
+    acknowledgedOn: r.acknowledged_on,
+    acknowledgeBy: r.acknowledge_by,
+    respondBy: r.respond_by,
+    extended: r.extension_days !== null,
+    handlerName: r.handler_name,
+    summary: r.summary,
+  }));
+}
+
+export async function listLearningActions(
+  db: Db | Tx,
+  authorityIds: string[],
+  open: boolean,
+): Promise<LearningActionView[]> {
+  if (authorityIds.length === 0) return [];
+  return (await repo.learningActionsOfAuthorities(db, authorityIds, open)).map(toLearningView);
+}
+
+/** A customer's complaints, newest first (for "Your requests" and the SAR bundle). */
+export async function listComplaintsForCustomer(db: Db | Tx, customerId: string) {
+  const rows = await repo.complaintsOfCustomer(db, customerId);
+  return rows.map((r) => ({
+    id: r.id,
+    caseId: r.case_id,
+    reference: r.reference,
+    stage: r.stage,
+    status: r.status,
+    receivedOn: r.received_on,
+    summary: r.summary,
+  }));
+}
+
+/** Complaints made about a case (shown on that case). */
+export async function listComplaintsAboutCase(db: Db | Tx, caseId: string) {
+  const rows = await repo.complaintsLinkedTo(db, caseId);
+  return rows.map((r) => ({
+    id: r.id,
+    caseId: r.case_id,
+    reference: r.reference,
+    stage: r.stage,
+    status: r.status,
+  }));
+}
+
+/** Pickers for staff forms: officers who handle complaints, all active staff (owners), teams, services. */
+export async function staffFormOptions(db: Db | Tx, authorityIds: string[]) {
+  const [staff, teams, services] = await Promise.all([
+    repo.staffOf(db, authorityIds),
+    repo.teamsOf(db, authorityIds),
+    repo.servicesOf(db, authorityIds),
+  ]);
+  return {
+    handlers: staff
+      .filter((s) => can(s.roles, 'complaints:manage'))
+      .map((s) => ({ id: s.id, name: s.display_name })),
+    owners: staff.map((s) => ({ id: s.id, name: s.display_name })),
+    teams: teams.map((t) => ({ id: t.id, name: t.name })),
+    services: services.map((s) => ({ id: s.id, name: s.name })),
+  };
+}
+
+/** Complaint stages responded to between two dates, for the timeliness report. */
+export async function respondedComplaintStages(
+  db: Db | Tx,
+  filter: { from: IsoDate; to: IsoDate; authorityIds?: string[] },
+): Promise<
+  {
+    stage: number;
+    respondedOn: IsoDate;
+    respondBy: IsoDate;
+    onTime: boolean;
+    workflowType: WorkflowType;
+    serviceName: string | null;
+    rootCause: string | null;
+    authorityId: string;
+  }[]
+> {
+  const rows = await repo.respondedStages(db, filter);
+  return rows.map((r) => ({
+    stage: r.stage,
+    respondedOn: r.responded_on!,
+    respondBy: r.respond_by,
+    onTime: r.responded_on! <= r.respond_by,
+    workflowType: r.workflow_type,
+    serviceName: r.service_name,
+    rootCause: r.root_cause,
+    authorityId: r.authority_id,
+  }));
+}

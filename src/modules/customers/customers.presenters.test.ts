@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { escapeHtml, formatPhone, maskEmail, pagination, timelineItems } from './customers.presenters.ts';
+
+void test('emails are masked to first and last letter of the local part', () => {
+  assert.equal(maskEmail('jane.thompson@example.com'), 'j•••n@example.com');
+  assert.equal(maskEmail('jo@example.com'), 'j•••@example.com');
+  assert.equal(maskEmail(null), '');
+});
+
+void test('UK phones are shown as people write them', () => {
+  assert.equal(formatPhone('+447700900123'), '07700 900123');
+  assert.equal(formatPhone('+12025550143'), '+12025550143');
+});
+
+void test('timeline HTML escapes what people typed', () => {
+  const [item] = timelineItems([
+    {
+      id: '1',
+      channel: 'phone',
+      direction: 'inbound',
+      occurred_at: new Date('2026-11-23T10:00:00Z'),
+      summary: '<script>alert(1)</script>\nsecond line',
+      outcome: 'resolved',
+      resolved_at_first_contact: true,
+      is_repeat: true,
+      service_name: 'Bins',
+      case_id: null,
+      case_reference: null,
+      agent_name: 'Ada',
+      total: 1,
+    },
+  ]);
+  assert.doesNotMatch(item.html, /<script>/);
+  assert.match(item.html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;<br>second line/);
+  assert.match(item.html, /Repeat contact/);
+  assert.equal(item.label.text, 'Phone call – Bins');
+  assert.equal(escapeHtml(`"'&`), '&quot;&#39;&amp;');
+});
+
+void test('pagination only when there is more than one page', () => {
+  assert.equal(pagination('/x', 1, 20, 20), null);
+  const p = pagination('/x', 2, 20, 100);
+  assert.ok(p);
+  assert.equal(p.previous?.href, '/x?page=1#timeline');
+  assert.equal(p.next?.href, '/x?page=3#timeline');
+  assert.deepEqual(
+    p.items.map((i) => (i.ellipsis ? '…' : i.number)),
+    [1, 2, 3, '…', 5],
+  );
+});

@@ -1,0 +1,429 @@
+/**
+ * Staff routes for feedback: team pages (feedback, follow-ups on low scores, compliments and comments),
+ * recording a compliment or comment, "You said, we did" for managers, and the feedback report.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addCalendarDays, toIsoDate } from '../../platform/calendar/index.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { ConflictError, DomainRuleError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import { formatDate } from '../../platform/views/index.ts';
+import { authorityScope, isManager, readDates, UUID } from '../complaints/index.ts';
+import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
+import { complimentSchema, followUpSchema, improvementSchema, routeSchema } from './feedback.schemas.ts';
+import * as service from './feedback.service.ts';
+
+export interface FeedbackStaffDeps {
+  db: Db;
+  clock: Clock;
+}
+
+const escape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
+const CHANNELS: Record<string, string> = {
+  phone: 'Phone',
+  email: 'Email',
+  letter: 'Letter',
+  face_to_face: 'Face to face',
+  web: 'Website',
+  social: 'Social media',
+};
+
+function param(request: FastifyRequest, name: string): string {
+  const value = (request.params as Record<string, string | undefined>)[name] ?? '';
+  if (!UUID.test(value)) throw new NotFoundError();
+  return value;
+}
+
+export async function registerFeedbackStaffRoutes(
+  app: FastifyInstance,
+  deps: FeedbackStaffDeps,
+): Promise<void> {
+  if (!staffNavItems.some((i) => i.href === '/staff/feedback'))
+    staffNavItems.push({ href: '/staff/feedback', text: 'Feedback', permission: 'workspace:use' });
+  const today = () => toIsoDate(deps.clock.now());
+
+  /** Team pages are for the team's members and for managers and report readers of its council. */
+  async function visibleTeam(request: FastifyRequest, teamId: string) {
+    const team = await service.findTeam(deps.db, teamId);
+    const staff = staffOf(request);
+    if (!team) throw new NotFoundError();
+    const member = staff.teams.some((t) => t.id === teamId);
+    const reader = staff.permissions.has('reports:read') && authorityScope(staff).includes(team.authorityId);
+    if (!member && !reader) throw new NotFoundError();
+    return team;
+  }
+
+  app.get('/staff/feedback', { config: { permission: 'workspace:use' } }, async (request, reply) => {
+    const staff = staffOf(request);
+    const teams = staff.permissions.has('reports:read')
+      ? (await service.teamsAndServices(deps.db, authorityScope(staff))).teams
+      : staff.teams.map((t) => ({ id: t.id, name: t.name }));
+    return reply.view('feedback/staff/teams.njk', {
+      pageTitle: 'Feedback',
+      teams: teams.map((t) => ({ href: `/staff/feedback/teams/${t.id}`, text: t.name })),
+      canRecord: staff.permissions.has('cases:write'),
+      canPublish: isManager(staff),
+      canReport: staff.permissions.has('reports:read'),
+    });
+  });
+
+  const renderTeam = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    teamId: string,
+    extra: { errors?: FormErrors; status?: number } = {},
+  ) => {
+    const team = await visibleTeam(request, teamId);
+    const data = await service.teamFeedback(deps.db, teamId, deps.clock.now());
+    const query = request.query as Record<string, string | undefined>;
+    const others = (await service.teamsAndServices(deps.db, [team.authorityId])).teams.filter(
+      (t) => t.id !== teamId,
+    );
+    const csrf = escape(request.csrfToken);
+    if (extra.status) reply.status(extra.status);
+    return reply.view('feedback/staff/team.njk', {
+      pageTitle: `Feedback for ${team.name}`,
+      team,
+      banner:
+        query.done === 'followUp'
+          ? 'Follow-up marked as done'
+          : query.done === 'routed'
+            ? 'Passed to the other team'
+            : query.done === 'recorded'
+              ? 'Recorded'
+              : null,
+      summary: data.summary
+        ? {
+            responses: Number(data.summary.responses),
+            satisfaction: data.summary.satisfaction ?? '–',
+            effort: data.summary.effort ?? '–',
+          }
+        : null,
+      followUpRows: data.openFollowUps.map((u) => [
+        { text: formatDate(u.created_at) },
+        { text: u.reference ?? 'A contact' },
+        { text: u.reason },
+        { text: u.comment ?? '' },
+        {
+          html: `<form method="post" action="/staff/feedback/teams/${teamId}/follow-ups/${u.id}/done"><input type="hidden" name="_csrf" value="${csrf}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button" data-testid="follow-up-done">Mark as done<span class="govuk-visually-hidden">: ${escape(u.reason)}</span></button></form>`,
+        },
+      ]),
+      doneRows: data.doneFollowUps.map((u) => [
+        { text: formatDate(u.done_at) },
+        { text: u.reference ?? 'A contact' },
+        { text: u.reason },
+        { text: `${u.done_by_name ?? ''}${u.note ? `: ${u.note}` : ''}` },
+      ]),
+      feedbackRows: data.feedback.map((f) => [
+        { text: formatDate(f.created_at) },
+        { text: f.reference ?? 'A contact' },
+        { text: f.satisfaction === null ? '–' : `${f.satisfaction} of 5`, format: 'numeric' },
+        { text: f.effort === null ? '–' : `${f.effort} of 5`, format: 'numeric' },
+        { text: f.comment ?? '' },
+      ]),
+      complimentRows: data.compliments.map((m) => [
+        { text: formatDate(m.received_on) },
+        { text: m.kind === 'compliment' ? 'Compliment' : 'Comment' },
+        { text: m.body },
+        { text: m.service_name ?? m.reference ?? '' },
+        others.length
+          ? {
+              html: `<form method="post" action="/staff/feedback/teams/${teamId}/compliments/${m.id}/route" class="app-inline-form"><input type="hidden" name="_csrf" value="${csrf}"><label class="govuk-label govuk-visually-hidden" for="route-${m.id}">Team to pass it to</label><select class="govuk-select" id="route-${m.id}" name="toTeamId">${others.map((o) => `<option value="${o.id}">${escape(o.name)}</option>`).join('')}</select> <button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button">Pass on</button></form>`,
+            }
+          : { text: '' },
+      ]),
+      ...extra.errors,
+    });
+  };
+
+  app.get(
+    '/staff/feedback/teams/:teamId',
+    { config: { permission: 'workspace:use', auditEvent: 'feedback.team_viewed' } },
+    async (request, reply) => renderTeam(request, reply, param(request, 'teamId')),
+  );
+
+  app.post(
+    '/staff/feedback/teams/:teamId/follow-ups/:id/done',
+    { config: { permission: 'workspace:use' } },
+    async (request, reply) => {
+      const teamId = param(request, 'teamId');
+      const team = await visibleTeam(request, teamId);
+      const parsed = parseForm(followUpSchema, request.body);
+      try {
+        await service.completeFollowUp(deps.db, {
+          id: param(request, 'id'),
+          teamId,
+          staffId: staffOf(request).id,
+          note: parsed.ok ? parsed.value.note : null,
+          now: deps.clock.now(),
+          authorityId: team.authorityId,
+        });
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+      return reply.redirect(`/staff/feedback/teams/${teamId}?done=followUp`, 303);
+    },
+  );
+
+  app.post(
+    '/staff/feedback/teams/:teamId/compliments/:id/route',
+    { config: { permission: 'workspace:use' } },
+    async (request, reply) => {
+      const teamId = param(request, 'teamId');
+      const team = await visibleTeam(request, teamId);
+      const parsed = parseForm(routeSchema, request.body);
+      if (!parsed.ok) return renderTeam(request, reply, teamId, { errors: parsed.errors, status: 400 });
+      const target = await service.findTeam(deps.db, parsed.value.toTeamId);
+      if (!target || target.authorityId !== team.authorityId) throw new NotFoundError();
+      await service.routeCompliment(deps.db, {
+        id: param(request, 'id'),
+        fromTeamId: teamId,
+        toTeamId: target.id,
+      });
+      return reply.redirect(`/staff/feedback/teams/${teamId}?done=routed`, 303);
+    },
+  );
+
+  // ---- compliments and comments
+  const renderNewCompliment = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
+  ) => {
+    const staff = staffOf(request);
+    const { teams, services } = await service.teamsAndServices(deps.db, authorityScope(staff));
+    const values = extra.values ?? { kind: 'compliment', channel: 'phone' };
+    if (extra.status) reply.status(extra.status);
+    return reply.view('feedback/staff/compliment-new.njk', {
+      pageTitle: 'Record a compliment or comment',
+      values,
+      kinds: [
+        { value: 'compliment', text: 'Compliment', checked: values.kind === 'compliment' },
+        { value: 'comment', text: 'Comment or suggestion', checked: values.kind === 'comment' },
+      ],
+      channels: Object.entries(CHANNELS).map(([value, text]) => ({
+        value,
+        text,
+        checked: values.channel === value,
+      })),
+      teams: [
+        { value: '', text: 'Choose a team' },
+        ...teams.map((t) => ({ value: t.id, text: t.name, selected: t.id === values.teamId })),
+      ],
+      services: [
+        { value: '', text: 'Choose a service (optional)' },
+        ...services.map((s) => ({ value: s.id, text: s.name, selected: s.id === values.serviceId })),
+      ],
+      ...extra.errors,
+    });
+  };
+
+  app.get(
+    '/staff/feedback/compliments/new',
+    { config: { permission: 'cases:write' } },
+    async (request, reply) => renderNewCompliment(request, reply),
+  );
+
+  app.post(
+    '/staff/feedback/compliments/new',
+    { config: { permission: 'cases:write', auditEvent: 'feedback.compliment_recorded' } },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const parsed = parseForm(complimentSchema, body);
+      const dates = readDates(body, [
+        {
+          name: 'receivedOn',
+          label: 'Date received',
+          rule: {
+            required: true,
+            notAfter: { date: today(), message: 'Date received must be today or in the past' },
+          },
+        },
+      ]);
+      const problems = [
+        ...(parsed.ok
+          ? []
+          : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
+        ...dates.errors,
+      ];
+      if (!parsed.ok || problems.length)
+        return renderNewCompliment(request, reply, {
+          errors: toFormErrors(problems),
+          values: body,
+          status: 400,
+        });
+      const staff = staffOf(request);
+      const team = await service.findTeam(deps.db, parsed.value.teamId);
+      if (!team || !authorityScope(staff).includes(team.authorityId))
+        return renderNewCompliment(request, reply, {
+          errors: toFormErrors([{ field: 'teamId', message: 'Select the team it is about' }]),
+          values: body,
+          status: 400,
+        });
+      try {
+        await service.recordCompliment(deps.db, {
+          authorityId: team.authorityId,
+          kind: parsed.value.kind,
+          teamId: team.id,
+          serviceId: parsed.value.serviceId,
+          caseReference: parsed.value.caseReference,
+          body: parsed.value.body,
+          receivedOn: dates.values.receivedOn!,
+          channel: parsed.value.channel,
+          recordedBy: staff.id,
+          now: deps.clock.now(),
+        });
+      } catch (error) {
+        if (error instanceof DomainRuleError)
+          return renderNewCompliment(request, reply, {
+            errors: toFormErrors([{ field: 'caseReference', message: error.message }]),
+            values: body,
+            status: 422,
+          });
+        throw error;
+      }
+      const member = staff.teams.some((t) => t.id === team.id) || staff.permissions.has('reports:read');
+      return reply.redirect(
+        member ? `/staff/feedback/teams/${team.id}?done=recorded` : '/staff/feedback',
+        303,
+      );
+    },
+  );
+
+  // ---- "You said, we did" (managers)
+  const renderImprovements = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
+  ) => {
+    const staff = staffOf(request);
+    if (!isManager(staff)) throw new ForbiddenError();
+    const scope = authorityScope(staff);
+    const [items, { teams, services }] = await Promise.all([
+      service.listImprovements(deps.db, { authorityIds: scope }),
+      service.teamsAndServices(deps.db, scope),
+    ]);
+    const values = extra.values ?? {};
+    const query = request.query as Record<string, string | undefined>;
+    if (extra.status) reply.status(extra.status);
+    return reply.view('feedback/staff/you-said-we-did.njk', {
+      pageTitle: 'You said, we did',
+      banner:
+        query.done === 'published'
+          ? 'Published on the public “You said, we did” page'
+          : query.done === 'withdrawn'
+            ? 'Withdrawn'
+            : null,
+      values,
+      teams: [
+        { value: '', text: 'Choose a team (optional)' },
+        ...teams.map((t) => ({ value: t.id, text: t.name, selected: t.id === values.teamId })),
+      ],
+      services: [
+        { value: '', text: 'Choose a service (optional)' },
+        ...services.map((s) => ({ value: s.id, text: s.name, selected: s.id === values.serviceId })),
+      ],
+      rows: items.map((i) => [
+        { text: formatDate(i.publishedOn) },
+        { text: i.youSaid },
+        { text: i.weDid },
+        {
+          html: `<form method="post" action="/staff/you-said-we-did/${i.id}/withdraw"><input type="hidden" name="_csrf" value="${escape(request.csrfToken)}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button">Withdraw<span class="govuk-visually-hidden">: ${escape(i.youSaid)}</span></button></form>`,
+        },
+      ]),
+      ...extra.errors,
+    });
+  };
+
+  app.get('/staff/you-said-we-did', { config: { permission: 'reports:read' } }, async (request, reply) =>
+    renderImprovements(request, reply),
+  );
+
+  app.post(
+    '/staff/you-said-we-did',
+    { config: { permission: 'reports:read', auditEvent: 'feedback.improvement_published' } },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      if (!isManager(staff)) throw new ForbiddenError();
+      const parsed = parseForm(improvementSchema, request.body);
+      if (!parsed.ok)
+        return renderImprovements(request, reply, {
+          errors: parsed.errors,
+          values: parsed.values,
+          status: 400,
+        });
+      await service.publishImprovement(deps.db, {
+        authorityId: staff.authorityId,
+        youSaid: parsed.value.youSaid,
+        weDid: parsed.value.weDid,
+        teamId: parsed.value.teamId,
+        serviceId: parsed.value.serviceId,
+        publishedBy: staff.id,
+        now: deps.clock.now(),
+      });
+      return reply.redirect('/staff/you-said-we-did?done=published', 303);
+    },
+  );
+
+  app.post(
+    '/staff/you-said-we-did/:id/withdraw',
+    { config: { permission: 'reports:read' } },
+    async (request, reply) => {
+      const staff = staffOf(request);
+      if (!isManager(staff)) throw new ForbiddenError();
+      await service.withdrawImprovement(deps.db, {
+        id: param(request, 'id'),
+        authorityIds: authorityScope(staff),
+        now: deps.clock.now(),
+      });
+      return reply.redirect('/staff/you-said-we-did?done=withdrawn', 303);
+    },
+  );
+
+  // ---- report
+  app.get(
+    '/staff/reports/feedback',
+    { config: { permission: 'reports:read', auditEvent: 'report.feedback' } },
+    async (request, reply) => {
+      const query = request.query as Record<string, string | undefined>;
+      const to = query.to && /^\d{4}-\d{2}-\d{2}$/.test(query.to) ? query.to : today();
+      const from =
+        query.from && /^\d{4}-\d{2}-\d{2}$/.test(query.from) ? query.from : addCalendarDays(to, -89);
+      const report = await service.feedbackReport(deps.db, {
+        from,
+        to,
+        authorityIds: authorityScope(staffOf(request)),
+      });
+      return reply.view('feedback/staff/report.njk', {
+        pageTitle: 'Feedback, compliments and comments',
+        from,
+        to,
+        fromText: formatDate(from),
+        toText: formatDate(to),
+        teamRows: report.teams.map((r) => [
+          {
+            html: `<a class="govuk-link" href="/staff/feedback/teams/${r.teamId}">${escape(r.teamName)}</a>`,
+          },
+          { text: String(r.responses), format: 'numeric' },
+          { text: r.satisfaction === null ? '–' : r.satisfaction.toFixed(1), format: 'numeric' },
+          { text: r.effort === null ? '–' : r.effort.toFixed(1), format: 'numeric' },
+          {
+            text: r.percentSatisfied === null ? '–' : `${r.percentSatisfied.toFixed(1)}%`,
+            format: 'numeric',
+          },
+          { text: String(r.compliments), format: 'numeric' },
+          { text: String(r.comments), format: 'numeric' },
+          { text: String(r.openFollowUps), format: 'numeric' },
+        ]),
+        pageRows: report.pages.map((p) => [
+          { text: p.path },
+          { text: String(p.yes), format: 'numeric' },
+          { text: String(p.no), format: 'numeric' },
+        ]),
+      });
+    },
+  );
+}

@@ -1,0 +1,182 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadServiceDefinitions } from '../services/index.ts';
+import {
+  expandForm,
+  firstIncompletePage,
+  formatPostcode,
+  inSentence,
+  isShown,
+  nextPage,
+  pageApplies,
+  pruneHidden,
+  readDate,
+  readPage,
+  type PageReadContext,
+} from './forms.engine.ts';
+
+const blueBadge = loadServiceDefinitions().find((d) => d.slug === 'apply-for-a-blue-badge');
+assert.ok(blueBadge);
+const t = (key: string, params: Record<string, string | number> = {}) => `${key}${JSON.stringify(params)}`;
+const ctx = (over: Partial<PageReadContext> = {}): PageReadContext => ({
+  t,
+  today: '2026-11-23',
+  answers: {},
+  addresses: {},
+  files: {},
+  ...over,
+});
+
+void test('readDate accepts real dates only', () => {
+  assert.deepEqual(readDate({ day: '27', month: '3', year: '1948' }), { ok: true, iso: '1948-03-27' });
+  assert.deepEqual(readDate({ day: '29', month: '2', year: '2024' }), { ok: true, iso: '2024-02-29' });
+  assert.equal(readDate({ day: '29', month: '2', year: '2026' }).ok, false);
+  assert.equal(readDate({ day: '31', month: '4', year: '2026' }).ok, false);
+  assert.equal(readDate({ day: '1', month: '13', year: '2026' }).ok, false);
+  assert.equal(readDate({ day: '1', month: '1', year: '26' }).ok, false);
+  assert.deepEqual(readDate({ day: '', month: '1', year: '' }), {
+    ok: false,
+    missing: ['day', 'year'],
+    invalid: false,
+  });
+});
+
+void test('postcodes are formatted and validated', () => {
+  assert.equal(formatPostcode('kb12ab'), 'KB1 2AB');
+  assert.equal(formatPostcode(' sw1a  1aa '), 'SW1A 1AA');
+  assert.equal(formatPostcode('NOT A POSTCODE'), null);
+  assert.equal(formatPostcode('KB1'), null);
+});
+
+void test('labels are used inside sentences without changing acronyms', () => {
+  assert.equal(inSentence('First name'), 'first name');
+  assert.equal(
+    inSentence('National Insurance number (if you know it)'),
+    'National Insurance number (if you know it)',
+  );
+  assert.equal(inSentence('Your address'), 'your address');
+  assert.equal(inSentence('UPRN'), 'UPRN');
+});
+
+void test('conditions: questions and pages apply only when the answer they depend on matches', () => {
+  const who = blueBadge.form.pages[0];
+  const holderName = who.questions.find((q) => q.id === 'badgeHolderName');
+  assert.ok(holderName);
+  assert.equal(isShown(blueBadge, holderName, { applyingFor: 'myself' }), false);
+  assert.equal(isShown(blueBadge, holderName, { applyingFor: 'someone_else' }), true);
+  assert.equal(pageApplies(blueBadge, who, {}), true);
+  assert.equal(nextPage(blueBadge, 'who', {})?.id, 'eligibility');
+  assert.deepEqual(pruneHidden(blueBadge, { applyingFor: 'myself', badgeHolderName: 'X' }), {
+    applyingFor: 'myself',
+  });
+  assert.equal(firstIncompletePage(blueBadge, {})?.id, 'who');
+});
+
+void test('readPage validates a page with same-page conditions using the posted answer', () => {
+  const who = blueBadge.form.pages[0];
+  const missing = readPage(who, blueBadge, { applyingFor: 'someone_else' }, ctx());
+  assert.deepEqual(
+    missing.errors.map((e) => e.field),
+    ['badgeHolderName', 'badgeHolderDateOfBirth-day'],
+  );
+  const ok = readPage(
+    who,
+    blueBadge,
+    {
+      applyingFor: 'myself',
+      badgeHolderName: 'ignored',
+      'badgeHolderDateOfBirth-day': '27',
+      'badgeHolderDateOfBirth-month': '3',
+      'badgeHolderDateOfBirth-year': '1948',
+    },
+    ctx(),
+  );
+  assert.deepEqual(ok.errors, []);
+  assert.deepEqual(ok.answers, { applyingFor: 'myself', badgeHolderDateOfBirth: '1948-03-27' });
+  const future = readPage(
+    who,
+    blueBadge,
+    {
+      applyingFor: 'myself',
+      'badgeHolderDateOfBirth-day': '24',
+      'badgeHolderDateOfBirth-month': '11',
+      'badgeHolderDateOfBirth-year': '2026',
+    },
+    ctx(),
+  );
+  assert.match(future.errors[0].message, /forms.error.datePast/);
+});
+
+void test('readPage: an address needs a listed address for a known postcode, or manual entry', () => {
+  const contact = blueBadge.form.pages.find((p) => p.id === 'contact');
+  assert.ok(contact);
+  const base = { givenName: 'A', familyName: 'B', contactBy: 'email' };
+  const found = [
+    { uprn: '1', line1: '1 High Street', line2: null, town: 'Kingsbridge', postcode: 'KB1 2AB' },
+  ];
+  const choose = readPage(
+    contact,
+    blueBadge,
+    { ...base, 'address-postcode': 'KB1 2AB' },
+    ctx({ addresses: { address: { lookup: found } } }),
+  );
+  assert.deepEqual(
+    choose.errors.map((e) => e.field),
+    ['address-uprn'],
+  );
+  assert.equal(choose.addressModes.address, 'choose');
+  const chosen = readPage(
+    contact,
+    blueBadge,
+    { ...base, 'address-postcode': 'KB1 2AB', 'address-uprn': '1' },
+    ctx({ addresses: { address: { lookup: found } } }),
+  );
+  assert.deepEqual(chosen.answers.address, {
+    uprn: '1',
+    line1: '1 High Street',
+    town: 'Kingsbridge',
+    postcode: 'KB1 2AB',
+  });
+  const bad = readPage(contact, blueBadge, { ...base, 'address-postcode': 'nope' }, ctx());
+  assert.deepEqual(
+    bad.errors.map((e) => e.field),
+    ['address-postcode'],
+  );
+  const manual = readPage(
+    contact,
+    blueBadge,
+    {
+      ...base,
+      'address-mode': 'manual',
+      'address-line1': '2 Low Road',
+      'address-town': 'Lydcote',
+      'address-postcode': 'wx5 1ab',
+    },
+    ctx(),
+  );
+  assert.deepEqual(manual.answers.address, { line1: '2 Low Road', town: 'Lydcote', postcode: 'WX5 1AB' });
+});
+
+void test('expandForm moves questions that depend on an answer on the same page to a follow-up page', () => {
+  const form = expandForm(blueBadge);
+  assert.deepEqual(form.form.pages.map((p) => [p.id, p.questions.map((q) => q.id)]).slice(0, 3), [
+    ['who', ['applyingFor', 'badgeHolderDateOfBirth']],
+    ['who--more', ['badgeHolderName']],
+    ['eligibility', ['benefit']],
+  ]);
+  assert.equal(expandForm(blueBadge), form, 'cached');
+  assert.equal(nextPage(form, 'who', { applyingFor: 'myself' })?.id, 'eligibility');
+  assert.equal(nextPage(form, 'who', { applyingFor: 'someone_else' })?.id, 'who--more');
+  assert.equal(
+    firstIncompletePage(form, { applyingFor: 'someone_else', badgeHolderDateOfBirth: '1948-03-27' })?.id,
+    'who--more',
+  );
+  // Every shipped definition expands to pages without same-page conditions.
+  for (const definition of loadServiceDefinitions())
+    for (const page of expandForm(definition).form.pages)
+      for (const q of page.questions)
+        assert.ok(
+          !page.questions.some((o) => o.id === q.showIf?.question),
+          `${definition.slug}/${page.id}/${q.id}`,
+        );
+});

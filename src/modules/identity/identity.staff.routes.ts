@@ -1,0 +1,251 @@
+/**
+ * Staff identity routes and the staff-area guard. Every route in the app must declare
+ * `config.permission`; the guard enforces it in one place (a route without one fails at start-up).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { endSession, startSession } from '../../platform/http/web.ts';
+import { parseForm, toFormErrors } from '../../platform/http/validation.ts';
+import type { SessionStore } from '../../platform/http/sessions.ts';
+import { ForbiddenError } from '../../platform/http/errors.ts';
+import type { Db } from '../../platform/db/index.ts';
+import { signInSchema } from './identity.schemas.ts';
+import { rolesLabel, type IdentityService, type StaffPrincipal } from './identity.service.ts';
+import { PERMISSIONS, type Permission } from './identity.policy.ts';
+import { openCaseCountsForTeams } from './identity.repository.ts';
+import type { OidcAdapter } from './oidc.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff: StaffPrincipal | null;
+  }
+}
+
+export interface StaffRoutesDeps {
+  db: Db;
+  identity: IdentityService;
+  sessions: SessionStore;
+  secureCookies: boolean;
+  oidc: (() => Promise<OidcAdapter>) | null;
+  oidcRedirectUri?: string;
+}
+
+const OIDC_COOKIE = 'fd_oidc';
+
+function safeReturnTo(value: unknown): string {
+  return typeof value === 'string' && /^\/staff(\/[\w\-/?=&.%]*)?$/.test(value) && !value.startsWith('//')
+    ? value
+    : '/staff';
+}
+
+/** Navigation for the staff workspace, filtered by permission. Modules add entries through `staffNavItems`. */
+export const staffNavItems: { href: string; text: string; permission: Permission }[] = [
+  { href: '/staff', text: 'Home', permission: 'workspace:use' },
+];
+
+export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRoutesDeps): Promise<void> {
+  app.decorateRequest('staff', null);
+
+  app.addHook('onRoute', (route) => {
+    const permission = route.config?.permission;
+    if (route.url.startsWith('/assets') || route.url.startsWith('/public')) return;
+    if (!permission)
+      throw new Error(`Route ${route.method.toString()} ${route.url} must declare config.permission`);
+    if (
+      permission !== 'public' &&
+      permission !== 'staff' &&
+      permission !== 'api' &&
+      !(PERMISSIONS as readonly string[]).includes(permission)
+    ) {
+      throw new Error(`Route ${route.url} names unknown permission ${permission}`);
+    }
+  });
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const permission = request.routeOptions.config.permission;
+    if (request.session?.kind === 'staff' && request.session.staffUserId) {
+      request.staff = await deps.identity.principal(request.session.staffUserId);
+      if (!request.staff) await endSession(request, reply, deps.sessions);
+    }
+    if (request.staff) {
+      const staff = request.staff;
+      request.viewContext.staff = { name: staff.name, rolesLabel: rolesLabel(staff.roles) };
+      request.viewContext.sessionIdleSeconds = deps.sessions.idleMinutes * 60;
+      const path = request.url.split('?')[0];
+      request.viewContext.staffNav = staffNavItems
+        .filter((item) => staff.permissions.has(item.permission))
+        .map((item) => ({
+          href: item.href,
+          text: item.text,
+          active: item.href === '/staff' ? path === '/staff' : path.startsWith(item.href),
+        }));
+    }
+    if (!permission || permission === 'public' || permission === 'api') return;
+    if (!request.staff) {
+      if (request.method === 'GET')
+        return reply.redirect(`/staff/sign-in?returnTo=${encodeURIComponent(request.url)}`);
+      return reply.redirect('/staff/sign-in');
+    }
+    if (permission !== 'staff' && !request.staff.permissions.has(permission as Permission))
+      throw new ForbiddenError();
+  });
+
+  const renderSignIn = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) =>
+    reply.view('identity/sign-in.njk', {
+      pageTitle: 'Sign in',
+      returnTo: safeReturnTo((request.query as Record<string, unknown>).returnTo),
+      oidcEnabled: deps.oidc !== null,
+      staffArea: true,
+      ...extra,
+    });
+
+  app.get('/staff/sign-in', { config: { permission: 'public' } }, async (request, reply) => {
+    if (request.staff) return reply.redirect('/staff');
+    const query = request.query as Record<string, unknown>;
+    return renderSignIn(request, reply, {
+      notice: query.signedOut === 'timeout' ? 'timeout' : query.signedOut ? 'signedOut' : null,
+    });
+  });
+
+  app.post(
+    '/staff/sign-in',
+    { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown>;
+      const returnTo = safeReturnTo(body.returnTo);
+      const parsed = parseForm(signInSchema, body);
+      if (!parsed.ok) {
+        return renderSignIn(request, reply.status(400), {
+          ...parsed.errors,
+          values: { email: parsed.values.email },
+          returnTo,
+        });
+      }
+      const result = await deps.identity.signInWithPassword(
+        parsed.value.email,
+        parsed.value.password,
+        request.id,
+      );
+      if (!result.ok) {
+        const message =
+          result.reason === 'locked'
+            ? 'Your account is locked after too many wrong attempts. Ask your administrator to unlock it.'
+            : 'Enter a correct email address and password';
+        return renderSignIn(request, reply.status(401), {
+          ...toFormErrors([{ field: 'email', message }]),
+          values: { email: parsed.value.email },
+          returnTo,
+        });
+      }
+      await startSession(
+        request,
+        reply,
+        deps.sessions,
+        'staff',
+        { staffUserId: result.staffUserId },
+        deps.secureCookies,
+      );
+      return reply.redirect(returnTo);
+    },
+  );
+
+  app.post('/staff/sign-out', { config: { permission: 'staff' } }, async (request, reply) => {
+    if (request.staff) await deps.identity.signedOut(request.staff.id, request.id);
+    await endSession(request, reply, deps.sessions);
+    return reply.redirect('/staff/sign-in?signedOut=1');
+  });
+
+  // Keep-alive from the timeout warning ("Stay signed in"). Works as a plain form post without JavaScript too.
+  app.post('/staff/session/extend', { config: { permission: 'staff' } }, async (request, reply) => {
+    const expiresAt = await deps.sessions.extend(request.session!.id);
+    if ((request.headers.accept ?? '').includes('application/json'))
+      return reply.send({ expiresAt: expiresAt.toISOString() });
+    return reply.redirect(safeReturnTo((request.body as Record<string, unknown>).returnTo));
+  });
+
+  app.get('/staff', { config: { permission: 'workspace:use' } }, async (request, reply) => {
+    const staff = request.staff!;
+    const counts = await openCaseCountsForTeams(
+      deps.db,
+      staff.teams.map((t) => t.id),
+    );
+    const byTeam = new Map(counts.map((c) => [c.team_id, c]));
+    return reply.view('identity/home.njk', {
+      pageTitle: 'Home',
+      teamRows: staff.teams.map((team) => [
+        { text: team.name },
+        { text: team.authorityName },
+        { text: team.isLeader ? 'Team leader' : 'Member' },
+        { text: String(byTeam.get(team.id)?.open ?? 0), format: 'numeric' },
+        {
+          text: String(Number(byTeam.get(team.id)?.open ?? 0) - Number(byTeam.get(team.id)?.assigned ?? 0)),
+          format: 'numeric',
+        },
+      ]),
+      rolesLabel: rolesLabel(staff.roles),
+    });
+  });
+
+  if (deps.oidc) {
+    const connect = deps.oidc;
+    app.get('/staff/auth/oidc', { config: { permission: 'public' } }, async (request, reply) => {
+      const adapter = await connect();
+      const start = await adapter.startLogin();
+      reply.setCookie(
+        OIDC_COOKIE,
+        JSON.stringify({ state: start.state, nonce: start.nonce, codeVerifier: start.codeVerifier }),
+        {
+          path: '/staff/auth/oidc',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: deps.secureCookies,
+          signed: true,
+          maxAge: 600,
+        },
+      );
+      return reply.redirect(start.url);
+    });
+
+    app.get('/staff/auth/oidc/callback', { config: { permission: 'public' } }, async (request, reply) => {
+      const raw = request.cookies[OIDC_COOKIE];
+      const unsigned = raw ? request.unsignCookie(raw) : null;
+      reply.clearCookie(OIDC_COOKIE, { path: '/staff/auth/oidc' });
+      const fail = (message: string) =>
+        renderSignIn(request, reply.status(401), { ...toFormErrors([{ field: 'email', message }]) });
+      if (!unsigned?.valid || !unsigned.value)
+        return fail('Your sign-in took too long or was interrupted. Try again.');
+      const expected = JSON.parse(unsigned.value) as { state: string; nonce: string; codeVerifier: string };
+      try {
+        const adapter = await connect();
+        const callback = new URL(deps.oidcRedirectUri ?? '/', 'http://localhost');
+        callback.search = new URL(request.url, 'http://localhost').search;
+        const identity = await adapter.completeLogin(callback, expected);
+        const result = await deps.identity.signInWithIdentityProvider(
+          identity.email,
+          identity.subject,
+          request.id,
+        );
+        if (!result.ok)
+          return fail(
+            'There is no active Frontdoor account for your council sign-in. Ask your administrator.',
+          );
+        await startSession(
+          request,
+          reply,
+          deps.sessions,
+          'staff',
+          { staffUserId: result.staffUserId },
+          deps.secureCookies,
+        );
+        return reply.redirect('/staff');
+      } catch (error) {
+        request.log.warn({ code: (error as { code?: string }).code ?? 'oidc_error' }, 'OIDC sign-in failed');
+        return fail('We could not sign you in with your council account. Try again.');
+      }
+    });
+  }
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}

@@ -1,0 +1,411 @@
+/**
+ * SQL for information_requests, information_request_reviews and sar_bundles (owned here), and the reads and
+ * status writes this module needs on the cases core tables.
+ */
+import { sql } from 'kysely';
+import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
+
+type Q = Db | Tx;
+
+export async function findRequestServiceId(
+  db: Q,
+  authorityId: string,
+  kind: 'foi' | 'sar',
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('services')
+    .select('id')
+    .where('kind', '=', kind)
+    .where('active', '=', true)
+    .orderBy(sql`case when authority_id = ${authorityId} then 0 else 1 end`)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
+ * Moves the request's case to `to` and keeps the case's own clock in step with the statutory one
+ * (`due_at` = end of the statutory deadline day, paused while waiting for the requester), writing the same
+ * `status_changed` event the cases core writes. No generic status message: letters are sent separately.
+ */
+export async function recordCaseState(
+  trx: Tx,
+  values: {
+    caseId: string;
+    authorityId: string;
+    from: string;
+    to: string | null;
+    label: string;
+    customerLabel: string;
+    visibleToCustomer: boolean;
+    closed: boolean;
+    dueAt: Date | null;
+    pausedAt: Date | null;
+    at: Date;
+    staffId: string | null;
+  },
+): Promise<void> {
+  await trx
+    .updateTable('cases')
+    .set({
+      ...(values.to ? { status: values.to, closed_at: values.closed ? values.at : null } : {}),
+      due_at: values.dueAt,
+      sla_paused_at: values.pausedAt,
+      updated_at: values.at,
+    })
+    .where('id', '=', values.caseId)
+    .execute();
+  if (!values.to || values.to === values.from) return;
+  await trx
+    .insertInto('case_events')
+    .values({
+      authority_id: values.authorityId,
+      case_id: values.caseId,
+      kind: 'status_changed',
+      visible_to_customer: values.visibleToCustomer,
+      data: JSON.stringify({
+        from: values.from,
+        to: values.to,
+        label: values.label,
+        customerLabel: values.customerLabel,
+        by: 'information-requests',
+      }),
+      actor_staff_id: values.staffId,
+      created_at: values.at,
+    })
+    .execute();
+}
+
+/** FOI and SAR cases made through the forms engine that have no request record yet (oldest first). */
+export function unadoptedRequestCases(db: Q, limit: number) {
+  return db
+    .selectFrom('cases as c')
+    .innerJoin('services as s', 's.id', 'c.service_id')
+    .leftJoin('information_requests as r', 'r.case_id', 'c.id')
+    .select(['c.id', 'c.authority_id', 'c.customer_id', 'c.answers', 'c.received_at', 's.kind'])
+    .where('s.kind', 'in', ['foi', 'sar'])
+    .where('c.closed_at', 'is', null)
+    .where('r.id', 'is', null)
+    .orderBy('c.received_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function insertRequest(
+  trx: Tx,
+  row: NewRow<'information_requests'>,
+): Promise<{ id: string } | null> {
+  const inserted = await trx
+    .insertInto('information_requests')
+    .values(row)
+    .onConflict((oc) => oc.column('case_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted ?? null;
+}
+
+export function findIdByCase(db: Q, caseId: string) {
+  return db
+    .selectFrom('information_requests')
+    .select(['id'])
+    .where('case_id', '=', caseId)
+    .executeTakeFirst();
+}
+
+export function lockRequest(trx: Tx, id: string) {
+  return trx
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .selectAll('r')
+    .select([
+      'c.reference',
+      'c.status as case_status',
+      'c.service_id as case_service_id',
+      'c.guest_email',
+      'c.guest_phone',
+    ])
+    .where('r.id', '=', id)
+    .forUpdate('r')
+    .executeTakeFirst();
+}
+
+export type LockedRequest = NonNullable<Awaited<ReturnType<typeof lockRequest>>>;
+
+export async function updateRequest(
+  db: Q,
+  id: string,
+  values: RowUpdate<'information_requests'>,
+): Promise<void> {
+  await db.updateTable('information_requests').set(values).where('id', '=', id).execute();
+}
+
+export function findRequestRow(db: Q, id: string) {
+  return db
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .leftJoin('customers as cu', 'cu.id', 'r.customer_id')
+    .leftJoin('staff_users as h', 'h.id', 'r.handler_id')
+    .selectAll('r')
+    .select([
+      'c.reference',
+      'c.guest_name',
+      'cu.given_name',
+      'cu.family_name',
+      'cu.organisation_name',
+      'h.display_name as handler_name',
+    ])
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+}
+
+export type RequestRow = NonNullable<Awaited<ReturnType<typeof findRequestRow>>>;
+
+export function findByReference(db: Q, reference: string) {
+  return db
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .select(['r.id', 'r.authority_id'])
+    .where('c.reference', '=', reference)
+    .executeTakeFirst();
+}
+
+export function findReview(db: Q, requestId: string) {
+  return db
+    .selectFrom('information_request_reviews as v')
+    .leftJoin('staff_users as u', 'u.id', 'v.reviewer_id')
+    .selectAll('v')
+    .select('u.display_name as reviewer_name')
+    .where('v.request_id', '=', requestId)
+    .executeTakeFirst();
+}
+
+export async function insertReview(db: Q, row: NewRow<'information_request_reviews'>): Promise<boolean> {
+  const inserted = await db
+    .insertInto('information_request_reviews')
+    .values(row)
+    .onConflict((oc) => oc.column('request_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+export async function updateReview(
+  db: Q,
+  requestId: string,
+  values: RowUpdate<'information_request_reviews'>,
+): Promise<void> {
+  await db
+    .updateTable('information_request_reviews')
+    .set(values)
+    .where('request_id', '=', requestId)
+    .execute();
+}
+
+export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; regime?: string | null }) {
+  let query = db
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .leftJoin('customers as cu', 'cu.id', 'r.customer_id')
+    .leftJoin('staff_users as h', 'h.id', 'r.handler_id')
+    .leftJoin('information_request_reviews as v', 'v.request_id', 'r.id')
+    .select([
+      'r.id',
+      'r.regime',
+      'r.status',
+      'r.received_on',
+      'r.due_on',
+      'c.reference',
+      'c.guest_name',
+      'cu.given_name',
+      'cu.family_name',
+      'cu.organisation_name',
+      'h.display_name as handler_name',
+      'v.due_on as review_due_on',
+      'v.completed_on as review_completed_on',
+    ])
+    .where('r.authority_id', 'in', filter.authorityIds);
+  query = filter.open
+    ? query.where((eb) =>
+        eb.or([
+          eb('r.status', 'in', ['open', 'awaiting_clarification', 'awaiting_identity']),
+          eb.and([eb('v.id', 'is not', null), eb('v.completed_on', 'is', null)]),
+        ]),
+      )
+    : query.where('r.status', 'in', ['responded', 'withdrawn']);
+  if (filter.regime) query = query.where('r.regime', '=', filter.regime as 'foi' | 'eir' | 'sar');
+  return query
+    .orderBy(sql`coalesce(v.due_on, r.due_on) asc nulls last`)
+    .orderBy('r.received_on')
+    .limit(500)
+    .execute();
+}
+
+export type QueueRow = Awaited<ReturnType<typeof queue>>[number];
+
+export function requestsOfCustomer(db: Q, customerIds: string[]) {
+  return db
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .select([
+      'r.id',
+      'r.regime',
+      'r.status',
+      'r.received_on',
+      'r.request_text',
+      'r.due_on',
+      'r.responded_on',
+      'r.outcome',
+      'r.response_text',
+      'c.reference',
+    ])
+    .where('r.customer_id', 'in', customerIds)
+    .orderBy('r.received_on', 'desc')
+    .execute();
+}
+
+// ---- disclosure log
+
+export function searchDisclosureLog(db: Q, filter: { q: string | null; limit: number; offset: number }) {
+  const document = sql`to_tsvector('english', coalesce(r.disclosure_title, '') || ' ' || coalesce(r.disclosure_summary, ''))`;
+  let query = db
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .select([
+      'r.id',
+      'r.regime',
+      'r.disclosure_title',
+      'r.disclosure_summary',
+      'r.published_at',
+      'r.responded_on',
+      'r.outcome',
+      'c.reference',
+    ])
+    .where('r.published_at', 'is not', null);
+  if (filter.q)
+    query = query.where(sql<boolean>`${document} @@ websearch_to_tsquery('english', ${filter.q})`);
+  return query.orderBy('r.published_at', 'desc').limit(filter.limit).offset(filter.offset).execute();
+}
+
+export async function countDisclosureLog(db: Q, q: string | null): Promise<number> {
+  const document = sql`to_tsvector('english', coalesce(disclosure_title, '') || ' ' || coalesce(disclosure_summary, ''))`;
+  let query = db
+    .selectFrom('information_requests')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('published_at', 'is not', null);
+  if (q) query = query.where(sql<boolean>`${document} @@ websearch_to_tsquery('english', ${q})`);
+  const row = await query.executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export function disclosureEntry(db: Q, id: string) {
+  return db
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .select([
+      'r.id',
+      'r.regime',
+      'r.disclosure_title',
+      'r.disclosure_summary',
+      'r.published_at',
+      'r.responded_on',
+      'r.outcome',
+      'c.reference',
+    ])
+    .where('r.id', '=', id)
+    .where('r.published_at', 'is not', null)
+    .executeTakeFirst();
+}
+
+// ---- SAR bundles
+
+export async function insertBundle(db: Q, row: NewRow<'sar_bundles'>): Promise<string> {
+  const { id } = await db.insertInto('sar_bundles').values(row).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+export function findBundle(db: Q, id: string) {
+  return db.selectFrom('sar_bundles').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function lockBundle(trx: Tx, id: string) {
+  return trx.selectFrom('sar_bundles').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function findBundleByTokenHash(db: Q, tokenHash: string) {
+  return db
+    .selectFrom('sar_bundles')
+    .selectAll()
+    .where('download_token_hash', '=', tokenHash)
+    .where('status', '=', 'released')
+    .executeTakeFirst();
+}
+
+export async function updateBundle(db: Q, id: string, values: RowUpdate<'sar_bundles'>): Promise<void> {
+  await db.updateTable('sar_bundles').set(values).where('id', '=', id).execute();
+}
+
+export function bundlesOfRequest(db: Q, requestId: string) {
+  return db
+    .selectFrom('sar_bundles as b')
+    .leftJoin('staff_users as g', 'g.id', 'b.generated_by')
+    .leftJoin('staff_users as r', 'r.id', 'b.released_by')
+    .select([
+      'b.id',
+      'b.status',
+      'b.generated_at',
+      'b.released_at',
+      'b.review_note',
+      'g.display_name as generated_by_name',
+      'r.display_name as released_by_name',
+    ])
+    .where('b.request_id', '=', requestId)
+    .orderBy('b.generated_at', 'desc')
+    .execute();
+}
+
+// ---- reports
+
+export function respondedRequests(db: Q, filter: { from: string; to: string; authorityIds?: string[] }) {
+  let query = db
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .innerJoin('services as s', 's.id', 'c.service_id')
+    .select(['r.regime', 'r.responded_on', 'r.due_on', 'r.authority_id', 's.name as service_name'])
+    .where('r.responded_on', 'is not', null)
+    .where('r.outcome', '!=', 'withdrawn')
+    .where('r.responded_on', '>=', filter.from)
+    .where('r.responded_on', '<=', filter.to);
+  if (filter.authorityIds) query = query.where('r.authority_id', 'in', filter.authorityIds);
+  return query.execute();
+}
+
+export function completedReviews(db: Q, filter: { from: string; to: string; authorityIds?: string[] }) {
+  let query = db
+    .selectFrom('information_request_reviews as v')
+    .innerJoin('information_requests as r', 'r.id', 'v.request_id')
+    .select(['r.regime', 'v.completed_on', 'v.due_on', 'r.authority_id'])
+    .where('v.completed_on', 'is not', null)
+    .where('v.completed_on', '>=', filter.from)
+    .where('v.completed_on', '<=', filter.to);
+  if (filter.authorityIds) query = query.where('r.authority_id', 'in', filter.authorityIds);
+  return query.execute();
+}
+
+export function findStaff(db: Q, id: string) {
+  return db
+    .selectFrom('staff_users')
+    .select(['id', 'display_name', 'roles', 'active'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export function staffOf(db: Q, authorityIds: string[]) {
+  return db
+    .selectFrom('staff_users')
+    .select(['id', 'display_name', 'roles'])
+    .where('authority_id', 'in', authorityIds)
+    .where('active', '=', true)
+    .orderBy('display_name')
+    .execute();
+}

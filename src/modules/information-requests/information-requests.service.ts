@@ -1,0 +1,1151 @@
+/**
+ * FOI, EIR and subject access request use-cases: make a request (back-datable), clarification and identity
+ * checks that stop the clock, the EIR and SAR extensions (only when notified in time), the FOI public
+ * interest extension, responses with exemptions and cost-limit estimates, internal reviews, the disclosure
+ * log and SAR bundles. No request/reply and no SQL here. Changes take the caller's transaction so the
+ * request, its case, the letter (outbox) and the audit row commit together.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { audit, type AuditEntry } from '../../platform/audit/index.ts';
+import {
+  endOfLondonDay,
+  isIsoDate,
+  londonInstant,
+  toIsoDate,
+  addCalendarDays,
+  type IsoDate,
+} from '../../platform/calendar/index.ts';
+import { exceedsCostLimit, FOI_COST_LIMIT_HOURS } from '../../platform/clocks/index.ts';
+import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
+import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { createCase, loadCaseService, normaliseReference } from '../cases/index.ts';
+import { queueMessage } from '../notifications/index.ts';
+import {
+  canNotifyExtension,
+  deadlines,
+  reviewDeadline,
+  type ClockState,
+} from './information-requests.clock.ts';
+import { exemptionLabel, exemptionsFor } from './information-requests.exemptions.ts';
+import * as letters from './information-requests.letters.ts';
+import * as repo from './information-requests.repository.ts';
+import { buildSarBundle, type SarBundle } from './sar-bundle.ts';
+import {
+  OUTCOME_LABELS,
+  OUTCOMES,
+  type CreatedRequest,
+  type DisclosureEntry,
+  type NewRequestInput,
+  type Outcome,
+  type QueueItem,
+  type Regime,
+  type RequestActor,
+  type RequestStatus,
+  type RequestView,
+} from './information-requests.types.ts';
+
+export interface InformationRequestOptions {
+  /** Absolute base URL for links in letters (config.publicUrl). */
+  publicUrl?: string;
+}
+
+/** Released SAR bundles can be downloaded for this long. */
+export const BUNDLE_LINK_DAYS = 30;
+
+const todayOf = (now: Date): IsoDate => toIsoDate(now);
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+function clean(value: string | null | undefined): string | null {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  return trimmed === '' ? null : trimmed;
+}
+
+function assertDate(
+  value: IsoDate,
+  label: string,
+  bounds: { notBefore?: IsoDate; notAfter?: IsoDate },
+): void {
+  if (!isIsoDate(value)) throw new DomainRuleError(`${label} must be a real date`);
+  if (bounds.notBefore && value < bounds.notBefore)
+    throw new DomainRuleError(`${label} cannot be before ${bounds.notBefore}`);
+  if (bounds.notAfter && value > bounds.notAfter)
+    throw new DomainRuleError(`${label} cannot be in the future`);
+}
+
+function actorAudit(actor: RequestActor): Pick<AuditEntry, 'actorType' | 'actorId'> {
+  switch (actor.kind) {
+    case 'staff':
+      return { actorType: 'staff', actorId: actor.staffId };
+    case 'customer':
+      return { actorType: actor.customerId ? 'customer' : 'anonymous', actorId: actor.customerId };
+    case 'api':
+      return { actorType: 'api', actorId: actor.tokenId };
+  }
+}
+
+function stateOf(row: repo.LockedRequest | repo.RequestRow): ClockState {
+  return {
+    regime: row.regime,
+    receivedOn: row.received_on,
+    clarificationRequestedOn: row.clarification_requested_on,
+    clarificationReceivedOn: row.clarification_received_on,
+    identityRequestedOn: row.identity_requested_on,
+    identityVerifiedOn: row.identity_verified_on,
+    publicInterestTarget: row.public_interest_target,
+    extended: row.extended,
+  };
+}
+
+/** The status that matches the clock: waiting for the requester, or open. */
+function openStatus(state: ClockState): RequestStatus {
+  const d = deadlines(state);
+  return d.stopped === 'clarification'
+    ? 'awaiting_clarification'
+    : d.stopped === 'identity'
+      ? 'awaiting_identity'
+      : 'open';
+}
+
+interface Change {
+  patch: Parameters<typeof repo.updateRequest>[2];
+  /** Case status to move to (when the case's service workflow has it). */
+  caseStatus?: string;
+  staffId: string | null;
+  now: Date;
+}
+
+/**
+ * Applies a change to a locked request: recomputes the statutory deadline from the new state, stores it,
+ * and keeps the case's status and clock in step.
+ */
+async function apply(
+  trx: Tx,
+  locked: repo.LockedRequest,
+  change: Change,
+): Promise<{ dueOn: IsoDate | null }> {
+  const merged = { ...locked, ...change.patch } as repo.LockedRequest;
+  const state = stateOf(merged);
+  const d = deadlines(state);
+  const finished = merged.status === 'responded' || merged.status === 'withdrawn';
+  const dueOn = finished ? locked.due_on : d.dueOn;
+  await repo.updateRequest(trx, locked.id, { ...change.patch, due_on: dueOn, updated_at: change.now });
+  const service = await loadCaseService(trx, { id: locked.case_service_id }, { includeInactive: true });
+  const target = change.caseStatus
+    ? service?.definition.workflow.statuses.find((s) => s.code === change.caseStatus)
+    : undefined;
+  await repo.recordCaseState(trx, {
+    caseId: locked.case_id,
+    authorityId: locked.authority_id,
+    from: locked.case_status,
+    to: target ? target.code : null,
+    label: target?.label ?? '',
+    customerLabel: target?.customerLabel ?? '',
+    visibleToCustomer: target?.customerVisible ?? false,
+    closed: target ? (service?.definition.workflow.closed.includes(target.code) ?? false) : false,
+    dueAt: dueOn ? endOfLondonDay(dueOn) : null,
+    pausedAt: !finished && d.stopped ? change.now : null,
+    at: change.now,
+    staffId: change.staffId,
+  });
+  if (target) locked.case_status = target.code;
+  return { dueOn };
+}
+
+async function sendLetter(
+  trx: Tx,
+  locked: repo.LockedRequest,
+  message: string,
+  dedupeKey: string,
+  nextSteps: string,
+): Promise<void> {
+  if (!locked.customer_id && !locked.guest_email && !locked.guest_phone) return;
+  await queueMessage(trx, {
+    authorityId: locked.authority_id,
+    customerId: locked.customer_id,
+    caseId: locked.case_id,
+    channel: null,
+    ...(locked.customer_id ? {} : { to: { email: locked.guest_email, phone: locked.guest_phone } }),
+    template: 'case.message',
+    personalisation: { reference: locked.reference, serviceName: 'your request', message, nextSteps },
+    dedupeKey,
+  });
+}
+
+async function lock(trx: Tx, id: string): Promise<repo.LockedRequest> {
+  const locked = await repo.lockRequest(trx, id);
+  if (!locked) throw new NotFoundError('No such request');
+  return locked;
+}
+
+function assertOpen(locked: repo.LockedRequest): void {
+  if (locked.status === 'responded') throw new DomainRuleError('This request has already been responded to');
+  if (locked.status === 'withdrawn') throw new DomainRuleError('This request was withdrawn');
+}
+
+async function staffAudit(
+  trx: Tx,
+  locked: { id: string; authority_id: string },
+  staffId: string,
+  action: string,
+  now: Date,
+  details: Record<string, unknown> = {},
+) {
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: staffId,
+    authorityId: locked.authority_id,
+    action,
+    recordType: 'information_request',
+    recordId: locked.id,
+    details,
+    at: now,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Make a request
+
+/**
+ * Makes an FOI, EIR or subject access request: a case of the council's FOI (or SAR) service and the
+ * request record, with its deadline counted from `receivedOn` (which may be in the past). Idempotent on
+ * `idempotencyKey`.
+ */
+export async function createInformationRequest(
+  trx: Tx,
+  input: NewRequestInput,
+  options: InformationRequestOptions & { now: Date },
+): Promise<CreatedRequest> {
+  const text = clean(input.requestText);
+  if (!text) throw new DomainRuleError('Enter the request');
+  assertDate(input.receivedOn, 'The date the request was received', { notAfter: todayOf(options.now) });
+  const serviceId = await repo.findRequestServiceId(
+    trx,
+    input.authorityId,
+    input.regime === 'sar' ? 'sar' : 'foi',
+  );
+  const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
+  if (!service)
+    throw new DomainRuleError(
+      `No ${input.regime === 'sar' ? 'subject access' : 'freedom of information'} service is set up for this council`,
+    );
+  const staffId = input.actor.kind === 'staff' ? input.actor.staffId : null;
+  const created = await createCase(
+    trx,
+    {
+      service,
+      customerId: input.customerId ?? null,
+      contact: input.customerId ? null : (input.contact ?? null),
+      answers:
+        input.regime === 'sar' ? { information: text } : { requestDetails: text, regime: input.regime },
+      formVersion: service.definitionVersion,
+      channel: input.channel,
+      receivedAt:
+        input.receivedOn === todayOf(options.now) ? options.now : londonInstant(input.receivedOn, '12:00'),
+      idempotencyKey: input.idempotencyKey,
+      createdByStaffId: staffId,
+    },
+    { publicUrl: options.publicUrl },
+  );
+  if (!created.created) {
+    const existing = await repo.findIdByCase(trx, created.id);
+    if (existing)
+      return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
+  }
+  const state: ClockState = {
+    regime: input.regime,
+    receivedOn: input.receivedOn,
+    clarificationRequestedOn: null,
+    clarificationReceivedOn: null,
+    identityRequestedOn: null,
+    identityVerifiedOn: null,
+    publicInterestTarget: null,
+    extended: false,
+  };
+  const dueOn = deadlines(state).dueOn;
+  const inserted = await repo.insertRequest(trx, {
+    authority_id: service.authorityId,
+    case_id: created.id,
+    customer_id: input.customerId ?? null,
+    regime: input.regime,
+    status: 'open',
+    received_on: input.receivedOn,
+    request_text: text,
+    due_on: dueOn,
+    created_by: staffId,
+    created_at: options.now,
+    updated_at: options.now,
+  });
+  if (!inserted) {
+    const existing = await repo.findIdByCase(trx, created.id);
+    return { id: existing!.id, caseId: created.id, reference: created.reference, created: false };
+  }
+  const locked = await lock(trx, inserted.id);
+  await apply(trx, locked, { patch: {}, staffId, now: options.now });
+  await audit(trx, {
+    ...actorAudit(input.actor),
+    authorityId: service.authorityId,
+    action: 'information_request.created',
+    recordType: 'information_request',
+    recordId: inserted.id,
+    details: {
+      regime: input.regime,
+      caseId: created.id,
+      backdated: input.receivedOn !== todayOf(options.now),
+    },
+    at: options.now,
+  });
+  return { id: inserted.id, caseId: created.id, reference: created.reference, created: true };
+}
+
+/**
+ * Gives FOI and subject access cases made through the forms engine their request record: the date of
+ * receipt is the case's London date (the day it arrived, whatever the hour), the text comes from the
+ * answers. Safe to run again and from several processes. Returns how many were adopted.
+ */
+export async function adoptInformationRequestCases(
+  db: Db,
+  options: { now: Date; limit?: number },
+): Promise<number> {
+  const cases = await repo.unadoptedRequestCases(db, options.limit ?? 50);
+  let adopted = 0;
+  for (const c of cases) {
+    const done = await withTransaction(db, async (trx) => {
+      const regime: Regime = c.kind === 'sar' ? 'sar' : c.answers.regime === 'eir' ? 'eir' : 'foi';
+      const text = [c.answers.requestDetails, c.answers.information, c.answers.services]
+        .flatMap((v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v]))
+        .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
+        .join('\n\n');
+      const receivedOn = toIsoDate(c.received_at);
+      const inserted = await repo.insertRequest(trx, {
+        authority_id: c.authority_id,
+        case_id: c.id,
+        customer_id: c.customer_id,
+        regime,
+        status: 'open',
+        received_on: receivedOn,
+        request_text: text || 'See the answers on the case',
+        created_at: options.now,
+        updated_at: options.now,
+      });
+      if (!inserted) return false;
+      const locked = await lock(trx, inserted.id);
+      await apply(trx, locked, { patch: {}, staffId: null, now: options.now });
+      await audit(trx, {
+        actorType: 'system',
+        authorityId: c.authority_id,
+        action: 'information_request.created',
+        recordType: 'information_request',
+        recordId: inserted.id,
+        details: { regime, caseId: c.id, from: 'form' },
+        at: options.now,
+      });
+      return true;
+    });
+    if (done) adopted += 1;
+  }
+  return adopted;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stopping and restarting the clock
+
+export interface StaffAction {
+  staffId: string;
+  now: Date;
+}
+
+/** Asks the requester to clarify: the clock stops from the day we ask until the answer arrives. */
+export async function askForClarification(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { question: string; askedOn?: IsoDate },
+): Promise<void> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  if (locked.clarification_requested_on)
+    throw new ConflictError('Clarification has already been asked for on this request');
+  const question = clean(input.question);
+  if (!question) throw new DomainRuleError('Enter what you need the requester to clarify');
+  const askedOn = input.askedOn ?? todayOf(input.now);
+  assertDate(askedOn, 'The date you asked', { notBefore: locked.received_on, notAfter: todayOf(input.now) });
+  const current = deadlines(stateOf(locked));
+  if (current.dueOn && askedOn > current.dueOn)
+    throw new DomainRuleError('Clarification must be asked for before the deadline');
+  await apply(trx, locked, {
+    patch: { clarification_requested_on: askedOn, status: 'awaiting_clarification' },
+    caseStatus: 'clarification_needed',
+    staffId: input.staffId,
+    now: input.now,
+  });
+  await sendLetter(
+    trx,
+    locked,
+    letters.clarificationLetter(locked.regime, question),
+    `information_request.clarification:${id}`,
+    'Please reply to this message and give your reference.',
+  );
+  await staffAudit(trx, locked, input.staffId, 'information_request.clarification_asked', input.now, {
+    askedOn,
+  });
+}
+
+/** Records the requester's answer: the clock runs again (FOI/EIR: 20 working days from the answer). */
+export async function recordClarification(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { receivedOn?: IsoDate },
+): Promise<{ dueOn: IsoDate | null }> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  if (!locked.clarification_requested_on || locked.clarification_received_on)
+    throw new DomainRuleError('There is no question waiting for an answer');
+  const receivedOn = input.receivedOn ?? todayOf(input.now);
+  assertDate(receivedOn, 'The date the answer arrived', {
+    notBefore: locked.clarification_requested_on,
+    notAfter: todayOf(input.now),
+  });
+  const patched = { ...stateOf(locked), clarificationReceivedOn: receivedOn };
+  const result = await apply(trx, locked, {
+    patch: { clarification_received_on: receivedOn, status: openStatus(patched) },
+    caseStatus: 'searching',
+    staffId: input.staffId,
+    now: input.now,
+  });
+  await staffAudit(trx, locked, input.staffId, 'information_request.clarification_received', input.now, {
+    receivedOn,
+    dueOn: result.dueOn,
+  });
+  return result;
+}
+
+/** SAR: asks for proof of identity. The month does not start until it arrives. */
+export async function askForIdentity(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { text?: string | null; askedOn?: IsoDate },
+): Promise<void> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  if (locked.regime !== 'sar')
+    throw new DomainRuleError('Proof of identity is only asked for subject access requests');
+  if (locked.identity_requested_on) throw new ConflictError('Proof of identity has already been asked for');
+  const askedOn = input.askedOn ?? todayOf(input.now);
+  assertDate(askedOn, 'The date you asked', { notBefore: locked.received_on, notAfter: todayOf(input.now) });
+  await apply(trx, locked, {
+    patch: { identity_requested_on: askedOn, status: 'awaiting_identity' },
+    caseStatus: 'identity_check',
+    staffId: input.staffId,
+    now: input.now,
+  });
+  await sendLetter(
+    trx,
+    locked,
+    letters.identityLetter(clean(input.text)),
+    `information_request.identity:${id}`,
+    'Please reply to this message and give your reference.',
+  );
+  await staffAudit(trx, locked, input.staffId, 'information_request.identity_asked', input.now, { askedOn });
+}
+
+export async function recordIdentityVerified(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { verifiedOn?: IsoDate },
+): Promise<{ dueOn: IsoDate | null }> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  if (locked.regime !== 'sar')
+    throw new DomainRuleError('Proof of identity is only asked for subject access requests');
+  if (locked.identity_verified_on) throw new ConflictError('Identity has already been confirmed');
+  const verifiedOn = input.verifiedOn ?? todayOf(input.now);
+  assertDate(verifiedOn, 'The date the proof arrived', {
+    notBefore: locked.received_on,
+    notAfter: todayOf(input.now),
+  });
+  const patched = { ...stateOf(locked), identityVerifiedOn: verifiedOn };
+  const result = await apply(trx, locked, {
+    patch: {
+      identity_verified_on: verifiedOn,
+      identity_requested_on: locked.identity_requested_on ?? verifiedOn,
+      status: openStatus(patched),
+    },
+    caseStatus: 'searching',
+    staffId: input.staffId,
+    now: input.now,
+  });
+  await staffAudit(trx, locked, input.staffId, 'information_request.identity_verified', input.now, {
+    verifiedOn,
+    dueOn: result.dueOn,
+  });
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Extensions
+
+/**
+ * EIR (complex and voluminous → 40 working days, reg 7) or SAR (complex → three months, Art 12(3)). Allowed
+ * once, and only when the requester is told within the first 20 working days (EIR) or the first month (SAR).
+ */
+export async function extendRequest(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { reason: string; notifiedOn?: IsoDate },
+): Promise<{ dueOn: IsoDate | null }> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  if (locked.regime === 'foi')
+    throw new DomainRuleError(
+      'FOI requests cannot be extended; use a public interest extension if a qualified exemption applies',
+    );
+  if (locked.extended) throw new DomainRuleError('This request has already been extended');
+  const reason = clean(input.reason);
+  if (!reason) throw new DomainRuleError('Give the reason for the extension: it is sent to the requester');
+  const state = stateOf(locked);
+  if (deadlines(state).stopped)
+    throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
+  const notifiedOn = input.notifiedOn ?? todayOf(input.now);
+  assertDate(notifiedOn, 'The date the requester was told', {
+    notBefore: locked.received_on,
+    notAfter: todayOf(input.now),
+  });
+  if (!canNotifyExtension(state, notifiedOn)) {
+    const limit = deadlines(state).extensionNoticeBy;
+    throw new DomainRuleError(
+      locked.regime === 'eir'
+        ? `An EIR extension must be notified within 20 working days of receipt (by ${limit ?? ''})`
+        : `A subject access extension must be notified within the first month (by ${limit ?? ''})`,
+    );
+  }
+  const result = await apply(trx, locked, {
+    patch: { extended: true, extension_notified_on: notifiedOn, extension_reason: reason },
+    staffId: input.staffId,
+    now: input.now,
+  });
+  await sendLetter(
+    trx,
+    locked,
+    letters.extensionLetter(locked.regime, reason, result.dueOn!),
+    `information_request.extended:${id}`,
+    'You do not need to do anything.',
+  );
+  await staffAudit(trx, locked, input.staffId, 'information_request.extended', input.now, {
+    notifiedOn,
+    dueOn: result.dueOn,
+  });
+  return result;
+}
+
+/**
+ * FOI public interest extension (s.10(3)): a target date no earlier than the normal deadline, notified
+ * within the normal 20 working days together with the exemptions being considered.
+ */
+export async function extendForPublicInterest(
+  trx: Tx,
+  id: string,
+  input: StaffAction & {
+    targetDate: IsoDate;
+    exemptions: readonly string[];
+    notifiedOn?: IsoDate;
+    reason?: string | null;
+  },
+): Promise<{ dueOn: IsoDate | null }> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  if (locked.regime !== 'foi') throw new DomainRuleError('Public interest extensions apply to FOI requests');
+  if (locked.public_interest_target)
+    throw new DomainRuleError('This request already has a public interest extension');
+  const state = stateOf(locked);
+  const d = deadlines(state);
+  if (!d.standardDueOn)
+    throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
+  const notifiedOn = input.notifiedOn ?? todayOf(input.now);
+  assertDate(notifiedOn, 'The date the requester was told', {
+    notBefore: locked.received_on,
+    notAfter: todayOf(input.now),
+  });
+  if (notifiedOn > d.standardDueOn)
+    throw new DomainRuleError(
+      `The requester must be told within the normal 20 working days (by ${d.standardDueOn})`,
+    );
+  assertDate(input.targetDate, 'The target date', { notBefore: d.standardDueOn });
+  const exemptions = validExemptions('foi', input.exemptions);
+  if (exemptions.length === 0)
+    throw new DomainRuleError('Select the qualified exemptions you are considering');
+  const result = await apply(trx, locked, {
+    patch: {
+      public_interest_target: input.targetDate,
+      public_interest_notified_on: notifiedOn,
+      exemptions: [...new Set([...locked.exemptions, ...exemptions])],
+    },
+    staffId: input.staffId,
+    now: input.now,
+  });
+  await sendLetter(
+    trx,
+    locked,
+    letters.publicInterestLetter(
+      exemptions.map((e) => exemptionLabel('foi', e)),
+      input.targetDate,
+      clean(input.reason),
+    ),
+    `information_request.public_interest:${id}`,
+    'You do not need to do anything.',
+  );
+  await staffAudit(trx, locked, input.staffId, 'information_request.public_interest_extended', input.now, {
+    targetDate: input.targetDate,
+  });
+  return result;
+}
+
+function validExemptions(regime: Regime, codes: readonly string[]): string[] {
+  const known = new Set(exemptionsFor(regime).map((e) => e.code));
+  const unknown = codes.filter((c) => !known.has(c));
+  if (unknown.length) throw new DomainRuleError(`Unknown exemption: ${unknown.join(', ')}`);
+  return [...new Set(codes)];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Responding
+
+export interface RespondInput extends StaffAction {
+  outcome: Outcome;
+  responseText: string;
+  exemptions?: readonly string[];
+  /** FOI s.12 refusals: the estimated hours of work (must exceed 18 hours, £450 at £25 an hour). */
+  costEstimateHours?: number | null;
+  respondedOn?: IsoDate;
+}
+
+export async function respondToRequest(
+  trx: Tx,
+  id: string,
+  input: RespondInput,
+  options: InformationRequestOptions = {},
+): Promise<{ onTime: boolean }> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  const state = stateOf(locked);
+  const d = deadlines(state);
+  if (d.stopped)
+    throw new DomainRuleError(
+      'The clock is stopped: record the answer from the requester first, or withdraw the request',
+    );
+  if (!(OUTCOMES as readonly string[]).includes(input.outcome))
+    throw new DomainRuleError('Choose the outcome');
+  const text = clean(input.responseText);
+  if (!text) throw new DomainRuleError('Enter the response');
+  const respondedOn = input.respondedOn ?? todayOf(input.now);
+  assertDate(respondedOn, 'The date of the response', {
+    notBefore: locked.received_on,
+    notAfter: todayOf(input.now),
+  });
+  const exemptions = validExemptions(locked.regime, input.exemptions ?? []);
+  let hours: number | null = null;
+  if (exemptions.includes('s12')) {
+    hours = input.costEstimateHours ?? null;
+    if (hours === null) throw new DomainRuleError('Enter the estimated hours for a cost limit refusal');
+    if (!exceedsCostLimit(hours))
+      throw new DomainRuleError(
+        `${hours} hours is within the cost limit (${FOI_COST_LIMIT_HOURS} hours): the request must be answered`,
+      );
+  }
+  if (
+    (input.outcome === 'refused' || input.outcome === 'part_released') &&
+    exemptions.length === 0 &&
+    locked.regime !== 'sar'
+  )
+    throw new DomainRuleError('Select the exemptions (or exceptions) you are relying on');
+  const caseStatus =
+    input.outcome === 'refused'
+      ? 'refused_exempt'
+      : input.outcome === 'not_held'
+        ? 'not_held'
+        : 'response_sent';
+  await apply(trx, locked, {
+    patch: {
+      status: 'responded',
+      outcome: input.outcome,
+      responded_on: respondedOn,
+      response_text: text,
+      exemptions,
+      cost_estimate_hours: hours,
+      handler_id: locked.handler_id ?? input.staffId,
+    },
+    caseStatus: locked.regime === 'sar' ? 'response_sent' : caseStatus,
+    staffId: input.staffId,
+    now: input.now,
+  });
+  const base = (options.publicUrl ?? '').replace(/\/$/, '');
+  await sendLetter(
+    trx,
+    locked,
+    letters.responseLetter({
+      regime: locked.regime,
+      outcomeText: OUTCOME_LABELS[input.outcome],
+      responseText: text,
+      exemptions: exemptions.map((e) => exemptionLabel(locked.regime, e)),
+      costHours: hours,
+      reviewUrl: base ? `${base}/track` : null,
+    }),
+    `information_request.response:${id}`,
+    'If you are happy with our response, you do not need to do anything.',
+  );
+  const onTime = d.dueOn === null || respondedOn <= d.dueOn;
+  await staffAudit(trx, locked, input.staffId, 'information_request.responded', input.now, {
+    outcome: input.outcome,
+    onTime,
+  });
+  return { onTime };
+}
+
+export async function withdrawRequest(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { reason?: string | null },
+): Promise<void> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  await apply(trx, locked, {
+    patch: {
+      status: 'withdrawn',
+      outcome: 'withdrawn',
+      responded_on: todayOf(input.now),
+      response_text: clean(input.reason),
+    },
+    caseStatus: 'withdrawn',
+    staffId: input.staffId,
+    now: input.now,
+  });
+  await staffAudit(trx, locked, input.staffId, 'information_request.withdrawn', input.now);
+}
+
+export async function assignRequest(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { handlerId: string },
+): Promise<void> {
+  const locked = await lock(trx, id);
+  const handler = await repo.findStaff(trx, input.handlerId);
+  if (!handler?.active) throw new DomainRuleError('Choose an officer');
+  await repo.updateRequest(trx, id, { handler_id: handler.id, updated_at: input.now });
+  await staffAudit(trx, locked, input.staffId, 'information_request.assigned', input.now, {
+    handlerId: handler.id,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Internal reviews
+
+/** Records a request for an internal review (FOI: 20 working days; EIR: 40). */
+export async function requestReview(
+  trx: Tx,
+  id: string,
+  input: { actor: RequestActor; now: Date; requestedOn?: IsoDate; grounds?: string | null },
+): Promise<{ dueOn: IsoDate }> {
+  const locked = await lock(trx, id);
+  if (locked.regime === 'sar')
+    throw new DomainRuleError('Subject access requests have no statutory internal review');
+  if (locked.status !== 'responded' || !locked.responded_on)
+    throw new DomainRuleError('A review can be asked for once we have responded');
+  const requestedOn = input.requestedOn ?? todayOf(input.now);
+  assertDate(requestedOn, 'The date the review was asked for', {
+    notBefore: locked.responded_on,
+    notAfter: todayOf(input.now),
+  });
+  const dueOn = reviewDeadline(locked.regime, requestedOn, false);
+  const inserted = await repo.insertReview(trx, {
+    authority_id: locked.authority_id,
+    request_id: id,
+    requested_on: requestedOn,
+    due_on: dueOn,
+    grounds: clean(input.grounds),
+    created_at: input.now,
+  });
+  if (!inserted) throw new ConflictError('An internal review has already been asked for');
+  await sendLetter(
+    trx,
+    locked,
+    letters.reviewAcknowledgementLetter(dueOn),
+    `information_request.review:${id}`,
+    'You do not need to do anything now.',
+  );
+  await audit(trx, {
+    ...actorAudit(input.actor),
+    authorityId: locked.authority_id,
+    action: 'information_request.review_requested',
+    recordType: 'information_request',
+    recordId: id,
+    details: { requestedOn, dueOn },
+    at: input.now,
+  });
+  return { dueOn };
+}
+
+/** FOI only: complex reviews may take 40 working days in all (s.45 Code para 5.4). */
+export async function extendReview(trx: Tx, id: string, input: StaffAction): Promise<{ dueOn: IsoDate }> {
+  const locked = await lock(trx, id);
+  const review = await repo.findReview(trx, id);
+  if (!review) throw new NotFoundError('No review');
+  if (locked.regime !== 'foi')
+    throw new DomainRuleError('Only FOI internal reviews can be extended (EIR has a fixed 40 working days)');
+  if (review.extended) throw new DomainRuleError('This review has already been extended');
+  if (review.completed_on) throw new DomainRuleError('This review is complete');
+  const dueOn = reviewDeadline('foi', review.requested_on, true);
+  await repo.updateReview(trx, id, { extended: true, due_on: dueOn });
+  await staffAudit(trx, locked, input.staffId, 'information_request.review_extended', input.now, { dueOn });
+  return { dueOn };
+}
+
+export async function completeReview(
+  trx: Tx,
+  id: string,
+  input: StaffAction & {
+    outcome: 'upheld' | 'partly_upheld' | 'overturned';
+    notes?: string | null;
+    completedOn?: IsoDate;
+  },
+): Promise<{ onTime: boolean }> {
+  const locked = await lock(trx, id);
+  const review = await repo.findReview(trx, id);
+  if (!review) throw new NotFoundError('No review');
+  if (review.completed_on) throw new ConflictError('This review is already complete');
+  if (locked.handler_id === input.staffId)
+    throw new DomainRuleError(
+      'An internal review must be done by someone other than the officer who responded',
+    );
+  const completedOn = input.completedOn ?? todayOf(input.now);
+  assertDate(completedOn, 'The date of the review result', {
+    notBefore: review.requested_on,
+    notAfter: todayOf(input.now),
+  });
+  await repo.updateReview(trx, id, {
+    completed_on: completedOn,
+    outcome: input.outcome,
+    notes: clean(input.notes),
+    reviewer_id: input.staffId,
+  });
+  const text = {
+    upheld: 'we agree with our original response',
+    partly_upheld: 'we have changed part of our original response',
+    overturned: 'we have changed our original response',
+  }[input.outcome];
+  await sendLetter(
+    trx,
+    locked,
+    letters.reviewResultLetter(text, clean(input.notes)),
+    `information_request.review_result:${id}`,
+    'You do not need to do anything.',
+  );
+  const onTime = completedOn <= review.due_on;
+  await staffAudit(trx, locked, input.staffId, 'information_request.review_completed', input.now, {
+    outcome: input.outcome,
+    onTime,
+  });
+  return { onTime };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Disclosure log
+
+/**
+ * Publishes a response to the public disclosure log. The officer must confirm that personal data has been
+ * removed from the title and summary (they are shown to anyone).
+ */
+export async function publishToDisclosureLog(
+  trx: Tx,
+  id: string,
+  input: StaffAction & { title: string; summary: string; personalDataRemoved: boolean },
+): Promise<void> {
+  const locked = await lock(trx, id);
+  if (locked.regime === 'sar') throw new DomainRuleError('Subject access requests are never published');
+  if (locked.status !== 'responded' || locked.outcome === 'withdrawn')
+    throw new DomainRuleError('Only responses can be published');
+  if (!input.personalDataRemoved)
+    throw new DomainRuleError('Confirm that you have removed all personal data');
+  const title = clean(input.title);
+  const summary = clean(input.summary);
+  if (!title || !summary) throw new DomainRuleError('Enter a title and the response to publish');
+  await repo.updateRequest(trx, id, {
+    disclosure_title: title,
+    disclosure_summary: summary,
+    published_at: input.now,
+    published_by: input.staffId,
+    updated_at: input.now,
+  });
+  await staffAudit(trx, locked, input.staffId, 'information_request.published', input.now);
+}
+
+export async function unpublishFromDisclosureLog(trx: Tx, id: string, input: StaffAction): Promise<void> {
+  const locked = await lock(trx, id);
+  await repo.updateRequest(trx, id, { published_at: null, published_by: null, updated_at: input.now });
+  await staffAudit(trx, locked, input.staffId, 'information_request.unpublished', input.now);
+}
+
+export async function searchDisclosureLog(
+  db: Db | Tx,
+  filter: { q?: string | null; page?: number; pageSize?: number },
+): Promise<{ entries: DisclosureEntry[]; total: number }> {
+  const pageSize = filter.pageSize ?? 20;
+  const q = clean(filter.q)?.slice(0, 200) ?? null;
+  const [rows, total] = await Promise.all([
+    repo.searchDisclosureLog(db, {
+      q,
+      limit: pageSize,
+      offset: Math.max(0, (filter.page ?? 1) - 1) * pageSize,
+    }),
+    repo.countDisclosureLog(db, q),
+  ]);
+  return {
+    total,
+    entries: rows.map((r) => ({
+      id: r.id,
+      reference: r.reference,
+      regime: r.regime,
+      title: r.disclosure_title ?? '',
+      summary: r.disclosure_summary ?? '',
+      publishedAt: r.published_at!,
+      respondedOn: r.responded_on,
+      outcome: r.outcome ? OUTCOME_LABELS[r.outcome] : null,
+    })),
+  };
+}
+
+export async function disclosureEntry(db: Db | Tx, id: string): Promise<DisclosureEntry | null> {
+  const r = await repo.disclosureEntry(db, id);
+  if (!r) return null;
+  return {
+    id: r.id,
+    reference: r.reference,
+    regime: r.regime,
+    title: r.disclosure_title ?? '',
+    summary: r.disclosure_summary ?? '',
+    publishedAt: r.published_at!,
+    respondedOn: r.responded_on,
+    outcome: r.outcome ? OUTCOME_LABELS[r.outcome] : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SAR bundles
+
+/** Assembles a draft bundle from everything Frontdoor holds about the requester, for the officer to review. */
+export async function generateSarBundle(db: Db, id: string, input: StaffAction): Promise<string> {
+  return withTransaction(db, async (trx) => {
+    const locked = await lock(trx, id);
+    if (locked.regime !== 'sar') throw new DomainRuleError('Bundles are for subject access requests');
+    if (!locked.customer_id)
+      throw new DomainRuleError('Link the request to the requester’s customer record first');
+    const bundle = await buildSarBundle(trx, locked.customer_id, input.now);
+    const bundleId = await repo.insertBundle(trx, {
+      authority_id: locked.authority_id,
+      request_id: id,
+      customer_id: locked.customer_id,
+      status: 'draft',
+      content: JSON.stringify(bundle),
+      generated_at: input.now,
+      generated_by: input.staffId,
+      created_at: input.now,
+    });
+    await staffAudit(trx, locked, input.staffId, 'sar.bundle_generated', input.now, { bundleId });
+    return bundleId;
+  });
+}
+
+/**
+ * Releases a reviewed bundle: the requester gets a private download link (valid for 30 days) by their
+ * preferred channel. Returns the link token (only its hash is stored).
+ */
+export async function releaseSarBundle(
+  trx: Tx,
+  bundleId: string,
+  input: StaffAction & { reviewNote?: string | null },
+  options: InformationRequestOptions = {},
+): Promise<{ token: string }> {
+  const bundle = await repo.lockBundle(trx, bundleId);
+  if (!bundle) throw new NotFoundError('No such bundle');
+  if (bundle.status === 'released') throw new ConflictError('This bundle has already been released');
+  const locked = await lock(trx, bundle.request_id);
+  const token = randomBytes(32).toString('base64url');
+  const expires = new Date(input.now.getTime() + BUNDLE_LINK_DAYS * 86_400_000);
+  await repo.updateBundle(trx, bundleId, {
+    status: 'released',
+    review_note: clean(input.reviewNote),
+    released_at: input.now,
+    released_by: input.staffId,
+    download_token_hash: hashToken(token),
+    download_expires_at: expires,
+  });
+  const base = (options.publicUrl ?? '').replace(/\/$/, '');
+  await sendLetter(
+    trx,
+    locked,
+    letters.bundleReadyLetter(
+      `${base}/sar-bundles/${token}`,
+      addCalendarDays(todayOf(input.now), BUNDLE_LINK_DAYS),
+    ),
+    `sar.bundle_released:${bundleId}`,
+    'Download your information before the link expires.',
+  );
+  await staffAudit(trx, locked, input.staffId, 'sar.bundle_released', input.now, { bundleId });
+  return { token };
+}
+
+export async function loadBundle(db: Db | Tx, bundleId: string) {
+  const row = await repo.findBundle(db, bundleId);
+  if (!row) return null;
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    authorityId: row.authority_id,
+    customerId: row.customer_id,
+    status: row.status,
+    content: row.content as unknown as SarBundle,
+    generatedAt: row.generated_at,
+    releasedAt: row.released_at,
+  };
+}
+
+/** A released bundle by its download token, or null when unknown, not released or expired. */
+export async function bundleForDownload(db: Db | Tx, token: string, now: Date) {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+  const row = await repo.findBundleByTokenHash(db, hashToken(token));
+  if (!row || !row.download_expires_at || row.download_expires_at.getTime() <= now.getTime()) return null;
+  return {
+    id: row.id,
+    authorityId: row.authority_id,
+    customerId: row.customer_id,
+    content: row.content as unknown as SarBundle,
+    expiresAt: row.download_expires_at,
+  };
+}
+
+export async function bundlesOfRequest(db: Db | Tx, requestId: string) {
+  const rows = await repo.bundlesOfRequest(db, requestId);
+  return rows.map((b) => ({
+    id: b.id,
+    status: b.status,
+    generatedAt: b.generated_at,
+    releasedAt: b.released_at,
+    reviewNote: b.review_note,
+    generatedBy: b.generated_by_name,
+    releasedBy: b.released_by_name,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reads
+
+function nameOf(row: {
+  given_name: string | null;
+  family_name: string | null;
+  organisation_name: string | null;
+  guest_name: string | null;
+}): string | null {
+  if (row.organisation_name) return row.organisation_name;
+  const name = [row.given_name, row.family_name].filter(Boolean).join(' ').trim();
+  return name || row.guest_name;
+}
+
+export async function getInformationRequest(db: Db | Tx, id: string): Promise<RequestView | null> {
+  const row = await repo.findRequestRow(db, id);
+  if (!row) return null;
+  const review = await repo.findReview(db, id);
+  const state = stateOf(row);
+  const d = deadlines(state);
+  const finished = row.status === 'responded' || row.status === 'withdrawn';
+  return {
+    id: row.id,
+    authorityId: row.authority_id,
+    caseId: row.case_id,
+    reference: row.reference,
+    regime: row.regime,
+    status: row.status,
+    customerId: row.customer_id,
+    requesterName: nameOf(row),
+    requestText: row.request_text,
+    receivedOn: row.received_on,
+    handlerId: row.handler_id,
+    handlerName: row.handler_name,
+    clarificationRequestedOn: row.clarification_requested_on,
+    clarificationReceivedOn: row.clarification_received_on,
+    identityRequestedOn: row.identity_requested_on,
+    identityVerifiedOn: row.identity_verified_on,
+    publicInterestTarget: row.public_interest_target,
+    publicInterestNotifiedOn: row.public_interest_notified_on,
+    extended: row.extended,
+    extensionNotifiedOn: row.extension_notified_on,
+    extensionReason: row.extension_reason,
+    dueOn: finished ? row.due_on : d.dueOn,
+    standardDueOn: d.standardDueOn,
+    extensionNoticeBy: d.extensionNoticeBy,
+    stopped: finished ? null : d.stopped,
+    respondedOn: row.responded_on,
+    outcome: row.outcome,
+    responseText: row.response_text,
+    exemptions: row.exemptions,
+    costEstimateHours: row.cost_estimate_hours === null ? null : Number(row.cost_estimate_hours),
+    onTime:
+      row.responded_on && row.outcome !== 'withdrawn'
+        ? row.due_on === null || row.responded_on <= row.due_on
+        : null,
+    disclosure:
+      row.published_at && row.disclosure_title
+        ? {
+            title: row.disclosure_title,
+            summary: row.disclosure_summary ?? '',
+            publishedAt: row.published_at,
+          }
+        : null,
+    review: review
+      ? {
+          requestedOn: review.requested_on,
+          dueOn: review.due_on,
+          extended: review.extended,
+          grounds: review.grounds,
+          reviewerName: review.reviewer_name,
+          completedOn: review.completed_on,
+          outcome: review.outcome,
+          notes: review.notes,
+          onTime: review.completed_on ? review.completed_on <= review.due_on : null,
+        }
+      : null,
+  };
+}
+
+export async function findRequestByReference(
+  db: Db | Tx,
+  reference: string,
+): Promise<{ id: string; authorityId: string } | null> {
+  const normalised = normaliseReference(reference);
+  if (!normalised) return null;
+  const row = await repo.findByReference(db, normalised);
+  return row ? { id: row.id, authorityId: row.authority_id } : null;
+}
+
+export async function listQueue(
+  db: Db | Tx,
+  filter: { authorityIds: string[]; open: boolean; regime?: Regime | null },
+): Promise<QueueItem[]> {
+  if (filter.authorityIds.length === 0) return [];
+  const rows = await repo.queue(db, filter);
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    regime: r.regime,
+    status: r.status,
+    requesterName: nameOf(r),
+    receivedOn: r.received_on,
+    dueOn: r.due_on,
+    handlerName: r.handler_name,
+    reviewDueOn: r.review_due_on && !r.review_completed_on ? r.review_due_on : null,
+  }));
+}
+
+export async function listRequestsForCustomer(db: Db | Tx, customerId: string) {
+  return repo.requestsOfCustomer(db, [customerId]);
+}
+
+export async function staffPickers(db: Db | Tx, authorityIds: string[]) {
+  return (await repo.staffOf(db, authorityIds)).map((s) => ({ id: s.id, name: s.display_name }));
+}

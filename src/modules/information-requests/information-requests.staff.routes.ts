@@ -1,0 +1,692 @@
+/**
+ * Staff routes for FOI, EIR and subject access requests (`information-requests:manage`): the queue, recording
+ * a request, the request page with its actions, SAR bundle review and release, and the timeliness report
+ * (`reports:read`).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { addCalendarDays, toIsoDate } from '../../platform/calendar/index.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
+import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import { formatDate } from '../../platform/views/index.ts';
+import { authorityScope, readDates, UUID, type DateRule } from '../complaints/index.ts';
+import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
+import * as present from './information-requests.presenters.ts';
+import {
+  assignSchema,
+  clarificationSchema,
+  completeReviewSchema,
+  extensionSchema,
+  identitySchema,
+  newRequestSchema,
+  publicInterestSchema,
+  publishSchema,
+  releaseSchema,
+  respondSchema,
+  reviewSchema,
+  withdrawSchema,
+} from './information-requests.schemas.ts';
+import * as service from './information-requests.service.ts';
+import {
+  OUTCOME_LABELS,
+  REGIME_LABELS,
+  REGIMES,
+  type Regime,
+  type RequestView,
+} from './information-requests.types.ts';
+import { bundleForHtml, type SarBundle } from './sar-bundle.ts';
+import { timelinessReport } from './timeliness.ts';
+
+export interface InformationRequestRoutesDeps {
+  db: Db;
+  clock: Clock;
+  publicUrl?: string;
+}
+
+const BANNERS: Record<string, string> = {
+  created: 'Request recorded',
+  clarificationAsked: 'Clarification asked for. The clock has stopped.',
+  clarificationReceived: 'Answer recorded. The clock is running again.',
+  identityAsked: 'Proof of identity asked for. The clock has stopped.',
+  identityVerified: 'Identity confirmed. The clock is running.',
+  extended: 'Extension recorded and sent to the requester',
+  publicInterest: 'Public interest extension recorded and sent to the requester',
+  responded: 'Response sent',
+  withdrawn: 'Request withdrawn',
+  assigned: 'Officer assigned',
+  reviewRequested: 'Internal review recorded',
+  reviewExtended: 'Internal review extended',
+  reviewCompleted: 'Internal review completed and sent to the requester',
+  published: 'Published to the disclosure log',
+  unpublished: 'Removed from the disclosure log',
+  bundle: 'Bundle assembled. Review it before releasing it.',
+  released: 'Bundle released. The requester has been sent a download link.',
+};
+
+const CHANNEL_LABELS: Record<string, string> = {
+  email: 'Email',
+  letter: 'Letter',
+  web: 'Website',
+  phone: 'Phone',
+  face_to_face: 'Face to face',
+  social: 'Social media',
+};
+
+type Extra = { errors?: FormErrors; values?: Record<string, unknown>; form?: string; status?: number };
+
+const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
+const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
+
+function param(request: FastifyRequest, name: string): string {
+  const value = (request.params as Record<string, string | undefined>)[name] ?? '';
+  if (!UUID.test(value)) throw new NotFoundError();
+  return value;
+}
+
+const items = <T extends string>(labels: Record<T, string>, selected: unknown) =>
+  (Object.keys(labels) as T[]).map((value) => ({ value, text: labels[value], checked: value === selected }));
+
+export async function registerInformationRequestStaffRoutes(
+  app: FastifyInstance,
+  deps: InformationRequestRoutesDeps,
+): Promise<void> {
+  if (!staffNavItems.some((i) => i.href === '/staff/information-requests'))
+    staffNavItems.push({
+      href: '/staff/information-requests',
+      text: 'FOI and SAR',
+      permission: 'information-requests:manage',
+    });
+  const permission = 'information-requests:manage';
+  const options = { publicUrl: deps.publicUrl };
+  const today = () => toIsoDate(deps.clock.now());
+
+  async function loadVisible(request: FastifyRequest, id: string): Promise<RequestView> {
+    const view = await service.getInformationRequest(deps.db, id);
+    if (!view || !authorityScope(staffOf(request)).includes(view.authorityId)) throw new NotFoundError();
+    return view;
+  }
+
+  app.get(
+    '/staff/information-requests',
+    { config: { permission, auditEvent: 'information_request.queue' } },
+    async (request, reply) => {
+      const query = request.query as Record<string, string | undefined>;
+      const show = query.show === 'closed' ? 'closed' : 'open';
+      const regime = (REGIMES as readonly string[]).includes(query.regime ?? '')
+        ? (query.regime as Regime)
+        : null;
+      await service.adoptInformationRequestCases(deps.db, { now: deps.clock.now(), limit: 25 });
+      const list = await service.listQueue(deps.db, {
+        authorityIds: authorityScope(staffOf(request)),
+        open: show === 'open',
+        regime,
+      });
+      return reply.view('information-requests/staff/queue.njk', {
+        pageTitle: show === 'open' ? 'Open information requests' : 'Answered information requests',
+        show,
+        regime,
+        rows: present.queueRows(list, today()),
+        count: list.length,
+        banner: query.done ? BANNERS[query.done] : null,
+      });
+    },
+  );
+
+  const renderNew = (request: FastifyRequest, reply: FastifyReply, extra: Extra = {}) => {
+    const values = extra.values ?? {
+      regime: 'foi',
+      channel: 'email',
+      ...(request.query as Record<string, unknown>),
+    };
+    if (extra.status) reply.status(extra.status);
+    return reply.view('information-requests/staff/new.njk', {
+      pageTitle: 'Record a request for information',
+      values: { ...values, idempotencyKey: values.idempotencyKey ?? randomUUID() },
+      regimes: items(REGIME_LABELS, values.regime),
+      channels: items(CHANNEL_LABELS, values.channel),
+      ...extra.errors,
+    });
+  };
+
+  app.get('/staff/information-requests/new', { config: { permission } }, async (request, reply) =>
+    renderNew(request, reply),
+  );
+
+  app.post(
+    '/staff/information-requests/new',
+    { config: { permission, auditEvent: 'information_request.create' } },
+    async (request, reply) => {
+      const parsed = parseForm(newRequestSchema, request.body);
+      const dates = readDates(bodyOf(request), [
+        {
+          name: 'receivedOn',
+          label: 'Date received',
+          rule: {
+            required: true,
+            notAfter: { date: today(), message: 'Date received must be today or in the past' },
+          },
+        },
+      ]);
+      const problems = [
+        ...(parsed.ok
+          ? []
+          : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
+        ...dates.errors,
+      ];
+      if (
+        parsed.ok &&
+        !parsed.value.customerId &&
+        !parsed.value.requesterEmail &&
+        !parsed.value.requesterPhone
+      )
+        problems.push({
+          field: 'requesterEmail',
+          message: 'Enter an email address or telephone number so we can reply',
+        });
+      if (parsed.ok && parsed.value.regime === 'sar' && !parsed.value.customerId)
+        problems.push({
+          field: 'requesterName',
+          message:
+            'Start a subject access request from the customer’s record, so we know whose information to find',
+        });
+      if (!parsed.ok || problems.length)
+        return renderNew(request, reply, {
+          errors: toFormErrors(problems),
+          values: bodyOf(request),
+          status: 400,
+        });
+      const v = parsed.value;
+      const staff = staffOf(request);
+      try {
+        const created = await withTransaction(deps.db, (trx) =>
+          service.createInformationRequest(
+            trx,
+            {
+              authorityId: staff.authorityId,
+              regime: v.regime,
+              customerId: v.customerId,
+              contact: v.customerId
+                ? null
+                : { name: v.requesterName, email: v.requesterEmail, phone: v.requesterPhone },
+              requestText: v.requestText,
+              receivedOn: dates.values.receivedOn!,
+              channel: v.channel,
+              actor: { kind: 'staff', staffId: staff.id },
+              idempotencyKey: `information-request:staff:${v.idempotencyKey}`,
+            },
+            { ...options, now: deps.clock.now() },
+          ),
+        );
+        return reply.redirect(`/staff/information-requests/${created.id}?done=created`, 303);
+      } catch (error) {
+        if (error instanceof DomainRuleError)
+          return renderNew(request, reply, {
+            errors: toFormErrors([{ field: 'requestText', message: error.message }]),
+            values: bodyOf(request),
+            status: 422,
+          });
+        throw error;
+      }
+    },
+  );
+
+  async function renderRequest(request: FastifyRequest, reply: FastifyReply, id: string, extra: Extra = {}) {
+    const view = await loadVisible(request, id);
+    const query = request.query as Record<string, string | undefined>;
+    const values = extra.values ?? {};
+    const open = view.status !== 'responded' && view.status !== 'withdrawn';
+    const bundles = view.regime === 'sar' ? await service.bundlesOfRequest(deps.db, id) : [];
+    const handlers = await service.staffPickers(deps.db, authorityScope(staffOf(request)));
+    if (extra.status) reply.status(extra.status);
+    return reply.view('information-requests/staff/request.njk', {
+      pageTitle: `${view.regime.toUpperCase()} ${view.reference}`,
+      request: view,
+      summaryRows: present.requestSummaryRows(view, today()),
+      requestParagraphs: view.requestText.split(/\n\s*\n/),
+      responseParagraphs: view.responseText ? view.responseText.split(/\n\s*\n/) : [],
+      can: {
+        clarify: open && !view.clarificationRequestedOn,
+        answerClarification: open && view.stopped === 'clarification',
+        askIdentity: open && view.regime === 'sar' && !view.identityRequestedOn,
+        verifyIdentity: open && view.regime === 'sar' && !view.identityVerifiedOn,
+        extend: open && view.regime !== 'foi' && !view.extended && !view.stopped,
+        publicInterest: open && view.regime === 'foi' && !view.publicInterestTarget && !view.stopped,
+        respond: open && !view.stopped,
+        withdraw: open,
+        review:
+          view.status === 'responded' &&
+          view.regime !== 'sar' &&
+          !view.review &&
+          view.outcome !== 'withdrawn',
+        extendReview:
+          view.regime === 'foi' && view.review !== null && !view.review.extended && !view.review.completedOn,
+        completeReview: view.review !== null && !view.review.completedOn,
+        publish:
+          view.status === 'responded' &&
+          view.regime !== 'sar' &&
+          view.outcome !== 'withdrawn' &&
+          !view.disclosure,
+        unpublish: view.disclosure !== null,
+        bundle: view.regime === 'sar' && open && view.customerId !== null,
+      },
+      extensionNoticeBy: view.extensionNoticeBy ? formatDate(view.extensionNoticeBy) : null,
+      standardDueOn: view.standardDueOn ? formatDate(view.standardDueOn) : null,
+      exemptions: present.exemptionItems(view.regime, values.exemptions ?? view.exemptions),
+      piExemptions: present
+        .exemptionItems('foi', values.piExemptions)
+        .filter((e) => !['s12', 's14'].includes(e.value)),
+      outcomes: items(
+        {
+          released: OUTCOME_LABELS.released,
+          part_released: OUTCOME_LABELS.part_released,
+          refused: OUTCOME_LABELS.refused,
+          not_held: OUTCOME_LABELS.not_held,
+        },
+        values.outcome,
+      ),
+      reviewOutcomes: items(
+        { upheld: 'Original response upheld', partly_upheld: 'Partly changed', overturned: 'Overturned' },
+        values.reviewOutcome,
+      ),
+      handlers: [
+        { value: '', text: 'Choose an officer' },
+        ...handlers.map((h) => ({
+          value: h.id,
+          text: h.name,
+          selected: h.id === (values.handlerId ?? view.handlerId),
+        })),
+      ],
+      bundles: bundles.map((b) => ({
+        ...b,
+        href: `/staff/information-requests/${id}/bundles/${b.id}`,
+        generatedText: formatDate(b.generatedAt, 'datetime'),
+        releasedText: b.releasedAt ? formatDate(b.releasedAt, 'datetime') : null,
+      })),
+      reviewText: view.review
+        ? `Asked ${formatDate(view.review.requestedOn)}, due ${formatDate(view.review.dueOn)}${view.review.extended ? ' (extended)' : ''}${view.review.completedOn ? `. Completed ${formatDate(view.review.completedOn)} (${view.review.onTime ? 'on time' : 'late'}) by ${view.review.reviewerName ?? ''}: ${view.review.outcome ?? ''}` : ''}`
+        : null,
+      costLimitHours: 18,
+      values: { disclosureSummary: view.responseText ?? '', ...values },
+      form: extra.form ?? null,
+      banner: query.done ? BANNERS[query.done] : null,
+      ...extra.errors,
+    });
+  }
+
+  app.get(
+    '/staff/information-requests/:id',
+    { config: { permission, auditEvent: 'information_request.viewed' } },
+    async (request, reply) => renderRequest(request, reply, param(request, 'id')),
+  );
+
+  const notFuture = (label: string): DateRule => ({
+    notAfter: { date: today(), message: `${label} must be today or in the past` },
+  });
+
+  function action<T>(
+    path: string,
+    parse: (request: FastifyRequest) => { ok: true; value: T } | { ok: false; errors: FormErrors },
+    run: (
+      trx: Tx,
+      id: string,
+      value: T & { dates: Record<string, string | null> },
+      staff: StaffPrincipal,
+      now: Date,
+    ) => Promise<unknown>,
+    done: string,
+    errorField: string,
+    dateFields: Parameters<typeof readDates>[1] = [],
+  ) {
+    app.post(
+      `/staff/information-requests/:id/${path}`,
+      { config: { permission, auditEvent: `information_request.${path}` } },
+      async (request, reply) => {
+        const id = param(request, 'id');
+        await loadVisible(request, id);
+        const parsed = parse(request);
+        const dates = readDates(bodyOf(request), dateFields);
+        const problems = [
+          ...(parsed.ok
+            ? []
+            : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
+          ...dates.errors,
+        ];
+        if (!parsed.ok || problems.length)
+          return renderRequest(request, reply, id, {
+            errors: toFormErrors(problems),
+            values: bodyOf(request),
+            form: path,
+            status: 400,
+          });
+        try {
+          await withTransaction(deps.db, (trx) =>
+            run(trx, id, { ...parsed.value, dates: dates.values }, staffOf(request), deps.clock.now()),
+          );
+        } catch (error) {
+          if (error instanceof DomainRuleError || error instanceof ConflictError)
+            return renderRequest(request, reply, id, {
+              errors: toFormErrors([{ field: errorField, message: error.message }]),
+              values: bodyOf(request),
+              form: path,
+              status: 422,
+            });
+          throw error;
+        }
+        return reply.redirect(`/staff/information-requests/${id}?done=${done}`, 303);
+      },
+    );
+  }
+  const none = () => ({ ok: true as const, value: {} });
+  const date = (v: { dates: Record<string, string | null> }, name: string) => v.dates[name] ?? undefined;
+
+  action(
+    'clarification',
+    (r) => parseForm(clarificationSchema, r.body),
+    (trx, id, v, s, now) =>
+      service.askForClarification(trx, id, {
+        staffId: s.id,
+        now,
+        question: v.question,
+        askedOn: date(v, 'askedOn'),
+      }),
+    'clarificationAsked',
+    'question',
+    [{ name: 'askedOn', label: 'Date asked', rule: notFuture('Date asked') }],
+  );
+  action(
+    'clarification/answer',
+    none,
+    (trx, id, v, s, now) =>
+      service.recordClarification(trx, id, { staffId: s.id, now, receivedOn: date(v, 'answeredOn') }),
+    'clarificationReceived',
+    'answeredOn-day',
+    [{ name: 'answeredOn', label: 'Date the answer arrived', rule: notFuture('Date the answer arrived') }],
+  );
+  action(
+    'identity',
+    (r) => parseForm(identitySchema, r.body),
+    (trx, id, v, s, now) => service.askForIdentity(trx, id, { staffId: s.id, now, text: v.identityText }),
+    'identityAsked',
+    'identityText',
+  );
+  action(
+    'identity/verified',
+    none,
+    (trx, id, v, s, now) =>
+      service.recordIdentityVerified(trx, id, { staffId: s.id, now, verifiedOn: date(v, 'verifiedOn') }),
+    'identityVerified',
+    'verifiedOn-day',
+    [{ name: 'verifiedOn', label: 'Date the proof arrived', rule: notFuture('Date the proof arrived') }],
+  );
+  action(
+    'extend',
+    (r) => parseForm(extensionSchema, r.body),
+    (trx, id, v, s, now) =>
+      service.extendRequest(trx, id, {
+        staffId: s.id,
+        now,
+        reason: v.extensionReason,
+        notifiedOn: date(v, 'notifiedOn'),
+      }),
+    'extended',
+    'extensionReason',
+    [
+      {
+        name: 'notifiedOn',
+        label: 'Date the requester was told',
+        rule: notFuture('Date the requester was told'),
+      },
+    ],
+  );
+  action(
+    'public-interest',
+    (r) => parseForm(publicInterestSchema, r.body),
+    (trx, id, v, s, now) =>
+      service.extendForPublicInterest(trx, id, {
+        staffId: s.id,
+        now,
+        targetDate: v.dates.targetDate!,
+        exemptions: v.piExemptions,
+        reason: v.piReason,
+        notifiedOn: date(v, 'piNotifiedOn'),
+      }),
+    'publicInterest',
+    'targetDate-day',
+    [
+      { name: 'targetDate', label: 'Target date', rule: { required: true } },
+      {
+        name: 'piNotifiedOn',
+        label: 'Date the requester was told',
+        rule: notFuture('Date the requester was told'),
+      },
+    ],
+  );
+  action(
+    'respond',
+    (r) => parseForm(respondSchema, r.body),
+    (trx, id, v, s, now) =>
+      service.respondToRequest(
+        trx,
+        id,
+        {
+          staffId: s.id,
+          now,
+          outcome: v.outcome,
+          responseText: v.responseText,
+          exemptions: v.exemptions,
+          costEstimateHours: v.costEstimateHours,
+          respondedOn: date(v, 'respondedOn'),
+        },
+        options,
+      ),
+    'responded',
+    'outcome',
+    [{ name: 'respondedOn', label: 'Date of the response', rule: notFuture('Date of the response') }],
+  );
+  action(
+    'withdraw',
+    (r) => parseForm(withdrawSchema, r.body),
+    (trx, id, v, s, now) =>
+      service.withdrawRequest(trx, id, { staffId: s.id, now, reason: v.withdrawReason }),
+    'withdrawn',
+    'withdrawReason',
+  );
+  action(
+    'assign',
+    (r) => parseForm(assignSchema, r.body),
+    (trx, id, v, s, now) => service.assignRequest(trx, id, { staffId: s.id, now, handlerId: v.handlerId }),
+    'assigned',
+    'handlerId',
+  );
+  action(
+    'review',
+    (r) => parseForm(reviewSchema, r.body),
+    (trx, id, v, s, now) =>
+      service.requestReview(trx, id, {
+        actor: { kind: 'staff', staffId: s.id },
+        now,
+        grounds: v.grounds,
+        requestedOn: date(v, 'reviewRequestedOn'),
+      }),
+    'reviewRequested',
+    'grounds',
+    [
+      {
+        name: 'reviewRequestedOn',
+        label: 'Date the review was asked for',
+        rule: notFuture('Date the review was asked for'),
+      },
+    ],
+  );
+  action(
+    'review/extend',
+    none,
+    (trx, id, _v, s, now) => service.extendReview(trx, id, { staffId: s.id, now }),
+    'reviewExtended',
+    'reviewOutcome',
+  );
+  action(
+    'review/complete',
+    (r) => parseForm(completeReviewSchema, r.body),
+    (trx, id, v, s, now) =>
+      service.completeReview(trx, id, { staffId: s.id, now, outcome: v.reviewOutcome, notes: v.reviewNotes }),
+    'reviewCompleted',
+    'reviewOutcome',
+  );
+  action(
+    'publish',
+    (r) => parseForm(publishSchema, r.body),
+    (trx, id, v, s, now) =>
+      service.publishToDisclosureLog(trx, id, {
+        staffId: s.id,
+        now,
+        title: v.disclosureTitle,
+        summary: v.disclosureSummary,
+        personalDataRemoved: v.personalDataRemoved === 'yes',
+      }),
+    'published',
+    'personalDataRemoved',
+  );
+  action(
+    'unpublish',
+    none,
+    (trx, id, _v, s, now) => service.unpublishFromDisclosureLog(trx, id, { staffId: s.id, now }),
+    'unpublished',
+    'disclosureTitle',
+  );
+
+  // ---- SAR bundles
+  app.post(
+    '/staff/information-requests/:id/bundles',
+    { config: { permission, auditEvent: 'sar.bundle_generated' } },
+    async (request, reply) => {
+      const id = param(request, 'id');
+      await loadVisible(request, id);
+      try {
+        const bundleId = await service.generateSarBundle(deps.db, id, {
+          staffId: staffOf(request).id,
+          now: deps.clock.now(),
+        });
+        return reply.redirect(`/staff/information-requests/${id}/bundles/${bundleId}?done=bundle`, 303);
+      } catch (error) {
+        if (error instanceof DomainRuleError)
+          return renderRequest(request, reply, id, {
+            errors: toFormErrors([{ field: 'bundle', message: error.message }]),
+            status: 422,
+          });
+        throw error;
+      }
+    },
+  );
+
+  async function loadBundle(request: FastifyRequest) {
+    const id = param(request, 'id');
+    const view = await loadVisible(request, id);
+    const bundle = await service.loadBundle(deps.db, param(request, 'bundleId'));
+    if (!bundle || bundle.requestId !== id) throw new NotFoundError();
+    return { view, bundle };
+  }
+
+  app.get(
+    '/staff/information-requests/:id/bundles/:bundleId',
+    { config: { permission, auditEvent: 'sar.bundle_viewed' } },
+    async (request, reply) => {
+      const { view, bundle } = await loadBundle(request);
+      const query = request.query as Record<string, string | undefined>;
+      return reply.view('information-requests/staff/bundle.njk', {
+        pageTitle: `Review the bundle for ${view.reference}`,
+        request: view,
+        bundle,
+        sections: bundleForHtml(bundle.content),
+        generatedText: formatDate(bundle.generatedAt, 'datetime'),
+        banner: query.done ? BANNERS[query.done] : null,
+        values: {},
+      });
+    },
+  );
+
+  app.post(
+    '/staff/information-requests/:id/bundles/:bundleId/release',
+    { config: { permission, auditEvent: 'sar.bundle_released' } },
+    async (request, reply) => {
+      const { view, bundle } = await loadBundle(request);
+      const parsed = parseForm(releaseSchema, request.body);
+      try {
+        await withTransaction(deps.db, (trx) =>
+          service.releaseSarBundle(
+            trx,
+            bundle.id,
+            {
+              staffId: staffOf(request).id,
+              now: deps.clock.now(),
+              reviewNote: parsed.ok ? parsed.value.reviewNote : null,
+            },
+            options,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+      return reply.redirect(`/staff/information-requests/${view.id}?done=released`, 303);
+    },
+  );
+
+  for (const format of ['json', 'html'] as const) {
+    app.get(
+      `/staff/information-requests/:id/bundles/:bundleId/bundle.${format}`,
+      { config: { permission, auditEvent: 'sar.bundle_downloaded' } },
+      async (request, reply) => {
+        const { view, bundle } = await loadBundle(request);
+        return sendBundle(reply, { reference: view.reference, content: bundle.content }, format);
+      },
+    );
+  }
+
+  // ---- timeliness report
+  if (!staffNavItems.some((i) => i.href === '/staff/reports/timeliness'))
+    staffNavItems.push({ href: '/staff/reports/timeliness', text: 'Timeliness', permission: 'reports:read' });
+  app.get(
+    '/staff/reports/timeliness',
+    { config: { permission: 'reports:read', auditEvent: 'report.timeliness' } },
+    async (request, reply) => {
+      const query = request.query as Record<string, string | undefined>;
+      const to = query.to && /^\d{4}-\d{2}-\d{2}$/.test(query.to) ? query.to : today();
+      const from =
+        query.from && /^\d{4}-\d{2}-\d{2}$/.test(query.from) ? query.from : addCalendarDays(to, -364);
+      const report = await timelinessReport(deps.db, {
+        from,
+        to,
+        authorityIds: authorityScope(staffOf(request)),
+      });
+      return reply.view('information-requests/staff/timeliness.njk', {
+        pageTitle: 'Responded to within timescale',
+        from,
+        to,
+        fromText: formatDate(from),
+        toText: formatDate(to),
+        ...present.reportTables(report),
+      });
+    },
+  );
+}
+
+/** Sends a bundle as a download: JSON for machines, a self-contained HTML page for people. */
+export function sendBundle(
+  reply: FastifyReply,
+  bundle: { reference: string; content: SarBundle },
+  format: 'json' | 'html',
+): FastifyReply {
+  const name = `your-information-${bundle.reference}.${format}`;
+  reply
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('cache-control', 'private, no-store');
+  if (format === 'json')
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(bundle.content, null, 2));
+  return reply.view('information-requests/bundle-download.njk', {
+    reference: bundle.reference,
+    generatedAt: formatDate(bundle.content.generatedAt, 'datetime'),
+    sections: bundleForHtml(bundle.content),
+  });
+}

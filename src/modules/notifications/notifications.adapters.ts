@@ -1,0 +1,220 @@
+/**
+ * Delivery adapters: GOV.UK Notify (email and SMS) when NOTIFY_API_KEY is set, otherwise SMTP (email only)
+ * when SMTP_URL is set, otherwise none: messages are then `recorded` in the local outbox staff can view.
+ *
+ * Adapters never put a recipient, a body or a provider response into an error message: errors are stored
+ * in `messages.error` and the outbox's `last_error`, and logged.
+ */
+import { NotifyClient } from 'notifications-node-client';
+import nodemailer from 'nodemailer';
+import type { MessageChannel } from './notifications.templates.ts';
+
+export interface OutgoingMessage {
+  /** The message id: Notify's `reference` and the email's Message-ID, so duplicates can be traced. */
+  id: string;
+  channel: Exclude<MessageChannel, 'letter'>;
+  template: string;
+  recipient: string;
+  subject: string;
+  body: string;
+}
+
+export interface DeliveryAdapter {
+  readonly provider: 'notify' | 'smtp';
+  readonly channels: readonly Exclude<MessageChannel, 'letter'>[];
+  /** Hands the message to the provider; resolves with the provider's id for it. */
+  send(message: OutgoingMessage): Promise<{ providerId: string | null }>;
+  /**
+   * After an attempt whose outcome is unknown (a timeout, or a worker that died mid-send): has the
+   * provider already got this message? Adapters that cannot tell leave this out (SMTP: at least once).
+   */
+  findSent?(message: OutgoingMessage): Promise<{ providerId: string } | null>;
+}
+
+/** A failed delivery. `permanent`: retrying cannot help. `outcomeKnown`: the provider did not take it. */
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly outcomeKnown: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const TIMEOUT_MS = 15_000;
+
+interface NotifyHttpError {
+  response?: { status?: number; data?: { errors?: { error?: string }[] } };
+  code?: string;
+}
+
+function notifyError(error: unknown, messageId: string): DeliveryError {
+  const e = (error ?? {}) as NotifyHttpError;
+  const status = e.response?.status;
+  if (status) {
+    const kind = e.response?.data?.errors?.[0]?.error;
+    const text = `GOV.UK Notify returned ${status}${kind ? ` (${kind.slice(0, 60)})` : ''} for message ${messageId}`;
+    // 400 (bad request) and 403 (bad key) will not get better by retrying; 429 and 5xx may.
+    return new DeliveryError(text, status >= 400 && status < 500 && status !== 429, true);
+  }
+  const code = typeof e.code === 'string' ? e.code : 'network error';
+  const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+  return new DeliveryError(
+    `Could not reach GOV.UK Notify (${code}) for message ${messageId}`,
+    false,
+    refused,
+  );
+}
+
+export interface NotifySettings {
+  apiKey: string;
+  /** null: the production API. */
+  baseUrl: string | null;
+  templateIds: Record<string, string>;
+}
+
+/**
+ * The Notify template for a message. Lookup order: `<template>:<channel>`, then `<channel>` (a "blank"
+ * template whose whole content is `((body))`, with subject `((subject))` for email), then `<template>`
+ * for email only.
+ */
+export function notifyTemplateId(
+  templateIds: Record<string, string>,
+  template: string,
+  channel: 'email' | 'sms',
+): string | null {
+  return (
+    templateIds[`${template}:${channel}`] ??
+    templateIds[channel] ??
+    (channel === 'email' ? templateIds[template] : undefined) ??
+    null
+  );
+}
+
+type RestClient = (options: Record<string, unknown>) => Promise<unknown>;
+
+/** GOV.UK Notify through the official client, with a timeout on every request. */
+export function notifyAdapter(settings: NotifySettings): DeliveryAdapter {
+  const client = settings.baseUrl
+    ? new NotifyClient(settings.baseUrl.replace(/\/$/, ''), settings.apiKey)
+    : new NotifyClient(settings.apiKey);
+  // The client has no timeout setting: wrap its HTTP function (axios) to add one.
+  const internal = (client as unknown as { apiClient?: { restClient?: RestClient } }).apiClient;
+  const original = internal?.restClient;
+  if (typeof original === 'function') {
+    const withTimeout: RestClient = (options) => original({ timeout: TIMEOUT_MS, ...options });
+    client.setClient(withTimeout as unknown as Parameters<NotifyClient['setClient']>[0]);
+  }
+
+  return {
+    provider: 'notify',
+    channels: ['email', 'sms'],
+    async send(message) {
+      const templateId = notifyTemplateId(settings.templateIds, message.template, message.channel);
+      if (!templateId)
+        throw new DeliveryError(
+          `No Notify template is set for ${message.template} by ${message.channel} (NOTIFY_TEMPLATE_IDS)`,
+          true,
+          true,
+        );
+      const personalisation = { subject: message.subject, body: message.body };
+      try {
+        const response =
+          message.channel === 'email'
+            ? await client.sendEmail(templateId, message.recipient, {
+                personalisation,
+                reference: message.id,
+              })
+            : await client.sendSms(templateId, message.recipient, { personalisation, reference: message.id });
+        return { providerId: response.data.id };
+      } catch (error) {
+        throw notifyError(error, message.id);
+      }
+    },
+    async findSent(message) {
+      try {
+        const response = await client.getNotifications(message.channel, undefined, message.id);
+        const found = response.data.notifications.find((n) => n.reference === message.id);
+        return found ? { providerId: found.id } : null;
+      } catch (error) {
+        throw notifyError(error, message.id);
+      }
+    },
+  };
+}
+
+export interface SmtpSettings {
+  url: string;
+  from: string;
+}
+
+interface SmtpError {
+  responseCode?: number;
+  code?: string;
+}
+
+/** Email over SMTP with nodemailer. Texts and letters are not sent by SMTP (they are recorded). */
+export function smtpAdapter(settings: SmtpSettings): DeliveryAdapter & { close(): void } {
+  const transport = nodemailer.createTransport(settings.url, {
+    connectionTimeout: TIMEOUT_MS,
+    greetingTimeout: TIMEOUT_MS,
+    socketTimeout: TIMEOUT_MS,
+  });
+  const fromAddress = /<([^>]+)>/.exec(settings.from)?.[1] ?? settings.from;
+  const domain = fromAddress.split('@')[1] ?? 'frontdoor.invalid';
+  return {
+    provider: 'smtp',
+    channels: ['email'],
+    async send(message) {
+      try {
+        const info = await transport.sendMail({
+          from: settings.from,
+          to: message.recipient,
+          subject: message.subject,
+          text: message.body,
+          messageId: `<${message.id}@${domain}>`,
+          headers: { 'X-Frontdoor-Message-Id': message.id },
+        });
+        return { providerId: info.messageId };
+      } catch (error) {
+        const e = (error ?? {}) as SmtpError;
+        if (typeof e.responseCode === 'number') {
+          throw new DeliveryError(
+            `The mail server returned ${e.responseCode} for message ${message.id}`,
+            e.responseCode >= 500,
+            true,
+          );
+        }
+        const code = typeof e.code === 'string' ? e.code : 'network error';
+        throw new DeliveryError(
+          `Could not send message ${message.id} by SMTP (${code})`,
+          false,
+          code !== 'ETIMEDOUT',
+        );
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+export interface DeliveryAdapters {
+  email: DeliveryAdapter | null;
+  sms: DeliveryAdapter | null;
+}
+
+/** Picks the adapters from configuration: Notify, else SMTP for email, else none (record only). */
+export function adaptersFromConfig(config: {
+  notify: NotifySettings | null;
+  smtp: SmtpSettings | null;
+}): DeliveryAdapters {
+  if (config.notify) {
+    const notify = notifyAdapter(config.notify);
+    return { email: notify, sms: notify };
+  }
+  if (config.smtp) return { email: smtpAdapter(config.smtp), sms: null };
+  return { email: null, sms: null };
+}

@@ -1,0 +1,105 @@
+/** Messages → view models for the staff outbox pages. */
+import { formatDate } from '../../platform/views/index.ts';
+import type { MessageRow, MessageStatus } from './notifications.repository.ts';
+
+export const TEMPLATE_LABELS: Record<string, string> = {
+  'case.acknowledgement': 'Request received',
+  'case.status_changed': 'Status update',
+  'case.message': 'Message about a request',
+  'resident.sign_in_code': 'Sign in code',
+  'resident.track_code': 'Tracking code',
+};
+
+const CHANNEL_LABELS: Record<MessageRow['channel'], string> = {
+  email: 'Email',
+  sms: 'Text message',
+  letter: 'Letter',
+};
+
+const STATUS_TAGS: Record<MessageStatus, { text: string; classes: string }> = {
+  queued: { text: 'Queued', classes: 'govuk-tag--grey' },
+  sending: { text: 'Sending', classes: 'govuk-tag--blue' },
+  delivered: { text: 'Sent', classes: 'govuk-tag--green' },
+  failed: { text: 'Failed', classes: 'govuk-tag--red' },
+  recorded: { text: 'Recorded', classes: 'govuk-tag--yellow' },
+};
+
+const PROVIDER_LABELS: Record<string, string> = {
+  notify: 'GOV.UK Notify',
+  smtp: 'Email server (SMTP)',
+  local: 'Local outbox (not sent)',
+};
+
+export const MESSAGE_STATUSES = Object.keys(STATUS_TAGS) as MessageStatus[];
+
+interface ListRow {
+  id: string;
+  created_at: Date;
+  channel: MessageRow['channel'];
+  template: string;
+  status: MessageStatus;
+  provider: string | null;
+  attempts: number;
+  case_reference: string | null;
+}
+
+/** Table rows for govukTable. No recipients or bodies in the list: open a message to see them. */
+export function messageTableRows(rows: ListRow[]) {
+  return rows.map((row) => [
+    { text: formatDate(row.created_at, 'datetime') },
+    { text: row.case_reference ?? '–' },
+    { text: TEMPLATE_LABELS[row.template] ?? row.template },
+    { text: CHANNEL_LABELS[row.channel] },
+    {
+      html: `<strong class="govuk-tag ${STATUS_TAGS[row.status].classes}">${STATUS_TAGS[row.status].text}</strong>`,
+    },
+    {
+      html: `<a class="govuk-link" href="/staff/messages/${row.id}">View<span class="govuk-visually-hidden"> message from ${formatDate(row.created_at, 'datetime')}</span></a>`,
+    },
+  ]);
+}
+
+const CODE_TEMPLATES = new Set(['resident.sign_in_code', 'resident.track_code']);
+
+/**
+ * One-time codes are hidden from staff: anyone who could read a live code could sign in as the resident.
+ * Only a message that was recorded locally (no Notify or SMTP: the demo) shows it, because there the
+ * outbox is the only way to receive it.
+ */
+function visibleBody(row: MessageRow): string {
+  if (!CODE_TEMPLATES.has(row.template) || (row.status === 'recorded' && row.provider === 'local'))
+    return row.body;
+  return row.body.replace(/\b\d{6}\b/g, '••••••');
+}
+
+export function messageDetail(row: MessageRow & { case_reference: string | null }) {
+  const tag = STATUS_TAGS[row.status];
+  const rows: { key: { text: string }; value: { text?: string; html?: string } }[] = [
+    {
+      key: { text: 'Status' },
+      value: { html: `<strong class="govuk-tag ${tag.classes}">${tag.text}</strong>` },
+    },
+    { key: { text: 'Message' }, value: { text: TEMPLATE_LABELS[row.template] ?? row.template } },
+    { key: { text: 'Channel' }, value: { text: CHANNEL_LABELS[row.channel] } },
+    { key: { text: 'To' }, value: { text: row.recipient || 'No contact details' } },
+    { key: { text: 'Request' }, value: { text: row.case_reference ?? 'Not about a request' } },
+    { key: { text: 'Queued' }, value: { text: formatDate(row.created_at, 'datetime') } },
+    {
+      key: { text: 'Sent' },
+      value: { text: row.sent_at ? formatDate(row.sent_at, 'datetime') : 'Not sent' },
+    },
+    {
+      key: { text: 'Sent by' },
+      value: { text: row.provider ? (PROVIDER_LABELS[row.provider] ?? row.provider) : '–' },
+    },
+    { key: { text: 'Attempts' }, value: { text: String(row.attempts) } },
+  ];
+  if (row.provider_id) rows.push({ key: { text: 'Provider reference' }, value: { text: row.provider_id } });
+  if (row.error) rows.push({ key: { text: 'Problem' }, value: { text: row.error } });
+  return {
+    summaryRows: rows,
+    subject: row.subject,
+    paragraphs: visibleBody(row).split(/\n{2,}/),
+    language: row.language,
+  };
+}

@@ -1,0 +1,225 @@
+/** All SQL for the `messages` table, plus the reads of customers, authorities and cases it needs. */
+import type { Db, NewRow, Row, Tx } from '../../platform/db/index.ts';
+
+type Conn = Db | Tx;
+
+export type MessageRow = Row<'messages'>;
+export type MessageStatus = MessageRow['status'];
+
+export function findAuthority(db: Conn, authorityId: string) {
+  return db
+    .selectFrom('authorities')
+    .select(['id', 'name', 'phone', 'website'])
+    .where('id', '=', authorityId)
+    .executeTakeFirst();
+}
+
+/** The customer (following merges to the surviving record) with their primary contact points. */
+export async function findCustomerContacts(db: Conn, customerId: string) {
+  let id = customerId;
+  for (let hop = 0; hop < 5; hop += 1) {
+    const row = await db
+      .selectFrom('customers')
+      .select([
+        'id',
+        'title',
+        'given_name',
+        'family_name',
+        'organisation_name',
+        'preferred_channel',
+        'preferred_language',
+        'merged_into',
+      ])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) return null;
+    if (row.merged_into && row.merged_into !== row.id) {
+      id = row.merged_into;
+      continue;
+    }
+    const points = await db
+      .selectFrom('contact_points')
+      .select(['kind', 'value', 'normalised', 'address', 'is_primary', 'verified_at', 'created_at'])
+      .where('customer_id', '=', row.id)
+      .orderBy('is_primary', 'desc')
+      .orderBy('created_at', 'desc')
+      .execute();
+    const first = (kind: 'email' | 'phone' | 'address') => points.find((p) => p.kind === kind) ?? null;
+    const phones = points.filter((p) => p.kind === 'phone');
+    return {
+      customer: row,
+      email: first('email')?.normalised ?? null,
+      /** Every phone number, primary first (the caller picks one that can take texts). */
+      phones: phones.map((p) => p.normalised),
+      address: first('address')?.address ?? null,
+    };
+  }
+  return null;
+}
+
+export async function messageIdByDedupeKey(db: Conn, dedupeKey: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('dedupe_key', '=', dedupeKey)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Inserts a message; returns its id, or null when the dedupe key is already taken. */
+export async function insertMessage(db: Conn, values: NewRow<'messages'>): Promise<string | null> {
+  const row = await db
+    .insertInto('messages')
+    .values(values)
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export function findMessage(db: Conn, id: string) {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Claims a message for a delivery attempt; null when it was already delivered or recorded (or is gone).
+ * A `failed` message can be claimed again: that only happens when an operator retries its dead job.
+ */
+export function markSending(db: Conn, id: string) {
+  return db
+    .updateTable('messages')
+    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'sending', 'failed'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** After a failed attempt that will be retried. `outcomeKnown`: the provider refused, so nothing was sent. */
+export async function markRetry(db: Conn, id: string, error: string, outcomeKnown: boolean): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ status: outcomeKnown ? 'queued' : 'sending', error })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'sending'])
+    .execute();
+}
+
+/** Records the final outcome once; returns the row when this call finished it (null if already finished). */
+export function markFinished(
+  db: Conn,
+  id: string,
+  outcome: {
+    status: 'delivered' | 'failed' | 'recorded';
+    provider: 'notify' | 'smtp' | 'local' | null;
+    providerId: string | null;
+    error: string | null;
+    at: Date;
+  },
+) {
+  return db
+    .updateTable('messages')
+    .set({
+      status: outcome.status,
+      provider: outcome.provider,
+      provider_id: outcome.providerId,
+      error: outcome.error,
+      sent_at: outcome.status === 'failed' ? null : outcome.at,
+    })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'sending'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function appendCaseEvent(
+  db: Conn,
+  event: {
+    caseId: string;
+    kind: string;
+    visibleToCustomer: boolean;
+    body: string;
+    data: Record<string, unknown>;
+    at: Date;
+  },
+): Promise<void> {
+  const found = await db
+    .selectFrom('cases')
+    .select(['id', 'authority_id'])
+    .where('id', '=', event.caseId)
+    .executeTakeFirst();
+  if (!found) return;
+  await db
+    .insertInto('case_events')
+    .values({
+      authority_id: found.authority_id,
+      case_id: found.id,
+      kind: event.kind,
+      visible_to_customer: event.visibleToCustomer,
+      body: event.body,
+      data: JSON.stringify(event.data),
+      created_at: event.at,
+    })
+    .execute();
+}
+
+export interface MessageScope {
+  authorityIds: string[];
+  teamIds: string[];
+}
+
+/**
+ * Messages staff may see: those of their authorities, except messages about cases of restricted
+ * services, which only the case's team sees.
+ */
+function scoped(db: Conn, scope: MessageScope) {
+  return db
+    .selectFrom('messages as m')
+    .leftJoin('cases as c', 'c.id', 'm.case_id')
+    .leftJoin('services as s', 's.id', 'c.service_id')
+    .where(
+      'm.authority_id',
+      'in',
+      scope.authorityIds.length ? scope.authorityIds : ['00000000-0000-0000-0000-000000000000'],
+    )
+    .where((eb) =>
+      eb.or([
+        eb('m.case_id', 'is', null),
+        eb('s.sensitivity', '=', 'normal'),
+        ...(scope.teamIds.length ? [eb('c.team_id', 'in', scope.teamIds)] : []),
+      ]),
+    );
+}
+
+export function listMessages(
+  db: Conn,
+  scope: MessageScope,
+  options: { status?: MessageStatus; limit: number; before?: Date },
+) {
+  let query = scoped(db, scope)
+    .select([
+      'm.id',
+      'm.created_at',
+      'm.sent_at',
+      'm.channel',
+      'm.template',
+      'm.status',
+      'm.provider',
+      'm.attempts',
+      'c.reference as case_reference',
+    ])
+    .orderBy('m.created_at', 'desc')
+    .orderBy('m.id', 'desc')
+    .limit(options.limit);
+  if (options.status) query = query.where('m.status', '=', options.status);
+  if (options.before) query = query.where('m.created_at', '<', options.before);
+  return query.execute();
+}
+
+export function findScopedMessage(db: Conn, scope: MessageScope, id: string) {
+  return scoped(db, scope)
+    .selectAll('m')
+    .select(['c.reference as case_reference'])
+    .where('m.id', '=', id)
+    .executeTakeFirst();
+}

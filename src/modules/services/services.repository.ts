@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import type { Db, Tx } from '../../platform/db/index.ts';
+
+const listColumns = [
+  's.id',
+  's.slug',
+  's.name',
+  's.category',
+  's.summary',
+  'a.name as authority_name',
+  'a.code as authority_code',
+] as const;
+
+export function listActiveServices(db: Db | Tx) {
+  return db
+    .selectFrom('services as s')
+    .innerJoin('authorities as a', 'a.id', 's.authority_id')
+    .select(listColumns)
+    .where('s.active', '=', true)
+    .orderBy('s.category')
+    .orderBy('s.name')
+    .execute();
+}
+
+export function findServiceBySlug(db: Db | Tx, slug: string) {
+  return db
+    .selectFrom('services as s')
+    .innerJoin('authorities as a', 'a.id', 's.authority_id')
+    .innerJoin('teams as t', 't.id', 's.team_id')
+    .select([
+      ...listColumns,
+      's.definition',
+      's.sla',
+      's.kind',
+      'a.phone as authority_phone',
+      'a.website as authority_website',
+      't.name as team_name',
+    ])
+    .where('s.slug', '=', slug)
+    .where('s.active', '=', true)
+    .executeTakeFirst();
+}
+
+const document = sql`(setweight(to_tsvector('english', s.name), 'A') || setweight(to_tsvector('english', s.keywords), 'A') || setweight(to_tsvector('english', s.summary), 'B'))`;
+
+/**
+ * Full-text search over name, synonyms and summary (uses the services_search_idx expression index),
+ * with a trigram fallback for misspellings ("pothol", "buss pass").
+ */
+export async function searchServices(db: Db | Tx, query: string, limit = 20) {
+  const ranked = await db
+    .selectFrom('services as s')
+    .innerJoin('authorities as a', 'a.id', 's.authority_id')
+    .select([
+      ...listColumns,
+      sql<number>`ts_rank(${document}, websearch_to_tsquery('english', ${query}))`.as('rank'),
+    ])
+    .where('s.active', '=', true)
+    .where(sql<boolean>`${document} @@ websearch_to_tsquery('english', ${query})`)
+    .orderBy('rank', 'desc')
+    .orderBy('s.name')
+    .limit(limit)
+    .execute();
+  if (ranked.length > 0) return ranked;
+  return db
+    .selectFrom('services as s')
+    .innerJoin('authorities as a', 'a.id', 's.authority_id')
+    .select([
+      ...listColumns,
+      sql<number>`greatest(word_similarity(${query}, s.name), word_similarity(${query}, s.keywords))`.as(
+        'rank',
+      ),
+    ])
+    .where('s.active', '=', true)
+    .where(
+      sql<boolean>`greatest(word_similarity(${query}, s.name), word_similarity(${query}, s.keywords)) > 0.4`,
+    )
+    .orderBy('rank', 'desc')
+    .limit(limit)
+    .execute();
+}

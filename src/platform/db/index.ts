@@ -1,0 +1,11 @@
+export {
+  openDatabase,
+  DatabaseUnavailableError,
+  type Database,
+  type DatabaseTarget,
+  type Engine,
+} from './database.ts';
+export { DirectoryLockedError } from './lock.ts';
+export { migrateToLatest, pendingMigrations } from './migrate.ts';
+export type * from './schema.ts';
+export { withTransaction, type Db, type Tx } from './transaction.ts';

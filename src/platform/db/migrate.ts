@@ -1,0 +1,46 @@
+/**
+ * Migrations: listed statically (so they work under tsx and in a bundle), applied in name order,
+ * identical on both engines. `migrationStatus` backs /health/ready.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen in time and typed as Kysely<any> (STANDARDS habit 5)
+type AnyDb = Kysely<any>;
+import * as core from './migrations/2026_11_22_0001_core.ts';
+import * as customers from './migrations/2026_11_22_0200_customers.ts';
+import * as casesForms from './migrations/2026_11_22_0300_cases_forms.ts';
+import * as notificationsResidents from './migrations/2026_11_22_0400_notifications_residents.ts';
+import * as complaintsFoiFeedback from './migrations/2026_11_22_0500_complaints_foi_feedback.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_22_0001_core': core,
+  '2026_11_22_0200_customers': customers,
+  '2026_11_22_0300_cases_forms': casesForms,
+  '2026_11_22_0400_notifications_residents': notificationsResidents,
+  '2026_11_22_0500_complaints_foi_feedback': complaintsFoiFeedback,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+function migrator(db: AnyDb): Migrator {
+  return new Migrator({
+    db,
+    provider,
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+}
+
+export async function migrateToLatest(db: AnyDb): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function pendingMigrations(db: AnyDb): Promise<string[]> {
+  const all = await migrator(db).getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}

@@ -1,0 +1,641 @@
+/**
+ * Kysely table types: the one file that describes the live schema. `schema.int.test.ts` checks that every
+ * table and column named here exists in the migrated database, so this file cannot drift silently.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+type JsonDefault<T = unknown> = ColumnType<T, string | T | undefined, string | T>;
+/** PostgreSQL `date` columns are returned as ISO strings (see the type parser in database.ts). */
+type DateOnly = ColumnType<string, string, string>;
+
+export interface AuthoritiesTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  kind: 'county' | 'district' | 'city' | 'unitary' | 'parish';
+  website: string | null;
+  phone: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface TeamsTable {
+  id: Generated<string>;
+  authority_id: string;
+  code: string;
+  name: string;
+  email: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface StaffUsersTable {
+  id: Generated<string>;
+  authority_id: string;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  roles: ColumnType<string[], string[] | undefined, string[]>;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  specialisms: ColumnType<string[], string[] | undefined, string[]>;
+  active: Generated<boolean>;
+  failed_sign_ins: Generated<number>;
+  locked_at: Timestamp | null;
+  last_sign_in_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface StaffTeamMembersTable {
+  authority_id: string;
+  staff_user_id: string;
+  team_id: string;
+  is_leader: Generated<boolean>;
+}
+
+export interface CustomersTable {
+  id: Generated<string>;
+  authority_id: string;
+  kind: Generated<'person' | 'organisation'>;
+  title: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  organisation_name: string | null;
+  date_of_birth: DateOnly | null;
+  preferred_channel: Generated<'email' | 'sms' | 'letter' | 'phone'>;
+  preferred_language: Generated<string>;
+  communication_needs: JsonDefault<string[]>;
+  search_name: Generated<string>;
+  merged_into: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface AddressValue {
+  line1: string;
+  line2?: string;
+  town: string;
+  postcode: string;
+}
+
+export interface ContactPointsTable {
+  id: Generated<string>;
+  authority_id: string;
+  customer_id: string;
+  kind: 'email' | 'phone' | 'address';
+  value: string;
+  normalised: string;
+  address: Json<AddressValue> | null;
+  uprn: string | null;
+  is_primary: Generated<boolean>;
+  verified_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface VulnerabilitiesTable {
+  id: Generated<string>;
+  authority_id: string;
+  customer_id: string;
+  reason: string;
+  consent_given: boolean;
+  review_date: DateOnly | null;
+  recorded_by: string | null;
+  created_at: DefaultTimestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface CustomerRelationshipsTable {
+  id: Generated<string>;
+  authority_id: string;
+  customer_id: string;
+  related_customer_id: string;
+  kind: 'representative' | 'carer' | 'next_of_kin' | 'other';
+  notes: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface SlaPolicy {
+  unit: 'working_days' | 'hours' | 'calendar_days';
+  amount: number;
+}
+
+export interface ServicesTable {
+  id: Generated<string>;
+  authority_id: string;
+  team_id: string;
+  slug: string;
+  name: string;
+  category: string;
+  summary: string;
+  synonyms: ColumnType<string[], string[] | undefined, string[]>;
+  /** synonyms joined with spaces: indexed for full-text search (array_to_string is not immutable). */
+  keywords: ColumnType<string, string | undefined, string>;
+  sensitivity: Generated<'normal' | 'restricted'>;
+  kind: Generated<string>;
+  definition: JsonDefault<Record<string, unknown>>;
+  definition_version: Generated<number>;
+  sla: JsonDefault<SlaPolicy>;
+  retention_days: Generated<number>;
+  annual_volume: Generated<number>;
+  active: Generated<boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface CasesTable {
+  id: Generated<string>;
+  authority_id: string;
+  reference: string;
+  service_id: string;
+  customer_id: string | null;
+  representative_id: string | null;
+  status: string;
+  priority: Generated<'low' | 'normal' | 'high' | 'urgent'>;
+  origin_channel: string;
+  team_id: string;
+  assignee_id: string | null;
+  received_at: Timestamp;
+  due_at: Timestamp | null;
+  sla_paused_at: Timestamp | null;
+  answers: JsonDefault<Record<string, unknown>>;
+  form_version: Generated<number>;
+  location: Json<Record<string, unknown>> | null;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  outcome: string | null;
+  resolved_at_first_contact: Generated<boolean>;
+  closed_at: Timestamp | null;
+  created_by: string | null;
+  idempotency_key: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  /** The contact a guest gave (no customer record); see migration 2026_11_22_0300. */
+  guest_name: ColumnType<string | null, string | null | undefined, string | null>;
+  guest_email: ColumnType<string | null, string | null | undefined, string | null>;
+  guest_phone: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface CaseEventsTable {
+  id: Generated<string>;
+  authority_id: string;
+  case_id: string;
+  kind: string;
+  visible_to_customer: Generated<boolean>;
+  body: string | null;
+  data: JsonDefault<Record<string, unknown>>;
+  actor_staff_id: string | null;
+  actor_customer_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export type Channel =
+  'web' | 'email' | 'phone' | 'webchat' | 'face_to_face' | 'sms' | 'letter' | 'open311' | 'social' | 'api';
+
+export interface InteractionsTable {
+  id: Generated<string>;
+  authority_id: string;
+  customer_id: string | null;
+  case_id: string | null;
+  service_id: string | null;
+  channel: Channel;
+  direction: Generated<'inbound' | 'outbound'>;
+  queued_at: Timestamp | null;
+  answered_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  occurred_at: DefaultTimestamp;
+  agent_id: string | null;
+  summary: string | null;
+  body: string | null;
+  outcome: string | null;
+  resolved_at_first_contact: Generated<boolean>;
+  is_repeat: Generated<boolean>;
+  created_at: DefaultTimestamp;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  authority_id: string | null;
+  topic: string;
+  payload: JsonDefault<Record<string, unknown>>;
+  dedupe_key: string | null;
+  status: Generated<'pending' | 'processing' | 'done' | 'dead'>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  run_after: DefaultTimestamp;
+  locked_until: Timestamp | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: DefaultTimestamp;
+  processed_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  authority_id: string | null;
+  at: DefaultTimestamp;
+  actor_type: 'staff' | 'customer' | 'system' | 'api' | 'anonymous';
+  actor_id: string | null;
+  action: string;
+  record_type: string | null;
+  record_id: string | null;
+  outcome: Generated<string>;
+  reason: string | null;
+  request_id: string | null;
+  details: JsonDefault<Record<string, unknown>>;
+}
+
+export interface SessionsTable {
+  id: string;
+  kind: 'staff' | 'resident';
+  staff_user_id: string | null;
+  customer_id: string | null;
+  data: JsonDefault<Record<string, unknown>>;
+  created_at: DefaultTimestamp;
+  last_seen_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface FormDraftsTable {
+  id: string;
+  authority_id: string;
+  service_id: string;
+  form_version: number;
+  answers: JsonDefault<Record<string, unknown>>;
+  token: string;
+  binding_hash: string;
+  customer_id: string | null;
+  staff_user_id: string | null;
+  channel: Generated<string>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  submitted_case_id: string | null;
+}
+
+export interface AddressesTable {
+  uprn: string;
+  line1: string;
+  line2: string | null;
+  town: string;
+  postcode: string;
+  postcode_key: string;
+}
+
+export interface AttachmentsTable {
+  id: Generated<string>;
+  authority_id: string;
+  draft_id: string | null;
+  case_id: string | null;
+  case_event_id: string | null;
+  question_id: string | null;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  uploaded_by_customer_id: string | null;
+  uploaded_by_staff_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface OneTimeCodesTable {
+  id: Generated<string>;
+  authority_id: string | null;
+  purpose: string;
+  subject: string | null;
+  code_hash: string;
+  expires_at: Timestamp;
+  attempts: Generated<number>;
+  used_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  authority_id: string;
+  customer_id: string | null;
+  case_id: string | null;
+  channel: 'email' | 'sms' | 'letter';
+  /** Email address, E.164 phone number or postal address lines. Never logged. */
+  recipient: string;
+  template: string;
+  language: Generated<string>;
+  subject: string;
+  body: string;
+  status: Generated<'queued' | 'sending' | 'delivered' | 'failed' | 'recorded'>;
+  provider: 'notify' | 'smtp' | 'local' | null;
+  provider_id: string | null;
+  attempts: Generated<number>;
+  error: string | null;
+  dedupe_key: string;
+  created_at: DefaultTimestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface ResidentCodesTable {
+  id: Generated<string>;
+  purpose: Generated<'sign_in' | 'confirm_email'>;
+  email_normalised: string;
+  customer_id: string | null;
+  code_hash: string;
+  requester_hash: string;
+  expires_at: Timestamp;
+  attempts: Generated<number>;
+  used_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+// ---- Complaints, information requests, feedback and the partner API (migration 2026_11_22_0500)
+
+export interface ComplaintsTable {
+  id: Generated<string>;
+  authority_id: string;
+  case_id: string;
+  customer_id: string | null;
+  linked_case_id: string | null;
+  about_service_id: string | null;
+  about_team_id: string | null;
+  workflow_type: Generated<'corporate' | 'childrens_social_care'>;
+  stage: Generated<number>;
+  status: Generated<'open' | 'responded' | 'refused' | 'closed'>;
+  received_on: DateOnly;
+  matter_date: DateOnly | null;
+  summary: string;
+  desired_outcome: string | null;
+  reasonable_adjustments: string | null;
+  root_cause: string | null;
+  refusal_reason: string | null;
+  refusal_details: string | null;
+  refused_on: DateOnly | null;
+  closed_on: DateOnly | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ComplaintStagesTable {
+  id: Generated<string>;
+  authority_id: string;
+  complaint_id: string;
+  stage: number;
+  started_on: DateOnly;
+  acknowledge_by: DateOnly | null;
+  acknowledged_on: DateOnly | null;
+  respond_by: DateOnly;
+  extension_days: number | null;
+  extension_reason: string | null;
+  extended_on: DateOnly | null;
+  handler_id: string | null;
+  escalation_reason: string | null;
+  responded_on: DateOnly | null;
+  decision: 'upheld' | 'partly_upheld' | 'not_upheld' | null;
+  reasons: string | null;
+  outcome: string | null;
+  outstanding_actions: string | null;
+  response_text: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ComplaintRemediesTable {
+  id: Generated<string>;
+  authority_id: string;
+  complaint_id: string;
+  stage: number;
+  kind:
+    | 'apology'
+    | 'explanation'
+    | 'action'
+    | 'financial'
+    | 'decision_changed'
+    | 'record_corrected'
+    | 'policy_changed';
+  description: string;
+  amount_pence: number | null;
+  due_on: DateOnly | null;
+  completed_on: DateOnly | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface LearningActionsTable {
+  id: Generated<string>;
+  authority_id: string;
+  complaint_id: string | null;
+  team_id: string | null;
+  description: string;
+  owner_id: string;
+  due_on: DateOnly;
+  completed_on: DateOnly | null;
+  completed_by: string | null;
+  completion_note: string | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface InformationRequestsTable {
+  id: Generated<string>;
+  authority_id: string;
+  case_id: string;
+  customer_id: string | null;
+  regime: 'foi' | 'eir' | 'sar';
+  status: Generated<'open' | 'awaiting_clarification' | 'awaiting_identity' | 'responded' | 'withdrawn'>;
+  received_on: DateOnly;
+  request_text: string;
+  handler_id: string | null;
+  clarification_requested_on: DateOnly | null;
+  clarification_received_on: DateOnly | null;
+  identity_requested_on: DateOnly | null;
+  identity_verified_on: DateOnly | null;
+  public_interest_target: DateOnly | null;
+  public_interest_notified_on: DateOnly | null;
+  extended: Generated<boolean>;
+  extension_notified_on: DateOnly | null;
+  extension_reason: string | null;
+  due_on: DateOnly | null;
+  responded_on: DateOnly | null;
+  outcome: 'released' | 'part_released' | 'refused' | 'not_held' | 'withdrawn' | null;
+  response_text: string | null;
+  exemptions: ColumnType<string[], string[] | undefined, string[]>;
+  /** numeric(7,2): returned as a string by the driver. */
+  cost_estimate_hours: ColumnType<string | null, number | string | null, number | string | null>;
+  disclosure_title: string | null;
+  disclosure_summary: string | null;
+  published_at: Timestamp | null;
+  published_by: string | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface InformationRequestReviewsTable {
+  id: Generated<string>;
+  authority_id: string;
+  request_id: string;
+  requested_on: DateOnly;
+  due_on: DateOnly;
+  extended: Generated<boolean>;
+  grounds: string | null;
+  reviewer_id: string | null;
+  completed_on: DateOnly | null;
+  outcome: 'upheld' | 'partly_upheld' | 'overturned' | null;
+  notes: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface SarBundlesTable {
+  id: Generated<string>;
+  authority_id: string;
+  request_id: string;
+  customer_id: string;
+  status: Generated<'draft' | 'released'>;
+  content: Json<Record<string, unknown>>;
+  generated_at: Timestamp;
+  generated_by: string | null;
+  review_note: string | null;
+  released_at: Timestamp | null;
+  released_by: string | null;
+  download_token_hash: string | null;
+  download_expires_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface FeedbackRequestsTable {
+  id: Generated<string>;
+  authority_id: string;
+  customer_id: string;
+  case_id: string | null;
+  interaction_id: string | null;
+  service_id: string | null;
+  team_id: string | null;
+  channel: string | null;
+  token_hash: string;
+  expires_at: Timestamp;
+  responded_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface FeedbackTable {
+  id: Generated<string>;
+  authority_id: string | null;
+  kind: 'contact' | 'page';
+  request_id: string | null;
+  customer_id: string | null;
+  case_id: string | null;
+  interaction_id: string | null;
+  service_id: string | null;
+  team_id: string | null;
+  channel: string | null;
+  satisfaction: number | null;
+  effort: number | null;
+  comment: string | null;
+  page_path: string | null;
+  helpful: boolean | null;
+  created_at: Timestamp;
+}
+
+export interface FollowUpsTable {
+  id: Generated<string>;
+  authority_id: string;
+  feedback_id: string;
+  team_id: string | null;
+  case_id: string | null;
+  reason: string;
+  status: Generated<'open' | 'done'>;
+  note: string | null;
+  done_by: string | null;
+  done_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface ComplimentsTable {
+  id: Generated<string>;
+  authority_id: string;
+  kind: 'compliment' | 'comment';
+  customer_id: string | null;
+  case_id: string | null;
+  service_id: string | null;
+  team_id: string;
+  body: string;
+  received_on: DateOnly;
+  channel: string;
+  recorded_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ImprovementsTable {
+  id: Generated<string>;
+  authority_id: string;
+  team_id: string | null;
+  service_id: string | null;
+  you_said: string;
+  we_did: string;
+  published_on: DateOnly;
+  published_by: string;
+  withdrawn_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  authority_id: string;
+  name: string;
+  token_hash: string;
+  token_hint: string;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface ApiIdempotencyKeysTable {
+  token_id: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  status_code: number;
+  response: Json<Record<string, unknown>>;
+  created_at: DefaultTimestamp;
+}
+
+export interface DB {
+  authorities: AuthoritiesTable;
+  teams: TeamsTable;
+  staff_users: StaffUsersTable;
+  staff_team_members: StaffTeamMembersTable;
+  customers: CustomersTable;
+  contact_points: ContactPointsTable;
+  vulnerabilities: VulnerabilitiesTable;
+  customer_relationships: CustomerRelationshipsTable;
+  services: ServicesTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  interactions: InteractionsTable;
+  outbox: OutboxTable;
+  audit_log: AuditLogTable;
+  sessions: SessionsTable;
+  form_drafts: FormDraftsTable;
+  addresses: AddressesTable;
+  attachments: AttachmentsTable;
+  one_time_codes: OneTimeCodesTable;
+  messages: MessagesTable;
+  resident_codes: ResidentCodesTable;
+  complaints: ComplaintsTable;
+  complaint_stages: ComplaintStagesTable;
+  complaint_remedies: ComplaintRemediesTable;
+  learning_actions: LearningActionsTable;
+  information_requests: InformationRequestsTable;
+  information_request_reviews: InformationRequestReviewsTable;
+  sar_bundles: SarBundlesTable;
+  feedback_requests: FeedbackRequestsTable;
+  feedback: FeedbackTable;
+  follow_ups: FollowUpsTable;
+  compliments: ComplimentsTable;
+  improvements: ImprovementsTable;
+  api_tokens: ApiTokensTable;
+  api_idempotency_keys: ApiIdempotencyKeysTable;
+}
+
+export type Row<T extends keyof DB> = Selectable<DB[T]>;
+export type NewRow<T extends keyof DB> = Insertable<DB[T]>;
+export type RowUpdate<T extends keyof DB> = Updateable<DB[T]>;

@@ -1,0 +1,131 @@
+/**
+ * Server-side sessions in the database. The cookie holds a random token; the table holds its SHA-256,
+ * so a leaked database copy cannot be replayed as cookies. Sessions expire after an idle period; each
+ * request pushes the expiry forward (at most one write a minute per session).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/index.ts';
+
+export const SESSION_COOKIE = 'fd_session';
+
+export interface SessionRecord {
+  id: string;
+  kind: 'staff' | 'resident';
+  staffUserId: string | null;
+  customerId: string | null;
+  data: Record<string, unknown>;
+  expiresAt: Date;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export class SessionStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    readonly idleMinutes: number,
+  ) {}
+
+  private expiry(): Date {
+    return new Date(this.clock.now().getTime() + this.idleMinutes * 60_000);
+  }
+
+  async create(
+    kind: SessionRecord['kind'],
+    owner: { staffUserId?: string; customerId?: string; data?: Record<string, unknown> },
+  ): Promise<{ token: string; session: SessionRecord }> {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = this.expiry();
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id: hashToken(token),
+        kind,
+        staff_user_id: owner.staffUserId ?? null,
+        customer_id: owner.customerId ?? null,
+        data: JSON.stringify(owner.data ?? {}),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: expiresAt,
+      })
+      .execute();
+    return {
+      token,
+      session: {
+        id: hashToken(token),
+        kind,
+        staffUserId: owner.staffUserId ?? null,
+        customerId: owner.customerId ?? null,
+        data: owner.data ?? {},
+        expiresAt,
+      },
+    };
+  }
+
+  /** Loads a live session and slides its expiry; returns null for unknown or expired tokens. */
+  async load(token: string | undefined): Promise<SessionRecord | null> {
+    if (!token || token.length > 100) return null;
+    const id = hashToken(token);
+    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const now = this.clock.now();
+    if (!row) return null;
+    if (row.expires_at.getTime() <= now.getTime()) {
+      await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+      return null;
+    }
+    let expiresAt = row.expires_at;
+    if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
+      expiresAt = this.expiry();
+      await this.db
+        .updateTable('sessions')
+        .set({ last_seen_at: now, expires_at: expiresAt })
+        .where('id', '=', id)
+        .execute();
+    }
+    return {
+      id,
+      kind: row.kind,
+      staffUserId: row.staff_user_id,
+      customerId: row.customer_id,
+      data: row.data,
+      expiresAt,
+    };
+  }
+
+  /** Explicit "stay signed in": always extends. */
+  async extend(id: string): Promise<Date> {
+    const expiresAt = this.expiry();
+    await this.db
+      .updateTable('sessions')
+      .set({ last_seen_at: this.clock.now(), expires_at: expiresAt })
+      .where('id', '=', id)
+      .execute();
+    return expiresAt;
+  }
+
+  async setData(id: string, data: Record<string, unknown>): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ data: JSON.stringify(data) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+  }
+
+  async destroyAllFor(staffUserId: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('staff_user_id', '=', staffUserId).execute();
+  }
+
+  async purgeExpired(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where('expires_at', '<=', this.clock.now())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

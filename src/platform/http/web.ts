@@ -1,0 +1,258 @@
+/**
+ * The web platform: everything every page needs, registered once. Security headers (CSP with nonces,
+ * no 'unsafe-inline'), form parsing, cookies, CSRF on every state-changing request, database sessions,
+ * the `reply.view` renderer with the shared view context, static assets and the error pages.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createViews, govukFrontendDist, mojFrontendRoot, type Views } from '../views/index.ts';
+import { availableLocales, defaultLocale, translate } from '../i18n/index.ts';
+import { AppError, CsrfError, ValidationError } from './errors.ts';
+import { CSRF_COOKIE, csrfTokenFor, csrfTokenValid, newCsrfSecret } from './csrf.ts';
+import { SESSION_COOKIE, type SessionRecord, type SessionStore } from './sessions.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: SessionRecord | null;
+    csrfToken: string;
+    locale: string;
+    /** Extra values every view of this request gets (set by module hooks, e.g. the signed-in staff member). */
+    viewContext: Record<string, unknown>;
+  }
+  interface FastifyReply {
+    view(template: string, context?: Record<string, unknown>): FastifyReply;
+    cspNonce: { script: string; style: string };
+  }
+  interface FastifyContextConfig {
+    /** Who may use the route: 'public', 'staff' (any signed-in staff) or a named permission. */
+    permission?: string;
+    /** The audit action written when the route runs successfully. */
+    auditEvent?: string;
+    /** Skip CSRF checks (only for API routes authenticated with bearer tokens). */
+    csrfExempt?: boolean;
+  }
+}
+
+export interface WebOptions {
+  sessionSecret: string;
+  secureCookies: boolean;
+  sessions: SessionStore;
+  moduleViewDirs: string[];
+  /** Extra origins forms may post or redirect to (the staff identity provider). */
+  formActionOrigins?: string[];
+}
+
+const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'views', 'public');
+
+export async function registerWeb(app: FastifyInstance, options: WebOptions): Promise<Views> {
+  const views = createViews(options.moduleViewDirs);
+  await app.register(formbody, { bodyLimit: 1_048_576 });
+  await app.register(cookie, { secret: options.sessionSecret });
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'", ...(options.formActionOrigins ?? [])],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: options.secureCookies ? [] : null,
+      },
+    },
+    strictTransportSecurity: options.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  });
+
+  // GOV.UK Frontend and MOJ assets, served locally (fonts and images are referenced from /assets/).
+  await app.register(fastifyStatic, {
+    root: [
+      join(govukFrontendDist, 'govuk', 'assets'),
+      join(govukFrontendDist, 'govuk'),
+      join(mojFrontendRoot, 'moj'),
+    ],
+    prefix: '/assets/',
+    allowedPath: (path) => /\.(css|js|mjs|woff2?|png|svg|ico|json|map)$/.test(path) && !path.includes('..'),
+    maxAge: '7d',
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: publicDir,
+    prefix: '/public/',
+    decorateReply: false,
+    maxAge: '1h',
+    index: false,
+  });
+
+  const cookieOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: options.secureCookies,
+  };
+
+  app.decorateRequest('session', null);
+  app.decorateRequest('csrfToken', '');
+  app.decorateRequest('locale', defaultLocale);
+  app.decorateRequest('viewContext', null as never); // set per request in onRequest
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.viewContext = {};
+    let csrfCookie = request.cookies[CSRF_COOKIE];
+    if (!csrfCookie || csrfCookie.length > 64) {
+      csrfCookie = newCsrfSecret();
+      reply.setCookie(CSRF_COOKIE, csrfCookie, cookieOptions);
+      request.cookies[CSRF_COOKIE] = csrfCookie;
+    }
+    request.csrfToken = csrfTokenFor(options.sessionSecret, csrfCookie);
+    const lang = request.cookies.fd_lang;
+    request.locale = lang && availableLocales.includes(lang) ? lang : defaultLocale;
+    const unsigned = request.cookies[SESSION_COOKIE]
+      ? request.unsignCookie(request.cookies[SESSION_COOKIE])
+      : null;
+    request.session = unsigned?.valid && unsigned.value ? await options.sessions.load(unsigned.value) : null;
+  });
+
+  app.addHook('preHandler', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+    if (request.routeOptions.config.csrfExempt) return;
+    const body = request.body as Record<string, unknown> | undefined;
+    if (!csrfTokenValid(options.sessionSecret, request.cookies[CSRF_COOKIE], body?._csrf))
+      throw new CsrfError();
+  });
+
+  app.decorateReply(
+    'view',
+    function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+      const request = this.request;
+      const html = views.render(template, {
+        locale: request.locale,
+        cspNonce: this.cspNonce?.script ?? '',
+        csrfToken: request.csrfToken,
+        currentPath: request.url.split('?')[0],
+        ...request.viewContext,
+        ...context,
+      });
+      return this.type('text/html; charset=utf-8').send(html);
+    },
+  );
+
+  return views;
+}
+
+/** Starts a session of the given kind, replacing any current one (prevents session fixation). */
+export async function startSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sessions: SessionStore,
+  kind: SessionRecord['kind'],
+  owner: { staffUserId?: string; customerId?: string; data?: Record<string, unknown> },
+  secure: boolean,
+): Promise<SessionRecord> {
+  if (request.session) await sessions.destroy(request.session.id);
+  const { token, session } = await sessions.create(kind, owner);
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    signed: true,
+  });
+  // Rotate the CSRF secret at privilege change.
+  const csrf = newCsrfSecret();
+  reply.setCookie(CSRF_COOKIE, csrf, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+  request.session = session;
+  return session;
+}
+
+export async function endSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  sessions: SessionStore,
+): Promise<void> {
+  if (request.session) await sessions.destroy(request.session.id);
+  request.session = null;
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+/** Renders GOV.UK error pages for browsers and JSON for /api. Never shows internals. */
+export function registerErrorPages(app: FastifyInstance): void {
+  const isApi = (request: FastifyRequest) =>
+    request.url.startsWith('/api/') || request.url.startsWith('/open311/');
+  const page = (request: FastifyRequest, reply: FastifyReply, status: number, kind: string) => {
+    const t = (key: string) => translate(request.locale, key);
+    const staffArea = request.url.startsWith('/staff');
+    const paragraphs = [t(`errors.${kind}.p1`)];
+    const second = `errors.${kind}.p2`;
+    try {
+      paragraphs.push(t(second));
+    } catch {
+      /* optional second paragraph */
+    }
+    return reply.status(status).view('errors/error.njk', {
+      pageTitle: t(`errors.${kind}.title`),
+      heading: t(`errors.${kind}.title`),
+      paragraphs,
+      staffArea,
+      link: {
+        href: staffArea ? '/staff' : '/',
+        text: t(staffArea ? 'errors.backToStaffHome' : 'errors.backToHome'),
+      },
+    });
+  };
+
+  app.setNotFoundHandler(
+    { preHandler: app.rateLimit ? app.rateLimit({ max: 120, timeWindow: '1 minute' }) : undefined },
+    async (request, reply) => {
+      if (isApi(request))
+        return reply.status(404).send({ error: { code: 'not_found', message: 'Not found' } });
+      return page(request, reply, 404, 'notFound');
+    },
+  );
+
+  app.setErrorHandler(
+    async (error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+      const status = error instanceof AppError ? error.statusCode : (error.statusCode ?? 500);
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      else
+        request.log.info(
+          { code: error instanceof AppError ? error.code : 'client_error', status },
+          'request rejected',
+        );
+      if (isApi(request)) {
+        const code =
+          error instanceof AppError
+            ? error.code
+            : status === 429
+              ? 'rate_limited'
+              : status >= 500
+                ? 'internal'
+                : 'bad_request';
+        const body: Record<string, unknown> = {
+          code,
+          message: status >= 500 ? 'Something went wrong' : error.message,
+        };
+        if (error instanceof ValidationError) body.fields = error.fields;
+        return reply.status(status).send({ error: body });
+      }
+      if (error instanceof CsrfError) return page(request, reply, 403, 'csrf');
+      if (status === 404) return page(request, reply, 404, 'notFound');
+      if (status === 403) return page(request, reply, 403, 'forbidden');
+      if (status === 429) return page(request, reply, 429, 'rateLimited');
+      if (status === 503 || error.name === 'DatabaseUnavailableError')
+        return page(request, reply, 503, 'unavailable');
+      if (status >= 400 && status < 500) return page(request, reply, status, 'badRequest');
+      return page(request, reply, 500, 'server');
+    },
+  );
+}

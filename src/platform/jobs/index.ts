@@ -1,0 +1,21 @@
+/** The durable outbox and job worker: see docs/jobs.md and docs/adr/0003-outbox-and-worker.md. */
+export {
+  enqueue,
+  outboxStats,
+  retryDead,
+  purgeDone,
+  type EnqueueJob,
+  type OutboxStats,
+  type OutboxQueryOptions,
+} from './outbox.ts';
+export {
+  Worker,
+  PermanentJobError,
+  exponentialBackoff,
+  errorText,
+  type Job,
+  type JobHandler,
+  type ClaimedJob,
+  type JobLogger,
+  type WorkerOptions,
+} from './worker.ts';

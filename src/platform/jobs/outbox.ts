@@ -1,0 +1,159 @@
+/**
+ * The durable outbox (docs/jobs.md, ADR 0003): work that must happen after a business change commits —
+ * sending a notification, calling a back-office system — is written as a row in the *same* transaction
+ * as the change, so both commit or neither does. The Worker (worker.ts) delivers the rows afterwards,
+ * at least once.
+ *
+ * This file holds the producer side (`enqueue`) and the operator helpers (`outboxStats`, `retryDead`,
+ * `purgeDone`). It never uses the database's `now()`: times come from the caller or an injected Clock so
+ * tests control them, except `enqueue` without `runAfter`, which leaves `run_after` to the column default.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { systemClock, type Clock } from '../clock.ts';
+
+export interface EnqueueJob {
+  /** Which handler runs the job, e.g. `notify.case-acknowledged`. */
+  topic: string;
+  /** JSON-serialisable input for the handler. Keep it small: ids, not whole records. */
+  payload: Record<string, unknown>;
+  authorityId?: string | null;
+  /** A second enqueue with a dedupe key that is already in the outbox (any status) is a no-op. */
+  dedupeKey?: string;
+  /** Not delivered before this time. Default: the database's `now()` at insert. */
+  runAfter?: Date;
+  /** Deliveries before the row goes `dead`. Default 8 (column default). */
+  maxAttempts?: number;
+}
+
+/**
+ * Add a job to the outbox inside the caller's transaction (pass the `Transaction`, not the outer `db`,
+ * so the row commits or rolls back with the business change). Returns the new row id, or null when
+ * `dedupeKey` was already present (`on conflict (dedupe_key) do nothing`).
+ */
+export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob): Promise<number | null> {
+  if (typeof job.topic !== 'string' || job.topic.trim() === '')
+    throw new TypeError('enqueue: topic must be a non-empty string');
+  if (job.maxAttempts !== undefined && (!Number.isInteger(job.maxAttempts) || job.maxAttempts < 1)) {
+    throw new RangeError('enqueue: maxAttempts must be a whole number of at least 1');
+  }
+  if (job.runAfter !== undefined && Number.isNaN(job.runAfter.getTime()))
+    throw new RangeError('enqueue: runAfter is not a valid date');
+
+  const row = await trx
+    .insertInto('outbox')
+    .values({
+      topic: job.topic,
+      // Serialise explicitly: pg would turn a top-level array into a PostgreSQL array literal.
+      payload: JSON.stringify(job.payload),
+      authority_id: job.authorityId ?? null,
+      dedupe_key: job.dedupeKey ?? null,
+      ...(job.runAfter !== undefined ? { run_after: job.runAfter } : {}),
+      ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export interface OutboxStats {
+  pending: number;
+  processing: number;
+  done: number;
+  dead: number;
+  /** Seconds since the oldest `pending` row was created (includes rows waiting for a retry); null when none. */
+  oldestPendingAgeSeconds: number | null;
+  /**
+   * Seconds the most overdue row has been due but not delivered: pending rows past `run_after`, and
+   * processing rows whose lock expired (a crashed worker). Near zero when workers keep up; null when none.
+   */
+  dueLagSeconds: number | null;
+}
+
+export interface OutboxQueryOptions {
+  clock?: Clock;
+  /** Only count these topics (tests use this to ignore other files' rows). */
+  topics?: string[];
+}
+
+/** Counts by status and the ages that matter for alerting; backs /metrics. One scan of the outbox table. */
+export async function outboxStats(db: Kysely<DB>, options: OutboxQueryOptions = {}): Promise<OutboxStats> {
+  const now = (options.clock ?? systemClock).now();
+  const topicFilter = options.topics ? sql`where topic = any(${options.topics}::text[])` : sql``;
+  const result = await sql<{
+    pending: number;
+    processing: number;
+    done: number;
+    dead: number;
+    oldest_pending: Date | null;
+    oldest_due: Date | null;
+  }>`
+    select
+      count(*) filter (where status = 'pending')::int as pending,
+      count(*) filter (where status = 'processing')::int as processing,
+      count(*) filter (where status = 'done')::int as done,
+      count(*) filter (where status = 'dead')::int as dead,
+      min(created_at) filter (where status = 'pending') as oldest_pending,
+      least(
+        min(run_after) filter (where status = 'pending' and run_after <= ${now}),
+        min(locked_until) filter (where status = 'processing' and locked_until < ${now})
+      ) as oldest_due
+    from outbox
+    ${topicFilter}`.execute(db);
+  const row = result.rows[0];
+  const ageSeconds = (at: Date | null): number | null =>
+    at ? Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)) : null;
+  return {
+    pending: row?.pending ?? 0,
+    processing: row?.processing ?? 0,
+    done: row?.done ?? 0,
+    dead: row?.dead ?? 0,
+    oldestPendingAgeSeconds: ageSeconds(row?.oldest_pending ?? null),
+    dueLagSeconds: ageSeconds(row?.oldest_due ?? null),
+  };
+}
+
+/**
+ * Administrator action: put a `dead` row back to `pending` with a fresh set of attempts, due now.
+ * `last_error` is kept for reference until the next attempt overwrites it. Returns false when the row
+ * does not exist or is not dead. Callers (the admin route) are responsible for the audit record.
+ */
+export async function retryDead(
+  db: Kysely<DB>,
+  id: number,
+  options: { clock?: Clock } = {},
+): Promise<boolean> {
+  const now = (options.clock ?? systemClock).now();
+  const result = await db
+    .updateTable('outbox')
+    .set({
+      status: 'pending',
+      attempts: 0,
+      run_after: now,
+      locked_until: null,
+      locked_by: null,
+      processed_at: null,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Housekeeping: delete `done` rows that finished before `before`. Dead rows are kept for an operator to
+ * look at. Note that a purged row's dedupe key no longer blocks a new enqueue with the same key.
+ * `topics` limits the purge to those topics (tests use it).
+ */
+export async function purgeDone(
+  db: Kysely<DB>,
+  before: Date,
+  options: { topics?: string[] } = {},
+): Promise<number> {
+  if (options.topics?.length === 0) return 0;
+  let query = db.deleteFrom('outbox').where('status', '=', 'done').where('processed_at', '<', before);
+  if (options.topics) query = query.where('topic', 'in', options.topics);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

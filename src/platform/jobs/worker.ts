@@ -1,0 +1,444 @@
+/**
+ * The job worker (docs/jobs.md, ADR 0003): claims due outbox rows with `FOR UPDATE SKIP LOCKED`, runs
+ * the handler registered for each row's topic, and records the outcome.
+ *
+ * Delivery is AT LEAST ONCE. A row is claimed (attempts + 1, locked until now + lockSeconds), its handler
+ * runs outside any transaction, then the row is marked done. If the process dies between the handler's
+ * side effect and "mark done", the lock expires and another worker runs the handler again. Handlers must
+ * therefore be idempotent per row: use `job.id` (or a key derived from it) as the idempotency key with
+ * outside services, and check before repeating a local side effect.
+ *
+ * Every outcome update is fenced on (locked_by = this worker, attempts = the claimed attempt,
+ * status = 'processing'): a worker whose lock expired and whose row was reclaimed cannot overwrite the
+ * newer claim's result.
+ *
+ * Times come from the injected Clock and are passed as parameters (never `now()`), so tests move time.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { sql, type Kysely } from 'kysely';
+import type { DB, RowUpdate } from '../db/schema.ts';
+import { systemClock, type Clock } from '../clock.ts';
+
+/** What a handler receives. `attempts` counts this delivery (1 on the first). */
+export interface Job {
+  id: number;
+  topic: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  authorityId: string | null;
+}
+
+/** Runs one job. Throw to retry with backoff; throw `PermanentJobError` to dead-letter at once. */
+export type JobHandler = (job: Job) => Promise<void>;
+
+/** A claimed row: the job plus what the worker needs to fence and finish it. */
+export interface ClaimedJob extends Job {
+  maxAttempts: number;
+  lockedUntil: Date;
+}
+
+/** The subset of a pino logger the worker uses. Never given payload contents. */
+export interface JobLogger {
+  info(obj: Record<string, unknown>, msg?: string): void;
+  warn(obj: Record<string, unknown>, msg?: string): void;
+  error(obj: Record<string, unknown>, msg?: string): void;
+}
+
+export interface WorkerOptions {
+  db: Kysely<DB>;
+  /** Topic → handler. A claimed row whose topic has no handler goes `dead`. */
+  handlers: Record<string, JobHandler>;
+  clock?: Clock;
+  /** Recorded in `locked_by`. Default `<hostname>:<pid>:<random>`; must be unique per Worker instance. */
+  workerId?: string;
+  /** Rows claimed per statement. Default 10. */
+  batchSize?: number;
+  /** How long a claim is valid; after that another worker may reclaim the row. Default 300. */
+  lockSeconds?: number;
+  /** Sleep between polls when the last batch was not full. Default 1000. */
+  pollIntervalMs?: number;
+  /** Delay in ms before retry number `attempt + 1`, given the attempt that just failed. Default `exponentialBackoff`. */
+  backoff?: (attempt: number) => number;
+  /** Only claim these topics (default: all). Tests use it to stay clear of rows other test files own. */
+  topics?: string[];
+  logger?: JobLogger;
+}
+
+/** Throw from a handler when retrying cannot help (bad payload, record deleted): the row goes `dead` at once. */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+const BACKOFF_BASE_MS = 30_000;
+const BACKOFF_CAP_MS = 60 * 60 * 1000;
+const MAX_ERROR_LENGTH = 1000;
+
+/** 30 s · 2^(attempt − 1), capped at 1 hour. Deterministic (no jitter) so tests can predict it. */
+export function exponentialBackoff(attempt: number): number {
+  const exponent = Math.max(0, Math.min(attempt - 1, 30));
+  return Math.min(BACKOFF_BASE_MS * 2 ** exponent, BACKOFF_CAP_MS);
+}
+
+/**
+ * The text stored in `last_error` and logged: the error's message only (never a stack or the payload),
+ * without NUL characters (PostgreSQL text cannot hold them), at most 1000 characters.
+ */
+export function errorText(error: unknown): string {
+  const raw =
+    error instanceof Error
+      ? error.message
+      : typeof error === 'string'
+        ? error
+        : `Non-error value thrown (${typeof error})`;
+  let text = raw.replaceAll('\u0000', '');
+  if (text === '') text = error instanceof Error ? error.name : 'Unknown error';
+  if (text.length <= MAX_ERROR_LENGTH) return text;
+  let cut = MAX_ERROR_LENGTH;
+  const last = text.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1; // do not split a surrogate pair
+  return text.slice(0, cut);
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`Worker: ${name} must be a whole number of at least 1`);
+  return value;
+}
+
+interface ClaimedRow {
+  id: number;
+  topic: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  max_attempts: number;
+  authority_id: string | null;
+  locked_until: Date;
+  run_after: Date;
+}
+
+export class Worker {
+  readonly workerId: string;
+  private readonly db: Kysely<DB>;
+  private readonly handlers: Record<string, JobHandler>;
+  private readonly clock: Clock;
+  private readonly batchSize: number;
+  private readonly lockMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly backoff: (attempt: number) => number;
+  private readonly topics: string[] | undefined;
+  private readonly logger: JobLogger | undefined;
+
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  /** Set by stop(): claimed rows whose handler has not started are released instead of run. */
+  private draining = false;
+  private readonly inFlight = new Set<Promise<number>>();
+  private wakeRequested = false;
+  private interruptSleep: (() => void) | null = null;
+
+  constructor(options: WorkerOptions) {
+    this.db = options.db;
+    this.handlers = options.handlers;
+    this.clock = options.clock ?? systemClock;
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.batchSize = positiveInteger('batchSize', options.batchSize ?? 10);
+    const lockSeconds = options.lockSeconds ?? 300;
+    if (!(lockSeconds > 0) || !Number.isFinite(lockSeconds))
+      throw new RangeError('Worker: lockSeconds must be a positive number');
+    this.lockMs = lockSeconds * 1000;
+    const pollIntervalMs = options.pollIntervalMs ?? 1000;
+    if (!(pollIntervalMs >= 0) || !Number.isFinite(pollIntervalMs))
+      throw new RangeError('Worker: pollIntervalMs must be zero or more');
+    this.pollIntervalMs = pollIntervalMs;
+    this.backoff = options.backoff ?? exponentialBackoff;
+    this.topics = options.topics ? [...options.topics] : undefined;
+    this.logger = options.logger;
+  }
+
+  /**
+   * Atomically claim up to `batchSize` due rows: pending rows whose `run_after` has passed, and processing
+   * rows whose lock expired (their worker died). One statement; `SKIP LOCKED` lets concurrent workers on
+   * PostgreSQL take disjoint rows without waiting for each other. Returned in (run_after, id) order.
+   */
+  async claim(): Promise<ClaimedJob[]> {
+    const now = this.clock.now();
+    const lockedUntil = new Date(now.getTime() + this.lockMs);
+    const topicFilter = this.topics ? sql`and topic = any(${this.topics}::text[])` : sql``;
+    // `as materialized` pins the locking subquery to one evaluation, so LIMIT and SKIP LOCKED hold.
+    const result = await sql<ClaimedRow>`
+      with due as materialized (
+        select id from outbox
+        where status in ('pending', 'processing')
+          and ((status = 'pending' and run_after <= ${now}) or (status = 'processing' and locked_until < ${now}))
+          ${topicFilter}
+        order by run_after, id
+        limit ${this.batchSize}
+        for update skip locked
+      )
+      update outbox as o
+      set status = 'processing', locked_until = ${lockedUntil}, locked_by = ${this.workerId}, attempts = o.attempts + 1
+      from due
+      where o.id = due.id
+      returning o.id, o.topic, o.payload, o.attempts, o.max_attempts, o.authority_id, o.locked_until, o.run_after`.execute(
+      this.db,
+    );
+    return result.rows
+      .sort((a, b) => a.run_after.getTime() - b.run_after.getTime() || a.id - b.id)
+      .map((row) => ({
+        id: row.id,
+        topic: row.topic,
+        payload: row.payload,
+        attempts: row.attempts,
+        authorityId: row.authority_id,
+        maxAttempts: row.max_attempts,
+        lockedUntil: row.locked_until,
+      }));
+  }
+
+  /**
+   * Claim one batch and run it, one job after another. Returns how many rows were claimed. Throws only
+   * if the claim itself fails; a failing handler or outcome update is logged and never stops the batch.
+   */
+  async runOnce(): Promise<number> {
+    const run = this.runBatch();
+    this.inFlight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  /**
+   * Run `runOnce` in a loop until `stop()`: straight on after a full batch, otherwise sleep `pollIntervalMs`
+   * (or until `wake()`). Errors are logged and the loop carries on, backing off while the database is down.
+   */
+  start(): void {
+    if (this.loop) {
+      if (this.stopping) throw new Error('Worker is stopping; await stop() before start()');
+      return;
+    }
+    this.stopping = false;
+    this.loop = this.runLoop();
+  }
+
+  /**
+   * Stop polling and resolve once the in-flight batch is finished: the running handler completes and is
+   * recorded; claimed rows whose handler had not started are released back to `pending` unchanged.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.draining = true;
+    this.interruptSleep?.();
+    try {
+      if (this.loop) await this.loop;
+      await Promise.allSettled([...this.inFlight]);
+    } finally {
+      this.loop = null;
+      this.stopping = false;
+      this.draining = false;
+      this.wakeRequested = false;
+    }
+  }
+
+  /** Poll now instead of waiting out the interval (call after enqueueing something urgent). */
+  wake(): void {
+    if (!this.loop || this.stopping) return;
+    if (this.interruptSleep) this.interruptSleep();
+    else this.wakeRequested = true;
+  }
+
+  private async runLoop(): Promise<void> {
+    this.logger?.info({ workerId: this.workerId }, 'job worker started');
+    let failures = 0;
+    while (!this.stopping) {
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.logger?.error(
+          { workerId: this.workerId, err: errorText(error), failures },
+          'job worker: claiming a batch failed',
+        );
+      }
+      if (this.stopping) break;
+      if (failures > 0) {
+        await this.sleep(
+          Math.max(this.pollIntervalMs, Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000)),
+        );
+      } else if (claimed < this.batchSize) {
+        await this.sleep(this.pollIntervalMs);
+      }
+    }
+    this.logger?.info({ workerId: this.workerId }, 'job worker stopped');
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.interruptSleep = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.interruptSleep = done;
+    });
+  }
+
+  private async runBatch(): Promise<number> {
+    const jobs = await this.claim();
+    for (const [index, job] of jobs.entries()) {
+      if (this.draining) {
+        for (const unstarted of jobs.slice(index)) await this.release(unstarted, 'worker stopping');
+        break;
+      }
+      if (this.clock.now().getTime() >= job.lockedUntil.getTime()) {
+        // Earlier jobs in the batch took the whole lock period; another worker may take this one now.
+        await this.release(job, 'lock expired before the job started');
+        continue;
+      }
+      await this.process(job);
+    }
+    return jobs.length;
+  }
+
+  private async process(job: ClaimedJob): Promise<void> {
+    const context = { jobId: job.id, topic: job.topic, attempts: job.attempts, workerId: this.workerId };
+
+    if (job.attempts > job.maxAttempts) {
+      // Claimed again after its lock expired on the last allowed attempt: the worker keeps dying on it.
+      const message = `Gave up after ${job.maxAttempts} attempts: the lock expired before the job finished (worker crashed or the job ran longer than the lock)`;
+      await this.finish(job, {
+        status: 'dead',
+        last_error: message,
+        locked_until: null,
+        processed_at: this.clock.now(),
+      });
+      this.logger?.error({ ...context, err: message }, 'job dead-lettered');
+      return;
+    }
+
+    const handler = Object.hasOwn(this.handlers, job.topic) ? this.handlers[job.topic] : undefined;
+    if (!handler) {
+      const message = `No handler registered for topic "${job.topic}"`;
+      await this.finish(job, {
+        status: 'dead',
+        last_error: errorText(message),
+        locked_until: null,
+        processed_at: this.clock.now(),
+      });
+      this.logger?.error({ ...context, err: message }, 'job dead-lettered');
+      return;
+    }
+
+    const started = performance.now();
+    try {
+      await handler({
+        id: job.id,
+        topic: job.topic,
+        payload: job.payload,
+        attempts: job.attempts,
+        authorityId: job.authorityId,
+      });
+    } catch (error) {
+      const message = errorText(error);
+      const now = this.clock.now();
+      if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) {
+        await this.finish(job, {
+          status: 'dead',
+          last_error: message,
+          locked_until: null,
+          processed_at: now,
+        });
+        this.logger?.error(
+          { ...context, err: message, permanent: error instanceof PermanentJobError },
+          'job dead-lettered',
+        );
+      } else {
+        const delay = this.backoff(job.attempts);
+        const runAfter = new Date(now.getTime() + (Number.isFinite(delay) && delay > 0 ? delay : 0));
+        await this.finish(job, {
+          status: 'pending',
+          run_after: runAfter,
+          last_error: message,
+          locked_until: null,
+          locked_by: null,
+        });
+        this.logger?.warn(
+          { ...context, err: message, retryAt: runAfter.toISOString() },
+          'job failed; will retry',
+        );
+      }
+      return;
+    }
+    if (
+      await this.finish(job, {
+        status: 'done',
+        processed_at: this.clock.now(),
+        locked_until: null,
+        last_error: null,
+      })
+    ) {
+      this.logger?.info({ ...context, durationMs: Math.round(performance.now() - started) }, 'job done');
+    }
+  }
+
+  /** Give a claimed, unstarted row back untouched (the claim's attempt is not counted). */
+  private async release(job: ClaimedJob, reason: string): Promise<void> {
+    if (
+      await this.finish(job, {
+        status: 'pending',
+        attempts: job.attempts - 1,
+        locked_until: null,
+        locked_by: null,
+      })
+    ) {
+      this.logger?.info({ jobId: job.id, topic: job.topic, workerId: this.workerId, reason }, 'job released');
+    }
+  }
+
+  /** Record an outcome, fenced on this worker's claim. False if the claim was lost or the update failed. */
+  private async finish(job: ClaimedJob, values: RowUpdate<'outbox'>): Promise<boolean> {
+    try {
+      const result = await this.db
+        .updateTable('outbox')
+        .set(values)
+        .where('id', '=', job.id)
+        .where('status', '=', 'processing')
+        .where('locked_by', '=', this.workerId)
+        .where('attempts', '=', job.attempts)
+        .executeTakeFirst();
+      if (result.numUpdatedRows > 0n) return true;
+      this.logger?.warn(
+        {
+          jobId: job.id,
+          topic: job.topic,
+          attempts: job.attempts,
+          workerId: this.workerId,
+          outcome: values.status,
+        },
+        'job outcome not recorded: the lock expired and the row was reclaimed',
+      );
+    } catch (error) {
+      this.logger?.error(
+        {
+          jobId: job.id,
+          topic: job.topic,
+          attempts: job.attempts,
+          workerId: this.workerId,
+          outcome: values.status,
+          err: errorText(error),
+        },
+        'job outcome not recorded: database error (the row will be retried when its lock expires)',
+      );
+    }
+    return false;
+  }
+}

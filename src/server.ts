@@ -1,0 +1,140 @@
+/**
+ * Process entry points: `start` (web + worker in one process, for the demo), `web`, `worker`, plus the
+ * migrate/seed/bank-holidays commands. This file only wires, listens and shuts down gracefully.
+ */
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config/index.ts';
+import {
+  DatabaseUnavailableError,
+  DirectoryLockedError,
+  migrateToLatest,
+  openDatabase,
+  type Database,
+} from './platform/db/index.ts';
+import { systemClock } from './platform/clock.ts';
+import { buildApp } from './app.ts';
+import { startWorker, type RunningWorker } from './worker.ts';
+import { seedDemo, DEMO_PASSWORD } from './seed/demo.ts';
+import { runSeedCli, SeedCliUsageError } from './seed/cli.ts';
+import { ensureDemoApiToken } from './modules/api/index.ts';
+import { refreshBankHolidays } from './platform/calendar/index.ts';
+
+type Command = 'start' | 'web' | 'worker' | 'migrate' | 'seed' | 'bank-holidays';
+
+function fail(message: string): never {
+  process.stderr.write(`\n${message}\n\n`);
+  process.exit(1);
+}
+
+async function open(config: Config): Promise<Database> {
+  return openDatabase(
+    config.database.engine === 'postgres'
+      ? { engine: 'postgres', url: config.database.url }
+      : { engine: 'pglite', dataDir: config.database.dataDir },
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  const command = (argv[0] ?? 'start') as Command;
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  if (command === 'bank-holidays') {
+    const file = argv[1];
+    if (!file) fail('Usage: npm run bank-holidays -- <file in the GOV.UK bank-holidays.json format>');
+    const result = refreshBankHolidays(file);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+
+  const logger = pino({ level: config.logLevel });
+  const database = await open(config);
+  const applied = await migrateToLatest(database.db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  if (command === 'migrate') {
+    process.stdout.write(
+      applied.length
+        ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`
+        : 'The database is up to date.\n',
+    );
+    await database.close();
+    return;
+  }
+  if (command === 'seed') {
+    await runSeedCli(argv.slice(1), database);
+    await database.close();
+    return;
+  }
+
+  let demoBanner = '';
+  if (command !== 'worker' && config.demoSeed) {
+    const summary = await seedDemo(database.db);
+    if (summary.created) logger.info('demo council seeded');
+    const apiToken = await ensureDemoApiToken(database.db, { demoSeed: config.demoSeed });
+    demoBanner = [
+      '',
+      `Frontdoor is running at ${config.publicUrl}`,
+      `  Residents: ${config.publicUrl}/`,
+      `  Staff:     ${config.publicUrl}/staff/sign-in   (every demo password: ${DEMO_PASSWORD})`,
+      ...summary.signIns.map((s) => `    ${s.email.padEnd(40)} ${s.role}`),
+      ...(apiToken
+        ? [`  API:       ${config.publicUrl}/api/v1/openapi.json   (demo bearer token: ${apiToken})`]
+        : []),
+      `  Database:  ${database.engine === 'pglite' ? `embedded PGlite in ${config.dataDir} (demo only; use DATABASE_URL for production)` : 'PostgreSQL'}`,
+      '',
+    ].join('\n');
+  }
+
+  let worker: RunningWorker | null = null;
+  if (command === 'worker' || (command === 'start' && config.runWorker)) {
+    worker = startWorker({
+      db: database.db,
+      clock: systemClock,
+      logger,
+      sessionIdleMinutes: config.sessionIdleMinutes,
+      config,
+    });
+  }
+  const app = command === 'worker' ? null : await buildApp({ config, database });
+  if (app) {
+    await app.listen({ port: config.port, host: config.host });
+    if (demoBanner) process.stdout.write(`${demoBanner}\n`);
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests and jobs');
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    try {
+      await app?.close();
+      await worker?.stop();
+      await database.close();
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (
+    error instanceof DirectoryLockedError ||
+    error instanceof DatabaseUnavailableError ||
+    error instanceof SeedCliUsageError
+  )
+    fail(error.message);
+  if (error instanceof Error && 'code' in error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    fail('The port is already in use. Stop the other program or set PORT to another number.');
+  }
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,237 @@
+/**
+ * A local stand-in for the GOV.UK Notify API, for tests that drive the real `notifications-node-client`.
+ *
+ * It implements what the client calls — `POST /v2/notifications/email`, `POST /v2/notifications/sms` and
+ * `GET /v2/notifications?reference=…` — and checks every request the way Notify does: a bearer JWT signed
+ * with HS256 using the API key's secret, `iss` = the service id, `iat` within 30 seconds. Requests are
+ * recorded (with the verified `iss`), so tests can assert what the client sent. `failNext(n, status)` makes
+ * the next n sends fail with a Notify-shaped error. Anything else gets a 404 and is listed in `unexpected`.
+ *
+ * `guardOutbound()` makes any connection to a host other than loopback fail (and records it), so a test
+ * cannot reach the real Notify or anything else on the internet by mistake.
+ */
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+
+export interface NotifyRequest {
+  method: string;
+  path: string;
+  /** The JWT's `iss` (the service id), after the signature was verified. */
+  serviceId: string;
+  body: Record<string, unknown>;
+}
+
+export interface SentNotification {
+  id: string;
+  type: 'email' | 'sms';
+  reference: string | null;
+  templateId: string;
+  to: string;
+  personalisation: Record<string, string>;
+}
+
+export interface NotifyPeer {
+  baseUrl: string;
+  serviceId: string;
+  /** An API key in Notify's format: `{name}-{service id}-{secret}`. */
+  apiKey: string;
+  requests: NotifyRequest[];
+  sent: SentNotification[];
+  /** Requests refused for a bad token, unknown paths, etc. */
+  unexpected: string[];
+  failNext(count: number, status?: number): void;
+  stop(): Promise<void>;
+}
+
+function base64url(input: Buffer | string): string {
+  return Buffer.from(input).toString('base64url');
+}
+
+/** Verifies a Notify JWT; returns its `iss` or an error text. */
+function verifyToken(
+  header: string | undefined,
+  serviceId: string,
+  secret: string,
+): string | { error: string } {
+  const token = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+  if (!token) return { error: 'Unauthorized: authentication token must be provided' };
+  const [head, payload, signature, ...rest] = token.split('.');
+  if (!head || !payload || !signature || rest.length) return { error: 'Invalid token: not a JWT' };
+  let parsedHead: { alg?: string; typ?: string };
+  let claims: { iss?: string; iat?: number };
+  try {
+    parsedHead = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as typeof parsedHead;
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
+  } catch {
+    return { error: 'Invalid token: not JSON' };
+  }
+  if (parsedHead.alg !== 'HS256') return { error: 'Invalid token: algorithm must be HS256' };
+  const expected = Buffer.from(base64url(createHmac('sha256', secret).update(`${head}.${payload}`).digest()));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { error: 'Invalid token: signature, api token not found' };
+  if (claims.iss !== serviceId) return { error: 'Invalid token: service id not found' };
+  if (typeof claims.iat !== 'number' || Math.abs(Date.now() / 1000 - claims.iat) > 30)
+    return { error: 'Error: Your system clock must be accurate to within 30 seconds' };
+  return claims.iss;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+export async function startNotifyPeer(): Promise<NotifyPeer> {
+  const serviceId = randomUUID();
+  const secret = randomUUID();
+  const requests: NotifyRequest[] = [];
+  const sent: SentNotification[] = [];
+  const unexpected: string[] = [];
+  let failures = 0;
+  let failureStatus = 500;
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const verified = verifyToken(req.headers.authorization, serviceId, secret);
+      if (typeof verified !== 'string') {
+        unexpected.push(`${req.method} ${url.pathname}: ${verified.error}`);
+        return send(res, 403, {
+          status_code: 403,
+          errors: [{ error: 'AuthError', message: verified.error }],
+        });
+      }
+      const body = req.method === 'POST' ? await readJson(req) : {};
+      requests.push({ method: req.method ?? '', path: url.pathname + url.search, serviceId: verified, body });
+
+      const match = /^\/v2\/notifications\/(email|sms)$/.exec(url.pathname);
+      if (req.method === 'POST' && match) {
+        if (failures > 0) {
+          failures -= 1;
+          return send(res, failureStatus, {
+            status_code: failureStatus,
+            errors: [
+              { error: failureStatus >= 500 ? 'Exception' : 'BadRequestError', message: 'Test failure' },
+            ],
+          });
+        }
+        const type = match[1] as 'email' | 'sms';
+        const to = String(type === 'email' ? body.email_address : body.phone_number);
+        const notification: SentNotification = {
+          id: randomUUID(),
+          type,
+          reference: typeof body.reference === 'string' ? body.reference : null,
+          templateId: String(body.template_id),
+          to,
+          personalisation: (body.personalisation ?? {}) as Record<string, string>,
+        };
+        sent.push(notification);
+        return send(res, 201, {
+          id: notification.id,
+          reference: notification.reference,
+          content:
+            type === 'email'
+              ? {
+                  subject: notification.personalisation.subject ?? '',
+                  body: notification.personalisation.body ?? '',
+                  from_email: 'council@notifications.service.gov.uk',
+                }
+              : { body: notification.personalisation.body ?? '', from_number: 'COUNCIL' },
+          uri: `${baseUrl}/v2/notifications/${notification.id}`,
+          template: {
+            id: notification.templateId,
+            version: 1,
+            uri: `${baseUrl}/v2/template/${notification.templateId}`,
+          },
+        });
+      }
+      if (req.method === 'GET' && url.pathname === '/v2/notifications') {
+        const reference = url.searchParams.get('reference');
+        const type = url.searchParams.get('template_type');
+        const found = sent.filter(
+          (n) => (!reference || n.reference === reference) && (!type || n.type === type),
+        );
+        return send(res, 200, {
+          notifications: found.map((n) => ({
+            id: n.id,
+            reference: n.reference,
+            type: n.type,
+            status: 'delivered',
+            template: { id: n.templateId, version: 1, uri: '' },
+            body: n.personalisation.body ?? '',
+            created_at: new Date().toISOString(),
+          })),
+          links: { current: `${baseUrl}/v2/notifications` },
+        });
+      }
+      unexpected.push(`${req.method} ${url.pathname}`);
+      return send(res, 404, { status_code: 404, errors: [{ error: 'NotFound', message: 'Not found' }] });
+    })().catch((error: unknown) => {
+      unexpected.push(`peer error: ${String(error)}`);
+      send(res, 500, { status_code: 500, errors: [{ error: 'Exception', message: 'peer error' }] });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl,
+    serviceId,
+    apiKey: `frontdoor_test-${serviceId}-${secret}`,
+    requests,
+    sent,
+    unexpected,
+    failNext(count, status = 500) {
+      failures = count;
+      failureStatus = status;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '::ffff:127.0.0.1']);
+
+/**
+ * Fails every TCP connection to a host that is not loopback, for the rest of the process (until
+ * `restore()`), and lists the attempts in `blocked` so a test can assert there were none.
+ */
+export function guardOutbound(): { blocked: string[]; restore(): void } {
+  const blocked: string[] = [];
+  const prototype = net.Socket.prototype as unknown as { connect: (...args: unknown[]) => net.Socket };
+  const original = prototype.connect;
+  prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
+    const [first, second] = args;
+    let host: string | undefined;
+    if (first && typeof first === 'object' && !Array.isArray(first)) {
+      const options = first as { host?: string; path?: string };
+      host = options.path ? undefined : (options.host ?? 'localhost');
+    } else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
+      host = typeof second === 'string' ? second : 'localhost';
+    }
+    if (host !== undefined && !LOOPBACK.has(host)) {
+      blocked.push(host);
+      const error = new Error(`Blocked outbound connection to ${host} in a test`);
+      process.nextTick(() => this.destroy(error));
+      return this;
+    }
+    return original.apply(this, args);
+  };
+  return {
+    blocked,
+    restore() {
+      prototype.connect = original;
+    },
+  };
+}

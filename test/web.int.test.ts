@@ -1,0 +1,250 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildAuthority, buildService, buildStaff, buildTeam, TEST_PASSWORD } from './builders/index.ts';
+import { Browser, buildTestApp, type TestApp } from './support/app.ts';
+import { TestClock } from '../src/platform/clock.ts';
+
+let t: TestApp;
+const clock = new TestClock('2026-11-23T10:00:00Z');
+let authorityId: string;
+let teamId: string;
+let serviceName: string;
+let serviceSlug: string;
+
+before(async () => {
+  t = await buildTestApp({ clock, env: { SESSION_IDLE_MINUTES: '20' } });
+  const db = t.database.db;
+  const authority = await buildAuthority(db);
+  authorityId = authority.id;
+  teamId = (await buildTeam(db, authority.id, { name: 'Highways' })).id;
+  const service = await buildService(db, authority.id, teamId, {
+    name: 'Report a zebra crossing fault',
+    synonyms: ['belisha beacon'],
+    category: 'Roads',
+  });
+  serviceName = service.name;
+  serviceSlug = service.slug;
+});
+after(() => t.close());
+
+void describe('resident pages', () => {
+  void test('home page lists services by category with a search box', async () => {
+    const res = await new Browser(t.app).get('/');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<h1 class="govuk-heading-xl">Find a council service<\/h1>/);
+    assert.match(res.body, new RegExp(`href="/services/${serviceSlug}">${serviceName}`));
+    assert.match(res.body, /<html lang="en"/);
+    assert.match(res.body, /<title>Find a council service – /);
+    assert.match(res.body, /name="q"/);
+  });
+
+  void test('search finds a service by a synonym residents use, and offers contact options when nothing matches', async () => {
+    const found = await new Browser(t.app).get('/search?q=belisha+beacon');
+    assert.equal(found.statusCode, 200);
+    assert.match(found.body, new RegExp(serviceName));
+    const none = await new Browser(t.app).get('/search?q=xyzzyplugh');
+    assert.match(none.body, /We could not find a service/);
+    assert.match(none.body, /href="\/contact"/);
+  });
+
+  void test('service page shows the summary and what you need', async () => {
+    const res = await new Browser(t.app).get(`/services/${serviceSlug}`);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /your address/);
+    assert.match(res.body, /10 working days/);
+  });
+
+  void test('unknown pages get a GOV.UK 404 page', async () => {
+    const res = await new Browser(t.app).get('/no-such-page');
+    assert.equal(res.statusCode, 404);
+    assert.match(res.body, /Page not found/);
+    const svc = await new Browser(t.app).get('/services/no-such-service');
+    assert.equal(svc.statusCode, 404);
+  });
+
+  void test('security headers: CSP with nonces and no unsafe-inline, frame-ancestors none', async () => {
+    const res = await new Browser(t.app).get('/');
+    const csp = String(res.headers['content-security-policy']);
+    assert.match(csp, /script-src 'self' 'nonce-[^']+'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    assert.ok(nonce && res.body.includes(`nonce="${nonce}"`), 'inline script carries the nonce');
+  });
+});
+
+void describe('CSRF', () => {
+  void test('a POST without the form token is refused with a clear page', async () => {
+    const browser = new Browser(t.app);
+    await browser.get('/staff/sign-in');
+    const res = await browser.post('/staff/sign-in', { email: 'a@b.gov.uk', password: 'x' });
+    assert.equal(res.statusCode, 403);
+    assert.match(res.body, /Your form was out of date/);
+  });
+
+  void test('a token from another browser is refused', async () => {
+    const a = new Browser(t.app);
+    const page = await a.get('/staff/sign-in');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+    const b = new Browser(t.app);
+    await b.get('/staff/sign-in');
+    const res = await b.post('/staff/sign-in', { _csrf: token, email: 'a@b.gov.uk', password: 'x' });
+    assert.equal(res.statusCode, 403);
+  });
+});
+
+void describe('staff sign-in', () => {
+  void test('signs in with a correct password, records an audit row, and signs out', async () => {
+    const staff = await buildStaff(t.database.db, authorityId, {
+      roles: ['agent'],
+      teamIds: [teamId],
+      name: 'Priya Shah',
+    });
+    const browser = new Browser(t.app);
+    const res = await browser.submit('/staff/sign-in', '/staff/sign-in', {
+      email: staff.email.toUpperCase(),
+      password: TEST_PASSWORD,
+      returnTo: '/staff',
+    });
+    assert.equal(res.statusCode, 302);
+    assert.equal(res.headers.location, '/staff');
+    const home = await browser.get('/staff');
+    assert.equal(home.statusCode, 200);
+    assert.match(home.body, /Signed in as Priya Shah/);
+    assert.match(home.body, /Highways/);
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('actor_id', '=', staff.id)
+      .where('action', '=', 'staff.sign_in')
+      .execute();
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0].outcome, 'ok');
+    const out = await browser.submit('/staff', '/staff/sign-out', {});
+    assert.equal(out.statusCode, 302);
+    const after = await browser.get('/staff');
+    assert.equal(after.statusCode, 302);
+    assert.match(String(after.headers.location), /^\/staff\/sign-in/);
+  });
+
+  void test('empty fields get an error summary that links to each field, keeping the email', async () => {
+    const browser = new Browser(t.app);
+    const res = await browser.submit('/staff/sign-in', '/staff/sign-in', {
+      email: 'not-an-email',
+      password: '',
+    });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /<title>Error: Sign in/);
+    assert.match(res.body, /href="#email">Enter an email address in the correct format/);
+    assert.match(res.body, /href="#password">Enter your password/);
+    assert.match(res.body, /value="not-an-email"/);
+  });
+
+  void test('a wrong password fails without saying whether the account exists; five failures lock the account', async () => {
+    const staff = await buildStaff(t.database.db, authorityId);
+    const browser = new Browser(t.app);
+    const unknown = await browser.submit('/staff/sign-in', '/staff/sign-in', {
+      email: 'nobody@test.example.gov.uk',
+      password: 'wrong',
+    });
+    assert.equal(unknown.statusCode, 401);
+    assert.match(unknown.body, /Enter a correct email address and password/);
+    for (let i = 0; i < 4; i++) {
+      const res = await browser.submit('/staff/sign-in', '/staff/sign-in', {
+        email: staff.email,
+        password: 'wrong',
+      });
+      assert.match(res.body, /Enter a correct email address and password/);
+    }
+    const fifth = await browser.submit('/staff/sign-in', '/staff/sign-in', {
+      email: staff.email,
+      password: 'wrong',
+    });
+    assert.match(fifth.body, /Your account is locked/);
+    const right = await browser.submit('/staff/sign-in', '/staff/sign-in', {
+      email: staff.email,
+      password: TEST_PASSWORD,
+    });
+    assert.equal(right.statusCode, 401, 'a locked account cannot sign in even with the right password');
+    const row = await t.database.db
+      .selectFrom('staff_users')
+      .select(['locked_at', 'failed_sign_ins'])
+      .where('id', '=', staff.id)
+      .executeTakeFirstOrThrow();
+    assert.ok(row.locked_at);
+    const audits = await t.database.db
+      .selectFrom('audit_log')
+      .select(['outcome'])
+      .where('actor_id', '=', staff.id)
+      .execute();
+    assert.equal(audits.length, 6);
+  });
+
+  void test('the session ends after the idle period', async () => {
+    const staff = await buildStaff(t.database.db, authorityId);
+    const browser = new Browser(t.app);
+    await browser.submit('/staff/sign-in', '/staff/sign-in', { email: staff.email, password: TEST_PASSWORD });
+    assert.equal((await browser.get('/staff')).statusCode, 200);
+    clock.advance(21 * 60_000);
+    const res = await browser.get('/staff');
+    assert.equal(res.statusCode, 302);
+    clock.advance(-21 * 60_000);
+  });
+
+  void test('"stay signed in" extends the session', async () => {
+    const staff = await buildStaff(t.database.db, authorityId);
+    const browser = new Browser(t.app);
+    await browser.submit('/staff/sign-in', '/staff/sign-in', { email: staff.email, password: TEST_PASSWORD });
+    clock.advance(15 * 60_000);
+    const extend = await browser.submit('/staff', '/staff/session/extend', {});
+    assert.equal(extend.statusCode, 302);
+    clock.advance(15 * 60_000);
+    assert.equal((await browser.get('/staff')).statusCode, 200);
+    clock.advance(-30 * 60_000);
+  });
+
+  void test('the sign-in form is rate limited', async () => {
+    const browser = new Browser(t.app);
+    const page = await browser.get('/staff/sign-in');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/staff/sign-in',
+        remoteAddress: '10.9.9.9',
+        payload: new URLSearchParams({ _csrf: token, email: 'x@y.gov.uk', password: 'p' }).toString(),
+        headers: {
+          cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+      });
+      statuses.push(res.statusCode);
+    }
+    assert.ok(statuses.includes(429), `expected a 429 among ${statuses.join(',')}`);
+  });
+});
+
+void describe('operations', () => {
+  void test('/health/live and /health/ready', async () => {
+    assert.equal((await t.app.inject('/health/live')).statusCode, 200);
+    const ready = await t.app.inject('/health/ready');
+    assert.equal(ready.statusCode, 200);
+    assert.equal(ready.json<{ status: string }>().status, 'ok');
+  });
+
+  void test('/metrics is Prometheus text with request counts and outbox gauges', async () => {
+    await t.app.inject('/');
+    const res = await t.app.inject('/metrics');
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/plain/);
+    assert.match(res.body, /http_requests_total\{method="GET",route="\/",status="200"\} \d+/);
+    assert.match(res.body, /frontdoor_outbox_rows\{status="pending"\} \d+/);
+  });
+
+  void test('every response carries a request id', async () => {
+    const res = await t.app.inject('/');
+    assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  });
+});
