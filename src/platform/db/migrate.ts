@@ -11,6 +11,7 @@ import * as customers from './migrations/2026_11_22_0200_customers.ts';
 import * as casesForms from './migrations/2026_11_22_0300_cases_forms.ts';
 import * as notificationsResidents from './migrations/2026_11_22_0400_notifications_residents.ts';
 import * as complaintsFoiFeedback from './migrations/2026_11_22_0500_complaints_foi_feedback.ts';
+import * as caseWorkspace from './migrations/2026_11_22_0600_case_workspace.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0001_core': core,
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22_0300_cases_forms': casesForms,
   '2026_11_22_0400_notifications_residents': notificationsResidents,
   '2026_11_22_0500_complaints_foi_feedback': complaintsFoiFeedback,
+  '2026_11_22_0600_case_workspace': caseWorkspace,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -44,6 +44,7 @@ export interface StaffUsersTable {
   locked_at: Timestamp | null;
   last_sign_in_at: Timestamp | null;
   created_at: DefaultTimestamp;
+  available: Generated<boolean>;
 }
 
 export interface StaffTeamMembersTable {
@@ -172,6 +173,11 @@ export interface CasesTable {
   guest_name: ColumnType<string | null, string | null | undefined, string | null>;
   guest_email: ColumnType<string | null, string | null | undefined, string | null>;
   guest_phone: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Staff workspace (2026_11_22_0600). */
+  routing_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  sla_warned_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  sla_breached_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  sla_extension_days: Generated<number>;
 }
 
 export interface CaseEventsTable {
@@ -598,6 +604,23 @@ export interface ApiIdempotencyKeysTable {
   created_at: DefaultTimestamp;
 }
 
+export interface CaseLinksTable {
+  authority_id: string;
+  case_id: string;
+  linked_case_id: string;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ReplyTemplatesTable {
+  id: Generated<string>;
+  authority_id: string;
+  service_id: string | null;
+  title: string;
+  body: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface DB {
   authorities: AuthoritiesTable;
   teams: TeamsTable;
@@ -634,6 +657,8 @@ export interface DB {
   improvements: ImprovementsTable;
   api_tokens: ApiTokensTable;
   api_idempotency_keys: ApiIdempotencyKeysTable;
+  case_links: CaseLinksTable;
+  reply_templates: ReplyTemplatesTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
