@@ -7,7 +7,7 @@
  *   other query waits for it. That is the one serialising path every transaction goes through (ADR 0002).
  *   A second process opening the same directory would corrupt it, so we hold a lock file first.
  */
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type LogConfig } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
@@ -29,9 +29,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget =
+export type DatabaseTarget = (
   | { engine: 'postgres'; url: string; poolSize?: number }
-  | { engine: 'pglite'; /** a folder, or 'memory' for an in-memory database */ dataDir: string };
+  | { engine: 'pglite'; /** a folder, or 'memory' for an in-memory database */ dataDir: string }
+) & {
+  /** Kysely's query logger; benchmarks use it to add up the time spent in SQL. */
+  log?: LogConfig;
+};
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.engine === 'postgres') {
@@ -41,7 +45,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       connectionTimeoutMillis: 10_000,
     });
     pool.on('error', () => undefined); // idle-client errors surface on next use; never crash the process
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: target.log });
     try {
       await sql`select 1`.execute(db);
     } catch (error) {
@@ -70,7 +74,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     );
   }
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: target.log });
   return {
     db,
     engine: 'pglite',
