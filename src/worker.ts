@@ -7,19 +7,30 @@ import type { Clock } from './platform/clock.ts';
 import type { Db } from './platform/db/index.ts';
 import { enqueue, purgeDone, Worker, type JobHandler, type JobLogger } from './platform/jobs/index.ts';
 import { SessionStore } from './platform/http/sessions.ts';
+import { join, resolve } from 'node:path';
+import { purgeExpiredDrafts } from './modules/forms/index.ts';
 import type { Config } from './config/index.ts';
 import { adaptersFromConfig, notificationJobHandlers } from './modules/notifications/index.ts';
-import { complaintJobHandlers } from './modules/complaints/index.ts';
-import { feedbackJobHandlers } from './modules/feedback/index.ts';
-import { informationRequestJobHandlers } from './modules/information-requests/index.ts';
+import { COMPLAINTS_ADOPT_TOPIC, complaintJobHandlers } from './modules/complaints/index.ts';
+import { FEEDBACK_SCAN_TOPIC, feedbackJobHandlers } from './modules/feedback/index.ts';
+import {
+  INFORMATION_REQUESTS_ADOPT_TOPIC,
+  informationRequestJobHandlers,
+} from './modules/information-requests/index.ts';
 
 export interface WorkerDeps {
   db: Db;
   clock: Clock;
   logger?: JobLogger;
   sessionIdleMinutes: number;
-  /** Delivery settings for notifications (Notify / SMTP); without them messages are only recorded. */
-  config?: Pick<Config, 'notify' | 'smtp'>;
+  /**
+   * Delivery settings for notifications (Notify / SMTP; without them messages are only recorded) and the
+   * public base URL for links in messages (feedback links are relative without it); `dataDir` locates
+   * DATA_DIR/uploads, where files of expired form drafts are deleted (./data when not given).
+   */
+  config?: Pick<Config, 'notify' | 'smtp'> &
+    Partial<Pick<Config, 'publicUrl'>> &
+    Partial<Pick<Config, 'dataDir'>>;
 }
 
 export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
@@ -31,10 +42,15 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
       adapters: adaptersFromConfig(deps.config ?? { notify: null, smtp: null }),
     }),
     ...complaintJobHandlers({ db: deps.db, clock: deps.clock }),
-    ...feedbackJobHandlers({ db: deps.db, clock: deps.clock }),
+    ...feedbackJobHandlers({ db: deps.db, clock: deps.clock, publicUrl: deps.config?.publicUrl }),
     ...informationRequestJobHandlers({ db: deps.db, clock: deps.clock }),
     'maintenance.purge_sessions': async () => {
       await sessions.purgeExpired();
+    },
+    // Unsubmitted form drafts expire 7 days after their last save; their orphaned uploads go with them.
+    'maintenance.purge_form_drafts': async () => {
+      const uploadDir = join(deps.config?.dataDir ?? resolve('data'), 'uploads');
+      await purgeExpiredDrafts(deps.db, uploadDir, deps.clock.now());
     },
     'maintenance.purge_outbox': async () => {
       await purgeDone(deps.db, new Date(deps.clock.now().getTime() - 30 * 24 * 3600_000));
@@ -42,8 +58,13 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
   };
 }
 
-const schedule: { topic: string; everyMinutes: number }[] = [
+/** Periodic jobs and how often they run (each is idempotent, so a slot run twice does no harm). */
+export const schedule: readonly { topic: string; everyMinutes: number }[] = [
+  { topic: COMPLAINTS_ADOPT_TOPIC, everyMinutes: 2 },
+  { topic: INFORMATION_REQUESTS_ADOPT_TOPIC, everyMinutes: 2 },
+  { topic: FEEDBACK_SCAN_TOPIC, everyMinutes: 5 },
   { topic: 'maintenance.purge_sessions', everyMinutes: 15 },
+  { topic: 'maintenance.purge_form_drafts', everyMinutes: 60 },
   { topic: 'maintenance.purge_outbox', everyMinutes: 24 * 60 },
 ];
 

@@ -332,6 +332,42 @@ void describe('stage 1', () => {
       /Please phone rather than write/,
       'reasonable adjustments are repeated in communications',
     );
+    assert.equal(ack.template, 'complaint.acknowledgement', 'a dedicated template, not the generic message');
+    assert.ok(
+      letters.every((m) => m.template !== 'case.status_changed'),
+      'no generic status message on top of the letter',
+    );
+    const event = await db
+      .selectFrom('case_events')
+      .select(['visible_to_customer', 'data'])
+      .where('case_id', '=', created.caseId)
+      .where('kind', '=', 'status_changed')
+      .executeTakeFirstOrThrow();
+    assert.equal(event.visible_to_customer, true, 'the resident still sees the new status on their timeline');
+  });
+
+  void test('a format or channel in the reasonable adjustments is honoured in every letter', async () => {
+    const c = await council();
+    const customer = await buildCustomer(db, c.authorityId, {
+      email: `${randomUUID().slice(0, 8)}@example.com`,
+      address: { line1: '1 High Street', postcode: 'KB1 1AA' },
+    });
+    const { created } = await staffComplaint(c, {
+      customerId: customer.id,
+      reasonableAdjustments: 'Large print, by post please: I cannot read small text on screens',
+    });
+    await withTransaction(db, (trx) =>
+      acknowledgeComplaint(trx, created.id, { staffId: c.officerA.id, now: clock.now() }),
+    );
+    const ack = await db
+      .selectFrom('messages')
+      .select(['channel', 'body', 'template'])
+      .where('case_id', '=', created.caseId)
+      .where('dedupe_key', 'like', 'complaint.acknowledged:%')
+      .executeTakeFirstOrThrow();
+    assert.equal(ack.channel, 'letter', 'sent by post although the resident usually gets email');
+    assert.match(ack.body, /^Format you asked for: large print\./);
+    assert.match(ack.body, /by post please: I cannot read small text on screens/);
   });
 
   void test('an extension is allowed once, capped at 10 working days, and its reason goes to the resident with the Ombudsman’s details', async () => {
@@ -416,7 +452,9 @@ void describe('stage 1', () => {
     assert.ok(letter);
     assert.match(letter.body, /What you complained about: My bin was missed three weeks running\./);
     assert.match(letter.body, /Our decision: Upheld\./);
-    assert.match(letter.body, /Why: The crew missed your street/);
+    assert.match(letter.body, /Why we made this decision: The crew missed your street/);
+    assert.equal(letter.template, 'complaint.response');
+    assert.doesNotMatch(letter.body, /Ombudsman/, 'stage 1 points to stage 2, not yet the Ombudsman');
     assert.match(
       letter.body,
       /Collect the bin and add your address to the assisted collection list, by 27 November 2026/,
@@ -458,13 +496,30 @@ void describe('refusals', () => {
     assert.ok(letter);
     assert.match(letter.body, /more than 12 months after the matter happened/);
     assert.match(letter.body, /Local Government and Social Care Ombudsman/);
+    assert.match(letter.body, /www\.lgo\.org\.uk/);
+    assert.equal(letter.template, 'complaint.refusal');
     const complaintCase = await db
       .selectFrom('cases')
       .select(['status', 'closed_at'])
       .where('id', '=', created.caseId)
       .executeTakeFirstOrThrow();
-    assert.equal(complaintCase.status, 'closed');
-    assert.ok(complaintCase.closed_at);
+    assert.equal(
+      complaintCase.status,
+      'refused',
+      'the workflow’s own "Refused" status (definition version 2)',
+    );
+    assert.ok(complaintCase.closed_at, 'refused is a closed status');
+    const resident = await db
+      .selectFrom('case_events')
+      .select(['data'])
+      .where('case_id', '=', created.caseId)
+      .where('kind', '=', 'status_changed')
+      .where('visible_to_customer', '=', true)
+      .execute();
+    assert.ok(
+      resident.some((e) => JSON.stringify(e.data).includes('We cannot take your complaint further')),
+      'the resident sees why on their timeline',
+    );
   });
 
   void test('a complaint made within 12 months cannot be refused as out of time', async () => {
@@ -610,6 +665,11 @@ void describe('stage 2', () => {
     assert.ok(letter);
     assert.match(letter.body, /This is our final response/);
     assert.match(letter.body, /Local Government and Social Care Ombudsman/);
+    assert.equal(letter.template, 'complaint.final_response');
+    assert.ok(
+      (await messagesOf(created.caseId)).every((m) => m.template !== 'case.status_changed'),
+      'stage moves send no generic status message',
+    );
     const complaintCase = await db
       .selectFrom('cases')
       .select(['status', 'closed_at'])

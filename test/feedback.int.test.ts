@@ -346,6 +346,48 @@ void describe('was this page helpful?', () => {
   });
 });
 
+void describe('was this page helpful? on every resident page', () => {
+  void test('the portal layout carries the form after the page body, with one h1, and it round-trips without JavaScript', async () => {
+    const browser = new Browser(t.app);
+    for (const path of ['/', '/contact', '/you-said-we-did', '/disclosure-log', '/no-such-page']) {
+      const page = await browser.get(path);
+      assert.match(page.body, /data-testid="page-feedback"/, `${path} carries "Was this page helpful?"`);
+      assert.equal(page.body.match(/<h1[\s>]/g)?.length, 1, `${path} keeps one h1`);
+      assert.match(page.body, new RegExp(`name="path" value="${path.replace(/\//g, '\\/')}"`));
+    }
+    const home = await browser.get('/');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(home.body)![1];
+    const res = await browser.post('/feedback/page', { _csrf: csrf, path: '/', helpful: 'yes' });
+    assert.equal(res.statusCode, 303);
+    const thanks = await browser.get(String(res.headers.location));
+    assert.doesNotMatch(thanks.body, /data-testid="page-feedback"/, 'not on its own thank-you page');
+  });
+
+  void test('pages whose address holds a private token do not carry it, and such a path is never stored', async () => {
+    const a = await area();
+    const customer = await buildCustomer(db, a.authorityId, {
+      email: `${randomUUID().slice(0, 8)}@example.com`,
+    });
+    await closedCase(a, customer.id, new Date(clock.now().getTime() - HOUR));
+    await scan();
+    const link = await feedbackLinkFor(customer.id);
+    const browser = new Browser(t.app);
+    const form = await browser.get(link);
+    assert.equal(form.statusCode, 200);
+    assert.doesNotMatch(form.body, /data-testid="page-feedback"/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
+    const comment = `token page ${randomUUID()}`;
+    const res = await browser.post('/feedback/page', { _csrf: csrf, path: link, helpful: 'no', comment });
+    assert.equal(res.headers.location, '/feedback/page/thanks?return=%2F');
+    const row = await db
+      .selectFrom('feedback')
+      .select('page_path')
+      .where('comment', '=', comment)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.page_path, '/');
+  });
+});
+
 void describe('compliments and comments', () => {
   void test('recorded by staff, routed to the team concerned, shown on its page, passed on, and counted in the report', async () => {
     const a = await area();

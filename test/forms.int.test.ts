@@ -13,6 +13,9 @@ import { TestClock } from '../src/platform/clock.ts';
 import type { Db } from '../src/platform/db/index.ts';
 import { loadServiceDefinitions } from '../src/modules/services/index.ts';
 import { expandForm, seedDemoAddresses } from '../src/modules/forms/index.ts';
+import { jobHandlers, schedule } from '../src/worker.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 let t: TestApp;
 let db: Db;
@@ -680,6 +683,69 @@ void describe('forms engine', () => {
       .executeTakeFirstOrThrow();
     assert.ok(attachment.case_id);
     assert.ok(!attachment.storage_key.includes('pothole'), 'stored under a random name');
+  });
+
+  void test('the worker purges expired drafts and their uploaded files every hour, and keeps the rest', async () => {
+    const { slug } = await makeService();
+    const browser = new Browser(t.app);
+    const expired = await start(browser, slug);
+    const page = await browser.get(`${expired}/photo`);
+    const res = await postMultipart(
+      browser,
+      `${expired}/photo`,
+      [['_csrf', csrfOf(page.body)]],
+      [{ field: 'photo', filename: 'old.png', type: 'image/png', content: PNG }],
+    );
+    assert.equal(res.statusCode, 303);
+    const kept = await start(browser, slug);
+    const expiredId = expired.split('/')[2];
+    const keptId = kept.split('/')[2];
+    const file = await db
+      .selectFrom('attachments')
+      .select(['id', 'storage_key'])
+      .where('draft_id', '=', expiredId)
+      .executeTakeFirstOrThrow();
+    const uploadDir = join(t.config.dataDir, 'uploads');
+    assert.ok(existsSync(join(uploadDir, file.storage_key)));
+    // Expire one draft long ago, so a purge at "now = 2001" touches no other test's drafts in a shared database.
+    await db
+      .updateTable('form_drafts')
+      .set({ expires_at: new Date('2000-01-01T00:00:00Z') })
+      .where('id', '=', expiredId)
+      .execute();
+    const keptExpiry = new Date('2001-01-02T00:00:00Z');
+    await db.updateTable('form_drafts').set({ expires_at: keptExpiry }).where('id', '=', keptId).execute();
+
+    assert.ok(schedule.some((s) => s.topic === 'maintenance.purge_form_drafts' && s.everyMinutes === 60));
+    const handlers = jobHandlers({
+      db,
+      clock: new TestClock('2001-01-01T00:00:00Z'),
+      sessionIdleMinutes: 30,
+      config: { notify: null, smtp: null, dataDir: t.config.dataDir },
+    });
+    await handlers['maintenance.purge_form_drafts']({
+      id: 1,
+      topic: 'maintenance.purge_form_drafts',
+      payload: {},
+      attempts: 1,
+      authorityId: null,
+    });
+
+    const left = await db
+      .selectFrom('form_drafts')
+      .select('id')
+      .where('id', 'in', [expiredId, keptId])
+      .execute();
+    assert.deepEqual(
+      left.map((r) => r.id),
+      [keptId],
+    );
+    assert.equal(
+      await db.selectFrom('attachments').select('id').where('id', '=', file.id).executeTakeFirst(),
+      undefined,
+    );
+    assert.ok(!existsSync(join(uploadDir, file.storage_key)), 'the orphaned file is deleted');
+    assert.equal((await browser.get(`${expired}/photo`)).statusCode, 404);
   });
 
   void test('assisted digital: staff complete the form for a caller; the case records the channel, who made it and the agent', async () => {

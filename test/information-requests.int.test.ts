@@ -24,8 +24,11 @@ import {
   recordIdentityVerified,
   requestReview,
   respondToRequest,
+  reviewDeadline,
   type Regime,
 } from '../src/modules/information-requests/index.ts';
+import { SessionStore } from '../src/platform/http/sessions.ts';
+import { toIsoDate } from '../src/platform/calendar/index.ts';
 import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
@@ -348,6 +351,86 @@ void describe('EIR', () => {
       completeReview(trx, request.id, { staffId: c.reviewer.id, now: clock.now(), outcome: 'upheld' }),
     );
     assert.equal(onTime, true);
+  });
+});
+
+void describe('internal review asked for by the requester', () => {
+  async function residentBrowser(customerId: string): Promise<Browser> {
+    const sessions = new SessionStore(db, clock, 30);
+    const { token } = await sessions.create('resident', { customerId });
+    const browser = new Browser(t.app);
+    browser.cookies.set('fd_session', t.app.signCookie(token));
+    return browser;
+  }
+
+  void test('from their account, with a reason, once the FOI request is answered; the review runs its own 20 working days', async () => {
+    const c = await council();
+    const request = await makeRequest(c, 'foi', '2026-11-02');
+    const resident = await residentBrowser(request.customerId);
+    const page = `/information-requests/${request.caseId}/review`;
+    const early = await resident.get(page);
+    assert.equal(early.statusCode, 200);
+    assert.doesNotMatch(early.body, /data-testid="ask-review"/, 'not before we have responded');
+
+    await tx((trx) =>
+      respondToRequest(
+        trx,
+        request.id,
+        staff(c, { outcome: 'released', responseText: 'Here it is', respondedOn: '2026-11-20' }),
+      ),
+    );
+    const letter = await db
+      .selectFrom('messages')
+      .select('body')
+      .where('dedupe_key', '=', `information_request.response:${request.id}`)
+      .executeTakeFirstOrThrow();
+    assert.match(
+      letter.body,
+      new RegExp(`/information-requests/${request.caseId}/review`),
+      'the response links to it',
+    );
+
+    const form = await resident.get(page);
+    assert.match(form.body, /data-testid="ask-review"/);
+    assert.equal(form.body.match(/<h1[\s>]/g)?.length, 1);
+    const empty = await resident.submit(page, page, { grounds: '' });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /Tell us why you want us to look at our response again/);
+    assert.match(empty.body, /<title>Error: /);
+
+    const sent = await resident.submit(page, page, { grounds: 'You hold figures for 2024 as well.' });
+    assert.equal(sent.statusCode, 303, sent.body.slice(0, 300));
+    const view = await getInformationRequest(db, request.id);
+    const expected = reviewDeadline('foi', toIsoDate(clock.now()), false);
+    assert.equal(view?.review?.dueOn, expected, '20 working days from the day the review was asked for');
+    assert.equal(view?.review?.grounds, 'You hold figures for 2024 as well.');
+    const after = await resident.get(page);
+    assert.match(after.body, /You have asked for an internal review/);
+    assert.doesNotMatch(after.body, /data-testid="ask-review"/, 'asked once');
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['actor_type', 'actor_id'])
+      .where('action', '=', 'information_request.review_requested')
+      .where('record_id', '=', request.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([audit.actor_type, audit.actor_id], ['customer', request.customerId]);
+  });
+
+  void test('someone else, and subject access requests, get Page not found', async () => {
+    const c = await council();
+    const request = await makeRequest(c, 'foi', '2026-11-02');
+    const other = await buildCustomer(db, c.authorityId, {
+      email: `${randomUUID().slice(0, 8)}@example.com`,
+    });
+    const stranger = await residentBrowser(other.id);
+    assert.equal((await stranger.get(`/information-requests/${request.caseId}/review`)).statusCode, 404);
+    assert.equal(
+      (await new Browser(t.app).get(`/information-requests/${request.caseId}/review`)).statusCode,
+      404,
+    );
+    const sar = await makeRequest(c, 'sar', '2026-11-02');
+    const owner = await residentBrowser(sar.customerId);
+    assert.equal((await owner.get(`/information-requests/${sar.caseId}/review`)).statusCode, 404);
   });
 });
 

@@ -240,6 +240,25 @@ void describe('assembling the bundle', () => {
   void test('the bundle holds something from every covered table, including records merged into the person', async () => {
     const s = await setUp();
     const { request, duplicate } = await everythingAbout(s);
+    // Event kinds other modules add later (routing, SLA extensions and warnings) come with their case
+    // without any change here: the bundle takes every event of the person's cases.
+    const theirCase = await db
+      .selectFrom('cases')
+      .select(['id', 'authority_id'])
+      .where('customer_id', '=', s.customer.id)
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('case_events')
+      .values(
+        ['routed', 'sla_extended', 'sla_warning'].map((kind) => ({
+          authority_id: theirCase.authority_id,
+          case_id: theirCase.id,
+          kind,
+          body: `A ${kind} event`,
+          visible_to_customer: false,
+        })),
+      )
+      .execute();
     await generateSarBundle(db, request.id, { staffId: s.officer.id, now: clock.now() }); // a previous bundle
     const bundle = await buildSarBundle(db, s.customer.id, clock.now());
     assert.deepEqual(new Set(bundle.customerIds), new Set([s.customer.id, duplicate.id]));
@@ -252,6 +271,11 @@ void describe('assembling the bundle', () => {
       sections.cases.some((c) => c.events.some((e) => e.body === 'Called back about the request')),
       'case events come with their case',
     );
+    for (const kind of ['routed', 'sla_extended', 'sla_warning'])
+      assert.ok(
+        sections.cases.some((c) => c.events.some((e) => e.kind === kind)),
+        `${kind} events (staff-only too) are in the bundle`,
+      );
     assert.ok(
       sections.interactions.some((i) => i.summary === 'Phoned about council tax'),
       'the merged duplicate’s contacts are included',

@@ -4,7 +4,7 @@
  * years of cases and contacts on every channel. `npm start` runs it on an empty database so a newcomer
  * can sign in and click around straight away.
  *
- * - Idempotent: does nothing when the county already exists.
+ * - Idempotent: does nothing when the county already exists (the shared address gazetteer is topped up).
  * - All or nothing: one transaction, so a crash leaves nothing half-seeded.
  * - Deterministic: the same `seed` (and clock) gives the same people, cases and references.
  */
@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { Channel, DB, NewRow } from '../platform/db/index.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { hashPassword } from '../modules/identity/index.ts';
+import { seedDemoAddresses } from '../modules/forms/index.ts';
 import { loadServiceDefinitions, type ServiceDefinition } from '../modules/services/index.ts';
 import { AUTHORITIES, DEMO_PASSWORD, DemoNamespace, STAFF, demoSignIns, type DemoSignIn } from './area.ts';
 import { insertRows } from './bulk.ts';
@@ -632,6 +633,9 @@ function plan(
 export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): Promise<DemoSummary> {
   const ns = new DemoNamespace(options.namespace);
   const signIns = demoSignIns(options.namespace);
+  // The gazetteer is shared by every (namespaced) copy of the area: an upsert that skips addresses already
+  // there, run even when the area exists so an older demo database gains postcode lookup.
+  await seedDemoAddresses(db);
   if (await findAuthorityIds(db, ns)) return { created: false, signIns };
 
   const passwordHash = await hashPassword(DEMO_PASSWORD); // argon2 is slow on purpose: once for every demo account

@@ -380,7 +380,15 @@ export async function changeStatus(
   caseId: string,
   to: string,
   actor: CaseActor,
-  options: CaseOptions & { at?: Date; reason?: string } = {},
+  options: CaseOptions & {
+    at?: Date;
+    reason?: string;
+    /**
+     * false: no "your request is now …" message, for callers that write to the resident themselves (a
+     * complaint's stage letters). The event and the resident's timeline are the same either way.
+     */
+    notify?: boolean;
+  } = {},
 ): Promise<StatusChange> {
   const at = options.at ?? new Date();
   const { locked, service } = await lockCase(trx, caseId);
@@ -440,7 +448,7 @@ export async function changeStatus(
       details: { from: locked.status, to },
       at,
     });
-  if (next.customerVisible)
+  if (next.customerVisible && options.notify !== false)
     await sendCaseMessage(
       trx,
       'case.status_changed',

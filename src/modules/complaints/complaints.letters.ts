@@ -1,12 +1,14 @@
 /**
- * What complaint letters say, in plain English. Each function returns the text of one message (paragraphs
- * separated by blank lines); `complaints.service.ts` queues it through notifications inside the business
- * transaction, so the stored message is exactly what the resident was sent.
+ * What complaint letters need beyond the templates: the messages themselves are the notifications templates
+ * `complaint.acknowledgement`, `.extension`, `.response`, `.escalation_acknowledgement`, `.final_response`
+ * and `.refusal` (plain English in `notifications/templates/en.json`); this file builds the variable parts
+ * (stage names, the remedy list, how to escalate, the refusal reason, the Ombudsman's details) and works out
+ * which reasonable adjustments can be honoured automatically (format and channel).
  *
- * The response follows the Complaint Handling Code: what the complaint was about, the decision and the
- * reasons for it, any remedy with the dates it will happen by, outstanding actions, and how to escalate
- * (stage 1) or go to the Ombudsman (final response). Extensions and refusals always give the Ombudsman's
- * details. Reasonable adjustments the resident asked for are repeated in every letter.
+ * `responseLetter` is the response as the record keeps it (`complaint_stages.response_text`, shown on the
+ * resident's complaint page): what the complaint was about, the decision and the reasons for it, any remedy
+ * with the dates it will happen by, outstanding actions, and how to escalate (stage 1) or go to the
+ * Ombudsman (final response).
  */
 import type { IsoDate } from '../../platform/calendar/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
@@ -43,7 +45,7 @@ function adjustmentsLine(adjustments: string | null): string | null {
     : null;
 }
 
-const stageName = (stage: ComplaintStageNumber, workflowType: WorkflowType) =>
+export const stageName = (stage: ComplaintStageNumber, workflowType: WorkflowType) =>
   workflowType === 'childrens_social_care'
     ? stage === 3
       ? 'the review panel (stage 3)'
@@ -51,38 +53,6 @@ const stageName = (stage: ComplaintStageNumber, workflowType: WorkflowType) =>
     : stage === 1
       ? 'stage 1'
       : 'stage 2 (our final review)';
-
-export function acknowledgementLetter(input: {
-  stage: ComplaintStageNumber;
-  workflowType: WorkflowType;
-  respondBy: IsoDate;
-  summary: string;
-  adjustments: string | null;
-}): string {
-  return paragraphs(
-    `We have looked at your complaint and started ${stageName(input.stage, input.workflowType)}.`,
-    `You told us: ${input.summary}`,
-    `We will send you our response by ${date(input.respondBy)}. If we need more time we will tell you why and give you a new date.`,
-    adjustmentsLine(input.adjustments),
-  );
-}
-
-export function extensionLetter(input: {
-  stage: ComplaintStageNumber;
-  workflowType: WorkflowType;
-  days: number;
-  reason: string;
-  respondBy: IsoDate;
-  adjustments: string | null;
-}): string {
-  return paragraphs(
-    `We need more time to respond to your complaint (${stageName(input.stage, input.workflowType)}).`,
-    `Why we need more time: ${input.reason}`,
-    `We will now respond by ${date(input.respondBy)} (${input.days} more working days).`,
-    `If you are unhappy that we need more time, you do not have to wait. ${OMBUDSMAN_TEXT}`,
-    adjustmentsLine(input.adjustments),
-  );
-}
 
 export interface ResponseRemedy {
   kind: RemedyKind;
@@ -93,6 +63,34 @@ export interface ResponseRemedy {
 
 const money = (pence: number) => `£${(pence / 100).toFixed(2)}`;
 
+/** The remedies of a stage as a bulleted list ("- Apology: …, by 2 May 2027"). */
+export function remedyList(remedies: ResponseRemedy[]): string {
+  return remedies
+    .map((r) => {
+      const what = `${REMEDY_LABELS[r.kind]}: ${r.description}`;
+      const amount = r.amountPence !== null ? ` (${money(r.amountPence)})` : '';
+      return `- ${what}${amount}${r.dueOn ? `, by ${date(r.dueOn)}` : ''}`;
+    })
+    .join('\n');
+}
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
+/** How to take a complaint to the next stage (no reason needed). */
+export function escalationText(input: {
+  stage: ComplaintStageNumber;
+  workflowType: WorkflowType;
+  accountUrl: string | null;
+}): string {
+  return input.workflowType === 'childrens_social_care'
+    ? `You can ask for ${input.stage === 1 ? 'an independent investigation (stage 2)' : 'a review panel (stage 3)'}. You do not have to give a reason. Tell us within 20 working days${input.accountUrl ? `, or use ${input.accountUrl}` : ''}.`
+    : `You can ask us to look at your complaint again (stage 2). You do not have to give a reason. Reply to this message, contact us${input.accountUrl ? `, or use ${input.accountUrl}` : ''}.`;
+}
+
+/**
+ * The response as the record keeps it (`complaint_stages.response_text`, shown on the resident's complaint
+ * page); the message itself is the `complaint.response` / `complaint.final_response` template.
+ */
 export function responseLetter(input: {
   stage: ComplaintStageNumber;
   workflowType: WorkflowType;
@@ -106,15 +104,7 @@ export function responseLetter(input: {
   adjustments: string | null;
   accountUrl: string | null;
 }): string {
-  const remedyLines = input.remedies.map((r) => {
-    const what = `${REMEDY_LABELS[r.kind]}: ${r.description}`;
-    const amount = r.amountPence !== null ? ` (${money(r.amountPence)})` : '';
-    return `- ${what}${amount}${r.dueOn ? `, by ${date(r.dueOn)}` : ''}`;
-  });
-  const escalate =
-    input.workflowType === 'childrens_social_care'
-      ? `If you are still unhappy, you can ask for ${input.stage === 1 ? 'an independent investigation (stage 2)' : 'a review panel (stage 3)'}. You do not have to give a reason. Tell us within 20 working days${input.accountUrl ? `, or use ${input.accountUrl}` : ''}.`
-      : `If you are still unhappy, you can ask us to look at your complaint again (stage 2). You do not have to give a reason. Reply to this message, contact us${input.accountUrl ? `, or use ${input.accountUrl}` : ''}.`;
+  const remedies = remedyList(input.remedies);
   return paragraphs(
     input.finalStage
       ? `This is our final response to your complaint (${stageName(input.stage, input.workflowType)}).`
@@ -122,46 +112,57 @@ export function responseLetter(input: {
     `What you complained about: ${input.summary}`,
     `Our decision: ${DECISION_LABELS[input.decision]}.`,
     `Why: ${input.reasons}`,
-    remedyLines.length ? `What we will do to put things right:\n${remedyLines.join('\n')}` : null,
+    remedies ? `What we will do to put things right:\n${remedies}` : null,
     input.outcome,
     input.outstandingActions ? `Actions still to do: ${input.outstandingActions}` : null,
     input.finalStage
       ? `This ends our complaints process. If you are still unhappy: ${OMBUDSMAN_TEXT}`
-      : escalate,
+      : `If you are still unhappy, ${lowerFirst(escalationText(input))}`,
     adjustmentsLine(input.adjustments),
   );
 }
 
-export function refusalLetter(input: {
-  reason: RefusalReason;
-  details: string | null;
-  windowMonths: number;
-  adjustments: string | null;
-}): string {
-  const label =
-    input.reason === 'outside_time_limit'
-      ? `you made it more than ${input.windowMonths} months after the matter happened, and there was no good reason for the delay`
-      : REFUSAL_LABELS[input.reason].charAt(0).toLowerCase() + REFUSAL_LABELS[input.reason].slice(1);
-  return paragraphs(
-    `We are not able to take your complaint through our complaints process because ${label}.`,
-    input.details,
-    `If you disagree with this decision: ${OMBUDSMAN_TEXT}`,
-    adjustmentsLine(input.adjustments),
-  );
+/** Why a complaint was refused, as the end of "…because {reason}". */
+export function refusalReasonText(reason: RefusalReason, windowMonths: number): string {
+  return reason === 'outside_time_limit'
+    ? `you made it more than ${windowMonths} months after the matter happened, and there was no good reason for the delay`
+    : REFUSAL_LABELS[reason].charAt(0).toLowerCase() + REFUSAL_LABELS[reason].slice(1);
 }
 
-export function escalationReceivedLetter(input: {
-  stage: ComplaintStageNumber;
-  workflowType: WorkflowType;
-  acknowledgeBy: IsoDate | null;
-  respondBy: IsoDate;
-  adjustments: string | null;
-}): string {
-  return paragraphs(
-    `We have received your request to take your complaint to ${stageName(input.stage, input.workflowType)}.`,
-    'A different officer from the one who dealt with your complaint before will look at it.',
-    input.acknowledgeBy ? `We will contact you by ${date(input.acknowledgeBy)}.` : null,
-    `We aim to send you our response by ${date(input.respondBy)}.`,
-    adjustmentsLine(input.adjustments),
-  );
+/** The Ombudsman's details as message personalisation (required by the templates that mention it). */
+export const OMBUDSMAN_PERSONALISATION = {
+  ombudsmanName: OMBUDSMAN.name,
+  ombudsmanWebsite: OMBUDSMAN.website,
+  ombudsmanPhone: OMBUDSMAN.phone,
+} as const;
+
+const FORMATS: [RegExp, string][] = [
+  [/large[\s-]*print/i, 'large print'],
+  [/easy[\s-]*read/i, 'easy read'],
+  [/braille/i, 'braille'],
+  [/\baudio\b/i, 'audio'],
+  [/british sign language|\bBSL\b/i, 'British Sign Language'],
+];
+
+/**
+ * What the recorded reasonable adjustments (free text) let us honour automatically: the formats asked for
+ * (printed at the top of every message, so whoever prints or sends it sees them) and the way to write
+ * (letters for "by post" or braille, email, or text messages). Anything else is repeated in the message
+ * and shown to staff in the warning box.
+ */
+export function adjustmentNeeds(adjustments: string | null): {
+  formats: string[];
+  channel: 'letter' | 'email' | 'sms' | null;
+} {
+  const text = adjustments ?? '';
+  const formats = FORMATS.filter(([pattern]) => pattern.test(text)).map(([, label]) => label);
+  const channel =
+    /\b(by post|by letter|letters? only|paper cop(y|ies)|posted)\b/i.test(text) || formats.includes('braille')
+      ? 'letter'
+      : /\b(by email|email only|emails? please)\b/i.test(text)
+        ? 'email'
+        : /\b(by text|text messages?)\b/i.test(text)
+          ? 'sms'
+          : null;
+  return { formats, channel };
 }

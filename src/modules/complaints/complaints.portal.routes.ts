@@ -37,8 +37,12 @@ function trackedCases(request: FastifyRequest): string[] {
   return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
 }
 
-/** The resident looking at `caseId`, or null when this browser may not see it. */
-async function residentFor(db: Db, request: FastifyRequest, caseId: string): Promise<Viewer | null> {
+/**
+ * The resident looking at `caseId`, or null when this browser may not see it: the signed-in owner, or a
+ * browser that tracked the request with a one-time code. Shared with the information-requests module
+ * (resident internal reviews) so both apply the same rule.
+ */
+export async function residentFor(db: Db, request: FastifyRequest, caseId: string): Promise<Viewer | null> {
   if (!UUID.test(caseId)) return null;
   const view = await getResidentCaseView(db, caseId);
   if (!view) return null;

@@ -16,13 +16,21 @@ import {
 import { ComplaintExtensionError, englandAndWalesCalendar } from '../../platform/clocks/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { createCase, loadCaseService, normaliseReference } from '../cases/index.ts';
+import {
+  changeStatus,
+  createCase,
+  loadCaseService,
+  normaliseReference,
+  type CaseActor,
+} from '../cases/index.ts';
 import { can } from '../identity/index.ts';
 import { queueMessage } from '../notifications/index.ts';
+import { formatDate } from '../../platform/views/index.ts';
 import { stageClock, withinWindow } from './complaints.clock.ts';
 import * as letters from './complaints.letters.ts';
 import * as repo from './complaints.repository.ts';
 import {
+  DECISION_LABELS,
   DECISIONS,
   REFUSAL_REASONS,
   ROOT_CAUSES,
@@ -99,48 +107,87 @@ async function moveCase(
   actor: ComplaintActor,
 ): Promise<void> {
   const service = await loadCaseService(trx, { id: locked.case_service_id }, { includeInactive: true });
-  const target = service?.definition.workflow.statuses.find((s) => s.code === to);
-  if (!service || !target || locked.case_status === to) return;
-  await repo.recordCaseStatus(trx, {
-    caseId: locked.case_id,
-    authorityId: locked.authority_id,
-    from: locked.case_status,
-    to,
-    label: target.label,
-    customerLabel: target.customerLabel,
-    visibleToCustomer: target.customerVisible,
-    closed: service.definition.workflow.closed.includes(to),
-    at,
-    staffId: actor.kind === 'staff' ? actor.staffId : null,
-    customerId: actor.kind === 'customer' ? actor.customerId : null,
-  });
-  locked.case_status = to;
+  const workflow = service?.definition.workflow;
+  // Services installed from version 1 of "Make a complaint" have no "Refused" status: close instead.
+  const code = to === 'refused' && !workflow?.statuses.some((s) => s.code === to) ? 'closed' : to;
+  const target = workflow?.statuses.find((s) => s.code === code);
+  if (!service || !workflow || !target || locked.case_status === code) return;
+  const current = workflow.statuses.find((s) => s.code === locked.case_status);
+  if (current?.next.includes(code)) {
+    // The letter says more than the generic "your request is now …" message, so that one is not sent.
+    await changeStatus(trx, locked.case_id, code, caseActor(actor), { at, notify: false });
+  } else {
+    // A workflow that does not list this move (older definitions, custom complaint services): the complaint
+    // record leads, so the case follows it directly.
+    await repo.recordCaseStatus(trx, {
+      caseId: locked.case_id,
+      authorityId: locked.authority_id,
+      from: locked.case_status,
+      to: code,
+      label: target.label,
+      customerLabel: target.customerLabel,
+      visibleToCustomer: target.customerVisible,
+      closed: workflow.closed.includes(code),
+      at,
+      staffId: actor.kind === 'staff' ? actor.staffId : null,
+      customerId: actor.kind === 'customer' ? actor.customerId : null,
+    });
+  }
+  locked.case_status = code;
 }
 
+function caseActor(actor: ComplaintActor): CaseActor {
+  switch (actor.kind) {
+    case 'staff':
+      return actor;
+    case 'customer':
+      return actor;
+    case 'api':
+      return { kind: 'system' };
+  }
+}
+
+type ComplaintTemplate =
+  | 'complaint.acknowledgement'
+  | 'complaint.extension'
+  | 'complaint.response'
+  | 'complaint.escalation_acknowledgement'
+  | 'complaint.final_response'
+  | 'complaint.refusal';
+
+/**
+ * Queues one of the complaint letters (dedicated templates) on the resident's preferred channel, or on the
+ * channel their reasonable adjustments ask for, with the adjustments and formats repeated in the message.
+ */
 async function sendLetter(
   trx: Tx,
   locked: repo.LockedComplaint,
-  message: string,
+  template: ComplaintTemplate,
+  personalisation: Record<string, string | null | undefined>,
   dedupeKey: string,
   options: ComplaintsOptions,
-  nextSteps: string,
 ): Promise<void> {
   if (!locked.customer_id && !locked.guest_email && !locked.guest_phone) return;
   const base = (options.publicUrl ?? '').replace(/\/$/, '');
+  const needs = letters.adjustmentNeeds(locked.reasonable_adjustments);
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries({
+    reference: locked.reference,
+    summary: locked.summary,
+    adjustments: locked.reasonable_adjustments,
+    formats: needs.formats.join(' and '),
+    trackUrl: base ? `${base}/complaints/${locked.case_id}` : null,
+    ...personalisation,
+  }))
+    if (typeof value === 'string' && value.trim() !== '') values[key] = value;
   await queueMessage(trx, {
     authorityId: locked.authority_id,
     customerId: locked.customer_id,
     caseId: locked.case_id,
-    channel: null,
+    channel: needs.channel,
     ...(locked.customer_id ? {} : { to: { email: locked.guest_email, phone: locked.guest_phone } }),
-    template: 'case.message',
-    personalisation: {
-      reference: locked.reference,
-      serviceName: 'your complaint',
-      message,
-      nextSteps,
-      ...(base ? { trackUrl: `${base}/complaints/${locked.case_id}` } : {}),
-    },
+    template,
+    personalisation: values,
     dedupeKey,
   });
 }
@@ -432,16 +479,13 @@ export async function acknowledgeComplaint(
   await sendLetter(
     trx,
     locked,
-    letters.acknowledgementLetter({
-      stage: stage.stage as ComplaintStageNumber,
-      workflowType: locked.workflow_type,
-      respondBy: clock.respondBy,
-      summary: locked.summary,
-      adjustments: locked.reasonable_adjustments,
-    }),
+    'complaint.acknowledgement',
+    {
+      stageName: letters.stageName(stage.stage as ComplaintStageNumber, locked.workflow_type),
+      respondBy: formatDate(clock.respondBy),
+    },
     `complaint.acknowledged:${complaintId}:${stage.stage}`,
     options,
-    'You do not need to do anything now. We will contact you if we need more information.',
   );
   await audit(trx, {
     actorType: 'staff',
@@ -504,17 +548,16 @@ export async function extendComplaint(
   await sendLetter(
     trx,
     locked,
-    letters.extensionLetter({
-      stage: stageNumber,
-      workflowType: locked.workflow_type,
-      days,
+    'complaint.extension',
+    {
+      stageName: letters.stageName(stageNumber, locked.workflow_type),
       reason,
-      respondBy: clock.respondBy,
-      adjustments: locked.reasonable_adjustments,
-    }),
+      days: String(days),
+      respondBy: formatDate(clock.respondBy),
+      ...letters.OMBUDSMAN_PERSONALISATION,
+    },
     `complaint.extended:${complaintId}:${stage.stage}`,
     options,
-    `We will send you our response by the new date.`,
   );
   await audit(trx, {
     actorType: 'staff',
@@ -561,6 +604,12 @@ export async function respondToComplaint(
   const stageNumber = stage.stage as ComplaintStageNumber;
   const finalStage = stageNumber >= finalStageOf(locked.workflow_type);
   const remedies = (await repo.remediesOf(trx, complaintId)).filter((r) => r.stage === stage.stage);
+  const responseRemedies = remedies.map((r) => ({
+    kind: r.kind,
+    description: r.description,
+    dueOn: r.due_on,
+    amountPence: r.amount_pence,
+  }));
   const base = (options.publicUrl ?? '').replace(/\/$/, '');
   const text = letters.responseLetter({
     stage: stageNumber,
@@ -571,12 +620,7 @@ export async function respondToComplaint(
     reasons,
     outcome: clean(input.outcome),
     outstandingActions: clean(input.outstandingActions),
-    remedies: remedies.map((r) => ({
-      kind: r.kind,
-      description: r.description,
-      dueOn: r.due_on,
-      amountPence: r.amount_pence,
-    })),
+    remedies: responseRemedies,
     adjustments: locked.reasonable_adjustments,
     accountUrl: base ? `${base}/complaints/${locked.case_id}` : null,
   });
@@ -605,12 +649,26 @@ export async function respondToComplaint(
   await sendLetter(
     trx,
     locked,
-    text,
+    finalStage ? 'complaint.final_response' : 'complaint.response',
+    {
+      stageName: letters.stageName(stageNumber, locked.workflow_type),
+      decision: DECISION_LABELS[input.decision],
+      reasons,
+      remedies: letters.remedyList(responseRemedies),
+      outcome: clean(input.outcome),
+      outstandingActions: clean(input.outstandingActions),
+      ...(finalStage
+        ? letters.OMBUDSMAN_PERSONALISATION
+        : {
+            escalation: letters.escalationText({
+              stage: stageNumber,
+              workflowType: locked.workflow_type,
+              accountUrl: base ? `${base}/complaints/${locked.case_id}` : null,
+            }),
+          }),
+    },
     `complaint.response:${complaintId}:${stage.stage}`,
     options,
-    finalStage
-      ? 'This is our final response.'
-      : 'If you are happy with our response, you do not need to do anything.',
   );
   const onTime = respondedOn <= stage.respond_by;
   await audit(trx, {
@@ -663,19 +721,18 @@ export async function refuseComplaint(
     updated_at: input.now,
   });
   await repo.updateStage(trx, complaintId, stage.stage, { handler_id: stage.handler_id ?? input.staffId });
-  await moveCase(trx, locked, 'closed', input.now, { kind: 'staff', staffId: input.staffId });
+  await moveCase(trx, locked, 'refused', input.now, { kind: 'staff', staffId: input.staffId });
   await sendLetter(
     trx,
     locked,
-    letters.refusalLetter({
-      reason: input.reason,
+    'complaint.refusal',
+    {
+      refusalReason: letters.refusalReasonText(input.reason, windowMonths),
       details,
-      windowMonths,
-      adjustments: locked.reasonable_adjustments,
-    }),
+      ...letters.OMBUDSMAN_PERSONALISATION,
+    },
     `complaint.refused:${complaintId}`,
     options,
-    'You do not need to do anything.',
   );
   await audit(trx, {
     actorType: 'staff',
@@ -736,16 +793,14 @@ export async function escalateComplaint(
   await sendLetter(
     trx,
     locked,
-    letters.escalationReceivedLetter({
-      stage: next,
-      workflowType: locked.workflow_type,
-      acknowledgeBy: clock.acknowledgeBy,
-      respondBy: clock.respondBy,
-      adjustments: locked.reasonable_adjustments,
-    }),
+    'complaint.escalation_acknowledgement',
+    {
+      stageName: letters.stageName(next, locked.workflow_type),
+      acknowledgeBy: clock.acknowledgeBy ? formatDate(clock.acknowledgeBy) : null,
+      respondBy: formatDate(clock.respondBy),
+    },
     `complaint.escalated:${complaintId}:${next}`,
     options,
-    'You do not need to do anything now.',
   );
   await audit(trx, {
     ...actorAudit(input.actor),

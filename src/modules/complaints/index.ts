@@ -57,6 +57,7 @@ export { OMBUDSMAN, OMBUDSMAN_TEXT } from './complaints.letters.ts';
 export { authorityScope, canSeeComplaint, isManager } from './complaints.policy.ts';
 export { readDate, readDates, UUID, type DateRule } from './complaints.schemas.ts';
 export { daysLeftTag } from './complaints.presenters.ts';
+export { residentFor } from './complaints.portal.routes.ts';
 export {
   WORKFLOW_TYPES,
   DECISIONS,

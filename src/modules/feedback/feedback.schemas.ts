@@ -42,7 +42,9 @@ export const pagePath = z
   .string()
   .optional()
   .transform((v) => (v ?? '/').trim())
-  .transform((v) => (/^\/(?!\/)[\w\-./%~]*$/.test(v) && v.length <= 300 ? v : '/'));
+  .transform((v) => (/^\/(?!\/)[\w\-./%~]*$/.test(v) && v.length <= 300 ? v : '/'))
+  // Private links (feedback and SAR bundle tokens) are never stored or echoed back.
+  .transform((v) => (/^\/(feedback|sar-bundles)\/(?!page(\/|$))[^/]+/.test(v) ? '/' : v));
 
 export const pageFeedbackSchema = z.object({
   helpful: z.enum(['yes', 'no'], { message: 'Select yes or no' }),

@@ -54,14 +54,6 @@ interface Candidate {
   at: Date;
 }
 
-function feedbackLetter(what: string, link: string): string {
-  return [
-    `We would like to know how we did with ${what}.`,
-    `It takes about a minute: ${link}`,
-    'We will ask how satisfied you were, how easy it was, and what we could do better. You do not have to answer.',
-  ].join('\n\n');
-}
-
 /**
  * Asks residents for feedback after a case closed or a contact was resolved in the last few days: a private
  * link by their preferred channel, at most once every 14 days per person (later contacts in that time are
@@ -132,11 +124,11 @@ export async function requestFeedbackAfterContacts(
         customerId: candidate.customerId,
         caseId: candidate.caseId,
         channel: null,
-        template: 'case.message',
+        template: 'feedback.request',
         personalisation: {
-          reference: candidate.reference,
-          message: feedbackLetter(candidate.what, `${base}/feedback/${token}`),
-          nextSteps: 'You do not need to do anything else.',
+          ...(candidate.caseId ? { reference: candidate.reference } : {}),
+          what: candidate.what,
+          link: `${base}/feedback/${token}`,
         },
         dedupeKey: `feedback.request:${id}`,
       });

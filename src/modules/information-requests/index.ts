@@ -3,6 +3,7 @@
  * timescales, internal reviews, the disclosure log, SAR bundles and the timeliness report. See README.md.
  */
 import type { FastifyInstance } from 'fastify';
+import { registerInformationRequestPortalRoutes } from './information-requests.portal.routes.ts';
 import { registerInformationRequestPublicRoutes } from './information-requests.public.routes.ts';
 import {
   registerInformationRequestStaffRoutes,
@@ -11,13 +12,17 @@ import {
 
 export type InformationRequestsDeps = InformationRequestRoutesDeps;
 
-/** Registers /staff/information-requests…, /staff/reports/timeliness, /disclosure-log… and /sar-bundles/…. */
+/**
+ * Registers /staff/information-requests…, /staff/reports/timeliness, /disclosure-log…, /sar-bundles/… and
+ * the requester's /information-requests/:caseId/review.
+ */
 export async function registerInformationRequests(
   app: FastifyInstance,
   deps: InformationRequestsDeps,
 ): Promise<void> {
   await registerInformationRequestStaffRoutes(app, deps);
   await registerInformationRequestPublicRoutes(app, deps);
+  await registerInformationRequestPortalRoutes(app, deps);
 }
 
 export {

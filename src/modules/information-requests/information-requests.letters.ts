@@ -102,12 +102,3 @@ export function reviewResultLetter(outcomeText: string, notes: string | null): s
     `If you are still unhappy: ${ICO_TEXT}`,
   );
 }
-
-export function bundleReadyLetter(url: string, expiresOn: IsoDate): string {
-  return paragraphs(
-    'A copy of the personal information we hold about you is ready.',
-    `Download it here: ${url}`,
-    `The link works until ${formatDate(expiresOn)}. There are two files: a page you can read and print, and a data file other services can use.`,
-    `If anything is wrong or missing, tell us. ${ICO_TEXT}`,
-  );
-}

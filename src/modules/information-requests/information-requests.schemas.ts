@@ -95,3 +95,12 @@ export const publishSchema = z.object({
 });
 
 export const releaseSchema = z.object({ reviewNote: optionalText(2000, 'The note') });
+
+/** A requester asking for an internal review from their account: why they are unhappy. */
+export const residentReviewSchema = z.object({
+  grounds: requiredText(
+    2000,
+    'Tell us why you want us to look at our response again',
+    'Why you want a review',
+  ),
+});

@@ -20,6 +20,7 @@ import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { createCase, loadCaseService, normaliseReference } from '../cases/index.ts';
 import { queueMessage } from '../notifications/index.ts';
+import { formatDate } from '../../platform/views/index.ts';
 import {
   canNotifyExtension,
   deadlines,
@@ -686,7 +687,7 @@ export async function respondToRequest(
       responseText: text,
       exemptions: exemptions.map((e) => exemptionLabel(locked.regime, e)),
       costHours: hours,
-      reviewUrl: base ? `${base}/track` : null,
+      reviewUrl: `${base}/information-requests/${locked.case_id}/review`,
     }),
     `information_request.response:${id}`,
     'If you are happy with our response, you do not need to do anything.',
@@ -977,16 +978,21 @@ export async function releaseSarBundle(
     download_expires_at: expires,
   });
   const base = (options.publicUrl ?? '').replace(/\/$/, '');
-  await sendLetter(
-    trx,
-    locked,
-    letters.bundleReadyLetter(
-      `${base}/sar-bundles/${token}`,
-      addCalendarDays(todayOf(input.now), BUNDLE_LINK_DAYS),
-    ),
-    `sar.bundle_released:${bundleId}`,
-    'Download your information before the link expires.',
-  );
+  if (locked.customer_id || locked.guest_email || locked.guest_phone)
+    await queueMessage(trx, {
+      authorityId: locked.authority_id,
+      customerId: locked.customer_id,
+      caseId: locked.case_id,
+      channel: null,
+      ...(locked.customer_id ? {} : { to: { email: locked.guest_email, phone: locked.guest_phone } }),
+      template: 'sar.bundle_ready',
+      personalisation: {
+        reference: locked.reference,
+        downloadUrl: `${base}/sar-bundles/${token}`,
+        expiresOn: formatDate(addCalendarDays(todayOf(input.now), BUNDLE_LINK_DAYS)),
+      },
+      dedupeKey: `sar.bundle_released:${bundleId}`,
+    });
   await staffAudit(trx, locked, input.staffId, 'sar.bundle_released', input.now, { bundleId });
   return { token };
 }

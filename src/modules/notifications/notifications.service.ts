@@ -41,12 +41,7 @@ export interface QueueMessageInput {
   channel?: 'email' | 'sms' | 'letter' | null;
   /** For guests (no customer record), or to send to an address being confirmed. Wins over the customer's. */
   to?: { email?: string | null; phone?: string | null };
-  template:
-    | 'case.acknowledgement'
-    | 'case.status_changed'
-    | 'case.message'
-    | 'resident.sign_in_code'
-    | 'resident.track_code';
+  template: TemplateName;
   personalisation: Record<string, string>;
   /** Queueing twice with the same key queues one message (e.g. `case-ack:<caseId>`). */
   dedupeKey: string;

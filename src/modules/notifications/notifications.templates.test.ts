@@ -8,6 +8,12 @@ import {
 } from './notifications.templates.ts';
 import { notifyTemplateId } from './notifications.adapters.ts';
 
+const ombudsman = {
+  ombudsmanName: 'Local Government and Social Care Ombudsman',
+  ombudsmanWebsite: 'www.lgo.org.uk',
+  ombudsmanPhone: '0300 061 0614',
+};
+
 void test('every template renders in English for every channel with only its required personalisation', () => {
   const minimal: Record<string, Record<string, string>> = {
     'case.acknowledgement': { reference: 'WX-1' },
@@ -15,6 +21,41 @@ void test('every template renders in English for every channel with only its req
     'case.message': { reference: 'WX-1', message: 'Hello' },
     'resident.sign_in_code': { code: '123456' },
     'resident.track_code': { code: '123456', reference: 'WX-1' },
+    'complaint.acknowledgement': { reference: 'WX-1', stageName: 'stage 1', respondBy: '1 May 2027' },
+    'complaint.extension': {
+      reference: 'WX-1',
+      stageName: 'stage 1',
+      reason: 'We are waiting for a report',
+      respondBy: '15 May 2027',
+      days: '10',
+      ...ombudsman,
+    },
+    'complaint.response': {
+      reference: 'WX-1',
+      stageName: 'stage 1',
+      decision: 'Upheld',
+      reasons: 'The bin was missed',
+      escalation: 'You can ask us to look at it again.',
+    },
+    'complaint.escalation_acknowledgement': {
+      reference: 'WX-1',
+      stageName: 'stage 2 (our final review)',
+      respondBy: '1 June 2027',
+    },
+    'complaint.final_response': {
+      reference: 'WX-1',
+      stageName: 'stage 2 (our final review)',
+      decision: 'Not upheld',
+      reasons: 'We followed our policy',
+      ...ombudsman,
+    },
+    'complaint.refusal': { reference: 'WX-1', refusalReason: 'it is already in court', ...ombudsman },
+    'feedback.request': { what: 'your request WX-1', link: 'https://example.gov.uk/feedback/abc' },
+    'sar.bundle_ready': {
+      reference: 'WX-1',
+      downloadUrl: 'https://example.gov.uk/sar-bundles/abc',
+      expiresOn: '1 June 2027',
+    },
   };
   for (const name of TEMPLATE_NAMES) {
     for (const channel of ['email', 'sms', 'letter'] as const) {
@@ -82,4 +123,91 @@ void test('Notify template ids: template and channel, then the channel, then the
   assert.equal(notifyTemplateId(ids, 'case.acknowledgement', 'email'), 'blank-email');
   assert.equal(notifyTemplateId({ 'case.message': 'msg-email' }, 'case.message', 'email'), 'msg-email');
   assert.equal(notifyTemplateId({ 'case.message': 'msg-email' }, 'case.message', 'sms'), null);
+});
+
+void test('complaint letters give the reference, what happens next and how to get help; extensions, final responses and refusals give the Ombudsman', () => {
+  const base = { authorityName: 'Wessex County Council', authorityPhone: '01632 960000', reference: 'WX-9' };
+  const extension = renderMessage('complaint.extension', 'letter', 'en', {
+    ...base,
+    stageName: 'stage 1',
+    reason: 'We are waiting for a report from the crew',
+    respondBy: '15 May 2027',
+    days: '10',
+    ...ombudsman,
+  });
+  assert.match(extension.subject, /WX-9/);
+  assert.match(extension.body, /Why we need more time: We are waiting for a report from the crew/);
+  assert.match(extension.body, /15 May 2027/);
+  assert.match(
+    extension.body,
+    /Local Government and Social Care Ombudsman.*www\.lgo\.org\.uk.*0300 061 0614/,
+  );
+  assert.match(extension.body, /Contact Wessex County Council on 01632 960000/);
+
+  const final = renderMessage('complaint.final_response', 'email', 'en', {
+    ...base,
+    stageName: 'stage 2 (our final review)',
+    decision: 'Partly upheld',
+    reasons: 'The collection was missed twice',
+    remedies: '- Apology: we are sorry, by 2 May 2027',
+    ...ombudsman,
+  });
+  assert.match(final.body, /final response/);
+  assert.match(final.body, /Our decision: Partly upheld\./);
+  assert.match(final.body, /What we will do to put things right:\n- Apology/);
+  assert.match(final.body, /www\.lgo\.org\.uk/);
+  assert.doesNotMatch(final.body, /Actions still to do/, 'a paragraph without its data is left out');
+
+  const refusal = renderMessage('complaint.refusal', 'sms', 'en', {
+    ...base,
+    refusalReason: 'you made it more than 12 months after the matter happened',
+    ...ombudsman,
+  });
+  assert.match(refusal.body, /Ombudsman: www\.lgo\.org\.uk, 0300 061 0614/);
+
+  const stage1 = renderMessage('complaint.response', 'email', 'en', {
+    ...base,
+    stageName: 'stage 1',
+    decision: 'Upheld',
+    reasons: 'The bin was missed',
+    escalation: 'You can ask us to look at your complaint again (stage 2). You do not have to give a reason.',
+  });
+  assert.match(stage1.body, /look at your complaint again \(stage 2\)/);
+  assert.doesNotMatch(stage1.body, /Ombudsman/);
+});
+
+void test('reasonable adjustments and the format asked for are repeated at the top and in the letter', () => {
+  const out = renderMessage('complaint.acknowledgement', 'letter', 'en', {
+    reference: 'WX-9',
+    stageName: 'stage 1',
+    respondBy: '1 May 2027',
+    formats: 'large print',
+    adjustments: 'Large print letters, please phone before visiting',
+  });
+  assert.match(out.body, /^Format you asked for: large print\./);
+  assert.match(out.body, /we will keep making them: Large print letters, please phone before visiting\./);
+  const plain = renderMessage('complaint.acknowledgement', 'letter', 'en', {
+    reference: 'WX-9',
+    stageName: 'stage 1',
+    respondBy: '1 May 2027',
+  });
+  assert.match(plain.body, /^Hello,/);
+});
+
+void test('feedback requests and SAR bundle messages carry the link', () => {
+  const feedback = renderMessage('feedback.request', 'sms', 'en', {
+    authorityName: 'Kingsbridge City Council',
+    what: 'your request: Report a missed bin (KX-1)',
+    link: 'https://example.gov.uk/feedback/abc',
+  });
+  assert.match(feedback.body, /https:\/\/example\.gov\.uk\/feedback\/abc/);
+  const bundle = renderMessage('sar.bundle_ready', 'email', 'en', {
+    reference: 'SAR-1',
+    downloadUrl: 'https://example.gov.uk/sar-bundles/abc',
+    expiresOn: '1 June 2027',
+  });
+  assert.match(bundle.subject, /SAR-1/);
+  assert.match(bundle.body, /Download it here: https:\/\/example\.gov\.uk\/sar-bundles\/abc/);
+  assert.match(bundle.body, /until 1 June 2027/);
+  assert.match(bundle.body, /Information Commissioner/);
 });

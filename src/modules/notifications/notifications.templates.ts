@@ -21,10 +21,24 @@ export const TEMPLATE_NAMES = [
   'case.message',
   'resident.sign_in_code',
   'resident.track_code',
+  'complaint.acknowledgement',
+  'complaint.extension',
+  'complaint.response',
+  'complaint.escalation_acknowledgement',
+  'complaint.final_response',
+  'complaint.refusal',
+  'feedback.request',
+  'sar.bundle_ready',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export type MessageChannel = 'email' | 'sms' | 'letter';
+
+/**
+ * Complaint letters that tell the resident about the Ombudsman carry its details as personalisation (the
+ * complaints module knows which Ombudsman), so a letter can never go out without them.
+ */
+const OMBUDSMAN_PERSONALISATION = ['ombudsmanName', 'ombudsmanWebsite', 'ombudsmanPhone'] as const;
 
 /** Personalisation a caller must give for each template (queueMessage refuses the message otherwise). */
 export const REQUIRED_PERSONALISATION: Record<TemplateName, readonly string[]> = {
@@ -33,6 +47,21 @@ export const REQUIRED_PERSONALISATION: Record<TemplateName, readonly string[]> =
   'case.message': ['reference', 'message'],
   'resident.sign_in_code': ['code'],
   'resident.track_code': ['code', 'reference'],
+  'complaint.acknowledgement': ['reference', 'stageName', 'respondBy'],
+  'complaint.extension': [
+    'reference',
+    'stageName',
+    'reason',
+    'respondBy',
+    'days',
+    ...OMBUDSMAN_PERSONALISATION,
+  ],
+  'complaint.response': ['reference', 'stageName', 'decision', 'reasons', 'escalation'],
+  'complaint.escalation_acknowledgement': ['reference', 'stageName', 'respondBy'],
+  'complaint.final_response': ['reference', 'stageName', 'decision', 'reasons', ...OMBUDSMAN_PERSONALISATION],
+  'complaint.refusal': ['reference', 'refusalReason', ...OMBUDSMAN_PERSONALISATION],
+  'feedback.request': ['what', 'link'],
+  'sar.bundle_ready': ['reference', 'downloadUrl', 'expiresOn'],
 };
 
 const text = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);

@@ -1,0 +1,101 @@
+/**
+ * The worker schedules the periodic jobs of complaints, information requests and feedback (they are
+ * handled by `jobHandlers`, but without a schedule entry they would never run), and hands the public URL
+ * to the feedback job so the links in feedback requests are absolute.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { TestClock } from '../src/platform/clock.ts';
+import type { Database, Db } from '../src/platform/db/index.ts';
+import { COMPLAINTS_ADOPT_TOPIC } from '../src/modules/complaints/index.ts';
+import { FEEDBACK_SCAN_TOPIC } from '../src/modules/feedback/index.ts';
+import { INFORMATION_REQUESTS_ADOPT_TOPIC } from '../src/modules/information-requests/index.ts';
+import { jobHandlers, schedule, scheduleDueJobs } from '../src/worker.ts';
+import { openTestDatabase } from './support/db.ts';
+import { buildAuthority, buildService, buildTeam } from './builders/index.ts';
+import { buildCase, buildCustomer } from './builders/customers.ts';
+
+let database: Database;
+let db: Db;
+
+before(async () => {
+  database = await openTestDatabase();
+  db = database.db;
+});
+after(() => database.close());
+
+const TOPICS = [COMPLAINTS_ADOPT_TOPIC, INFORMATION_REQUESTS_ADOPT_TOPIC, FEEDBACK_SCAN_TOPIC];
+
+void describe('scheduling the casework jobs', () => {
+  void test('the schedule runs complaints.adopt, information-requests.adopt and feedback.scan every few minutes', () => {
+    for (const topic of TOPICS) {
+      const entry = schedule.find((s) => s.topic === topic);
+      assert.ok(entry, `${topic} is scheduled`);
+      assert.ok(entry.everyMinutes >= 1 && entry.everyMinutes <= 10, `${topic} runs every few minutes`);
+    }
+    const handlers = jobHandlers({
+      db,
+      clock: new TestClock('2031-01-01T00:00:00Z'),
+      sessionIdleMinutes: 30,
+    });
+    for (const topic of TOPICS) assert.equal(typeof handlers[topic], 'function', `${topic} has a handler`);
+  });
+
+  void test('scheduleDueJobs enqueues each topic once per slot, and again in the next slot', async () => {
+    // An hour of its own (in 2031 or later) so parallel runs against one PostgreSQL never share a slot.
+    const start = new Date(Date.UTC(2031, 0, 1) + Math.floor(Math.random() * 500_000) * 3_600_000);
+    const clock = new TestClock(start.toISOString());
+    const jobsFor = async (topic: string) => {
+      const everyMinutes = schedule.find((s) => s.topic === topic)!.everyMinutes;
+      const key = `${topic}:${Math.floor(clock.now().getTime() / (everyMinutes * 60_000))}`;
+      return db.selectFrom('outbox').select(['topic']).where('dedupe_key', '=', key).execute();
+    };
+    await scheduleDueJobs(db, clock);
+    await scheduleDueJobs(db, clock);
+    for (const topic of TOPICS)
+      assert.equal((await jobsFor(topic)).length, 1, `${topic}: one job for the slot`);
+    clock.advance(10 * 60_000);
+    for (const topic of TOPICS) assert.equal((await jobsFor(topic)).length, 0, `${topic}: next slot not yet`);
+    await scheduleDueJobs(db, clock);
+    for (const topic of TOPICS)
+      assert.equal((await jobsFor(topic)).length, 1, `${topic}: one job for the next slot`);
+  });
+
+  void test('the feedback.scan handler writes absolute links with the configured public URL', async () => {
+    const clock = new TestClock('2031-06-10T10:00:00Z');
+    const authority = await buildAuthority(db);
+    const team = await buildTeam(db, authority.id, { name: `Waste ${randomUUID().slice(0, 4)}` });
+    const service = await buildService(db, authority.id, team.id, { name: 'Report a missed bin' });
+    const customer = await buildCustomer(db, authority.id, {
+      email: `${randomUUID().slice(0, 8)}@example.com`,
+    });
+    await buildCase(db, {
+      authorityId: authority.id,
+      serviceId: service.id,
+      teamId: team.id,
+      customerId: customer.id,
+      closedAt: new Date(clock.now().getTime() - 3_600_000),
+      status: 'collected',
+    });
+    const handlers = jobHandlers({
+      db,
+      clock,
+      sessionIdleMinutes: 30,
+      config: { notify: null, smtp: null, publicUrl: 'https://frontdoor.example.gov.uk' },
+    });
+    await handlers[FEEDBACK_SCAN_TOPIC]({
+      id: 1,
+      topic: FEEDBACK_SCAN_TOPIC,
+      payload: {},
+      attempts: 1,
+      authorityId: null,
+    });
+    const message = await db
+      .selectFrom('messages')
+      .select(['body', 'template'])
+      .where('customer_id', '=', customer.id)
+      .executeTakeFirstOrThrow();
+    assert.match(message.body, /https:\/\/frontdoor\.example\.gov\.uk\/feedback\/[A-Za-z0-9_-]{20,}/);
+  });
+});
