@@ -130,6 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessions,
     moduleViewDirs,
     formActionOrigins: oidc ? [new URL(oidc.issuerUrl).origin] : [],
+    // The busiest anonymous pages, which show only the catalogue (docs/web.md "Page cache").
+    pageCache: { routes: ['/', '/services/:slug'], ttlMs: 5_000 },
   });
   await registerStaffIdentity(app, {
     db,

@@ -800,7 +800,72 @@ void describe('Your requests', () => {
 
     const page = await browser.get(`/track/requests/${bin.id}`);
     assert.equal(page.statusCode, 200, 'the request page opens for the signed-in owner');
+    assert.match(
+      page.body,
+      new RegExp(
+        `<a class="govuk-link" href="/complaints/new\\?about=${bin.id}" data-testid="complain-link">Complain about this request</a>`,
+      ),
+    );
+    // Signed in: the header offers "Your account" and a sign-out button (a POST with the form token).
+    assert.match(page.body, /href="\/account"[^>]*data-testid="nav-account"/);
+    assert.doesNotMatch(page.body, /data-testid="nav-sign-in"/);
+    assert.match(
+      page.body,
+      /<form method="post" action="\/account\/sign-out" class="app-nav-form">\s*<input type="hidden" name="_csrf" value="[^"]+">/,
+    );
     assert.equal((await browser.get(`/track/requests/${other.id}`)).statusCode, 404);
+  });
+
+  void test('requests made as a guest with the same email address join the account at sign-in, recorded on their timelines', async () => {
+    const city = await buildArea('city', 'report-a-missed-bin.json');
+    const email = uniqueEmail();
+    const guest = async (guestEmail: string | null, guestPhone: string | null = null) => {
+      const row = await buildCase(city, null);
+      await db
+        .updateTable('cases')
+        .set({ guest_email: guestEmail, guest_phone: guestPhone, guest_name: 'Priya Shah' })
+        .where('id', '=', row.id)
+        .execute();
+      return row;
+    };
+    // Typed with capitals and spaces on the form; another person's; a phone-only guest request.
+    const mine = await guest(`  ${email.toUpperCase()} `);
+    const someoneElses = await guest(uniqueEmail());
+    const phoneOnly = await guest(null, '07700 900 982');
+
+    const browser = new Browser(t.app);
+    await signIn(browser, email);
+    const res = await browser.get('/account/requests');
+    assert.match(res.body, new RegExp(mine.reference));
+    assert.ok(!res.body.includes(someoneElses.reference));
+    assert.ok(!res.body.includes(phoneOnly.reference));
+    assert.equal((await browser.get(`/track/requests/${mine.id}`)).statusCode, 200);
+
+    const [account] = await customerByEmail(email);
+    const row = await db
+      .selectFrom('cases')
+      .select(['customer_id', 'guest_email'])
+      .where('id', '=', mine.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.customer_id, account.customer_id);
+    assert.equal(row.guest_email?.trim(), email.toUpperCase(), 'what the guest typed is kept');
+    const linked = (await eventsOf(mine.id)).filter((e) => e.kind === 'customer_linked');
+    assert.equal(linked.length, 1);
+    assert.equal(linked[0].visible_to_customer, false);
+    assert.equal(linked[0].actor_customer_id, account.customer_id);
+    for (const c of [someoneElses, phoneOnly]) {
+      const other = await db
+        .selectFrom('cases')
+        .select('customer_id')
+        .where('id', '=', c.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(other.customer_id, null);
+    }
+
+    // Signing in again adds nothing twice.
+    const again = new Browser(t.app);
+    await signIn(again, email);
+    assert.equal((await eventsOf(mine.id)).filter((e) => e.kind === 'customer_linked').length, 1);
   });
 
   void test('a resident with no requests is told so', async () => {

@@ -74,6 +74,67 @@ void describe('resident pages', () => {
   });
 });
 
+void describe('portal header', () => {
+  void test('anonymous visitors get Sign in and Track a request; no sign-out button', async () => {
+    const res = await new Browser(t.app).get('/');
+    assert.match(
+      res.body,
+      /<a class="govuk-service-navigation__link" href="\/account\/sign-in"[^>]*data-testid="nav-sign-in"[^>]*>\s*Sign in/,
+    );
+    assert.match(res.body, /href="\/track"[^>]*>\s*Track a request/);
+    assert.doesNotMatch(res.body, /nav-sign-out/);
+    assert.doesNotMatch(res.body, /Your account/);
+  });
+});
+
+void describe('page cache (anonymous catalogue pages)', () => {
+  void test('a cached page gets a fresh CSP nonce and this browser’s CSRF token on every request', async () => {
+    const one = new Browser(t.app);
+    const two = new Browser(t.app);
+    const a = await one.get(`/services/${serviceSlug}`);
+    const b = await two.get(`/services/${serviceSlug}`);
+    for (const res of [a, b]) {
+      assert.equal(res.statusCode, 200);
+      const nonce = /'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))?.[1];
+      assert.ok(nonce && res.body.includes(`nonce="${nonce}"`));
+      assert.doesNotMatch(res.body, /fdnonce|fdcsrf/, 'no placeholder left');
+    }
+    const tokenA = /name="_csrf" value="([^"]+)"/.exec(a.body)?.[1];
+    const tokenB = /name="_csrf" value="([^"]+)"/.exec(b.body)?.[1];
+    assert.ok(tokenA && tokenB && tokenA !== tokenB, 'each browser gets its own form token');
+    // A cached page gives the same browser the same token (the one its CSRF cookie signs).
+    const page = await two.get(`/services/${serviceSlug}`);
+    assert.ok(t.app.pageCache && t.app.pageCache.hits > 0, 'served from the cache');
+    const tokenAgain = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    assert.equal(tokenAgain, tokenB);
+  });
+
+  void test('signed-in people never get (or fill) the cache; invalidate() shows catalogue changes at once', async () => {
+    const db = t.database.db;
+    const extra = await buildService(db, authorityId, teamId, {
+      name: 'Report a flooded underpass',
+      category: 'Roads',
+    });
+    t.app.pageCache?.invalidate(); // the home page may be cached by an earlier test (entries live 5 s)
+    const before = await new Browser(t.app).get('/');
+    assert.match(before.body, /Report a flooded underpass/);
+    await db.updateTable('services').set({ active: false }).where('id', '=', extra.id).execute();
+    t.app.pageCache?.invalidate();
+    const after = await new Browser(t.app).get('/');
+    assert.doesNotMatch(after.body, /Report a flooded underpass/);
+
+    // A staff member's page shows their session-dependent parts and is not stored.
+    const staff = await buildStaff(db, authorityId, { roles: ['agent'] });
+    const browser = new Browser(t.app);
+    await browser.submit('/staff/sign-in', '/staff/sign-in', { email: staff.email, password: TEST_PASSWORD });
+    const misses = t.app.pageCache?.misses ?? 0;
+    const hits = t.app.pageCache?.hits ?? 0;
+    await browser.get('/');
+    assert.equal(t.app.pageCache?.misses, misses);
+    assert.equal(t.app.pageCache?.hits, hits);
+  });
+});
+
 void describe('CSRF', () => {
   void test('a POST without the form token is refused with a clear page', async () => {
     const browser = new Browser(t.app);

@@ -167,6 +167,9 @@ void describe('resident account: sign in by code and change a phone number', { s
       const start = await page.goto('/account/sign-in');
       assert.equal(start?.status(), 200);
       await checkPage(page, '/account/sign-in', checker);
+      // The header offers "Sign in" to everyone and "Your account" + "Sign out" once signed in.
+      assert.equal(await page.locator('[data-testid=nav-sign-in]').count(), 1);
+      assert.equal(await page.locator('[data-testid=nav-sign-out]').count(), 0);
       await page.fill('#email', resident.email);
       await page.click('[data-testid=continue]');
       await checkPage(page, '/account/sign-in/code', checker);
@@ -175,6 +178,9 @@ void describe('resident account: sign in by code and change a phone number', { s
       await page.click('[data-testid=submit-code]');
       await checkPage(page, '/account', checker);
       assert.match(await page.locator('[data-testid=signed-in-as]').innerText(), /Margaret Thompson/);
+      assert.equal(await page.locator('[data-testid=nav-account]').count(), 1);
+      assert.equal(await page.locator('[data-testid=nav-sign-in]').count(), 0);
+      assert.ok(await page.locator('[data-testid=nav-sign-out]').isVisible());
 
       // Your requests.
       await page.click('[data-testid=your-requests]');

@@ -106,6 +106,9 @@ export async function renderRequestPage(
   const errors = extras.errors ? translated(extras.errors, request.locale) : null;
   if (extras.status) reply.status(extras.status);
   return reply.view('cases/request.njk', {
+    navActive: viewer.viewer.kind === 'customer' ? 'account' : 'track',
+    // The complaints module's start page takes the case it is about; a complaint is not complained about here.
+    complainHref: /(^|-)make-a-complaint$/.test(view.serviceSlug) ? null : `/complaints/new?about=${caseId}`,
     pageTitle: translate(request.locale, 'cases.request.title', { reference: view.reference }),
     ...model,
     replyAction: viewer.replyAction,
@@ -148,6 +151,7 @@ export async function registerCasesPortalRoutes(app: FastifyInstance, deps: Case
   // ---- Track: reference + contact → code
   const renderTrack = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) =>
     reply.view('cases/track.njk', {
+      navActive: 'track',
       pageTitle: translate(request.locale, 'track.title'),
       values: {},
       ...extra,
@@ -196,6 +200,7 @@ export async function registerCasesPortalRoutes(app: FastifyInstance, deps: Case
 
   const renderCode = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) =>
     reply.view('cases/track-code.njk', {
+      navActive: 'track',
       pageTitle: translate(request.locale, 'track.code.title'),
       ...extra,
     });

@@ -92,6 +92,7 @@ export async function registerResidentRoutes(app: FastifyInstance, deps: Residen
 
   const renderSignIn = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) =>
     reply.view('residents/sign-in.njk', {
+      navActive: 'account',
       pageTitle: t(request, 'account.signIn.title'),
       oneLoginEnabled: deps.oneLogin !== null,
       values: {},
@@ -135,6 +136,7 @@ export async function registerResidentRoutes(app: FastifyInstance, deps: Residen
     extra: Record<string, unknown> = {},
   ) =>
     reply.view('residents/code.njk', {
+      navActive: 'account',
       pageTitle: t(request, purpose === 'sign_in' ? 'account.code.title' : 'account.confirmEmail.title'),
       heading: t(request, purpose === 'sign_in' ? 'account.code.title' : 'account.confirmEmail.title'),
       sentTo: t(request, purpose === 'sign_in' ? 'account.code.sentTo' : 'account.confirmEmail.sentTo', {
@@ -270,6 +272,7 @@ export async function registerResidentRoutes(app: FastifyInstance, deps: Residen
     const query = (request.query ?? {}) as Record<string, unknown>;
     const name = [profile.givenName, profile.familyName].filter(Boolean).join(' ');
     return reply.view('residents/account.njk', {
+      navActive: 'account',
       pageTitle: t(request, 'account.home.title'),
       signedInAs: name || profile.email || '',
       saved: query.saved === 'details' || query.saved === 'email' ? query.saved : null,
@@ -286,6 +289,7 @@ export async function registerResidentRoutes(app: FastifyInstance, deps: Residen
     extra: Record<string, unknown> = {},
   ) =>
     reply.view('residents/details.njk', {
+      navActive: 'account',
       pageTitle: t(request, 'account.details.title'),
       values,
       ...detailsFormItems(request.locale, values),
@@ -384,6 +388,7 @@ export async function registerResidentRoutes(app: FastifyInstance, deps: Residen
     if (!profile) return toSignIn(reply);
     const items = await listCasesForCustomer(deps.db, profile.customerId);
     return reply.view('residents/requests.njk', {
+      navActive: 'account',
       pageTitle: t(request, 'account.requests.title'),
       requests: requestList(items, request.locale, (item) =>
         whatHappensNext({ closed: item.closed, paused: false, dueAt: item.dueAt }, request.locale),

@@ -334,3 +334,52 @@ export async function recordDetailsChangedOnCases(
     )
     .execute();
 }
+
+/**
+ * Guest requests made with this email address (no customer yet), locked for attaching. Matches the
+ * address as typed on the form, case- and space-insensitively.
+ */
+export function guestCasesWithEmailForUpdate(trx: Tx, emailNormalised: string) {
+  return trx
+    .selectFrom('cases')
+    .select(['id', 'authority_id'])
+    .where('customer_id', 'is', null)
+    .where('guest_email', 'is not', null)
+    .where((eb) => eb(eb.fn('lower', [eb.fn('btrim', ['guest_email'])]), '=', emailNormalised))
+    .orderBy('created_at')
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/** Makes guest cases the customer's, with a (staff-only) timeline event on each saying why. */
+export async function attachGuestCases(
+  trx: Tx,
+  cases: { id: string; authority_id: string }[],
+  input: { customerId: string; method: 'email_code' | 'one_login'; at: Date },
+): Promise<void> {
+  if (cases.length === 0) return;
+  const ids = cases.map((c) => c.id);
+  await trx
+    .updateTable('cases')
+    .set({ customer_id: input.customerId, updated_at: input.at })
+    .where('id', 'in', ids)
+    .where('customer_id', 'is', null)
+    .execute();
+  await trx
+    .insertInto('case_events')
+    .values(
+      cases.map((c) => ({
+        authority_id: c.authority_id,
+        case_id: c.id,
+        kind: 'customer_linked',
+        visible_to_customer: false,
+        body: 'Added to the resident’s account: they signed in and proved they own the email address given on this request',
+        data: JSON.stringify({ reason: 'guest_email_verified', method: input.method }),
+        actor_customer_id: input.customerId,
+        actor_staff_id: null,
+        created_at: input.at,
+      })),
+    )
+    .execute();
+}

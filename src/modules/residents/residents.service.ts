@@ -7,7 +7,8 @@
  * minutes. Asking for a code does exactly the same work whether or not the address has an account (the
  * account is looked up only when a correct code is entered), so the response cannot reveal who has one.
  * The first correct code for a new address creates the account: a customer in the lead authority with
- * that address as a verified contact point.
+ * that address as a verified contact point. Every sign-in also adds to the account any request made as a
+ * guest with that address (recorded on each case's timeline).
  */
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { audit } from '../../platform/audit/index.ts';
@@ -15,12 +16,14 @@ import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { queueMessage } from '../notifications/index.ts';
 import {
+  attachGuestCases,
   countRecentCodes,
   createResidentCustomer,
   customerAuthorityId,
   customerIdByVerifiedEmail,
   findCode,
   findCodeForUpdate,
+  guestCasesWithEmailForUpdate,
   insertCode,
   leadAuthorityId,
   lockEmail,
@@ -204,6 +207,10 @@ export class ResidentAccounts {
       customerId = await createResidentCustomer(trx, { authorityId, email, at: now });
       created = true;
     }
+    // Requests made as a guest with this address become the account's: the resident has just proved
+    // they control it, and it is where those requests' acknowledgements and tracking codes already went.
+    const guestCases = await guestCasesWithEmailForUpdate(trx, email);
+    await attachGuestCases(trx, guestCases, { customerId, method, at: now });
     await audit(trx, {
       actorType: 'customer',
       actorId: customerId,
@@ -212,7 +219,7 @@ export class ResidentAccounts {
       recordType: 'customer',
       recordId: customerId,
       requestId: requestId ?? null,
-      details: { method, accountCreated: created },
+      details: { method, accountCreated: created, guestRequestsAdded: guestCases.length },
       at: now,
     });
     return { ok: true, customerId, created };

@@ -15,6 +15,7 @@ import { availableLocales, defaultLocale, translate } from '../i18n/index.ts';
 import { AppError, CsrfError, ValidationError } from './errors.ts';
 import { CSRF_COOKIE, csrfTokenFor, csrfTokenValid, newCsrfSecret } from './csrf.ts';
 import { SESSION_COOKIE, type SessionRecord, type SessionStore } from './sessions.ts';
+import { PageCache, type PageCacheOptions } from './page-cache.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,6 +24,12 @@ declare module 'fastify' {
     locale: string;
     /** Extra values every view of this request gets (set by module hooks, e.g. the signed-in staff member). */
     viewContext: Record<string, unknown>;
+    /** Set when this anonymous page may be stored in the page cache (see page-cache.ts). */
+    pageCacheKey: { key: string; generation: number } | null;
+  }
+  interface FastifyInstance {
+    /** Rendered anonymous pages; `invalidate()` after changing what public pages show. */
+    pageCache: PageCache | null;
   }
   interface FastifyReply {
     view(template: string, context?: Record<string, unknown>): FastifyReply;
@@ -45,6 +52,8 @@ export interface WebOptions {
   moduleViewDirs: string[];
   /** Extra origins forms may post or redirect to (the staff identity provider). */
   formActionOrigins?: string[];
+  /** Cache the HTML of these anonymous pages (see page-cache.ts); omit to render every request. */
+  pageCache?: PageCacheOptions;
 }
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'views', 'public');
@@ -105,6 +114,9 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('locale', defaultLocale);
   app.decorateRequest('viewContext', null as never); // set per request in onRequest
+  app.decorateRequest('pageCacheKey', null);
+  const pageCache = options.pageCache ? new PageCache(options.pageCache) : null;
+  app.decorate('pageCache', pageCache);
 
   app.addHook('onRequest', async (request, reply) => {
     request.viewContext = {};
@@ -121,6 +133,23 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
       ? request.unsignCookie(request.cookies[SESSION_COOKIE])
       : null;
     request.session = unsigned?.valid && unsigned.value ? await options.sessions.load(unsigned.value) : null;
+    if (!pageCache) return;
+    const key = pageCache.keyFor({
+      method: request.method,
+      url: request.url,
+      routeUrl: request.routeOptions.url,
+      hasSession: request.session !== null,
+      locale: request.locale,
+    });
+    if (!key) return;
+    const cached = pageCache.get(key, reply.cspNonce?.script ?? '', request.csrfToken);
+    if (cached === null) {
+      pageCache.misses += 1;
+      request.pageCacheKey = { key, generation: pageCache.generation };
+      return;
+    }
+    pageCache.hits += 1;
+    return reply.type('text/html; charset=utf-8').send(cached);
   });
 
   app.addHook('preHandler', async (request) => {
@@ -135,14 +164,24 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
     'view',
     function (this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
       const request = this.request;
+      // A cacheable page is rendered once with placeholders for the per-request values.
+      const caching = pageCache && request.pageCacheKey && (this.statusCode ?? 200) === 200;
       const html = views.render(template, {
         locale: request.locale,
-        cspNonce: this.cspNonce?.script ?? '',
-        csrfToken: request.csrfToken,
+        cspNonce: caching ? pageCache.noncePlaceholder : (this.cspNonce?.script ?? ''),
+        csrfToken: caching ? pageCache.csrfPlaceholder : request.csrfToken,
         currentPath: request.url.split('?')[0],
+        // The portal header offers "Sign in" or "Your account" and "Sign out".
+        residentSignedIn: request.session?.kind === 'resident',
         ...request.viewContext,
         ...context,
       });
+      if (caching && request.pageCacheKey) {
+        pageCache.set(request.pageCacheKey.key, html, request.pageCacheKey.generation);
+        return this.type('text/html; charset=utf-8').send(
+          pageCache.fill(html, this.cspNonce?.script ?? '', request.csrfToken),
+        );
+      }
       return this.type('text/html; charset=utf-8').send(html);
     },
   );

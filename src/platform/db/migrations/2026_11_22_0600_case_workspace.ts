@@ -9,6 +9,7 @@
  * - `staff_users.available`: routing offers new cases only to staff who are available.
  * - `case_links`: related cases, stored once per pair in both directions' reading order.
  * - `reply_templates`: common replies, per authority and optionally per service.
+ * - `cases_guest_email_idx`: finds a resident's earlier guest requests when they sign in with that email.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -25,6 +26,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     db,
   );
   await sql`create index cases_team_status_idx on cases (team_id, status, due_at) where closed_at is null`.execute(
+    db,
+  );
+
+  // Signing in links earlier guest requests made with the same email address (residents module).
+  await sql`create index cases_guest_email_idx on cases (lower(btrim(guest_email))) where customer_id is null and guest_email is not null`.execute(
     db,
   );
 
@@ -60,6 +66,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table reply_templates`.execute(db);
   await sql`drop table case_links`.execute(db);
   await sql`alter table staff_users drop column available`.execute(db);
+  await sql`drop index cases_guest_email_idx`.execute(db);
   await sql`drop index cases_team_status_idx`.execute(db);
   await sql`drop index cases_sla_scan_idx`.execute(db);
   await sql`
