@@ -1,15 +1,22 @@
 /**
  * `npm run bench`: runs the benchmarks and writes docs/benchmarks.md with the machine, the date, each figure
- * and the same-run baseline (a bare Fastify JSON route) it is compared with. Loopback only, bounded runs.
- *   BENCH_DATABASE_URL=postgres://…  also run on PostgreSQL (otherwise PGlite only)
- *   --customers N                    customers for the search benchmark (default 100,000 on PostgreSQL, 20,000 on PGlite)
+ * and the same-run baseline it is compared with (a bare Fastify JSON route for pages; the database's own
+ * time for the workspace queries). Loopback only, bounded runs.
+ *
+ *   BENCH_DATABASE_URL=postgres://…/frontdoor_bench   also run on PostgreSQL (otherwise PGlite only). The
+ *       workspace benchmark loads the generator's county-scale history into that database once and reuses
+ *       it; the portal benchmark runs in a fresh temporary database next to it, dropped afterwards.
+ *   --customers N    customers for the workspace benchmark (default 1,000,000: about 5,000,000 interactions)
+ *   --years Y        years of history (default 7)
+ *   --pglite DIR     PGlite folder for the workspace data (default ./data/bench-workspace, kept for reuse)
+ *   --only portal|workspace
  */
 import { cpus, totalmem, platform, release } from 'node:os';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { run as runPortal, type PortalBenchResult } from './portal.ts';
-import { run as runSearch, type CustomerSearchBenchResult } from './customer-search.ts';
+import { run as runWorkspace, type WorkspaceBenchResult, type Percentiles } from './workspace.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,46 +24,103 @@ const arg = (name: string) => {
 };
 const pgUrl = process.env.BENCH_DATABASE_URL;
 const engines: ('pglite' | 'postgres')[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
+const only = arg('only');
+
+async function admin(url: string, statement: string): Promise<void> {
+  const target = new URL(url);
+  target.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: target.toString() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs the portal benchmark on PostgreSQL in a temporary database beside BENCH_DATABASE_URL's. */
+async function portalOnPostgres(url: string): Promise<PortalBenchResult> {
+  const name = `frontdoor_bench_portal_${Date.now()}`;
+  await admin(url, `create database ${name}`);
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  try {
+    return await runPortal({ engine: 'postgres', databaseUrl: own.toString(), log: true });
+  } finally {
+    await admin(url, `drop database if exists ${name} with (force)`);
+  }
+}
 
 const portal: PortalBenchResult[] = [];
-const search: CustomerSearchBenchResult[] = [];
+const workspace: WorkspaceBenchResult[] = [];
 for (const engine of engines) {
-  portal.push(await runPortal({ engine, databaseUrl: pgUrl, log: true }));
-  const customers = Number(arg('customers') ?? (engine === 'postgres' ? 100_000 : 20_000));
-  search.push(
-    await runSearch(
-      engine === 'postgres'
-        ? { customers, databaseUrl: pgUrl, log: true }
-        : { customers, pgliteDir: mkdtempSync(join(tmpdir(), 'fd-bench-')), log: true },
-    ),
-  );
+  if (only !== 'workspace')
+    portal.push(
+      engine === 'postgres' ? await portalOnPostgres(pgUrl!) : await runPortal({ engine, log: true }),
+    );
+  if (only !== 'portal') {
+    const common = {
+      customers: arg('customers') ? Number(arg('customers')) : undefined,
+      years: arg('years') ? Number(arg('years')) : undefined,
+      log: true,
+    };
+    workspace.push(
+      await runWorkspace(
+        engine === 'postgres'
+          ? { ...common, databaseUrl: pgUrl }
+          : { ...common, pgliteDir: arg('pglite') ?? './data/bench-workspace' },
+      ),
+    );
+  }
 }
 
 const f = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+const ppp = (p: Percentiles) => `${f(p.p50)} / ${f(p.p95)} / ${f(p.p99)}`;
+const count = (n: number) => n.toLocaleString('en-GB');
 const lines = [
   '# Benchmarks',
   '',
   `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}.`,
   'Figures from other runs are not comparable: compare each figure with the baseline from the same run.',
-  '',
-  '## Portal: pages and form submission',
-  '',
-  '| engine | bare Fastify JSON (baseline) req/s | home req/s (p50/p99 ms) | service page req/s (p50/p99 ms) | submission cases/s (p50/p99 ms) | budget |',
-  '|---|---|---|---|---|---|',
-  ...portal.map(
-    (r) =>
-      `| ${r.engine} | ${f(r.baseline.requestsPerSecond)} | ${f(r.home.requestsPerSecond)} (${f(r.home.p50Ms)}/${f(r.home.p99Ms)}) | ${f(r.servicePage.requestsPerSecond)} (${f(r.servicePage.p50Ms)}/${f(r.servicePage.p99Ms)}) | ${f(r.submission.requestsPerSecond)} (${f(r.submission.p50Ms)}/${f(r.submission.p99Ms)}) | pages ≥ 2,500 req/s, submissions ≥ 700/s |`,
-  ),
-  '',
-  '## Staff customer search',
-  '',
-  '| engine | customers | queries | round trip p50/p95/p99 ms | database execution p50/p95/p99 ms | budget |',
-  '|---|---|---|---|---|---|',
-  ...search.map(
-    (r) =>
-      `| ${r.engine} | ${r.customers} | ${r.queries} | ${f(r.roundTripMs.p50)}/${f(r.roundTripMs.p95)}/${f(r.roundTripMs.p99)} | ${f(r.executionMs.p50)}/${f(r.executionMs.p95)}/${f(r.executionMs.p99)} | p95 ≤ 50 ms at 1,000,000 |`,
-  ),
+  'Written by `npm run bench` (see `bench/run.ts`); do not edit by hand.',
   '',
 ];
+if (portal.length)
+  lines.push(
+    '## Portal: pages and form submission (issue 3)',
+    '',
+    'Real app on loopback, 16 keep-alive connections; submissions are POSTs of completed drafts to a committed case, timeline event, interaction, acknowledgement and outbox row.',
+    '',
+    '| engine | bare Fastify JSON (baseline) req/s | home req/s (p50/p99 ms) | service page req/s (p50/p99 ms) | submission cases/s (p50/p99 ms) | budget |',
+    '|---|---|---|---|---|---|',
+    ...portal.map(
+      (r) =>
+        `| ${r.engine} | ${f(r.baseline.requestsPerSecond)} | ${f(r.home.requestsPerSecond)} (${f(r.home.p50Ms)}/${f(r.home.p99Ms)}) | ${f(r.servicePage.requestsPerSecond)} (${f(r.servicePage.p50Ms)}/${f(r.servicePage.p99Ms)}) | ${f(r.submission.requestsPerSecond)} (${f(r.submission.p50Ms)}/${f(r.submission.p99Ms)}) | pages ≥ 2,500 req/s, submissions ≥ 700/s |`,
+    ),
+    '',
+  );
+if (workspace.length)
+  lines.push(
+    '## Staff workspace at county scale (issue 4)',
+    '',
+    "Data from the generator (`generateHistory`, as `npm run seed -- --customers 1000000 --years 7`). Search: varied queries built from real rows through `searchCustomers`, after one warm-up pass, next to PostgreSQL's own execution time for the same statement (`EXPLAIN ANALYZE`). Single view: `GET /staff/customers/:id` through the real app as the demo agent, next to the time spent in SQL during the page (sum of each query's round trip; queries can run in parallel).",
+    '',
+    '| engine | customers | interactions | cases | load s | search queries | search round trip p50 / p95 / p99 ms | database p50 / p95 / p99 ms | single views | page p50 / p95 / p99 ms | SQL p50 / p95 / p99 ms | busiest customer | budget |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...workspace.map(
+      (r) =>
+        `| ${r.engine} | ${count(r.customers)} | ${count(r.interactions)} | ${count(r.cases)} | ${r.loadSeconds ?? 'reused'} | ${r.search.queries} | ${ppp(r.search.roundTripMs)} | ${ppp(r.search.executionMs)} | ${r.singleView.pages} | ${ppp(r.singleView.pageMs)} | ${ppp(r.singleView.sqlMs)} | ${r.singleView.heaviest.interactions} interactions: ${f(r.singleView.heaviest.pageMs)} ms (SQL ${f(r.singleView.heaviest.sqlMs)}) | search p95 ≤ 50 ms at 1,000,000 |`,
+    ),
+    '',
+    '### Search by kind of query (round trip p50 / p95 / p99 ms; database p50 / p95 / p99 ms)',
+    '',
+    `| kind | ${workspace.map((r) => `${r.engine} round trip | ${r.engine} database`).join(' | ')} |`,
+    `|---|${workspace.map(() => '---|---').join('|')}|`,
+    ...Object.keys(workspace[0].search.byKind).map(
+      (kind) =>
+        `| ${kind} | ${workspace.map((r) => (r.search.byKind[kind] ? `${ppp(r.search.byKind[kind].roundTripMs)} | ${ppp(r.search.byKind[kind].executionMs)}` : '– | –')).join(' | ')} |`,
+    ),
+    '',
+  );
 writeFileSync(join(import.meta.dirname, '..', 'docs', 'benchmarks.md'), `${lines.join('\n')}\n`);
 process.stdout.write(`${lines.join('\n')}\n`);

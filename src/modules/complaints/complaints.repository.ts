@@ -515,3 +515,21 @@ export function respondedStages(db: Q, filter: { from: string; to: string; autho
   if (filter.authorityIds) query = query.where('x.authority_id', 'in', filter.authorityIds);
   return query.execute();
 }
+
+/**
+ * Complaint stages still open on a date (started by then, not answered, refused or closed by then), for
+ * the "not yet answered" columns of the timeliness report.
+ */
+export function openStagesOn(db: Q, filter: { asOf: string; authorityIds?: string[] }) {
+  let query = db
+    .selectFrom('complaint_stages as g')
+    .innerJoin('complaints as x', 'x.id', 'g.complaint_id')
+    .leftJoin('services as s', 's.id', 'x.about_service_id')
+    .select(['g.stage', 'g.respond_by', 'x.workflow_type', 'x.authority_id', 's.name as service_name'])
+    .where('g.started_on', '<=', filter.asOf)
+    .where((eb) => eb.or([eb('g.responded_on', 'is', null), eb('g.responded_on', '>', filter.asOf)]))
+    .where((eb) => eb.or([eb('x.refused_on', 'is', null), eb('x.refused_on', '>', filter.asOf)]))
+    .where((eb) => eb.or([eb('x.closed_on', 'is', null), eb('x.closed_on', '>', filter.asOf)]));
+  if (filter.authorityIds) query = query.where('x.authority_id', 'in', filter.authorityIds);
+  return query.execute();
+}

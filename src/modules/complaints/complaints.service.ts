@@ -1256,3 +1256,31 @@ export async function respondedComplaintStages(
     authorityId: r.authority_id,
   }));
 }
+
+/**
+ * Complaint stages still open on `asOf`, each with whether its response deadline had already passed, so the
+ * timeliness report can show what is waiting as well as what was answered.
+ */
+export async function openComplaintStages(
+  db: Db | Tx,
+  filter: { asOf: IsoDate; authorityIds?: string[] },
+): Promise<
+  {
+    stage: number;
+    respondBy: IsoDate;
+    overdue: boolean;
+    workflowType: WorkflowType;
+    serviceName: string | null;
+    authorityId: string;
+  }[]
+> {
+  const rows = await repo.openStagesOn(db, filter);
+  return rows.map((r) => ({
+    stage: r.stage,
+    respondBy: r.respond_by,
+    overdue: r.respond_by < filter.asOf,
+    workflowType: r.workflow_type,
+    serviceName: r.service_name,
+    authorityId: r.authority_id,
+  }));
+}

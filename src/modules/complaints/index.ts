@@ -41,6 +41,7 @@ export {
   listComplaintsForCustomer,
   listComplaintsAboutCase,
   respondedComplaintStages,
+  openComplaintStages,
   DEFAULT_WINDOW_MONTHS,
   type ComplaintsOptions,
   type RespondInput,

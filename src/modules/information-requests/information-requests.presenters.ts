@@ -117,6 +117,8 @@ export function reportTables(report: TimelinessReport) {
       { text: String(r.total), format: 'numeric' },
       { text: String(r.onTime), format: 'numeric' },
       { text: pct(r.percent), format: 'numeric' },
+      { text: String(r.open), format: 'numeric' },
+      { text: String(r.overdue), format: 'numeric' },
     ]),
     byService: report.byService.map((r) => [
       { text: r.label },
@@ -124,6 +126,8 @@ export function reportTables(report: TimelinessReport) {
       { text: String(r.total), format: 'numeric' },
       { text: String(r.onTime), format: 'numeric' },
       { text: pct(r.percent), format: 'numeric' },
+      { text: String(r.open), format: 'numeric' },
+      { text: String(r.overdue), format: 'numeric' },
     ]),
     byMonth: report.byMonth.map((r) => [
       { text: r.month },
@@ -137,6 +141,7 @@ export function reportTables(report: TimelinessReport) {
       { text: r.rootCause },
       { text: String(r.count), format: 'numeric' },
     ]),
+    asOfText: formatDate(report.asOf),
     complaints: pct(report.complaints.percent),
     informationRequests: pct(report.informationRequests.percent),
   };

@@ -380,6 +380,23 @@ export function respondedRequests(db: Q, filter: { from: string; to: string; aut
   return query.execute();
 }
 
+/**
+ * Requests still open on a date (received by then, not answered by then, not withdrawn), for the "not yet
+ * answered" columns of the timeliness report. `due_on` is null while the clock is stopped.
+ */
+export function openRequestsOn(db: Q, filter: { asOf: string; authorityIds?: string[] }) {
+  let query = db
+    .selectFrom('information_requests as r')
+    .innerJoin('cases as c', 'c.id', 'r.case_id')
+    .innerJoin('services as s', 's.id', 'c.service_id')
+    .select(['r.regime', 'r.due_on', 'r.authority_id', 's.name as service_name'])
+    .where('r.received_on', '<=', filter.asOf)
+    .where('r.status', '!=', 'withdrawn')
+    .where((eb) => eb.or([eb('r.responded_on', 'is', null), eb('r.responded_on', '>', filter.asOf)]));
+  if (filter.authorityIds) query = query.where('r.authority_id', 'in', filter.authorityIds);
+  return query.execute();
+}
+
 export function completedReviews(db: Q, filter: { from: string; to: string; authorityIds?: string[] }) {
   let query = db
     .selectFrom('information_request_reviews as v')

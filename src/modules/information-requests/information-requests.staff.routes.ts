@@ -658,6 +658,7 @@ export async function registerInformationRequestStaffRoutes(
       const report = await timelinessReport(deps.db, {
         from,
         to,
+        asOf: to < today() ? to : today(),
         authorityIds: authorityScope(staffOf(request)),
       });
       return reply.view('information-requests/staff/timeliness.njk', {
