@@ -5,7 +5,7 @@
  * wrong, `loadConfig` throws a ConfigError listing every bad or missing value, and the CLI prints it
  * without a stack trace and exits non-zero.
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -32,6 +32,26 @@ const postgresUrl = z
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * A PEM private key for private_key_jwt: RSA (at least 2048 bits) or EC P-256. Accepts the PEM with
+ * real newlines or with literal `\n` (as many secret stores and .env files give it).
+ */
+const privateKeyPem = z
+  .string()
+  .transform((value) => value.replace(/\\n/g, '\n').trim())
+  .refine((pem) => {
+    try {
+      const key = createPrivateKey({ key: pem, format: 'pem' });
+      const details = key.asymmetricKeyDetails;
+      return (
+        (key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048) ||
+        (key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1')
+      );
+    } catch {
+      return false;
+    }
+  }, 'must be a PEM private key ("-----BEGIN PRIVATE KEY-----" …), RSA of at least 2048 bits or EC P-256');
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 17:00');
 
@@ -106,7 +126,33 @@ const envSchema = z.object({
   ONE_LOGIN_ISSUER_URL: z.url({ message: 'must be the GOV.UK One Login issuer URL' }).optional(),
   ONE_LOGIN_CLIENT_ID: z.string().min(1).optional(),
   ONE_LOGIN_CLIENT_SECRET: z.string().min(1).optional(),
+  ONE_LOGIN_PRIVATE_KEY: privateKeyPem.optional(),
+  ONE_LOGIN_PRIVATE_KEY_ID: z.string().trim().min(1).max(200).optional(),
   ONE_LOGIN_REDIRECT_URI: z.url().optional(),
+  ONE_LOGIN_SCOPES: z
+    .string()
+    .trim()
+    .refine((value) => {
+      const scopes = value.split(/\s+/);
+      return scopes.includes('openid') && scopes.includes('email');
+    }, 'must be space-separated scopes including openid and email, like "openid email phone"')
+    .default('openid email phone'),
+  ONE_LOGIN_VTR: z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        return (
+          Array.isArray(parsed) &&
+          parsed.length > 0 &&
+          parsed.every((v) => typeof v === 'string' && /^[A-Za-z0-9.]+$/.test(v))
+        );
+      } catch {
+        return false;
+      }
+    }, 'must be a JSON list of vectors of trust, like ["Cl.Cm"]')
+    .default('["Cl.Cm"]'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -149,9 +195,18 @@ export interface Config {
   oneLogin: {
     issuerUrl: string;
     clientId: string;
-    clientSecret: string;
+    /** Exactly one of clientSecret and privateKey is set; production One Login uses privateKey. */
+    clientSecret: string | null;
+    /** PEM private key for private_key_jwt (literal `\n` already turned into newlines). */
+    privateKey: string | null;
+    /** `kid` of the registered public key, sent in the client assertion header. */
+    privateKeyId: string | null;
     redirectUri: string;
     allowHttp: boolean;
+    /** Space-separated scopes, e.g. 'openid email phone'. */
+    scopes: string;
+    /** The `vtr` authorization parameter as sent, a JSON list such as '["Cl.Cm"]'. */
+    vtr: string;
   } | null;
 }
 
@@ -179,7 +234,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         key === 'DATABASE_URL' ||
         key === 'NOTIFY_API_KEY' ||
         key === 'SMTP_URL' ||
-        key === 'ONE_LOGIN_CLIENT_SECRET'
+        key === 'ONE_LOGIN_CLIENT_SECRET' ||
+        key === 'ONE_LOGIN_PRIVATE_KEY'
           ? ''
           : ` (got "${String(cleaned[key] ?? '')}")`;
       problems.push(`${key} ${issue.message}${shown}`);
@@ -195,17 +251,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'OIDC_ISSUER_URL, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_REDIRECT_URI must be set together',
     );
   }
+  // One Login authenticates with ONE_LOGIN_PRIVATE_KEY (private_key_jwt, production) or, for test
+  // set-ups, ONE_LOGIN_CLIENT_SECRET: exactly one of them, with the issuer, client ID and redirect URI.
+  const oneLoginCredential = e.ONE_LOGIN_PRIVATE_KEY ?? e.ONE_LOGIN_CLIENT_SECRET;
   const oneLoginKeys = [
     e.ONE_LOGIN_ISSUER_URL,
     e.ONE_LOGIN_CLIENT_ID,
-    e.ONE_LOGIN_CLIENT_SECRET,
+    oneLoginCredential,
     e.ONE_LOGIN_REDIRECT_URI,
   ];
   if (oneLoginKeys.some(Boolean) && !oneLoginKeys.every(Boolean)) {
     problems.push(
-      'ONE_LOGIN_ISSUER_URL, ONE_LOGIN_CLIENT_ID, ONE_LOGIN_CLIENT_SECRET and ONE_LOGIN_REDIRECT_URI must be set together',
+      e.ONE_LOGIN_PRIVATE_KEY
+        ? 'ONE_LOGIN_ISSUER_URL, ONE_LOGIN_CLIENT_ID, ONE_LOGIN_PRIVATE_KEY and ONE_LOGIN_REDIRECT_URI must be set together'
+        : 'ONE_LOGIN_ISSUER_URL, ONE_LOGIN_CLIENT_ID, ONE_LOGIN_CLIENT_SECRET and ONE_LOGIN_REDIRECT_URI must be set together',
     );
   }
+  if (e.ONE_LOGIN_PRIVATE_KEY && e.ONE_LOGIN_CLIENT_SECRET) {
+    problems.push(
+      'ONE_LOGIN_PRIVATE_KEY and ONE_LOGIN_CLIENT_SECRET cannot both be set: GOV.UK One Login uses the private key',
+    );
+  }
+  if (e.ONE_LOGIN_PRIVATE_KEY_ID && !e.ONE_LOGIN_PRIVATE_KEY)
+    problems.push('ONE_LOGIN_PRIVATE_KEY_ID is only used with ONE_LOGIN_PRIVATE_KEY');
   if (e.NOTIFY_API_KEY && !e.NOTIFY_TEMPLATE_IDS)
     problems.push('NOTIFY_TEMPLATE_IDS is required when NOTIFY_API_KEY is set');
   if (e.SMTP_URL && !e.MAIL_FROM) problems.push('MAIL_FROM is required when SMTP_URL is set');
@@ -249,13 +317,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
     smtp: e.SMTP_URL && e.MAIL_FROM ? { url: e.SMTP_URL, from: e.MAIL_FROM } : null,
     oneLogin:
-      e.ONE_LOGIN_ISSUER_URL && e.ONE_LOGIN_CLIENT_ID && e.ONE_LOGIN_CLIENT_SECRET && e.ONE_LOGIN_REDIRECT_URI
+      e.ONE_LOGIN_ISSUER_URL && e.ONE_LOGIN_CLIENT_ID && oneLoginCredential && e.ONE_LOGIN_REDIRECT_URI
         ? {
             issuerUrl: e.ONE_LOGIN_ISSUER_URL,
             clientId: e.ONE_LOGIN_CLIENT_ID,
-            clientSecret: e.ONE_LOGIN_CLIENT_SECRET,
+            clientSecret: e.ONE_LOGIN_PRIVATE_KEY ? null : (e.ONE_LOGIN_CLIENT_SECRET ?? null),
+            privateKey: e.ONE_LOGIN_PRIVATE_KEY ?? null,
+            privateKeyId: e.ONE_LOGIN_PRIVATE_KEY_ID ?? null,
             redirectUri: e.ONE_LOGIN_REDIRECT_URI,
             allowHttp: e.OIDC_ALLOW_HTTP,
+            scopes: e.ONE_LOGIN_SCOPES,
+            vtr: e.ONE_LOGIN_VTR,
           }
         : null,
   };

@@ -1,7 +1,8 @@
 // A real OpenID provider (panva/oidc-provider v9) for integration tests of staff sign-in.
 //
 // It listens on 127.0.0.1 with a random port, has one confidential client (authorization code +
-// PKCE required, client_secret_basic), a few test staff accounts, and a tiny custom interaction:
+// PKCE required, client_secret_basic) and, when asked, a second one that authenticates with
+// private_key_jwt against a public JWKS the test gives (as GOV.UK One Login does), a few test accounts, and a tiny custom interaction:
 // the login prompt renders a one-field HTML form (POST the account's login name), and the consent
 // prompt is approved automatically, as a council IdP would for its own first-party staff app.
 // `signInWithBrowser()` plays the part of the browser: it follows redirects by hand, keeps cookies
@@ -34,6 +35,11 @@ export interface TestOidcProviderOptions {
   /** Registered post_logout_redirect_uri of the test client. */
   postLogoutRedirectUri?: string;
   accounts?: TestAccount[];
+  /**
+   * Also register a client (`privateKeyJwtClientId`) that authenticates at the token endpoint with
+   * `private_key_jwt`, verified against these public keys (JWKs, e.g. from `KeyObject.export({ format: 'jwk' })`).
+   */
+  privateKeyJwt?: { jwks: { keys: Record<string, unknown>[] } };
 }
 
 export interface TestOidcProvider {
@@ -41,16 +47,29 @@ export interface TestOidcProvider {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  /** The private_key_jwt client's id (registered only with `privateKeyJwt`). */
+  privateKeyJwtClientId: string;
   redirectUri: string;
   postLogoutRedirectUri: string;
   accounts: readonly TestAccount[];
   /** Errors the provider reported as server_error (handy when a test fails unexpectedly). */
   serverErrors: unknown[];
+  /** Header and claims of every client assertion (private_key_jwt) whose signature the provider accepted. */
+  clientAssertions: AcceptedClientAssertion[];
   stop(): Promise<void>;
+}
+
+export interface AcceptedClientAssertion {
+  alg: unknown;
+  kid: unknown;
+  iss: unknown;
+  sub: unknown;
+  aud: unknown;
 }
 
 export const TEST_CLIENT_ID = 'frontdoor-staff';
 export const TEST_CLIENT_SECRET = 'frontdoor-staff-test-secret-which-is-long-enough';
+export const TEST_PRIVATE_KEY_JWT_CLIENT_ID = 'frontdoor-private-key-jwt';
 export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:3000/staff/auth/oidc/callback';
 export const DEFAULT_POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1:3000/staff/signed-out';
 
@@ -279,7 +298,22 @@ export async function startOidcProvider(options: TestOidcProviderOptions = {}): 
 
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
 
+  const clientAssertions: AcceptedClientAssertion[] = [];
   const provider = new Provider(issuer, {
+    // Called after the assertion's signature, iss, exp and aud checks pass: record what was accepted.
+    assertJwtClientAuthClaimsAndHeader: async (
+      _ctx: unknown,
+      claims: Record<string, unknown>,
+      header: Record<string, unknown>,
+    ) => {
+      clientAssertions.push({
+        alg: header.alg,
+        kid: header.kid,
+        iss: claims.iss,
+        sub: claims.sub,
+        aud: claims.aud,
+      });
+    },
     adapter: createAdapterClass(),
     jwks: { keys: [{ ...signingKey, kid: 'test-signing-key', use: 'sig', alg: 'RS256' }] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -293,6 +327,19 @@ export async function startOidcProvider(options: TestOidcProviderOptions = {}): 
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
       },
+      ...(options.privateKeyJwt
+        ? [
+            {
+              client_id: TEST_PRIVATE_KEY_JWT_CLIENT_ID,
+              redirect_uris: [redirectUri],
+              post_logout_redirect_uris: [postLogoutRedirectUri],
+              grant_types: ['authorization_code'],
+              response_types: ['code'],
+              token_endpoint_auth_method: 'private_key_jwt',
+              jwks: options.privateKeyJwt.jwks,
+            },
+          ]
+        : []),
     ],
     pkce: { required: () => true },
     // Numbers rather than the default functions, which print a "you SHOULD change it" notice.
@@ -307,6 +354,7 @@ export async function startOidcProvider(options: TestOidcProviderOptions = {}): 
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
+      phone: ['phone_number', 'phone_number_verified'],
       profile: ['name', 'given_name', 'family_name'],
       roles: [TEST_ROLES_CLAIM],
     },
@@ -417,10 +465,12 @@ export async function startOidcProvider(options: TestOidcProviderOptions = {}): 
     issuer,
     clientId: TEST_CLIENT_ID,
     clientSecret: TEST_CLIENT_SECRET,
+    privateKeyJwtClientId: TEST_PRIVATE_KEY_JWT_CLIENT_ID,
     redirectUri,
     postLogoutRedirectUri,
     accounts,
     serverErrors,
+    clientAssertions,
     stop,
   };
 }

@@ -1,5 +1,6 @@
 // Integration tests for the staff OIDC adapter against a real oidc-provider on 127.0.0.1.
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -214,6 +215,175 @@ void describe('OidcAdapter against a local oidc-provider', () => {
     await assert.rejects(
       OidcAdapter.connect({ ...settings, issuerUrl: `${op.issuer}/some-tenant` }),
       isOidcError('discovery_failed'),
+    );
+  });
+});
+
+/** A key pair as the PEM private key Frontdoor is given and the public JWK registered at the provider. */
+function keyPair(
+  kind: 'rsa' | 'ec',
+  kid: string,
+): { privateKeyPem: string; publicJwk: Record<string, unknown> } {
+  const { privateKey, publicKey } =
+    kind === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    publicJwk: {
+      ...publicKey.export({ format: 'jwk' }),
+      kid,
+      use: 'sig',
+      alg: kind === 'rsa' ? 'RS256' : 'ES256',
+    },
+  };
+}
+
+void describe('OidcAdapter with private_key_jwt client authentication', () => {
+  const rsa = keyPair('rsa', 'frontdoor-rsa-1');
+  const ec = keyPair('ec', 'frontdoor-ec-1');
+  // Not registered at the provider; given the registered key's kid, so only the signature is wrong.
+  const stranger = keyPair('rsa', 'frontdoor-rsa-1');
+  let op: TestOidcProvider;
+  let settings: OidcSettings;
+
+  before(async () => {
+    op = await startOidcProvider({ privateKeyJwt: { jwks: { keys: [rsa.publicJwk, ec.publicJwk] } } });
+    settings = {
+      issuerUrl: op.issuer,
+      clientId: op.privateKeyJwtClientId,
+      privateKey: rsa.privateKeyPem,
+      privateKeyId: 'frontdoor-rsa-1',
+      redirectUri: op.redirectUri,
+      scopes: 'openid email phone',
+      allowInsecureHttp: true,
+    };
+  });
+
+  after(async () => {
+    await op.stop();
+  });
+
+  async function signInWith(adapter: OidcAdapter, login = 'jo.bloggs') {
+    const start = await adapter.startLogin();
+    const callback = await signInWithBrowser(start.url, { login, redirectUri: op.redirectUri });
+    return adapter.completeLogin(callback, start);
+  }
+
+  void test('the full code flow signs in with an RSA private key (RS256, kid, aud = issuer)', async () => {
+    const seen = op.clientAssertions.length;
+    const identity = await signInWith(await OidcAdapter.connect(settings));
+    assert.deepEqual(op.clientAssertions.slice(seen), [
+      {
+        alg: 'RS256',
+        kid: 'frontdoor-rsa-1',
+        iss: op.privateKeyJwtClientId,
+        sub: op.privateKeyJwtClientId,
+        aud: op.issuer,
+      },
+    ]);
+    assert.equal(identity.subject, 'staff-0001');
+    assert.equal(identity.email, 'jo.bloggs@example-council.gov.uk');
+    assert.equal(identity.claims.aud, op.privateKeyJwtClientId);
+    assert.deepEqual(op.serverErrors, []);
+  });
+
+  void test('the client assertion can be addressed to the token endpoint (as GOV.UK One Login asks)', async () => {
+    const adapter = await OidcAdapter.connect({ ...settings, clientAssertionAudience: 'token_endpoint' });
+    const seen = op.clientAssertions.length;
+    assert.equal((await signInWith(adapter)).subject, 'staff-0001');
+    assert.deepEqual(
+      op.clientAssertions.slice(seen).map((a) => a.aud),
+      [`${op.issuer}/token`],
+    );
+  });
+
+  void test('an EC P-256 private key (ES256) works too', async () => {
+    const adapter = await OidcAdapter.connect({
+      ...settings,
+      privateKey: ec.privateKeyPem,
+      privateKeyId: 'frontdoor-ec-1',
+    });
+    const seen = op.clientAssertions.length;
+    assert.equal((await signInWith(adapter)).subject, 'staff-0001');
+    assert.deepEqual(
+      op.clientAssertions.slice(seen).map((a) => [a.alg, a.kid]),
+      [['ES256', 'frontdoor-ec-1']],
+    );
+  });
+
+  void test('a private key the provider does not hold is refused at the token endpoint', async () => {
+    const adapter = await OidcAdapter.connect({ ...settings, privateKey: stranger.privateKeyPem });
+    const accepted = op.clientAssertions.length;
+    const start = await adapter.startLogin();
+    const callback = await signInWithBrowser(start.url, { login: 'jo.bloggs', redirectUri: op.redirectUri });
+    try {
+      await adapter.completeLogin(callback, start);
+      assert.fail('expected completeLogin to throw');
+    } catch (err) {
+      assert.ok(err instanceof OidcError, String(err));
+      assert.equal(err.code, 'token_exchange_failed', `${err.message} (${err.detail ?? ''})`);
+      assert.match(err.message, /did not accept Frontdoor’s client credentials/);
+      assert.match(err.detail ?? '', /invalid_client/);
+      const text = `${err.message} ${err.detail ?? ''} ${JSON.stringify(err)}`;
+      assert.ok(!text.includes('PRIVATE KEY'), 'the private key leaked');
+      assert.ok(!/eyJ[\w-]+\.eyJ/.test(text), 'a JWT leaked');
+    }
+    assert.equal(op.clientAssertions.length, accepted, 'the provider accepted no assertion');
+  });
+
+  void test('the private-key client cannot sign in with a client secret instead', async () => {
+    const adapter = await OidcAdapter.connect({
+      ...settings,
+      privateKey: null,
+      clientSecret: op.clientSecret,
+    });
+    await assert.rejects(signInWith(adapter), isOidcError('token_exchange_failed'));
+  });
+
+  void test('settings: a key that is not a usable PEM private key is refused without echoing it', async () => {
+    const publicPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ format: 'pem', type: 'spki' })
+      .toString();
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    const ed = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    for (const privateKey of ['not-a-key-but-a-secret-value', publicPem, small, ed]) {
+      try {
+        await OidcAdapter.connect({ ...settings, privateKey });
+        assert.fail('expected connect to throw');
+      } catch (err) {
+        assert.ok(err instanceof OidcError, String(err));
+        assert.equal(err.code, 'invalid_settings');
+        assert.match(err.message, /privateKey/);
+        assert.ok(!err.message.includes('secret-value') && !err.message.includes('BEGIN'));
+      }
+    }
+  });
+
+  void test('settings: a private key and a client secret together are refused', async () => {
+    await assert.rejects(
+      OidcAdapter.connect({ ...settings, clientSecret: 'also-a-secret' }),
+      isOidcError('invalid_settings'),
+    );
+    await assert.rejects(
+      OidcAdapter.connect({ ...settings, privateKey: undefined }),
+      isOidcError('invalid_settings'),
+    );
+  });
+
+  void test('extra authorization parameters (vtr) and ui_locales are sent; reserved ones are refused', async () => {
+    const adapter = await OidcAdapter.connect({ ...settings, authorizationParams: { vtr: '["Cl.Cm"]' } });
+    const start = await adapter.startLogin({ uiLocales: 'cy en' });
+    const q = new URL(start.url).searchParams;
+    assert.equal(q.get('vtr'), '["Cl.Cm"]');
+    assert.equal(q.get('ui_locales'), 'cy en');
+    assert.equal(q.get('scope'), 'openid email phone');
+    assert.equal(q.get('state'), start.state);
+    await assert.rejects(
+      OidcAdapter.connect({ ...settings, authorizationParams: { state: 'fixed' } }),
+      isOidcError('invalid_settings'),
     );
   });
 });

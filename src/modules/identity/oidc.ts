@@ -5,16 +5,39 @@
 // Errors are OidcError with a stable `code`; messages are plain English and never contain tokens,
 // codes or secrets (`detail` holds the library's diagnostic message, also token-free).
 //
+// Client authentication at the token endpoint: a client secret (client_secret_basic or _post), or
+// private_key_jwt (a short-lived JWT assertion signed with our private key; the provider holds the
+// public key), which GOV.UK One Login requires.
+//
 // Mapping OidcIdentity.email to a local staff account is done elsewhere.
 
-import { timingSafeEqual } from 'node:crypto';
+import { createPrivateKey, timingSafeEqual, webcrypto } from 'node:crypto';
 import * as client from 'openid-client';
 
 export interface OidcSettings {
   /** Issuer identifier exactly as the provider publishes it (discovery is `<issuer>/.well-known/openid-configuration`). */
   issuerUrl: string;
   clientId: string;
-  clientSecret: string;
+  /** The client secret. Required unless `privateKey` is given (then it must be absent). */
+  clientSecret?: string | null;
+  /**
+   * PEM private key (PKCS#8 `BEGIN PRIVATE KEY`, or `BEGIN RSA/EC PRIVATE KEY`) for `private_key_jwt`
+   * client authentication. RSA keys sign with RS256, P-256 EC keys with ES256. The public half is
+   * registered at the provider. Never logged or echoed.
+   */
+  privateKey?: string | null;
+  /** `kid` put in the client assertion's header, matching the registered public key's; optional. */
+  privateKeyId?: string | null;
+  /**
+   * `aud` of the private_key_jwt client assertion: the issuer identifier (default, what RFC 7523 bis
+   * recommends) or the token endpoint URL (what GOV.UK One Login asks for).
+   */
+  clientAssertionAudience?: 'issuer' | 'token_endpoint';
+  /**
+   * Extra authorization request parameters sent on every sign-in, e.g. GOV.UK One Login's
+   * `{ vtr: '["Cl.Cm"]' }`. They cannot replace the ones the adapter sets itself.
+   */
+  authorizationParams?: Record<string, string>;
   /** Must be registered at the provider, e.g. https://frontdoor.example.gov.uk/staff/auth/oidc/callback */
   redirectUri: string;
   /** Space-separated; default 'openid email profile'. 'openid' is always included. */
@@ -25,7 +48,10 @@ export interface OidcSettings {
   emailClaim?: string;
   /** Claim holding the user's roles or groups (array of strings, or a space-separated string). */
   rolesClaim?: string;
-  /** How the client secret is sent to the token endpoint; default 'client_secret_basic' (the OIDC default). */
+  /**
+   * How the client secret is sent to the token endpoint; default 'client_secret_basic' (the OIDC
+   * default). Ignored with `privateKey`, which always uses 'private_key_jwt'.
+   */
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
   /** Timeout for each HTTP request to the provider, in seconds; default 15. */
   httpTimeoutSeconds?: number;
@@ -89,6 +115,17 @@ export class OidcError extends Error {
 }
 
 const DEFAULT_SCOPES = 'openid email profile';
+/** Parameters startLogin() sets itself; authorizationParams may not override them. */
+const RESERVED_PARAMS = new Set([
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'response_type',
+  'code_challenge',
+  'code_challenge_method',
+  'state',
+  'nonce',
+]);
 const DEFAULT_TIMEOUT_SECONDS = 15;
 
 /** Diagnostic text from an error chain: codes and messages only, never `cause` payload objects. */
@@ -133,6 +170,49 @@ function requireUrl(value: string, name: string): URL {
   }
 }
 
+/** The signing algorithm for a private key, as WebCrypto import parameters and the JWS `alg`. */
+function signingAlgorithm(
+  type: string | undefined,
+  curve: string | undefined,
+): { params: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams; alg: string } | null {
+  if (type === 'rsa') return { params: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, alg: 'RS256' };
+  if (type === 'ec' && curve === 'prime256v1')
+    return { params: { name: 'ECDSA', namedCurve: 'P-256' }, alg: 'ES256' };
+  return null;
+}
+
+/**
+ * Imports a PEM private key as a non-extractable WebCrypto signing key (what openid-client needs
+ * for private_key_jwt). Errors never include the key.
+ */
+async function importPrivateKey(pem: string): Promise<webcrypto.CryptoKey> {
+  const invalid = () =>
+    new OidcError(
+      'invalid_settings',
+      'The OIDC setting privateKey is not a PEM private key (RSA, or EC on the P-256 curve).',
+    );
+  let keyObject: ReturnType<typeof createPrivateKey>;
+  try {
+    keyObject = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw invalid();
+  }
+  const algorithm = signingAlgorithm(keyObject.asymmetricKeyType, keyObject.asymmetricKeyDetails?.namedCurve);
+  if (!algorithm) throw invalid();
+  if (keyObject.asymmetricKeyType === 'rsa' && (keyObject.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+    throw new OidcError(
+      'invalid_settings',
+      'The OIDC setting privateKey must be an RSA key of at least 2048 bits.',
+    );
+  }
+  const der = keyObject.export({ format: 'der', type: 'pkcs8' });
+  try {
+    return await webcrypto.subtle.importKey('pkcs8', der, algorithm.params, false, ['sign']);
+  } catch {
+    throw invalid();
+  }
+}
+
 function normaliseScopes(scopes: string | undefined): string {
   const list = (scopes ?? DEFAULT_SCOPES).split(/\s+/).filter(Boolean);
   return [...new Set(['openid', ...list])].join(' ');
@@ -168,7 +248,14 @@ function tokenExchangeError(err: unknown): OidcError {
   if (err instanceof client.WWWAuthenticateChallengeError && err.status === 401) {
     return new OidcError(
       'token_exchange_failed',
-      'The identity provider did not accept Frontdoor’s client credentials (check the client ID and secret).',
+      'The identity provider did not accept Frontdoor’s client credentials (check the client ID, and the private key or client secret).',
+      detail,
+    );
+  }
+  if (err instanceof client.ResponseBodyError && err.error === 'invalid_client') {
+    return new OidcError(
+      'token_exchange_failed',
+      'The identity provider did not accept Frontdoor’s client credentials (check the client ID, and the private key or client secret).',
       detail,
     );
   }
@@ -211,10 +298,12 @@ export class OidcAdapter {
   readonly #scopes: string;
   readonly #emailClaim: string;
   readonly #rolesClaim: string | undefined;
+  readonly #authorizationParams: Record<string, string>;
 
   private constructor(config: client.Configuration, settings: OidcSettings, redirectUri: string) {
     this.#config = config;
     this.#redirectUri = redirectUri;
+    this.#authorizationParams = { ...settings.authorizationParams };
     this.#scopes = normaliseScopes(settings.scopes);
     this.#emailClaim = settings.emailClaim?.trim() || 'email';
     this.#rolesClaim = settings.rolesClaim?.trim() || undefined;
@@ -224,7 +313,12 @@ export class OidcAdapter {
   static async connect(settings: OidcSettings): Promise<OidcAdapter> {
     const issuerUrl = requireUrl(requireText(settings.issuerUrl, 'issuerUrl'), 'issuerUrl');
     const clientId = requireText(settings.clientId, 'clientId');
-    const clientSecret = requireText(settings.clientSecret, 'clientSecret');
+    const hasPrivateKey = typeof settings.privateKey === 'string' && settings.privateKey.trim() !== '';
+    const hasSecret = typeof settings.clientSecret === 'string' && settings.clientSecret.trim() !== '';
+    if (hasPrivateKey && hasSecret) {
+      throw new OidcError('invalid_settings', 'Give the OIDC setting privateKey or clientSecret, not both.');
+    }
+    const clientSecret = hasPrivateKey ? null : requireText(settings.clientSecret, 'clientSecret');
     const redirectUri = requireUrl(requireText(settings.redirectUri, 'redirectUri'), 'redirectUri');
     if (redirectUri.search || redirectUri.hash) {
       throw new OidcError(
@@ -240,16 +334,46 @@ export class OidcAdapter {
         throw new OidcError('insecure_issuer', 'The identity provider must be reached over https.');
       }
     }
+    for (const name of Object.keys(settings.authorizationParams ?? {})) {
+      if (RESERVED_PARAMS.has(name)) {
+        throw new OidcError(
+          'invalid_settings',
+          `The OIDC setting authorizationParams must not set ${name}; the adapter sets it.`,
+        );
+      }
+    }
 
-    const clientAuth =
-      settings.tokenEndpointAuthMethod === 'client_secret_post'
-        ? client.ClientSecretPost(clientSecret)
-        : client.ClientSecretBasic(clientSecret);
+    // Filled in after discovery; only read when a client assertion is signed (at the token endpoint).
+    const discovered: { tokenEndpoint?: string } = {};
+    let clientAuth: client.ClientAuth;
+    let clientMetadata: Partial<client.ClientMetadata>;
+    if (clientSecret === null) {
+      const key = await importPrivateKey(settings.privateKey ?? '');
+      const kid = settings.privateKeyId?.trim() || undefined;
+      const toTokenEndpoint = settings.clientAssertionAudience === 'token_endpoint';
+      clientAuth = client.PrivateKeyJwt(
+        { key, kid },
+        toTokenEndpoint
+          ? {
+              [client.modifyAssertion]: (_header, payload) => {
+                payload.aud = discovered.tokenEndpoint;
+              },
+            }
+          : undefined,
+      );
+      clientMetadata = { token_endpoint_auth_method: 'private_key_jwt' };
+    } else {
+      clientAuth =
+        settings.tokenEndpointAuthMethod === 'client_secret_post'
+          ? client.ClientSecretPost(clientSecret)
+          : client.ClientSecretBasic(clientSecret);
+      clientMetadata = { client_secret: clientSecret };
+    }
     const timeout = settings.httpTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
 
     let config: client.Configuration;
     try {
-      config = await client.discovery(issuerUrl, clientId, { client_secret: clientSecret }, clientAuth, {
+      config = await client.discovery(issuerUrl, clientId, clientMetadata, clientAuth, {
         // allowInsecureRequests is marked @deprecated upstream only to make it stand out.
         execute: settings.allowInsecureHttp === true ? [client.allowInsecureRequests] : [],
         timeout,
@@ -269,16 +393,23 @@ export class OidcAdapter {
         'The identity provider’s OpenID configuration has no authorization or token endpoint.',
       );
     }
+    discovered.tokenEndpoint = metadata.token_endpoint;
     return new OidcAdapter(config, settings, redirectUri.href);
   }
 
-  /** Starts an authorization-code sign-in. Store state, nonce and codeVerifier server-side. */
-  async startLogin(): Promise<OidcLoginStart> {
+  /**
+   * Starts an authorization-code sign-in. Store state, nonce and codeVerifier server-side.
+   * `options.uiLocales` asks the provider to show its pages in these languages (`ui_locales`,
+   * space-separated BCP 47 tags, e.g. 'cy en').
+   */
+  async startLogin(options: { uiLocales?: string } = {}): Promise<OidcLoginStart> {
     const codeVerifier = client.randomPKCECodeVerifier();
     const codeChallenge = await client.calculatePKCECodeChallenge(codeVerifier);
     const state = client.randomState();
     const nonce = client.randomNonce();
     const url = client.buildAuthorizationUrl(this.#config, {
+      ...this.#authorizationParams,
+      ...(options.uiLocales ? { ui_locales: options.uiLocales } : {}),
       redirect_uri: this.#redirectUri,
       scope: this.#scopes,
       response_type: 'code',

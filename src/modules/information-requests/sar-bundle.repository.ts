@@ -43,7 +43,7 @@ export const customers = (db: Q, ids: string[]) =>
 export const contactPoints = (db: Q, ids: string[]) =>
   db
     .selectFrom('contact_points')
-    .select(['kind', 'value', 'address', 'uprn', 'is_primary', 'verified_at', 'created_at'])
+    .select(['id', 'kind', 'value', 'address', 'uprn', 'is_primary', 'verified_at', 'created_at'])
     .where('customer_id', 'in', ids)
     .orderBy('created_at')
     .execute();
@@ -53,6 +53,7 @@ export const vulnerabilities = (db: Q, ids: string[]) =>
     .selectFrom('vulnerabilities as v')
     .leftJoin('staff_users as u', 'u.id', 'v.recorded_by')
     .select([
+      'v.id',
       'v.reason',
       'v.consent_given',
       'v.review_date',
@@ -70,6 +71,7 @@ export const relationships = (db: Q, ids: string[]) =>
     .innerJoin('customers as a', 'a.id', 'r.customer_id')
     .innerJoin('customers as b', 'b.id', 'r.related_customer_id')
     .select([
+      'r.id',
       'r.kind',
       'r.notes',
       'r.created_at',
@@ -114,6 +116,7 @@ export const caseEvents = (db: Q, caseIds: string[]) =>
         .selectFrom('case_events as e')
         .leftJoin('staff_users as u', 'u.id', 'e.actor_staff_id')
         .select([
+          'e.id',
           'e.case_id',
           'e.kind',
           'e.visible_to_customer',
@@ -129,7 +132,7 @@ export const caseEvents = (db: Q, caseIds: string[]) =>
 export const attachments = (db: Q, caseIds: string[], ids: string[]) =>
   db
     .selectFrom('attachments')
-    .select(['case_id', 'filename', 'content_type', 'size_bytes', 'created_at'])
+    .select(['id', 'case_id', 'filename', 'content_type', 'size_bytes', 'created_at'])
     .where((eb) =>
       eb.or([
         eb('uploaded_by_customer_id', 'in', ids),
@@ -144,6 +147,7 @@ export const interactions = (db: Q, ids: string[]) =>
     .selectFrom('interactions as i')
     .leftJoin('staff_users as u', 'u.id', 'i.agent_id')
     .select([
+      'i.id',
       'i.channel',
       'i.direction',
       'i.occurred_at',
@@ -160,7 +164,7 @@ export const interactions = (db: Q, ids: string[]) =>
 export const messages = (db: Q, ids: string[]) =>
   db
     .selectFrom('messages')
-    .select(['channel', 'recipient', 'subject', 'body', 'status', 'created_at', 'sent_at', 'case_id'])
+    .select(['id', 'channel', 'recipient', 'subject', 'body', 'status', 'created_at', 'sent_at', 'case_id'])
     .where('customer_id', 'in', ids)
     .orderBy('created_at')
     .execute();
@@ -170,6 +174,7 @@ export const formDrafts = (db: Q, ids: string[]) =>
     .selectFrom('form_drafts as d')
     .innerJoin('services as s', 's.id', 'd.service_id')
     .select([
+      'd.id',
       's.name as service',
       'd.answers',
       'd.created_at',
@@ -184,6 +189,7 @@ export const formDrafts = (db: Q, ids: string[]) =>
 export const sessions = (db: Q, ids: string[]) =>
   db
     .selectFrom('sessions')
+    // Not the id: a session's id is its cookie value.
     .select(['kind', 'created_at', 'last_seen_at', 'expires_at'])
     .where('customer_id', 'in', ids)
     .orderBy('created_at')
@@ -192,7 +198,7 @@ export const sessions = (db: Q, ids: string[]) =>
 export const residentCodes = (db: Q, ids: string[]) =>
   db
     .selectFrom('resident_codes')
-    .select(['purpose', 'created_at', 'expires_at', 'used_at', 'attempts'])
+    .select(['id', 'purpose', 'created_at', 'expires_at', 'used_at', 'attempts'])
     .where('customer_id', 'in', ids)
     .orderBy('created_at')
     .execute();
@@ -228,6 +234,7 @@ export const complaintStages = (db: Q, complaintIds: string[]) =>
         .selectFrom('complaint_stages as g')
         .leftJoin('staff_users as u', 'u.id', 'g.handler_id')
         .select([
+          'g.id',
           'g.complaint_id',
           'g.stage',
           'g.started_on',
@@ -251,7 +258,7 @@ export const complaintRemedies = (db: Q, complaintIds: string[]) =>
     ? Promise.resolve([])
     : db
         .selectFrom('complaint_remedies')
-        .select(['complaint_id', 'kind', 'description', 'amount_pence', 'due_on', 'completed_on'])
+        .select(['id', 'complaint_id', 'kind', 'description', 'amount_pence', 'due_on', 'completed_on'])
         .where('complaint_id', 'in', complaintIds)
         .orderBy('created_at')
         .execute();
@@ -262,6 +269,8 @@ export const informationRequests = (db: Q, ids: string[]) =>
     .innerJoin('cases as c', 'c.id', 'r.case_id')
     .leftJoin('information_request_reviews as v', 'v.request_id', 'r.id')
     .select([
+      'r.id',
+      'v.id as review_id',
       'c.reference',
       'r.regime',
       'r.status',
@@ -283,7 +292,7 @@ export const informationRequests = (db: Q, ids: string[]) =>
 export const sarBundles = (db: Q, ids: string[]) =>
   db
     .selectFrom('sar_bundles')
-    .select(['status', 'generated_at', 'released_at'])
+    .select(['id', 'status', 'generated_at', 'released_at'])
     .where('customer_id', 'in', ids)
     .orderBy('generated_at')
     .execute();
@@ -291,7 +300,7 @@ export const sarBundles = (db: Q, ids: string[]) =>
 export const feedbackRequests = (db: Q, ids: string[]) =>
   db
     .selectFrom('feedback_requests')
-    .select(['channel', 'case_id', 'created_at', 'expires_at', 'responded_at'])
+    .select(['id', 'channel', 'case_id', 'created_at', 'expires_at', 'responded_at'])
     .where('customer_id', 'in', ids)
     .orderBy('created_at')
     .execute();
@@ -301,6 +310,8 @@ export const feedback = (db: Q, ids: string[]) =>
     .selectFrom('feedback as f')
     .leftJoin('follow_ups as u', 'u.feedback_id', 'f.id')
     .select([
+      'f.id',
+      'u.id as follow_up_id',
       'f.kind',
       'f.case_id',
       'f.channel',
@@ -319,7 +330,7 @@ export const compliments = (db: Q, ids: string[]) =>
   db
     .selectFrom('compliments as m')
     .innerJoin('teams as t', 't.id', 'm.team_id')
-    .select(['m.kind', 'm.body', 'm.received_on', 'm.channel', 't.name as team'])
+    .select(['m.id', 'm.kind', 'm.body', 'm.received_on', 'm.channel', 't.name as team'])
     .where('m.customer_id', 'in', ids)
     .orderBy('m.received_on')
     .execute();
@@ -332,6 +343,7 @@ export const accessLog = (db: Q, ids: string[], caseIds: string[]) =>
       join.onRef(sql`u.id::text`, '=', sql`l.actor_id`).on('l.actor_type', '=', 'staff'),
     )
     .select([
+      'l.id',
       'l.at',
       'l.actor_type',
       'u.display_name as staff',

@@ -215,7 +215,8 @@ function valueText(value: unknown): string {
 }
 
 /** Internal ids mean nothing to the reader; the JSON keeps them. */
-const HIDDEN_KEYS = new Set(['id', 'case_id', 'complaint_id', 'merged_into']);
+/** Row ids are in the JSON (so each record can be referred to) but mean nothing to a reader. */
+const HIDDEN_KEYS = new Set(['id', 'case_id', 'complaint_id', 'review_id', 'follow_up_id', 'merged_into']);
 
 function toRecord(row: Record<string, unknown>): HtmlRecord {
   const rows: HtmlRecord['rows'] = [];

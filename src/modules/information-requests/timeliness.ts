@@ -213,7 +213,9 @@ export async function timelinessReport(
     byKind,
     byService,
     byMonth,
-    complaints: count(items.filter((i) => i.kind.startsWith('complaint_') || i.kind.startsWith('childrens_'))),
+    complaints: count(
+      items.filter((i) => i.kind.startsWith('complaint_') || i.kind.startsWith('childrens_')),
+    ),
     informationRequests: count(items.filter((i) => i.kind === 'foi' || i.kind === 'eir' || i.kind === 'sar')),
     rootCauses: [...causes.values()].sort((a, b) => b.count - a.count || a.service.localeCompare(b.service)),
   };

@@ -17,13 +17,26 @@ import { changesFromForm, detailsFormItems, detailsFormValues, requestList } fro
 import { schemasFor } from './residents.schemas.ts';
 import { ResidentAccounts, type CodeCheckFailure, type CodePurpose } from './residents.service.ts';
 
+/** GOV.UK One Login settings (config.oneLogin; see docs/residents.md "GOV.UK One Login"). */
 export interface OneLoginSettings {
   issuerUrl: string;
   clientId: string;
-  clientSecret: string;
+  /** For test set-ups only; production One Login authenticates with privateKey. */
+  clientSecret: string | null;
+  /** PEM private key for private_key_jwt (the public key is registered with One Login). */
+  privateKey: string | null;
+  /** `kid` of the registered public key. */
+  privateKeyId: string | null;
   redirectUri: string;
   allowHttp: boolean;
+  /** Space-separated, e.g. 'openid email phone'. */
+  scopes: string;
+  /** Vector of trust, a JSON list as One Login expects it, e.g. '["Cl.Cm"]'. */
+  vtr: string;
 }
+
+/** Languages GOV.UK One Login can show its pages in (`ui_locales`). */
+const ONE_LOGIN_LOCALES = new Set(['en', 'cy']);
 
 export interface ResidentRoutesDeps {
   db: Db;
@@ -209,9 +222,14 @@ export async function registerResidentRoutes(app: FastifyInstance, deps: Residen
         issuerUrl: oneLogin.issuerUrl,
         clientId: oneLogin.clientId,
         clientSecret: oneLogin.clientSecret,
+        privateKey: oneLogin.privateKey,
+        privateKeyId: oneLogin.privateKeyId,
+        // One Login wants the token endpoint URL as the client assertion's audience.
+        clientAssertionAudience: 'token_endpoint',
         redirectUri: oneLogin.redirectUri,
         allowInsecureHttp: oneLogin.allowHttp,
-        scopes: 'openid email',
+        scopes: oneLogin.scopes,
+        authorizationParams: { vtr: oneLogin.vtr },
       }).catch((error: unknown) => {
         adapter = null;
         throw error;
@@ -219,8 +237,10 @@ export async function registerResidentRoutes(app: FastifyInstance, deps: Residen
       return adapter;
     };
 
-    app.get(ONE_LOGIN_PATH, { config: { permission: 'public' } }, async (_request, reply) => {
-      const start = await (await connect()).startLogin();
+    app.get(ONE_LOGIN_PATH, { config: { permission: 'public' } }, async (request, reply) => {
+      // One Login's pages in the resident's language when it has it (English or Welsh).
+      const uiLocales = ONE_LOGIN_LOCALES.has(request.locale) ? request.locale : 'en';
+      const start = await (await connect()).startLogin({ uiLocales });
       reply.setCookie(
         ONE_LOGIN_COOKIE,
         JSON.stringify({ state: start.state, nonce: start.nonce, codeVerifier: start.codeVerifier }),
