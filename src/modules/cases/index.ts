@@ -5,12 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { registerCasesPortalRoutes, type CasesRoutesDeps } from './cases.portal.routes.ts';
+import { registerCasesStaffRoutes } from './cases.staff.routes.ts';
 
 export type { CasesRoutesDeps } from './cases.portal.routes.ts';
 
-/** Registers /track, /track/code, /track/requests/:caseId (+ /reply) and /attachments/:id. */
+/** Registers /track, /track/code, /track/requests/:caseId (+ /reply), /attachments/:id and the staff case page /staff/cases/:id. */
 export async function registerCasesRoutes(app: FastifyInstance, deps: CasesRoutesDeps): Promise<void> {
   await registerCasesPortalRoutes(app, deps);
+  await registerCasesStaffRoutes(app, deps);
 }
 
 export {

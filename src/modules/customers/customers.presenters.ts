@@ -226,6 +226,7 @@ export function relationshipRows(rows: RelationshipRow[]): Row[] {
 
 export function caseRows(
   cases: {
+    id: string;
     reference: string;
     service_name: string;
     authority_name: string;
@@ -240,7 +241,9 @@ export function caseRows(
     const overdue = !k.closed_at && k.due_at && k.due_at.getTime() < now.getTime();
     const status = k.closed_at ? `Closed (${statusLabel(k.status)})` : statusLabel(k.status);
     return [
-      { text: k.reference },
+      {
+        html: `<a class="govuk-link" href="/staff/cases/${escapeHtml(k.id)}">${escapeHtml(k.reference)}</a>`,
+      },
       { text: k.service_name },
       { text: k.authority_name },
       {
