@@ -19,7 +19,7 @@ import {
   newContext,
 } from '../support/browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { buildAuthority, buildTeam, uniq } from '../../test/builders/index.ts';
+import { buildAuthority, buildStaff, buildTeam, TEST_PASSWORD, uniq } from '../../test/builders/index.ts';
 import {
   loadServiceDefinitions,
   type FormQuestion,
@@ -330,6 +330,48 @@ void describe('apply for a service', { skip }, () => {
     await clickAndWait(page, '[data-testid=send-reply]');
     await check(page, true);
     assert.ok(await page.locator('[data-testid=reply-sent]').isVisible());
+
+    // A member of the owning team opens the case and moves it on; the resident sees it and gets a message.
+    const owner = await db
+      .selectFrom('cases')
+      .select(['authority_id', 'team_id'])
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
+    const officer = await buildStaff(db, owner.authority_id, {
+      roles: ['officer'],
+      teamIds: [owner.team_id],
+    });
+    const staffContext = await newContext(browser, server.baseURL);
+    const staffPage = await staffContext.newPage();
+    await staffPage.goto('/staff/sign-in');
+    await staffPage.fill('#email', officer.email);
+    await staffPage.fill('#password', TEST_PASSWORD);
+    await clickAndWait(staffPage, '[data-testid=sign-in]');
+    await staffPage.goto(`/staff/cases/${created.id}`);
+    await check(staffPage, true);
+    assert.match(await staffPage.locator('[data-testid=case-reference]').innerText(), new RegExp(reference));
+    assert.match(await staffPage.locator('[data-testid=messages]').innerText(), /new phone number/);
+    const choice = staffPage.locator('input[name=status]').first();
+    const nextStatus = await choice.inputValue();
+    await choice.check();
+    await clickAndWait(staffPage, '[data-testid=change-status]');
+    await check(staffPage, true);
+    assert.ok(await staffPage.locator('[data-testid=success-banner]').isVisible());
+    await staffContext.close();
+
+    await page.reload();
+    await check(page, true);
+    const timeline = await page.locator('[data-testid=timeline]').innerText();
+    const statusNow = await page.locator('[data-testid=request-status]').innerText();
+    assert.doesNotMatch(statusNow, /^Received$/, `the resident sees the new status (${nextStatus})`);
+    assert.ok(timeline.length > 0);
+    const statusMessages = await db
+      .selectFrom('messages')
+      .select('id')
+      .where('case_id', '=', created.id)
+      .where('template', '=', 'case.status_changed')
+      .execute();
+    assert.equal(statusMessages.length, 1, 'the status change sends the resident a message');
     assert.deepEqual(context.unexpected, [], 'no requests to other origins');
     await context.close();
   });
