@@ -123,7 +123,7 @@ function answerRows(definition: unknown, answers: Record<string, unknown>) {
         .filter((x) => typeof x === 'string' || typeof x === 'number')
         .join(', ');
     }
-    return String(v);
+    return typeof v === 'string' ? v : JSON.stringify(v);
   };
   const keys = [...labels.keys()].filter((k) => k in answers);
   for (const k of Object.keys(answers)) if (!keys.includes(k)) keys.push(k);
