@@ -209,7 +209,7 @@ async function completeService(page: Page, entry: (typeof installed)[number], ax
 }
 
 void describe('apply for a service', { skip }, () => {
-  void test('a guest applies for a Blue Badge: error summary keeps answers, check answers, confirmation, acknowledgement queued, then tracks it', async () => {
+  void test('a guest applies for a Blue Badge: error summary keeps answers, check answers, confirmation, acknowledgement queued, tracks it, sees a staff status change, then signs in by code and replies', async () => {
     const entry = installed.find((s) => s.definition.slug === 'apply-for-a-blue-badge');
     assert.ok(entry);
     const context = await newContext(browser, server.baseURL);
@@ -372,6 +372,33 @@ void describe('apply for a service', { skip }, () => {
       .where('template', '=', 'case.status_changed')
       .execute();
     assert.equal(statusMessages.length, 1, 'the status change sends the resident a message');
+
+    // The resident signs in with a code to the same email: the request is in "Your requests" with its new
+    // status, and they reply from there.
+    await page.goto('/account/sign-in');
+    await check(page, true);
+    await page.fill('#email', 'ada@example.com');
+    await clickAndWait(page, '[data-testid=continue]');
+    const signInCode = await db
+      .selectFrom('messages')
+      .select('body')
+      .where('recipient', '=', 'ada@example.com')
+      .where('template', '=', 'resident.sign_in_code')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    await page.fill('#code', /\b(\d{6})\b/.exec(signInCode.body)?.[1] ?? '');
+    await clickAndWait(page, '[data-testid=submit-code]');
+    await page.goto('/account/requests');
+    await check(page, true);
+    const requests = await page.locator('[data-testid=requests]').innerText();
+    assert.match(requests, new RegExp(reference));
+    assert.match(requests, new RegExp(statusNow.trim()));
+    await clickAndWait(page, `a:has-text("${reference}")`);
+    await check(page, true);
+    await page.fill('#message', 'Thank you. I can send a photo of my current badge if that helps.');
+    await clickAndWait(page, '[data-testid=send-reply]');
+    await check(page, true);
+    assert.ok(await page.locator('[data-testid=reply-sent]').isVisible());
     assert.deepEqual(context.unexpected, [], 'no requests to other origins');
     await context.close();
   });
