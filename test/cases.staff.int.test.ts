@@ -31,8 +31,9 @@ async function openCase(sensitivity: 'normal' | 'restricted') {
     team_id: string;
     service_id: string;
     status: string;
+    authority_id: string;
   }>`
-    select c.id, c.reference, c.team_id, c.service_id, c.status
+    select c.id, c.reference, c.team_id, c.service_id, c.status, c.authority_id
     from cases c join services s on s.id = c.service_id join authorities a on a.id = c.authority_id
     where a.code like ${`${ns}-%`} and c.closed_at is null and s.sensitivity = ${sensitivity}
       and c.customer_id is not null and s.kind not in ('complaint', 'foi', 'sar', 'compliment')
@@ -117,6 +118,7 @@ void describe('staff case page', () => {
     const normal = await openCase('normal');
     const { rows } = await sql<{ email: string }>`
       select u.email from staff_users u where u.email like ${`%${ns}%`} and 'agent' = any(u.roles)
+        and u.authority_id = ${restricted.authority_id}
         and not exists (select 1 from staff_team_members m where m.staff_user_id = u.id and m.team_id = ${restricted.team_id})
       order by u.email limit 1`.execute(t.database.db);
     const agent = await signIn(rows[0].email);
@@ -133,6 +135,7 @@ void describe('staff case page', () => {
 
     const { rows: auditors } = await sql<{ email: string }>`
       select u.email from staff_users u where u.email like ${`%${ns}%`} and 'auditor' = any(u.roles)
+        and u.authority_id = ${normal.authority_id}
       order by u.email limit 1`.execute(t.database.db);
     const auditor = await signIn(auditors[0].email);
     assert.equal((await auditor.get(`/staff/cases/${normal.id}`)).statusCode, 200);
