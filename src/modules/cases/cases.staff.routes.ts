@@ -2,8 +2,8 @@
  * The staff case page: a case's facts, answers, timeline (customer-facing messages and internal notes kept
  * apart), feedback, and the actions allowed by the service's workflow (change status, add a note).
  *
- * Access: staff see cases of their own council and of the councils of their teams; a case of a restricted
- * service (e.g. adult social care) is visible only to the owning team. Anything else is 404, never 403, and
+ * Access: as on the customer's single view, staff of the shared (two-tier) front door see every council's
+ * normal cases; a case of a restricted service (e.g. adult social care) is visible only to the owning team. Anything else is 404, never 403, and
  * the attempt writes a `case.view_denied` audit row. Every view and change writes an audit row.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +13,7 @@ import { withTransaction, type Db } from '../../platform/db/index.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { StaffPrincipal } from '../identity/index.ts';
+import { canSeeCase } from '../customers/index.ts';
 import {
   addNote,
   allowedNextStatuses,
@@ -83,10 +84,12 @@ async function visibleCase(db: Db, request: FastifyRequest, action: string) {
     .where('c.id', '=', id)
     .executeTakeFirst();
   if (!row) throw new NotFoundError();
-  const authorities = new Set([staff.authorityId, ...staff.teams.map((t) => t.authorityId)]);
-  const allowed =
-    authorities.has(row.authority_id) &&
-    (row.sensitivity === 'normal' || staff.teams.some((t) => t.id === row.team_id));
+  // The same rule as the customer's single view, which lists cases of every council sharing the front
+  // door: normal cases are visible to all staff of the shared front door; restricted ones to the owning team.
+  const allowed = canSeeCase(
+    { staffId: staff.id, authorityIds: [], teamIds: staff.teams.map((t) => t.id) },
+    { sensitivity: row.sensitivity, teamId: row.team_id },
+  );
   if (!allowed) {
     await audit(db, {
       actorType: 'staff',
