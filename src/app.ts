@@ -28,6 +28,7 @@ import { registerComplaints } from './modules/complaints/index.ts';
 import { registerInformationRequests } from './modules/information-requests/index.ts';
 import { registerApi } from './modules/api/index.ts';
 import { registerFeedback } from './modules/feedback/index.ts';
+import { registerAuditRoutes } from './modules/audit/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +52,7 @@ const moduleViewDirs = [
   'information-requests',
   'api',
   'feedback',
+  'audit',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -174,5 +176,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerInformationRequests(app, { db, clock, publicUrl: config.publicUrl });
   await registerApi(app, { db, clock, publicUrl: config.publicUrl });
   await registerFeedback(app, { db, clock });
+  await registerAuditRoutes(app, { db, clock });
   return app;
 }

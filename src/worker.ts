@@ -13,6 +13,7 @@ import type { Config } from './config/index.ts';
 import { adaptersFromConfig, notificationJobHandlers } from './modules/notifications/index.ts';
 import { COMPLAINTS_ADOPT_TOPIC, complaintJobHandlers } from './modules/complaints/index.ts';
 import { FEEDBACK_SCAN_TOPIC, feedbackJobHandlers } from './modules/feedback/index.ts';
+import { CASES_SLA_SCAN_TOPIC, caseJobHandlers } from './modules/cases/index.ts';
 import {
   INFORMATION_REQUESTS_ADOPT_TOPIC,
   informationRequestJobHandlers,
@@ -44,6 +45,7 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
     ...complaintJobHandlers({ db: deps.db, clock: deps.clock }),
     ...feedbackJobHandlers({ db: deps.db, clock: deps.clock, publicUrl: deps.config?.publicUrl }),
     ...informationRequestJobHandlers({ db: deps.db, clock: deps.clock }),
+    ...caseJobHandlers({ db: deps.db, clock: deps.clock, publicUrl: deps.config?.publicUrl }),
     'maintenance.purge_sessions': async () => {
       await sessions.purgeExpired();
     },
@@ -63,6 +65,7 @@ export const schedule: readonly { topic: string; everyMinutes: number }[] = [
   { topic: COMPLAINTS_ADOPT_TOPIC, everyMinutes: 2 },
   { topic: INFORMATION_REQUESTS_ADOPT_TOPIC, everyMinutes: 2 },
   { topic: FEEDBACK_SCAN_TOPIC, everyMinutes: 5 },
+  { topic: CASES_SLA_SCAN_TOPIC, everyMinutes: 5 },
   { topic: 'maintenance.purge_sessions', everyMinutes: 15 },
   { topic: 'maintenance.purge_form_drafts', everyMinutes: 60 },
   { topic: 'maintenance.purge_outbox', everyMinutes: 24 * 60 },

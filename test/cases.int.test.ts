@@ -161,10 +161,18 @@ void describe('createCase', () => {
     assert.equal(row.guest_name, 'Ada Lovelace');
     assert.equal(row.form_version, 3);
     assert.equal(row.origin_channel, 'web');
-    const events = await db.selectFrom('case_events').selectAll().where('case_id', '=', created.id).execute();
+    const events = await db
+      .selectFrom('case_events')
+      .selectAll()
+      .where('case_id', '=', created.id)
+      .orderBy('created_at')
+      .execute();
     assert.deepEqual(
       events.map((e) => [e.kind, e.visible_to_customer]),
-      [['created', true]],
+      [
+        ['created', true],
+        ['routed', false],
+      ],
     );
     const interactions = await db
       .selectFrom('interactions')
@@ -223,7 +231,7 @@ void describe('createCase', () => {
     assert.equal(b.reference, a.reference);
     assert.equal(b.created, false);
     const events = await db.selectFrom('case_events').select('id').where('case_id', '=', a.id).execute();
-    assert.equal(events.length, 1);
+    assert.equal(events.length, 2); // created + routed
     assert.equal((await messagesFor(a.id)).length, 1);
   });
 
@@ -246,7 +254,7 @@ void describe('createCase', () => {
       .select('id')
       .where('case_id', '=', rows[0].id)
       .execute();
-    assert.equal(events.length, 1);
+    assert.equal(events.length, 2); // created + routed
     assert.equal((await messagesFor(rows[0].id)).length, 1);
   });
 
@@ -352,7 +360,7 @@ void describe('workflow', () => {
     const staffView = await getCaseTimeline(db, created.id, { customerVisibleOnly: false });
     assert.deepEqual(
       staffView.map((e) => e.kind),
-      ['status_changed', 'status_changed', 'created'],
+      ['status_changed', 'status_changed', 'routed', 'created'],
     );
     // While the status is internal the resident keeps seeing the last visible label.
     const view = await getResidentCaseView(db, created.id);

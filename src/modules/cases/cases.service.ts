@@ -15,7 +15,8 @@ import { queueMessage, type QueueMessageInput } from '../notifications/index.ts'
 import { parseServiceDefinition, type ServiceDefinition, type WorkflowStatus } from '../services/index.ts';
 import { generateReference, normaliseReference } from './cases.reference.ts';
 import * as repo from './cases.repository.ts';
-import { chooseTeam } from './cases.routing.ts';
+import { routeCase } from './cases.routing.ts';
+import { slaExtensionDays } from './cases.sla.repository.ts';
 import type {
   AddMessageInput,
   AddNoteInput,
@@ -97,8 +98,10 @@ function dueAtFor(
   startedAt: Date,
   calendar: WorkingDayCalendar,
   pauses: SlaPause[] = [],
+  extensionDays = 0,
 ): Date {
-  return new SlaClock({ policy, startedAt, pauses }, calendar).dueAt();
+  const extensions = extensionDays > 0 ? [{ days: extensionDays, reason: 'extended' }] : [];
+  return new SlaClock({ policy, startedAt, pauses, extensions }, calendar).dueAt();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -189,7 +192,8 @@ async function existingCase(db: Db | Tx, service: CaseService, key: string): Pro
 
 /**
  * Creates a case in the caller's transaction: status = the workflow's initial status, team from
- * {@link chooseTeam}, `due_at` from the service SLA on the working-day calendar, a customer-visible
+ * {@link routeCase} (team, maybe an assignee, and the reason, kept as `routing_reason` and a staff-only
+ * `routed` event), `due_at` from the service SLA on the working-day calendar, a customer-visible
  * `created` event, an interaction for the origin channel (agent = the member of staff for assisted
  * digital), an audit row and the acknowledgement in the outbox.
  *
@@ -210,7 +214,8 @@ export async function createCase(
   if (!initial) throw new DomainRuleError(`${service.slug}: the initial status is not in the workflow`);
   const calendar = options.calendar ?? defaultCaseCalendar();
   const dueAt = dueAtFor(service.sla, input.receivedAt, calendar);
-  const teamId = chooseTeam(service, input);
+  const route = await routeCase(trx, service, input);
+  const teamId = route.teamId;
   const customerId = input.customerId ?? null;
   const guest = customerId ? null : (input.contact ?? null);
   const guestEmail = clean(guest?.email)?.toLowerCase() ?? null;
@@ -229,6 +234,8 @@ export async function createCase(
       status: initial.code,
       origin_channel: input.channel,
       team_id: teamId,
+      assignee_id: route.assigneeId ?? null,
+      routing_reason: route.reason,
       received_at: input.receivedAt,
       due_at: dueAt,
       sla_paused_at: initial.pausesSla ? input.receivedAt : null,
@@ -261,6 +268,16 @@ export async function createCase(
     actor_staff_id: staffId,
     actor_customer_id: customerId,
     created_at: input.receivedAt,
+  });
+  await repo.insertEvent(trx, {
+    authority_id: service.authorityId,
+    case_id: caseId,
+    kind: 'routed',
+    visible_to_customer: false,
+    body: route.reason,
+    data: JSON.stringify({ teamId, assigneeId: route.assigneeId ?? null }),
+    // 1 ms after `created`, so the timeline (newest first) always lists it above the creation.
+    created_at: new Date(input.receivedAt.getTime() + 1),
   });
   await repo.insertInteraction(trx, {
     authority_id: service.authorityId,
@@ -351,7 +368,9 @@ async function resumeSla(
   const from = locked.sla_paused_at;
   const to = at.getTime() < from.getTime() ? from : at;
   const pauses = [...(await repo.completedPauses(trx, locked.id)), { from, to }];
-  const dueAt = dueAtFor(service.sla, locked.received_at, calendar, pauses);
+  // Extensions (cases.sla.ts extendSla) stay in the due date when a pause ends.
+  const extensionDays = await slaExtensionDays(trx, locked.id);
+  const dueAt = dueAtFor(service.sla, locked.received_at, calendar, pauses, extensionDays);
   await repo.updateCase(trx, locked.id, { sla_paused_at: null, due_at: dueAt, updated_at: at });
   await repo.insertEvent(trx, {
     authority_id: locked.authority_id,

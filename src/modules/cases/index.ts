@@ -29,7 +29,27 @@ export {
   whatHappensNext,
   defaultCaseCalendar,
 } from './cases.service.ts';
-export { chooseTeam } from './cases.routing.ts';
+export {
+  chooseTeam,
+  routeCase,
+  decideRoute,
+  routingRulesOf,
+  type RouteDecision,
+  type RoutingRule,
+  type RoutingFacts,
+} from './cases.routing.ts';
+export {
+  caseSlaSnapshot,
+  caseSlaSnapshots,
+  extendSla,
+  scanSla,
+  MAX_EXTENSION_DAYS,
+  type CaseSla,
+  type SlaExtensionResult,
+  type SlaScanOptions,
+  type SlaScanResult,
+} from './cases.sla.ts';
+export { CASES_SLA_SCAN_TOPIC, caseJobHandlers } from './cases.jobs.ts';
 export {
   generateReference,
   normaliseReference,

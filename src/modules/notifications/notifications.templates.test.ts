@@ -56,6 +56,18 @@ void test('every template renders in English for every channel with only its req
       downloadUrl: 'https://example.gov.uk/sar-bundles/abc',
       expiresOn: '1 June 2027',
     },
+    'case.sla_warning': {
+      reference: 'WX-1',
+      serviceName: 'Blue Badge',
+      dueDate: '1 June 2027',
+      caseUrl: '/x',
+    },
+    'case.sla_breach': {
+      reference: 'WX-1',
+      serviceName: 'Blue Badge',
+      dueDate: '1 June 2027',
+      caseUrl: '/x',
+    },
   };
   for (const name of TEMPLATE_NAMES) {
     for (const channel of ['email', 'sms', 'letter'] as const) {

@@ -29,6 +29,8 @@ export const TEMPLATE_NAMES = [
   'complaint.refusal',
   'feedback.request',
   'sar.bundle_ready',
+  'case.sla_warning',
+  'case.sla_breach',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -62,6 +64,9 @@ export const REQUIRED_PERSONALISATION: Record<TemplateName, readonly string[]> =
   'complaint.refusal': ['reference', 'refusalReason', ...OMBUDSMAN_PERSONALISATION],
   'feedback.request': ['what', 'link'],
   'sar.bundle_ready': ['reference', 'downloadUrl', 'expiresOn'],
+  /** To staff (addressed with `to.email`): the case, its due date and the link to the staff case page. */
+  'case.sla_warning': ['reference', 'serviceName', 'dueDate', 'caseUrl'],
+  'case.sla_breach': ['reference', 'serviceName', 'dueDate', 'caseUrl'],
 };
 
 const text = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);

@@ -142,6 +142,36 @@ const slaSchema = z.strictObject({
   amount: z.int().positive(),
 });
 
+/**
+ * Routing (cases module, `cases.routing.ts`): rules tried in order, the first that matches sends the case
+ * to another team of the same authority (by answer value, or by location inside a box); `specialisms`
+ * are the staff specialisms that suit this service (default: those the service slug contains).
+ */
+const routingRuleSchema = z.strictObject({
+  when: z.union([
+    z.strictObject({ question: questionId, equals: z.string().min(1) }),
+    z.strictObject({ question: questionId, in: z.array(z.string().min(1)).min(1) }),
+    z.strictObject({
+      area: z.strictObject({
+        name: text,
+        south: z.number(),
+        west: z.number(),
+        north: z.number(),
+        east: z.number(),
+      }),
+    }),
+  ]),
+  /** Code of a team of the service's authority. */
+  team: kebab,
+  /** Plain English for staff ("Reports in the city centre go to the city team."). */
+  reason: text.optional(),
+});
+
+const routingSchema = z.strictObject({
+  rules: z.array(routingRuleSchema).optional(),
+  specialisms: z.array(kebab).optional(),
+});
+
 const serviceDefinitionObject = z.strictObject({
   slug: kebab,
   version: z.int().min(1),
@@ -169,6 +199,7 @@ const serviceDefinitionObject = z.strictObject({
   /** Cases (applications, reports, requests) a year; at most annualVolume. Defaults to annualVolume. */
   annualCases: z.int().min(0).optional(),
   workflow: workflowSchema,
+  routing: routingSchema.optional(),
   form: z.strictObject({ pages: z.array(pageSchema).min(1, 'a form needs at least one page') }),
 });
 
