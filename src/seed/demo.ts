@@ -626,6 +626,22 @@ function plan(
   };
 }
 
+/** Common replies every demo council starts with (placeholders: see cases.handling.ts fillTemplate). */
+const DEMO_REPLY_TEMPLATES: readonly { title: string; body: string }[] = [
+  {
+    title: 'We are looking into it',
+    body: 'Dear ((name)),\n\nThank you for your request ((reference)). We are looking into it and will update you by the date shown on your request page.\n\n((officer))',
+  },
+  {
+    title: 'We need more information',
+    body: 'Dear ((name)),\n\nTo help with your request ((reference)) we need a little more information. Please reply to this message with the details below:\n\n\n((officer))',
+  },
+  {
+    title: 'We will call you back',
+    body: 'Dear ((name)),\n\nWe will phone you about your request ((reference)) within 2 working days. If that time does not suit you, reply to this message and tell us a better time.\n\n((officer))',
+  },
+];
+
 /**
  * Seeds the demo area unless it is already there. Returns the staff sign-ins either way, so start-up
  * can print them.
@@ -663,6 +679,14 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
     await trx.insertInto('services').values(data.services).execute();
     await trx.insertInto('staff_users').values(data.staff).execute();
     await trx.insertInto('staff_team_members').values(data.members).execute();
+    await trx
+      .insertInto('reply_templates')
+      .values(
+        data.authorities.flatMap((a) =>
+          DEMO_REPLY_TEMPLATES.map((t) => ({ authority_id: a.id!, title: t.title, body: t.body })),
+        ),
+      )
+      .execute();
     await insertRows(
       trx,
       'customers',

@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db } from '../../platform/db/index.ts';
-import { NotFoundError } from '../../platform/http/errors.ts';
+import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { StaffPrincipal } from '../identity/index.ts';
 import { canSeeCase } from '../customers/index.ts';
@@ -19,12 +19,30 @@ import {
   allowedNextStatuses,
   changeStatus,
   getCaseTimeline,
+  addMessage,
   loadCaseService,
 } from './cases.service.ts';
+import type { CaseOptions } from './cases.types.ts';
+import {
+  assignCase,
+  fillTemplate,
+  linkCases,
+  MAX_HANDOVER_NOTE,
+  PRIORITIES,
+  transferCase,
+  unlinkCases,
+  updateCaseDetails,
+  type HandlingActor,
+} from './cases.handling.ts';
+import * as handlingRepo from './cases.handling.repository.ts';
+import { caseSlaSnapshot, extendSla, MAX_EXTENSION_DAYS } from './cases.sla.ts';
 
 export interface CasesStaffDeps {
   db: Db;
   clock: Clock;
+  /** Base URL for links in messages (config.publicUrl). */
+  publicUrl?: string;
+  caseOptions?: CaseOptions;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,6 +79,8 @@ async function visibleCase(db: Db, request: FastifyRequest, action: string) {
       'c.reference',
       'c.status',
       'c.priority',
+      'c.tags',
+      'c.assignee_id',
       'c.origin_channel',
       'c.customer_id',
       'c.guest_name',
@@ -133,19 +153,55 @@ function answerRows(definition: unknown, answers: Record<string, unknown>) {
   return keys.map((k) => ({ key: { text: labels.get(k) ?? k }, value: { text: text(answers[k]) } }));
 }
 
+/** Which form a validation error belongs to: its `<details>` opens and the field shows the message. */
+type FormName = 'status' | 'note' | 'message' | 'assign' | 'transfer' | 'extend' | 'details' | 'link';
+
+interface RenderExtra {
+  errors?: FormErrors;
+  values?: Record<string, string>;
+  status?: number;
+  form?: FormName;
+}
+
+function timeLeftText(
+  sla: { state: string; workingDaysLeft: number } | null,
+  paused: boolean,
+  closed: boolean,
+) {
+  if (closed) return 'Closed';
+  if (!sla) return 'No due date';
+  if (paused) return 'Clock paused while we wait for the resident';
+  if (sla.state === 'breached') return 'Overdue';
+  const days = sla.workingDaysLeft;
+  if (days <= 0) return 'Due today';
+  return `${days} working ${days === 1 ? 'day' : 'days'} left`;
+}
+
 export async function registerCasesStaffRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<void> {
   const { db } = deps;
 
-  async function render(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    row: CaseRow,
-    extra: { errors?: FormErrors; values?: Record<string, string>; status?: number } = {},
-  ) {
+  const actorOf = (request: FastifyRequest): HandlingActor => ({
+    staffId: request.staff!.id,
+    canAssignOthers: request.staff!.permissions.has('cases:assign'),
+    teamIds: request.staff!.teams.map((t) => t.id),
+  });
+  const handlingOptions = (request: FastifyRequest) => ({
+    at: deps.clock.now(),
+    requestId: request.id,
+    publicUrl: deps.publicUrl,
+  });
+  const seesCase = (request: FastifyRequest) => {
+    const teamIds = request.staff!.teams.map((t) => t.id);
+    return (c: { sensitivity: 'normal' | 'restricted'; teamId: string }) =>
+      canSeeCase({ staffId: request.staff!.id, authorityIds: [], teamIds }, c);
+  };
+
+  async function render(request: FastifyRequest, reply: FastifyReply, row: CaseRow, extra: RenderExtra = {}) {
     const staff = request.staff!;
+    const now = deps.clock.now();
     const service = await loadCaseService(db, { id: row.service_id }, { includeInactive: true });
     if (!service) throw new NotFoundError();
-    const [timeline, feedback] = await Promise.all([
+    const [timeline, feedback, sla, members, teams, links, templates] = await Promise.all([
       getCaseTimeline(db, row.id, { customerVisibleOnly: false }),
       // Read directly (the feedback module imports this one): satisfaction after this case was closed.
       db
@@ -154,10 +210,16 @@ export async function registerCasesStaffRoutes(app: FastifyInstance, deps: Cases
         .where('case_id', '=', row.id)
         .orderBy('created_at', 'desc')
         .execute(),
+      caseSlaSnapshot(db, row.id, now),
+      handlingRepo.teamMembers(db, row.team_id),
+      handlingRepo.teamsOfAuthority(db, row.authority_id),
+      handlingRepo.linkedCases(db, row.id),
+      handlingRepo.replyTemplatesFor(db, row.authority_id, row.service_id),
     ]);
     const current = service.definition.workflow.statuses.find((s) => s.code === row.status);
     const next = row.closed_at ? [] : allowedNextStatuses(service, row.status);
     const canWrite = staff.permissions.has('cases:write');
+    const canAssign = staff.permissions.has('cases:assign');
     const view = (e: (typeof timeline)[number]) => ({
       ...e,
       date: formatDate(e.at, 'datetime'),
@@ -167,6 +229,21 @@ export async function registerCasesStaffRoutes(app: FastifyInstance, deps: Cases
       row.customer_id && (row.given_name || row.family_name)
         ? `${row.given_name ?? ''} ${row.family_name ?? ''}`.trim()
         : (row.guest_name ?? 'Guest');
+    const query = request.query as { done?: string; template?: string };
+    const values = { ...(extra.values ?? {}) };
+    // A reply template chosen with the "Use template" button (a GET, so it works without JavaScript).
+    const chosen = templates.find((t) => t.id === query.template);
+    if (chosen && values.message === undefined)
+      values.message = fillTemplate(chosen.body, {
+        name: customerName,
+        reference: row.reference,
+        service: service.name,
+        officer: staff.name,
+      });
+    const handover = timeline.find((e) => (e.kind === 'transferred' || e.kind === 'assigned') && e.body);
+    const seen = seesCase(request);
+    const inTeam = staff.teams.some((t) => t.id === row.team_id);
+    const errorFor = (href: string) => extra.errors?.find((e) => e.href === href)?.text;
     return reply.status(extra.status ?? 200).view('cases/staff/case.njk', {
       pageTitle: `${extra.errors?.length ? 'Error: ' : ''}${row.reference} – ${service.name}`,
       c: row,
@@ -175,13 +252,16 @@ export async function registerCasesStaffRoutes(app: FastifyInstance, deps: Cases
       customerStatusLabel: current?.customerLabel ?? row.status,
       receivedDate: formatDate(row.received_at, 'datetime'),
       dueDate: row.due_at ? formatDate(row.due_at, 'date') : null,
-      overdue: !row.closed_at && row.due_at !== null && row.due_at.getTime() < deps.clock.now().getTime(),
+      overdue: !row.closed_at && row.due_at !== null && row.due_at.getTime() < now.getTime(),
       paused: row.sla_paused_at !== null,
+      timeLeft: timeLeftText(sla, row.sla_paused_at !== null, row.closed_at !== null),
+      extensionDays: sla?.extensionDays ?? 0,
       customerName,
       customerHref: row.customer_id ? `/staff/customers/${row.customer_id}` : null,
       answers: answerRows(service.definition, row.answers),
       messages: timeline.filter((e) => e.visibleToCustomer).map(view),
       internal: timeline.filter((e) => !e.visibleToCustomer).map(view),
+      handover: handover ? view(handover) : null,
       feedback,
       nextStatuses: next.map((s) => ({
         value: s.code,
@@ -191,13 +271,100 @@ export async function registerCasesStaffRoutes(app: FastifyInstance, deps: Cases
             ? `The resident sees “${s.customerLabel}” and gets a message`
             : 'Not shown to the resident',
         },
-        checked: extra.values?.status === s.code,
+        checked: values.status === s.code,
       })),
       canWrite,
+      canAssign,
+      canTake: canWrite && !row.closed_at && row.assignee_id !== staff.id && (inTeam || canAssign),
+      canRelease: canWrite && !row.closed_at && row.assignee_id === staff.id,
+      assigneeItems: [
+        { value: '', text: 'Nobody (team queue)' },
+        ...members.map((m) => ({
+          value: m.id,
+          text: `${m.name}${m.is_leader ? ' (team leader)' : ''}${m.available ? '' : ' – not available'}`,
+          selected: (values.assignee ?? row.assignee_id ?? '') === m.id,
+        })),
+      ],
+      teamItems: [
+        { value: '', text: 'Choose a team' },
+        ...teams
+          .filter((t) => t.id !== row.team_id)
+          .map((t) => ({ value: t.id, text: t.name, selected: values.team === t.id })),
+      ],
+      priorityItems: PRIORITIES.map((p) => ({
+        value: p,
+        text: p[0].toUpperCase() + p.slice(1),
+        selected: (values.priority ?? row.priority) === p,
+      })),
+      tagsValue: values.tags ?? row.tags.join(', '),
+      links: links.map((l) => {
+        const visible = seen({ sensitivity: l.sensitivity, teamId: l.team_id });
+        return {
+          id: l.id,
+          // A restricted case the viewer may not see shows only that a link exists.
+          reference: visible ? l.reference : 'A restricted case',
+          href: visible ? `/staff/cases/${l.id}` : null,
+          service: visible ? `${l.service_name} · ${l.authority_name}` : '',
+          closed: l.closed_at !== null,
+        };
+      }),
+      templateItems: [
+        { value: '', text: 'Choose a template' },
+        ...templates.map((t) => ({ value: t.id, text: t.title, selected: chosen?.id === t.id })),
+      ],
+      maxExtensionDays: MAX_EXTENSION_DAYS,
+      openForm: extra.form ?? null,
+      fieldErrors: {
+        status: errorFor('#status'),
+        note: errorFor('#note'),
+        message: errorFor('#message'),
+        assignee: errorFor('#assignee'),
+        handoverNote: errorFor('#handoverNote'),
+        team: errorFor('#team'),
+        transferNote: errorFor('#transferNote'),
+        days: errorFor('#days'),
+        reason: errorFor('#reason'),
+        priority: errorFor('#priority'),
+        tags: errorFor('#tags'),
+        reference: errorFor('#reference'),
+      },
       errors: extra.errors ?? [],
-      values: extra.values ?? {},
-      done: (request.query as { done?: string }).done ?? null,
+      values,
+      done: query.done ?? null,
     });
+  }
+
+  /** Runs a change in one transaction; a broken business rule re-renders the page with the error on `href`. */
+  async function attempt(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    row: CaseRow,
+    form: FormName,
+    href: string,
+    change: (trx: Parameters<Parameters<typeof withTransaction>[1]>[0]) => Promise<unknown>,
+    done: string,
+  ) {
+    const values = bodyOf(request);
+    try {
+      await withTransaction(db, change);
+    } catch (error) {
+      if (error instanceof FieldError)
+        return render(request, reply, row, {
+          status: 400,
+          values,
+          form,
+          errors: [{ href: error.href, text: error.message }],
+        });
+      if (error instanceof DomainRuleError)
+        return render(request, reply, row, {
+          status: 400,
+          values,
+          form,
+          errors: [{ href, text: error.message }],
+        });
+      throw error;
+    }
+    return reply.redirect(`/staff/cases/${row.id}?done=${done}`, 303);
   }
 
   app.get('/staff/cases/:id', { config: { permission: 'cases:read' } }, async (request, reply) => {
@@ -225,6 +392,7 @@ export async function registerCasesStaffRoutes(app: FastifyInstance, deps: Cases
       return render(request, reply, row, {
         status: 400,
         values,
+        form: 'status',
         errors: [{ href: '#status', text: 'Select what happens next' }],
       });
     await withTransaction(db, async (trx) => {
@@ -233,9 +401,7 @@ export async function registerCasesStaffRoutes(app: FastifyInstance, deps: Cases
         row.id,
         to,
         { kind: 'staff', staffId: request.staff!.id },
-        {
-          at: deps.clock.now(),
-        },
+        { publicUrl: deps.publicUrl, ...deps.caseOptions, at: deps.clock.now() },
       );
       if (note) await addNote(trx, row.id, { staffId: request.staff!.id, body: note, at: deps.clock.now() });
       await audit(trx, {
@@ -256,17 +422,17 @@ export async function registerCasesStaffRoutes(app: FastifyInstance, deps: Cases
     const row = await visibleCase(db, request, 'add_note');
     const values = bodyOf(request);
     const body = (values.note ?? '').trim();
-    if (!body)
+    const problem = !body
+      ? 'Enter a note'
+      : body.length > 5000
+        ? 'Note must be 5,000 characters or fewer'
+        : null;
+    if (problem)
       return render(request, reply, row, {
         status: 400,
         values,
-        errors: [{ href: '#note', text: 'Enter a note' }],
-      });
-    if (body.length > 5000)
-      return render(request, reply, row, {
-        status: 400,
-        values,
-        errors: [{ href: '#note', text: 'Note must be 5,000 characters or fewer' }],
+        form: 'note',
+        errors: [{ href: '#note', text: problem }],
       });
     await withTransaction(db, async (trx) => {
       await addNote(trx, row.id, { staffId: request.staff!.id, body, at: deps.clock.now() });
@@ -282,4 +448,210 @@ export async function registerCasesStaffRoutes(app: FastifyInstance, deps: Cases
     });
     return reply.redirect(`/staff/cases/${row.id}?done=note#internal`, 303);
   });
+
+  // A message the resident sees on their request page and gets by email/text (through the outbox).
+  app.post('/staff/cases/:id/messages', { config: { permission: 'cases:write' } }, async (request, reply) => {
+    const row = await visibleCase(db, request, 'send_message');
+    const values = bodyOf(request);
+    const body = (values.message ?? '').trim();
+    const problem = !body
+      ? 'Enter a message to the resident'
+      : body.length > 5000
+        ? 'Message must be 5,000 characters or fewer'
+        : null;
+    if (problem)
+      return render(request, reply, row, {
+        status: 400,
+        values,
+        form: 'message',
+        errors: [{ href: '#message', text: problem }],
+      });
+    return attempt(
+      request,
+      reply,
+      row,
+      'message',
+      '#message',
+      async (trx) => {
+        const staff = { kind: 'staff' as const, staffId: request.staff!.id };
+        const { eventId } = await addMessage(
+          trx,
+          row.id,
+          { from: 'staff', actor: staff, body, at: deps.clock.now() },
+          { publicUrl: deps.publicUrl, ...deps.caseOptions },
+        );
+        await audit(trx, {
+          actorType: 'staff',
+          actorId: request.staff!.id,
+          authorityId: row.authority_id,
+          action: 'case.message_sent',
+          recordType: 'case',
+          recordId: row.id,
+          requestId: request.id,
+          details: { eventId },
+        });
+      },
+      'message',
+    );
+  });
+
+  app.post('/staff/cases/:id/assign', { config: { permission: 'cases:write' } }, async (request, reply) => {
+    const row = await visibleCase(db, request, 'assign');
+    const values = bodyOf(request);
+    const choice = values.assignee ?? '';
+    const assigneeId = choice === 'me' ? request.staff!.id : choice === '' ? null : choice;
+    if (assigneeId !== null && !UUID.test(assigneeId))
+      return render(request, reply, row, {
+        status: 400,
+        values,
+        form: 'assign',
+        errors: [{ href: '#assignee', text: 'Choose who should have the case' }],
+      });
+    return attempt(
+      request,
+      reply,
+      row,
+      'assign',
+      '#assignee',
+      async (trx) => {
+        try {
+          await assignCase(
+            trx,
+            row.id,
+            { assigneeId, note: values.handoverNote },
+            actorOf(request),
+            handlingOptions(request),
+          );
+        } catch (error) {
+          // A missing or long handover note belongs to the note field.
+          if (error instanceof DomainRuleError && /handover note/i.test(error.message))
+            throw new FieldError('#handoverNote', error.message);
+          throw error;
+        }
+      },
+      assigneeId === null ? 'unassigned' : 'assigned',
+    );
+  });
+
+  app.post('/staff/cases/:id/transfer', { config: { permission: 'cases:write' } }, async (request, reply) => {
+    const row = await visibleCase(db, request, 'transfer');
+    const values = bodyOf(request);
+    const errors: FormErrors = [];
+    if (!UUID.test(values.team ?? ''))
+      errors.push({ href: '#team', text: 'Choose the team to pass the case to' });
+    const note = (values.transferNote ?? '').trim();
+    if (!note) errors.push({ href: '#transferNote', text: 'Enter a handover note for the new team' });
+    else if (note.length > MAX_HANDOVER_NOTE)
+      errors.push({ href: '#transferNote', text: 'Handover note must be 2,000 characters or fewer' });
+    if (errors.length) return render(request, reply, row, { status: 400, values, form: 'transfer', errors });
+    return attempt(
+      request,
+      reply,
+      row,
+      'transfer',
+      '#team',
+      (trx) =>
+        transferCase(trx, row.id, { teamId: values.team, note }, actorOf(request), handlingOptions(request)),
+      'transferred',
+    );
+  });
+
+  app.post('/staff/cases/:id/extend', { config: { permission: 'cases:write' } }, async (request, reply) => {
+    const row = await visibleCase(db, request, 'extend');
+    const values = bodyOf(request);
+    const errors: FormErrors = [];
+    const daysText = (values.days ?? '').trim();
+    const days = /^\d+$/.test(daysText) ? Number(daysText) : NaN;
+    if (daysText === '') errors.push({ href: '#days', text: 'Enter how many working days to add' });
+    else if (!Number.isInteger(days) || days < 1 || days > MAX_EXTENSION_DAYS)
+      errors.push({ href: '#days', text: `Days must be a whole number from 1 to ${MAX_EXTENSION_DAYS}` });
+    const reason = (values.reason ?? '').trim();
+    if (!reason) errors.push({ href: '#reason', text: 'Enter the reason for the extension' });
+    if (errors.length) return render(request, reply, row, { status: 400, values, form: 'extend', errors });
+    return attempt(
+      request,
+      reply,
+      row,
+      'extend',
+      '#days',
+      (trx) =>
+        extendSla(
+          trx,
+          row.id,
+          { days, reason },
+          { kind: 'staff', staffId: request.staff!.id },
+          { at: deps.clock.now(), requestId: request.id },
+        ),
+      'extended',
+    );
+  });
+
+  app.post('/staff/cases/:id/details', { config: { permission: 'cases:write' } }, async (request, reply) => {
+    const row = await visibleCase(db, request, 'change_details');
+    const values = bodyOf(request);
+    return attempt(
+      request,
+      reply,
+      row,
+      'details',
+      (values.priority ?? '') && (PRIORITIES as readonly string[]).includes(values.priority ?? '')
+        ? '#tags'
+        : '#priority',
+      (trx) =>
+        updateCaseDetails(
+          trx,
+          row.id,
+          { priority: values.priority ?? '', tags: values.tags ?? '' },
+          { staffId: request.staff!.id },
+          handlingOptions(request),
+        ),
+      'details',
+    );
+  });
+
+  app.post('/staff/cases/:id/links', { config: { permission: 'cases:write' } }, async (request, reply) => {
+    const row = await visibleCase(db, request, 'link');
+    const values = bodyOf(request);
+    return attempt(
+      request,
+      reply,
+      row,
+      'link',
+      '#reference',
+      (trx) =>
+        linkCases(
+          trx,
+          row.id,
+          { reference: values.reference ?? '' },
+          { staffId: request.staff!.id },
+          seesCase(request),
+          handlingOptions(request),
+        ),
+      'linked',
+    );
+  });
+
+  app.post(
+    '/staff/cases/:id/links/:otherId/remove',
+    { config: { permission: 'cases:write' } },
+    async (request, reply) => {
+      const row = await visibleCase(db, request, 'unlink');
+      const otherId = (request.params as { otherId?: string }).otherId ?? '';
+      if (!UUID.test(otherId)) throw new NotFoundError();
+      await withTransaction(db, (trx) =>
+        unlinkCases(trx, row.id, otherId, { staffId: request.staff!.id }, handlingOptions(request)),
+      );
+      return reply.redirect(`/staff/cases/${row.id}?done=unlinked`, 303);
+    },
+  );
+}
+
+/** A rule broken on a particular field (thrown inside a transaction so it rolls back). */
+class FieldError extends Error {
+  constructor(
+    readonly href: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

@@ -68,6 +68,20 @@ void test('every template renders in English for every channel with only its req
       dueDate: '1 June 2027',
       caseUrl: '/x',
     },
+    'case.assigned': {
+      reference: 'WX-1',
+      serviceName: 'Blue Badge',
+      from: 'Sam',
+      note: 'Call back',
+      caseUrl: '/x',
+    },
+    'case.transferred': {
+      reference: 'WX-1',
+      serviceName: 'Blue Badge',
+      from: 'Sam',
+      note: 'Call back',
+      caseUrl: '/x',
+    },
   };
   for (const name of TEMPLATE_NAMES) {
     for (const channel of ['email', 'sms', 'letter'] as const) {

@@ -31,6 +31,8 @@ export const TEMPLATE_NAMES = [
   'sar.bundle_ready',
   'case.sla_warning',
   'case.sla_breach',
+  'case.assigned',
+  'case.transferred',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -67,6 +69,9 @@ export const REQUIRED_PERSONALISATION: Record<TemplateName, readonly string[]> =
   /** To staff (addressed with `to.email`): the case, its due date and the link to the staff case page. */
   'case.sla_warning': ['reference', 'serviceName', 'dueDate', 'caseUrl'],
   'case.sla_breach': ['reference', 'serviceName', 'dueDate', 'caseUrl'],
+  /** To staff: a case given to them or to their team, with the handover note. */
+  'case.assigned': ['reference', 'serviceName', 'from', 'note', 'caseUrl'],
+  'case.transferred': ['reference', 'serviceName', 'from', 'note', 'caseUrl'],
 };
 
 const text = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
