@@ -191,6 +191,7 @@ export async function registerCustomerStaffRoutes(
           at: formatDate(m.updated_at, 'short'),
         })),
         canWrite: request.staff!.permissions.has('customers:write'),
+        canStartRequest: request.staff!.permissions.has('cases:write'),
         canUnmerge: request.staff!.permissions.has('admin:manage'),
         values,
         ...extra.errors,

@@ -382,6 +382,9 @@ async function registerFlow(
           request.locale,
         ),
         contactSent: contact !== null || created.customer_id !== null,
+        // Staff go on to the case they raised, or back to the customer they are helping.
+        caseId: flow.staffArea ? draft.submittedCaseId : null,
+        customerId: flow.staffArea ? created.customer_id : null,
         startAgainHref: flow.staffArea ? '/staff/services' : `/services/${service.slug}`,
       });
     },
