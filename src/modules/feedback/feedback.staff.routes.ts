@@ -83,6 +83,8 @@ export async function registerFeedbackStaffRoutes(
       (t) => t.id !== teamId,
     );
     const csrf = escape(request.csrfToken);
+    // Marking follow-ups done and passing compliments on are casework (`cases:write`): readers see no buttons.
+    const canAct = staffOf(request).permissions.has('cases:write');
     if (extra.status) reply.status(extra.status);
     return reply.view('feedback/staff/team.njk', {
       pageTitle: `Feedback for ${team.name}`,
@@ -107,9 +109,11 @@ export async function registerFeedbackStaffRoutes(
         { text: u.reference ?? 'A contact' },
         { text: u.reason },
         { text: u.comment ?? '' },
-        {
-          html: `<form method="post" action="/staff/feedback/teams/${teamId}/follow-ups/${u.id}/done"><input type="hidden" name="_csrf" value="${csrf}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button" data-testid="follow-up-done">Mark as done<span class="govuk-visually-hidden">: ${escape(u.reason)}</span></button></form>`,
-        },
+        canAct
+          ? {
+              html: `<form method="post" action="/staff/feedback/teams/${teamId}/follow-ups/${u.id}/done"><input type="hidden" name="_csrf" value="${csrf}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button" data-testid="follow-up-done">Mark as done<span class="govuk-visually-hidden">: ${escape(u.reason)}</span></button></form>`,
+            }
+          : { text: '' },
       ]),
       doneRows: data.doneFollowUps.map((u) => [
         { text: formatDate(u.done_at) },
@@ -129,7 +133,7 @@ export async function registerFeedbackStaffRoutes(
         { text: m.kind === 'compliment' ? 'Compliment' : 'Comment' },
         { text: m.body },
         { text: m.service_name ?? m.reference ?? '' },
-        others.length
+        others.length && canAct
           ? {
               html: `<form method="post" action="/staff/feedback/teams/${teamId}/compliments/${m.id}/route" class="app-inline-form"><input type="hidden" name="_csrf" value="${csrf}"><label class="govuk-label govuk-visually-hidden" for="route-${m.id}">Team to pass it to</label><select class="govuk-select" id="route-${m.id}" name="toTeamId">${others.map((o) => `<option value="${o.id}">${escape(o.name)}</option>`).join('')}</select> <button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button">Pass on</button></form>`,
             }
@@ -147,7 +151,7 @@ export async function registerFeedbackStaffRoutes(
 
   app.post(
     '/staff/feedback/teams/:teamId/follow-ups/:id/done',
-    { config: { permission: 'workspace:use' } },
+    { config: { permission: 'cases:write' } },
     async (request, reply) => {
       const teamId = param(request, 'teamId');
       const team = await visibleTeam(request, teamId);
@@ -170,7 +174,7 @@ export async function registerFeedbackStaffRoutes(
 
   app.post(
     '/staff/feedback/teams/:teamId/compliments/:id/route',
-    { config: { permission: 'workspace:use' } },
+    { config: { permission: 'cases:write' } },
     async (request, reply) => {
       const teamId = param(request, 'teamId');
       const team = await visibleTeam(request, teamId);

@@ -19,6 +19,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     staff: StaffPrincipal | null;
   }
+  interface FastifyInstance {
+    /** Every route and the permission it declares, in registration order (HEAD twins and assets left out). */
+    routeCatalogue: readonly CatalogueRoute[];
+  }
+}
+
+/** One entry of `app.routeCatalogue`: what the access-control test walks. */
+export interface CatalogueRoute {
+  method: string;
+  url: string;
+  permission: string;
 }
 
 export interface StaffRoutesDeps {
@@ -45,6 +56,8 @@ export const staffNavItems: { href: string; text: string; permission: Permission
 
 export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRoutesDeps): Promise<void> {
   app.decorateRequest('staff', null);
+  const catalogue: CatalogueRoute[] = [];
+  app.decorate('routeCatalogue', catalogue);
 
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
@@ -59,6 +72,8 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     ) {
       throw new Error(`Route ${route.url} names unknown permission ${permission}`);
     }
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') catalogue.push({ method, url: route.url, permission });
   });
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {

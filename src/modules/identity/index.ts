@@ -1,5 +1,5 @@
 export { IdentityService, rolesLabel, type StaffPrincipal } from './identity.service.ts';
-export { registerStaffIdentity, staffNavItems } from './identity.staff.routes.ts';
+export { registerStaffIdentity, staffNavItems, type CatalogueRoute } from './identity.staff.routes.ts';
 export {
   can,
   permissionsFor,
