@@ -88,6 +88,13 @@ const ACCESS: Record<string, Access> = {
   'GET /staff/cases/:id': ALL_STAFF,
   'POST /staff/cases/:id/status': CASE_WRITERS,
   'POST /staff/cases/:id/notes': CASE_WRITERS,
+  'POST /staff/cases/:id/messages': CASE_WRITERS,
+  'POST /staff/cases/:id/assign': CASE_WRITERS,
+  'POST /staff/cases/:id/transfer': CASE_WRITERS,
+  'POST /staff/cases/:id/extend': CASE_WRITERS,
+  'POST /staff/cases/:id/details': CASE_WRITERS,
+  'POST /staff/cases/:id/links': CASE_WRITERS,
+  'POST /staff/cases/:id/links/:otherId/remove': CASE_WRITERS,
   // forms (resident and assisted digital)
   'GET /services/:slug/start': PUBLIC,
   'GET /staff/services': CASE_WRITERS,
