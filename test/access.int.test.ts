@@ -514,9 +514,15 @@ void describe('access control', () => {
         .where('record_id', '=', restricted.id)
         .where('actor_id', '=', f.staff[role].id)
         .execute();
-      assert.equal(rows.length, reachedHandler, `${role}: one audit row per attempt`);
+      // Every attempt is audited: refused by the record rule (view_denied) or by the permission (access_denied).
+      assert.equal(rows.length, caseRoutes.length, `${role}: one audit row per attempt`);
+      assert.equal(
+        rows.filter((r) => r.action === 'case.view_denied').length,
+        reachedHandler,
+        `${role}: record-rule refusals`,
+      );
       for (const row of rows) {
-        assert.equal(row.action, 'case.view_denied');
+        assert.ok(['case.view_denied', 'case.access_denied'].includes(row.action), row.action);
         assert.equal(row.outcome, 'denied');
         assert.equal(row.record_type, 'case');
       }
@@ -576,5 +582,14 @@ void describe('access control', () => {
       .where('actor_staff_id', '=', f.staff.auditor.id)
       .execute();
     assert.equal(unchanged.length, 0, 'the auditor added nothing to any case');
+    const refusals = await db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome'])
+      .where('actor_id', '=', f.staff.auditor.id)
+      .where('record_id', '=', f.normalCase.id)
+      .where('action', '=', 'case.access_denied')
+      .execute();
+    assert.ok(refusals.length >= 7, 'each refused change to the case is audited as denied');
+    assert.ok(refusals.every((r) => r.outcome === 'denied'));
   });
 });

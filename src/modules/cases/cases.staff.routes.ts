@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db } from '../../platform/db/index.ts';
-import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { DomainRuleError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { StaffPrincipal } from '../identity/index.ts';
 import { canSeeCase } from '../customers/index.ts';
@@ -178,6 +178,28 @@ function timeLeftText(
 }
 
 export async function registerCasesStaffRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<void> {
+  await app.register(async (scope) => {
+    // Requests refused by the route permission (e.g. an auditor posting a note) are audited as denied too.
+    scope.addHook('onError', async (request, _reply, error) => {
+      if (!(error instanceof ForbiddenError) || !request.staff) return;
+      const id = (request.params as { id?: string }).id ?? '';
+      await audit(deps.db, {
+        actorType: 'staff',
+        actorId: request.staff.id,
+        authorityId: request.staff.authorityId,
+        action: 'case.access_denied',
+        recordType: 'case',
+        recordId: UUID.test(id) ? id : null,
+        outcome: 'denied',
+        requestId: request.id,
+        details: { route: `${request.method} ${request.routeOptions.url ?? ''}` },
+      });
+    });
+    await caseRoutes(scope, deps);
+  });
+}
+
+async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<void> {
   const { db } = deps;
 
   const actorOf = (request: FastifyRequest): HandlingActor => ({
