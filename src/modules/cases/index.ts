@@ -5,14 +5,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { registerCasesPortalRoutes, type CasesRoutesDeps } from './cases.portal.routes.ts';
+import { registerCasesQueueRoutes } from './cases.queues.routes.ts';
 import { registerCasesStaffRoutes } from './cases.staff.routes.ts';
 
 export type { CasesRoutesDeps } from './cases.portal.routes.ts';
 
-/** Registers /track, /track/code, /track/requests/:caseId (+ /reply), /attachments/:id and the staff case page /staff/cases/:id. */
+/** Registers /track, /track/code, /track/requests/:caseId (+ /reply), /attachments/:id, the staff case page /staff/cases/:id and the work queues /staff/queues. */
 export async function registerCasesRoutes(app: FastifyInstance, deps: CasesRoutesDeps): Promise<void> {
   await registerCasesPortalRoutes(app, deps);
   await registerCasesStaffRoutes(app, deps);
+  await registerCasesQueueRoutes(app, deps);
 }
 
 export {
