@@ -88,6 +88,7 @@ const ACCESS: Record<string, Access> = {
   'GET /staff/cases/:id': ALL_STAFF,
   'POST /staff/cases/:id/status': CASE_WRITERS,
   'POST /staff/cases/:id/notes': CASE_WRITERS,
+  'GET /staff/queues': ALL_STAFF,
   'POST /staff/cases/:id/messages': CASE_WRITERS,
   'POST /staff/cases/:id/assign': CASE_WRITERS,
   'POST /staff/cases/:id/transfer': CASE_WRITERS,

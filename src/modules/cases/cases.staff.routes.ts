@@ -20,8 +20,10 @@ import {
   changeStatus,
   getCaseTimeline,
   addMessage,
+  defaultCaseCalendar,
   loadCaseService,
 } from './cases.service.ts';
+import { timeLeft } from './cases.queues.presenters.ts';
 import type { CaseOptions } from './cases.types.ts';
 import {
   assignCase,
@@ -163,20 +165,6 @@ interface RenderExtra {
   form?: FormName;
 }
 
-function timeLeftText(
-  sla: { state: string; workingDaysLeft: number } | null,
-  paused: boolean,
-  closed: boolean,
-) {
-  if (closed) return 'Closed';
-  if (!sla) return 'No due date';
-  if (paused) return 'Clock paused while we wait for the resident';
-  if (sla.state === 'breached') return 'Overdue';
-  const days = sla.workingDaysLeft;
-  if (days <= 0) return 'Due today';
-  return `${days} working ${days === 1 ? 'day' : 'days'} left`;
-}
-
 export async function registerCasesStaffRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<void> {
   await app.register(async (scope) => {
     // Requests refused by the route permission (e.g. an auditor posting a note) are audited as denied too.
@@ -274,9 +262,9 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
       customerStatusLabel: current?.customerLabel ?? row.status,
       receivedDate: formatDate(row.received_at, 'datetime'),
       dueDate: row.due_at ? formatDate(row.due_at, 'date') : null,
-      overdue: !row.closed_at && row.due_at !== null && row.due_at.getTime() < now.getTime(),
-      paused: row.sla_paused_at !== null,
-      timeLeft: timeLeftText(sla, row.sla_paused_at !== null, row.closed_at !== null),
+      timeLeft: sla
+        ? timeLeft({ ...sla, unit: service.sla.unit }, now, defaultCaseCalendar().toLocalDate(now))
+        : null,
       extensionDays: sla?.extensionDays ?? 0,
       customerName,
       customerHref: row.customer_id ? `/staff/customers/${row.customer_id}` : null,
