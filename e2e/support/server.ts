@@ -6,15 +6,19 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { buildTestApp, type TestApp } from '../../test/support/app.ts';
 import { openTestDatabase } from '../../test/support/db.ts';
+import type { Clock } from '../../src/platform/clock.ts';
 
 export interface RunningServer extends TestApp {
   baseURL: string;
 }
 
-export async function startServer(prepare?: (t: TestApp) => Promise<void>): Promise<RunningServer> {
+export async function startServer(
+  prepare?: (t: TestApp) => Promise<void>,
+  options: { clock?: Clock } = {},
+): Promise<RunningServer> {
   // A database of its own: the demo council is seeded afresh and nothing leaks between files.
   const database = await openTestDatabase({ isolated: true });
-  const built = await buildTestApp({ database });
+  const built = await buildTestApp({ database, clock: options.clock });
   const t: TestApp = {
     ...built,
     async close() {
