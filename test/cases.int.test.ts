@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildAuthority, buildStaff, buildTeam, uniq } from './builders/index.ts';
+import { buildCustomer } from './builders/customers.ts';
 import { openTestDatabase, testEngine } from './support/db.ts';
 import type { Database, Db } from '../src/platform/db/index.ts';
 import { withTransaction } from '../src/platform/db/index.ts';
@@ -312,6 +313,49 @@ void describe('createCase', () => {
       .where('case_id', '=', created.id)
       .executeTakeFirstOrThrow();
     assert.deepEqual(interaction, { agent_id: staff.id, channel: 'face_to_face' });
+  });
+});
+
+void describe('repeat contacts', () => {
+  void test("a new request about the same service within 7 days of the same customer's last contact is a repeat", async () => {
+    const service = await makeService();
+    const customer = await buildCustomer(db, service.authorityId, {
+      givenName: 'Rhiannon',
+      familyName: 'Price',
+    });
+    const raise = (at: string, channel: CreateCaseInput['channel'] = 'web') =>
+      withTransaction(db, (trx) =>
+        createCase(
+          trx,
+          input(service, { customerId: customer.id, contact: undefined, receivedAt: new Date(at), channel }),
+        ),
+      );
+    const repeatOf = async (caseId: string) =>
+      (
+        await db
+          .selectFrom('interactions')
+          .select('is_repeat')
+          .where('case_id', '=', caseId)
+          .executeTakeFirstOrThrow()
+      ).is_repeat;
+    const first = await raise('2026-11-02T10:00:00Z');
+    assert.equal(await repeatOf(first.id), false, 'the first contact');
+    const chase = await raise('2026-11-09T10:00:00Z', 'phone'); // 7 days later, to the minute: still a repeat
+    assert.equal(await repeatOf(chase.id), true, 'within 7 days, on another channel');
+    const later = await raise('2026-11-16T10:00:01Z'); // 7 days and 1 second after the last one
+    assert.equal(await repeatOf(later.id), false, 'more than 7 days after the last contact');
+    const other = await makeService();
+    const elsewhere = await withTransaction(db, (trx) =>
+      createCase(
+        trx,
+        input(other, {
+          customerId: customer.id,
+          contact: undefined,
+          receivedAt: new Date('2026-11-16T11:00:00Z'),
+        }),
+      ),
+    );
+    assert.equal(await repeatOf(elsewhere.id), false, 'another service is not a repeat');
   });
 });
 

@@ -60,6 +60,26 @@ export async function insertInteraction(db: Q, row: NewRow<'interactions'>): Pro
   return id;
 }
 
+/** When this customer last contacted us about this service (inbound, at or before `at`): the repeat rule. */
+export async function latestInboundContactAbout(
+  db: Q,
+  customerId: string,
+  serviceId: string,
+  at: Date,
+): Promise<Date | null> {
+  const row = await db
+    .selectFrom('interactions')
+    .select('occurred_at')
+    .where('customer_id', '=', customerId)
+    .where('service_id', '=', serviceId)
+    .where('direction', '=', 'inbound')
+    .where('occurred_at', '<=', at)
+    .orderBy('occurred_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.occurred_at ?? null;
+}
+
 export async function linkAttachments(
   db: Q,
   ids: readonly string[],

@@ -12,6 +12,7 @@ import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import { queueMessage, type QueueMessageInput } from '../notifications/index.ts';
+import { isRepeatContact } from '../customers/index.ts';
 import { parseServiceDefinition, type ServiceDefinition, type WorkflowStatus } from '../services/index.ts';
 import { generateReference, normaliseReference } from './cases.reference.ts';
 import * as repo from './cases.repository.ts';
@@ -279,6 +280,11 @@ export async function createCase(
     // 1 ms after `created`, so the timeline (newest first) always lists it above the creation.
     created_at: new Date(input.receivedAt.getTime() + 1),
   });
+  // A new request about a service the same customer contacted us about in the last 7 days is a repeat
+  // contact (failure demand), so first contact resolution is measured honestly across channels.
+  const earlier = customerId
+    ? await repo.latestInboundContactAbout(trx, customerId, service.id, input.receivedAt)
+    : null;
   await repo.insertInteraction(trx, {
     authority_id: service.authorityId,
     customer_id: customerId,
@@ -286,6 +292,7 @@ export async function createCase(
     service_id: service.id,
     channel: input.channel,
     direction: 'inbound',
+    is_repeat: isRepeatContact(earlier, input.receivedAt),
     occurred_at: input.receivedAt,
     answered_at: staffId ? input.receivedAt : null,
     agent_id: staffId,
