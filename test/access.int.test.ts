@@ -67,6 +67,7 @@ const ACCESS: Record<string, Access> = {
   'POST /staff/sign-out': ALL_STAFF,
   'POST /staff/session/extend': ALL_STAFF,
   'GET /staff': ALL_STAFF,
+  'POST /staff/availability': CASE_WRITERS,
   // ops and public pages
   'GET /health/live': PUBLIC,
   'GET /health/ready': PUBLIC,

@@ -341,4 +341,34 @@ void describe('case handling', () => {
     assert.equal(after.priority, 'high');
     assert.deepEqual(after.tags, ['councillor-enquiry', 'repeat']);
   });
+
+  test('staff set themselves away and back from their home page (routing offers new cases only to those available)', async () => {
+    const kase = await freshCase();
+    const p = await people(kase);
+    const officer = await signIn(p.officer.email);
+    const home = await officer.get('/staff');
+    assert.match(
+      home.body,
+      /data-testid="availability-status"><strong class="govuk-tag govuk-tag--green">Available/,
+    );
+    const away = await officer.submit('/staff', '/staff/availability', { available: 'no' });
+    assert.equal(away.statusCode, 303);
+    const row = await t.database.db
+      .selectFrom('staff_users')
+      .select('available')
+      .where('id', '=', p.officer.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.available, false);
+    assert.match((await officer.get('/staff?done=away')).body, /new cases will not be offered to you/);
+    await officer.submit('/staff', '/staff/availability', { available: 'yes' });
+    const back = await t.database.db
+      .selectFrom('staff_users')
+      .select('available')
+      .where('id', '=', p.officer.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(back.available, true);
+    const auditor = await buildStaff(t.database.db, kase.authority_id, { roles: ['auditor'] });
+    const reader = await signIn(auditor.email);
+    assert.doesNotMatch((await reader.get('/staff')).body, /Set me as away/, 'auditors take no cases');
+  });
 });

@@ -72,3 +72,8 @@ export async function openCaseCountsForTeams(db: Db | Tx, teamIds: string[]) {
     .groupBy('team_id')
     .execute();
 }
+
+/** Whether routing may offer this member of staff new cases (they set it on their home page). */
+export async function setAvailability(db: Db | Tx, id: string, available: boolean): Promise<void> {
+  await db.updateTable('staff_users').set({ available }).where('id', '=', id).execute();
+}

@@ -12,7 +12,8 @@ import type { Db } from '../../platform/db/index.ts';
 import { signInSchema } from './identity.schemas.ts';
 import { rolesLabel, type IdentityService, type StaffPrincipal } from './identity.service.ts';
 import { PERMISSIONS, type Permission } from './identity.policy.ts';
-import { openCaseCountsForTeams } from './identity.repository.ts';
+import { findStaffById, openCaseCountsForTeams, setAvailability } from './identity.repository.ts';
+import { audit } from '../../platform/audit/index.ts';
 import type { OidcAdapter } from './oidc.ts';
 
 declare module 'fastify' {
@@ -178,6 +179,24 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     return reply.redirect(safeReturnTo((request.body as Record<string, unknown>).returnTo));
   });
 
+  // Routing offers new cases only to staff who are available (cases.routing.ts); each sets it here.
+  app.post('/staff/availability', { config: { permission: 'cases:write' } }, async (request, reply) => {
+    const staff = request.staff!;
+    const available = (request.body as { available?: unknown } | undefined)?.available === 'yes';
+    await setAvailability(deps.db, staff.id, available);
+    await audit(deps.db, {
+      actorType: 'staff',
+      actorId: staff.id,
+      authorityId: staff.authorityId,
+      action: 'staff.availability_changed',
+      recordType: 'staff',
+      recordId: staff.id,
+      requestId: request.id,
+      details: { available },
+    });
+    return reply.redirect(`/staff?done=${available ? 'available' : 'away'}`, 303);
+  });
+
   app.get('/staff', { config: { permission: 'workspace:use' } }, async (request, reply) => {
     const staff = request.staff!;
     const counts = await openCaseCountsForTeams(
@@ -185,10 +204,16 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
       staff.teams.map((t) => t.id),
     );
     const byTeam = new Map(counts.map((c) => [c.team_id, c]));
+    const me = await findStaffById(deps.db, staff.id);
     return reply.view('identity/home.njk', {
       pageTitle: 'Home',
+      available: me?.available ?? true,
+      takesCases: staff.permissions.has('cases:write'),
+      done: (request.query as { done?: string }).done ?? null,
       teamRows: staff.teams.map((team) => [
-        { text: team.name },
+        {
+          html: `<a class="govuk-link" href="/staff/queues?queue=team:${team.id}">${escapeHtml(team.name)}</a>`,
+        },
         { text: team.authorityName },
         { text: team.isLeader ? 'Team leader' : 'Member' },
         { text: String(byTeam.get(team.id)?.open ?? 0), format: 'numeric' },
@@ -263,4 +288,8 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
 
 export function newRequestId(): string {
   return randomUUID();
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
