@@ -84,6 +84,29 @@ async function tellStaff(
   }
 }
 
+/** The audit row every handling change writes, in its transaction. */
+async function auditCase(
+  trx: Tx,
+  staffId: string,
+  authorityId: string,
+  caseId: string,
+  action: string,
+  details: Record<string, unknown>,
+  options: HandlingOptions,
+): Promise<void> {
+  await audit(trx, {
+    actorType: 'staff',
+    actorId: staffId,
+    authorityId,
+    action,
+    recordType: 'case',
+    recordId: caseId,
+    requestId: options.requestId ?? null,
+    details,
+    at: options.at,
+  });
+}
+
 async function staffName(trx: Tx, staffId: string): Promise<string> {
   const row = await trx
     .selectFrom('staff_users')
@@ -136,17 +159,15 @@ export async function assignCase(
     actor_staff_id: actor.staffId,
     created_at: options.at,
   });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: actor.staffId,
-    authorityId: row.authority_id,
-    action: input.assigneeId ? 'case.assigned' : 'case.unassigned',
-    recordType: 'case',
-    recordId: caseId,
-    requestId: options.requestId ?? null,
-    details: { from: row.assignee_id, to: input.assigneeId },
-    at: options.at,
-  });
+  await auditCase(
+    trx,
+    actor.staffId,
+    row.authority_id,
+    caseId,
+    input.assigneeId ? 'case.assigned' : 'case.unassigned',
+    { from: row.assignee_id, to: input.assigneeId },
+    options,
+  );
   if (assignee && !toSelf)
     await tellStaff(
       trx,
@@ -213,17 +234,15 @@ export async function transferCase(
     actor_staff_id: actor.staffId,
     created_at: options.at,
   });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: actor.staffId,
-    authorityId: row.authority_id,
-    action: 'case.transferred',
-    recordType: 'case',
-    recordId: caseId,
-    requestId: options.requestId ?? null,
-    details: { fromTeamId: row.team_id, toTeamId: team.id, toAssigneeId: assignee?.id ?? null },
-    at: options.at,
-  });
+  await auditCase(
+    trx,
+    actor.staffId,
+    row.authority_id,
+    caseId,
+    'case.transferred',
+    { fromTeamId: row.team_id, toTeamId: team.id, toAssigneeId: assignee?.id ?? null },
+    options,
+  );
   const from = await staffName(trx, actor.staffId);
   let people: { id: string; name: string; email: string }[] = assignee
     ? [assignee]
@@ -283,17 +302,15 @@ export async function linkCases(
         created_at: options.at,
       });
     }
-    await audit(trx, {
-      actorType: 'staff',
-      actorId: actor.staffId,
-      authorityId: row.authority_id,
-      action: 'case.linked',
-      recordType: 'case',
-      recordId: row.id,
-      requestId: options.requestId ?? null,
-      details: { linkedCaseId: other.id },
-      at: options.at,
-    });
+    await auditCase(
+      trx,
+      actor.staffId,
+      row.authority_id,
+      row.id,
+      'case.linked',
+      { linkedCaseId: other.id },
+      options,
+    );
   }
   return { otherId: other.id, otherReference: other.reference, created };
 }
@@ -318,17 +335,15 @@ export async function unlinkCases(
     actor_staff_id: actor.staffId,
     created_at: options.at,
   });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: actor.staffId,
-    authorityId: row.authority_id,
-    action: 'case.unlinked',
-    recordType: 'case',
-    recordId: row.id,
-    requestId: options.requestId ?? null,
-    details: { linkedCaseId: otherId },
-    at: options.at,
-  });
+  await auditCase(
+    trx,
+    actor.staffId,
+    row.authority_id,
+    row.id,
+    'case.unlinked',
+    { linkedCaseId: otherId },
+    options,
+  );
   return true;
 }
 
@@ -376,17 +391,15 @@ export async function updateCaseDetails(
     actor_staff_id: actor.staffId,
     created_at: options.at,
   });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: actor.staffId,
-    authorityId: row.authority_id,
-    action: 'case.details_changed',
-    recordType: 'case',
-    recordId: caseId,
-    requestId: options.requestId ?? null,
-    details: { priority, tags },
-    at: options.at,
-  });
+  await auditCase(
+    trx,
+    actor.staffId,
+    row.authority_id,
+    caseId,
+    'case.details_changed',
+    { priority, tags },
+    options,
+  );
   return { changed: true };
 }
 
