@@ -180,6 +180,11 @@ void describe('case handling', () => {
     assert.match(bad.body, /href="#team">Choose the team to pass the case to/);
     assert.match(bad.body, /href="#transferNote">Enter a handover note for the new team/);
     assert.match(bad.body, /<details class="govuk-details" open/, 'the transfer form stays open');
+    assert.equal(
+      (bad.body.match(/class="govuk-error-message"/g) ?? []).length,
+      2,
+      'the two messages sit on their own fields, not on the other forms',
+    );
 
     const kept = await officer.submit(page, `${page}/transfer`, {
       team: '',

@@ -110,6 +110,10 @@ void describe('queue presenters', () => {
       'Ada Lovelace',
     );
     assert.equal(customerNameOf({ ...base, guestName: 'Sam Guest' }), 'Sam Guest');
+    assert.equal(
+      customerNameOf({ ...base, customerId: 'o', organisationName: 'Brambleford Community Trust' }),
+      'Brambleford Community Trust',
+    );
     assert.equal(customerNameOf(base), 'Guest');
   });
 

@@ -90,9 +90,10 @@ export function customerNameOf(row: {
   customerId: string | null;
   givenName: string | null;
   familyName: string | null;
+  organisationName?: string | null;
   guestName: string | null;
 }): string {
-  const name = `${row.givenName ?? ''} ${row.familyName ?? ''}`.trim();
+  const name = `${row.givenName ?? ''} ${row.familyName ?? ''}`.trim() || row.organisationName?.trim();
   if (row.customerId && name) return name;
   return row.guestName?.trim() || 'Guest';
 }

@@ -109,6 +109,7 @@ function queueQuery(db: Q, criteria: QueueCriteria) {
       'u.display_name as assignee_name',
       'p.given_name',
       'p.family_name',
+      'p.organisation_name',
       statusLabel.as('status_label'),
       sql<string>`count(*) over ()`.as('total'),
     ])
@@ -144,6 +145,7 @@ export interface QueueRow {
   customerId: string | null;
   givenName: string | null;
   familyName: string | null;
+  organisationName: string | null;
   guestName: string | null;
 }
 
@@ -173,6 +175,7 @@ export async function queuePage(
       customerId: r.customer_id,
       givenName: r.given_name,
       familyName: r.family_name,
+      organisationName: r.organisation_name,
       guestName: r.guest_name,
     })),
   };

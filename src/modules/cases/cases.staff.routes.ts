@@ -23,7 +23,7 @@ import {
   defaultCaseCalendar,
   loadCaseService,
 } from './cases.service.ts';
-import { timeLeft } from './cases.queues.presenters.ts';
+import { customerNameOf, timeLeft } from './cases.queues.presenters.ts';
 import type { CaseOptions } from './cases.types.ts';
 import {
   assignCase,
@@ -102,6 +102,7 @@ async function visibleCase(db: Db, request: FastifyRequest, action: string) {
       'u.display_name as assignee_name',
       'p.given_name',
       'p.family_name',
+      'p.organisation_name',
     ])
     .where('c.id', '=', id)
     .executeTakeFirst();
@@ -230,15 +231,25 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     const next = row.closed_at ? [] : allowedNextStatuses(service, row.status);
     const canWrite = staff.permissions.has('cases:write');
     const canAssign = staff.permissions.has('cases:assign');
+    const statuses = new Map(service.definition.workflow.statuses.map((st) => [st.code, st]));
     const view = (e: (typeof timeline)[number]) => ({
       ...e,
+      // Older events (and the demo history) carry only the status code: label them from the workflow.
+      status: e.status && {
+        code: e.status.code,
+        label: e.status.label || statuses.get(e.status.code)?.label || e.status.code,
+        customerLabel: e.status.customerLabel || statuses.get(e.status.code)?.customerLabel || e.status.code,
+      },
       date: formatDate(e.at, 'datetime'),
       who: e.by === 'resident' ? 'Resident' : e.by === 'staff' ? (e.staffName ?? 'Staff') : 'Frontdoor',
     });
-    const customerName =
-      row.customer_id && (row.given_name || row.family_name)
-        ? `${row.given_name ?? ''} ${row.family_name ?? ''}`.trim()
-        : (row.guest_name ?? 'Guest');
+    const customerName = customerNameOf({
+      customerId: row.customer_id,
+      givenName: row.given_name,
+      familyName: row.family_name,
+      organisationName: row.organisation_name,
+      guestName: row.guest_name,
+    });
     const query = request.query as { done?: string; template?: string };
     const values = { ...(extra.values ?? {}) };
     // A reply template chosen with the "Use template" button (a GET, so it works without JavaScript).
@@ -261,7 +272,8 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
       statusLabel: current?.label ?? row.status,
       customerStatusLabel: current?.customerLabel ?? row.status,
       receivedDate: formatDate(row.received_at, 'datetime'),
-      dueDate: row.due_at ? formatDate(row.due_at, 'date') : null,
+      // The clock's due date (pauses and extensions included), as the queues show it.
+      dueDate: sla ? formatDate(sla.dueAt, 'date') : row.due_at ? formatDate(row.due_at, 'date') : null,
       timeLeft: sla
         ? timeLeft({ ...sla, unit: service.sla.unit }, now, defaultCaseCalendar().toLocalDate(now))
         : null,
