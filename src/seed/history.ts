@@ -10,6 +10,15 @@ import { fullName, type AreaRole, type Person } from './people.ts';
 import { WeightedPicker, type IdStream, type Random } from './random.ts';
 import type { ReferenceSequence } from './references.ts';
 import { channelClass, type TimeModel } from './time.ts';
+import { loadDefaultCalendar, type WorkingDayCalendar } from '../platform/calendar/index.ts';
+import { SlaClock } from '../platform/clocks/index.ts';
+
+let calendar: WorkingDayCalendar | null = null;
+/** The cases calendar (17:00 cut-off); history older than the shipped bank holidays counts weekends only. */
+function caseCalendar(): WorkingDayCalendar {
+  calendar ??= loadDefaultCalendar({ outOfRange: 'weekends-only' });
+  return calendar;
+}
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -283,15 +292,24 @@ export class HistoryBuilder {
         { staff: officer },
       );
     let pausedAt: number | null = null;
-    let pausedTotal = 0;
+    // Completed pauses, as the real clock records them (`sla_resumed` carries { from, to }).
+    const pauses: { from: Date; to: Date }[] = [];
     for (let i = 1; i < reached; i += 1) {
       const from = this.status(model, path[i - 1]);
       const to = this.status(model, path[i]);
       const actor = { staff: firstContact ? agent : (assignee ?? officer) };
       if (from.pausesSla && pausedAt !== null) {
-        pausedTotal += stepTimes[i] - pausedAt;
+        const pause = { from: new Date(pausedAt), to: new Date(stepTimes[i]) };
+        pauses.push(pause);
         pausedAt = null;
-        event(stepTimes[i], 'sla_resumed', false, null, {}, actor);
+        event(
+          stepTimes[i],
+          'sla_resumed',
+          false,
+          null,
+          { from: pause.from.toISOString(), to: pause.to.toISOString() },
+          actor,
+        );
       }
       event(
         stepTimes[i],
@@ -375,7 +393,13 @@ export class HistoryBuilder {
           : random.chance(0.05)
             ? 'low'
             : 'normal';
-    const due = firstContact ? null : time.dueAt(receivedAt, definition.sla) + pausedTotal;
+    // The same clock as real cases (cut-off, weekends, bank holidays, pauses), so queues, the case page and
+    // the SLA scan agree about the demo history.
+    const due = firstContact
+      ? null
+      : new SlaClock({ policy: definition.sla, startedAt: new Date(receivedAt), pauses }, caseCalendar())
+          .dueAt()
+          .getTime();
     const row: CaseRow = {
       id: caseId,
       authority_id: service.authorityId,
