@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/index.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { withTransaction, type Db } from '../../platform/db/index.ts';
+import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { DomainRuleError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { StaffPrincipal } from '../identity/index.ts';
@@ -363,7 +363,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     row: CaseRow,
     form: FormName,
     href: string,
-    change: (trx: Parameters<Parameters<typeof withTransaction>[1]>[0]) => Promise<unknown>,
+    change: (trx: Tx) => Promise<unknown>,
     done: string,
   ) {
     const values = bodyOf(request);
