@@ -626,7 +626,7 @@ function plan(
   };
 }
 
-/** Common replies every demo council starts with (placeholders: see cases.handling.ts fillTemplate). */
+/** Common replies every demo council starts with (the ((fields)) are filled by cases.handling.ts fillTemplate). */
 const DEMO_REPLY_TEMPLATES: readonly { title: string; body: string }[] = [
   {
     title: 'We are looking into it',

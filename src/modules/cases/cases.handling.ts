@@ -405,7 +405,7 @@ export async function updateCaseDetails(
 
 /**
  * A reply template's text with the case's facts filled in: `((name))`, `((reference))`, `((service))`,
- * `((officer))` (the GOV.UK Notify placeholder style staff already know).
+ * `((officer))` (the GOV.UK Notify double-bracket style staff already know).
  */
 export function fillTemplate(
   body: string,
