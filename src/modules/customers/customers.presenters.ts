@@ -5,7 +5,7 @@
 import { formatDate } from '../../platform/views/index.ts';
 import type { AddressValue, Channel } from '../../platform/db/index.ts';
 import { addressLabel } from './customers.normalise.ts';
-import { CONTACT_OUTCOMES, LOGGABLE_CHANNELS } from './customers.rules.ts';
+import { CONTACT_OUTCOMES, LOGGABLE_CHANNELS, outcomeLabel } from './customers.rules.ts';
 import type { CustomerSummaryRow, InteractionRow, RelationshipRow } from './customers.repository.ts';
 
 export function escapeHtml(value: string): string {
@@ -280,7 +280,7 @@ export function timelineItems(rows: InteractionRow[]) {
       );
     if (i.resolved_at_first_contact)
       tags.push('<strong class="govuk-tag govuk-tag--green">Resolved at first contact</strong>');
-    const outcome = i.outcome ? ((CONTACT_OUTCOMES as Record<string, string>)[i.outcome] ?? i.outcome) : null;
+    const outcome = i.outcome ? outcomeLabel(i.outcome) : null;
     const parts = [
       tags.length ? `<p class="govuk-body govuk-!-margin-bottom-2">${tags.join(' ')}</p>` : '',
       i.summary ? `<p class="govuk-body">${escapeHtml(i.summary).replace(/\r?\n/g, '<br>')}</p>` : '',
