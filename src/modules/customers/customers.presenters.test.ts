@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeHtml, formatPhone, maskEmail, pagination, timelineItems } from './customers.presenters.ts';
+import {
+  escapeHtml,
+  formatPhone,
+  maskEmail,
+  outcomeLabel,
+  pagination,
+  timelineItems,
+} from './customers.presenters.ts';
 
 void test('emails are masked to first and last letter of the local part', () => {
   assert.equal(maskEmail('jane.thompson@example.com'), 'j•••n@example.com');
@@ -48,4 +55,12 @@ void test('pagination only when there is more than one page', () => {
     p.items.map((i) => (i.ellipsis ? '…' : i.number)),
     [1, 2, 3, '…', 5],
   );
+});
+
+void test('outcomes read as words: form outcomes, other recorded codes, unknown codes and free text', () => {
+  assert.equal(outcomeLabel('resolved'), 'Resolved at first contact');
+  assert.equal(outcomeLabel('case_created'), 'Request raised');
+  assert.equal(outcomeLabel('update_given'), 'Update given');
+  assert.equal(outcomeLabel('left_voicemail'), 'Left voicemail');
+  assert.equal(outcomeLabel('Pass sent'), 'Pass sent');
 });

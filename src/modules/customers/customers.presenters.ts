@@ -5,7 +5,7 @@
 import { formatDate } from '../../platform/views/index.ts';
 import type { AddressValue, Channel } from '../../platform/db/index.ts';
 import { addressLabel } from './customers.normalise.ts';
-import { CONTACT_OUTCOMES, LOGGABLE_CHANNELS, outcomeLabel } from './customers.rules.ts';
+import { CONTACT_OUTCOMES, LOGGABLE_CHANNELS } from './customers.rules.ts';
 import type { CustomerSummaryRow, InteractionRow, RelationshipRow } from './customers.repository.ts';
 
 export function escapeHtml(value: string): string {
@@ -65,9 +65,26 @@ export const CHANNEL_LABELS: Record<Channel, string> = {
   api: 'Partner system',
 };
 
-function statusLabel(status: string): string {
-  const s = status.replace(/_/g, ' ');
+/** A code in words: `return_scheduled` → "Return scheduled". Free text comes out as it went in, capitalised. */
+function codeLabel(code: string): string {
+  const s = code.replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Outcomes the demo history records on interactions besides the "Log a contact" form's own. */
+const OTHER_OUTCOMES: Record<string, string> = {
+  case_created: 'Request raised',
+  update_given: 'Update given',
+  answered: 'Answered',
+  transferred: 'Transferred to the service team',
+  abandoned: 'Call abandoned',
+};
+
+/** An interaction's outcome in words, never a raw code. */
+export function outcomeLabel(outcome: string): string {
+  return (
+    (CONTACT_OUTCOMES as Record<string, string>)[outcome] ?? OTHER_OUTCOMES[outcome] ?? codeLabel(outcome)
+  );
 }
 
 /** The search results table. */
@@ -239,7 +256,7 @@ export function caseRows(
 ) {
   return cases.map((k) => {
     const overdue = !k.closed_at && k.due_at && k.due_at.getTime() < now.getTime();
-    const status = k.closed_at ? `Closed (${statusLabel(k.status)})` : statusLabel(k.status);
+    const status = k.closed_at ? `Closed (${codeLabel(k.status)})` : codeLabel(k.status);
     return [
       {
         html: `<a class="govuk-link" href="/staff/cases/${escapeHtml(k.id)}">${escapeHtml(k.reference)}</a>`,

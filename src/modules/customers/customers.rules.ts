@@ -32,27 +32,6 @@ export const CONTACT_OUTCOMES = {
 } as const;
 export type ContactOutcome = keyof typeof CONTACT_OUTCOMES;
 
-/**
- * Outcomes other parts of the system record on interactions (telephony imports, the demo history): staff
- * see words, never codes.
- */
-const OTHER_OUTCOMES: Record<string, string> = {
-  case_created: 'Request raised',
-  update_given: 'Update given',
-  answered: 'Answered',
-  transferred: 'Transferred to the service team',
-  abandoned: 'Call abandoned',
-};
-
-/** An interaction's outcome in words: a known code's label, another code made readable, or free text as it is. */
-export function outcomeLabel(outcome: string): string {
-  const known = (CONTACT_OUTCOMES as Record<string, string>)[outcome] ?? OTHER_OUTCOMES[outcome];
-  if (known) return known;
-  if (!/^[a-z][a-z0-9_]*$/.test(outcome)) return outcome;
-  const words = outcome.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** The channels staff log contacts for, in the order the form offers them. */
 export const LOGGABLE_CHANNELS = {
   phone: 'Phone',
