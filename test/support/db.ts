@@ -7,7 +7,11 @@
  * browser-test server gets a database of its own (`isolated: true`), created from TEST_DATABASE_URL
  * and dropped on close; otherwise one file's lock-outs and records would leak into the next.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase, migrateToLatest, type Database } from '../../src/platform/db/index.ts';
 
@@ -30,8 +34,12 @@ export async function openTestDatabase(
 ): Promise<Database> {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    const database = await openDatabase({ engine: 'pglite', dataDir: 'memory' });
-    await migrateToLatest(database.db);
+    const database = await openDatabase({
+      engine: 'pglite',
+      dataDir: 'memory',
+      loadDataDir: await migratedSnapshot(),
+    });
+    await migrateToLatest(database.db); // a no-op on the snapshot; kept so a stale one can never be used
     return database;
   }
   if (!options.isolated) {
@@ -56,4 +64,48 @@ export async function openTestDatabase(
       await adminQuery(url, `drop database if exists "${name}" with (force)`);
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A migrated PGlite snapshot. Creating an empty PGlite cluster (initdb in WebAssembly) takes 5–10 s on these
+// machines; starting from a tarball of an already-migrated cluster takes about 1 s. The snapshot is built
+// once per set of migrations (keyed by their contents and the PGlite version), shared by every test
+// process through a file in the OS temp folder, written to a temporary name and renamed so a reader never
+// sees half a file. Two processes that both miss build it twice, harmlessly.
+
+const migrationsDir = fileURLToPath(new URL('../../src/platform/db/migrations/', import.meta.url));
+let snapshot: Promise<Blob> | null = null;
+
+function snapshotKey(): string {
+  const hash = createHash('sha256');
+  const pglite = JSON.parse(
+    readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
+  hash.update(pglite.version);
+  for (const name of readdirSync(migrationsDir).sort()) {
+    hash.update(name);
+    hash.update(readFileSync(join(migrationsDir, name)));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function migratedSnapshot(): Promise<Blob> {
+  snapshot ??= (async () => {
+    const dir = join(tmpdir(), 'frontdoor-test-snapshots');
+    const file = join(dir, `pglite-${snapshotKey()}.tar`);
+    if (existsSync(file)) return new Blob([readFileSync(file)]);
+    const fresh = await openDatabase({ engine: 'pglite', dataDir: 'memory' });
+    try {
+      await migrateToLatest(fresh.db);
+      const tarball = await fresh.dump!();
+      mkdirSync(dir, { recursive: true });
+      const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
+      writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
+      renameSync(partial, file);
+      return tarball;
+    } finally {
+      await fresh.close();
+    }
+  })();
+  return snapshot;
 }

@@ -26,12 +26,20 @@ export type Engine = 'postgres' | 'pglite';
 export interface Database {
   db: Kysely<DB>;
   engine: Engine;
+  /** PGlite only: the whole cluster as a tarball (`loadDataDir` takes it back). */
+  dump?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
 export type DatabaseTarget = (
   | { engine: 'postgres'; url: string; poolSize?: number }
-  | { engine: 'pglite'; /** a folder, or 'memory' for an in-memory database */ dataDir: string }
+  | {
+      engine: 'pglite';
+      /** a folder, or 'memory' for an in-memory database */
+      dataDir: string;
+      /** Start from this `dumpDataDir()` tarball instead of an empty cluster (tests: a migrated snapshot). */
+      loadDataDir?: Blob;
+    }
 ) & {
   /** Kysely's query logger; benchmarks use it to add up the time spent in SQL. */
   log?: LogConfig;
@@ -66,7 +74,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create({ dataDir, extensions: { pg_trgm, unaccent } });
+    pglite = await PGlite.create({
+      dataDir,
+      extensions: { pg_trgm, unaccent },
+      ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+    });
   } catch (error) {
     lock?.release();
     throw new DatabaseUnavailableError(
@@ -78,6 +90,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return {
     db,
     engine: 'pglite',
+    dump: async () => pglite.dumpDataDir('none'),
     async close() {
       await db.destroy();
       await pglite.close();
