@@ -220,6 +220,17 @@ const ACCESS: Record<string, Access> = {
   'GET /staff/audit': AUDITORS,
 };
 
+/**
+ * Staff routes that show or change no personal data, and so declare `auditEvent: false`. Every other staff
+ * route must declare the audit event the shared hook writes (identity.staff.routes.ts).
+ */
+const NO_PERSONAL_DATA = new Set([
+  'POST /staff/sign-out', // the identity service records the sign-out itself
+  'POST /staff/session/extend',
+  'GET /staff/services', // the service catalogue
+  'GET /staff/you-said-we-did', // published improvements, no names
+]);
+
 /** Routes that end the session: each role requests them last. */
 const ENDS_SESSION = new Set(['POST /staff/sign-out']);
 
@@ -434,19 +445,39 @@ void describe('access control', () => {
     assert.ok(staffRoutes().length > 50, 'the walk covers the staff area');
   });
 
-  void test('every staff route, for every role, allows or refuses exactly as declared', async () => {
+  void test('every staff route declares its audit event, or that it touches no personal data', () => {
+    const problems: string[] = [];
+    for (const route of staffRoutes()) {
+      const key = keyOf(route);
+      if (route.permission === 'public') continue;
+      if (NO_PERSONAL_DATA.has(key)) {
+        if (route.auditEvent !== false) problems.push(`${key} is listed as no personal data: declare false`);
+      } else if (typeof route.auditEvent !== 'string' || !/^[a-z_]+\.[a-z_]+$/.test(route.auditEvent))
+        problems.push(`${key} declares no audit event (${String(route.auditEvent)})`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  void test('every staff route, for every role, allows or refuses exactly as declared, and every request is audited', async () => {
     const routes = staffRoutes().filter((r) => allowedRoles(keyOf(r)) !== null);
     const ordered = [
       ...routes.filter((r) => !ENDS_SESSION.has(keyOf(r))),
       ...routes.filter((r) => ENDS_SESSION.has(keyOf(r))),
     ];
     const problems: string[] = [];
+    const made: { role: Role; route: (typeof routes)[number]; requestId: string; status: number }[] = [];
     for (const role of ROLES) {
       const s = await session(f.staff[role]);
       for (const route of ordered) {
         const key = keyOf(route);
         const allowed = allowedRoles(key)!.includes(role);
         const response = await request(s, route.method, fill(route.url));
+        made.push({
+          role,
+          route,
+          requestId: String(response.headers['x-request-id']),
+          status: response.statusCode,
+        });
         const what = `${role} ${key} → ${response.statusCode} ${String(response.headers.location ?? '')}`;
         if (isCsrfRefusal(response)) problems.push(`${what} (CSRF refusal: the test is broken)`);
         else if (allowed) {
@@ -460,6 +491,53 @@ void describe('access control', () => {
       assert.ok(sentToSignIn(await s.browser.get('/staff')), `${role} is signed out at the end`);
     }
     assert.deepEqual(problems, []);
+
+    // Audit, declared and done: each request to a route with an audit event left a row for that request,
+    // by that member of staff, with an outcome that matches the answer (refused → denied). Rows the shared
+    // hook wrote carry the route and the roles; use-cases may have written a richer row instead.
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['request_id', 'action', 'outcome', 'actor_id', 'actor_type', 'authority_id', 'details'])
+      .where(
+        'request_id',
+        'in',
+        made.map((m) => m.requestId),
+      )
+      .execute();
+    const byRequest = new Map<string | null, typeof rows>();
+    for (const r of rows) byRequest.set(r.request_id, [...(byRequest.get(r.request_id) ?? []), r]);
+    const unaudited: string[] = [];
+    let byHookAlone = 0;
+    const hookOnlyRoutes = new Set<string>();
+    for (const m of made) {
+      const event = m.route.auditEvent;
+      if (!event) continue;
+      const mine = (byRequest.get(m.requestId) ?? []).filter((r) => r.actor_id === f.staff[m.role].id);
+      const what = `${m.role} ${keyOf(m.route)} → ${m.status}`;
+      if (mine.length === 0) {
+        unaudited.push(`${what}: no audit row`);
+        continue;
+      }
+      if (m.status === 403 && !mine.some((r) => r.outcome === 'denied'))
+        unaudited.push(`${what}: not denied`);
+      if (m.status < 400 && !mine.some((r) => r.outcome === 'ok')) unaudited.push(`${what}: not ok`);
+      const hook = mine.find(
+        (r) => r.action === event && (r.details as { route?: string }).route === keyOf(m.route),
+      );
+      if (hook) {
+        assert.equal(hook.actor_type, 'staff');
+        assert.ok(hook.authority_id, `${what}: the reader's council`);
+        assert.deepEqual((hook.details as { roles?: string[] }).roles, [m.role], `${what}: the role`);
+      }
+      if (hook && mine.length === 1) {
+        byHookAlone += 1;
+        hookOnlyRoutes.add(keyOf(m.route));
+      }
+    }
+    assert.deepEqual(unaudited, []);
+    // Without the hook's write these requests would have no audit row at all: the hook is what audits them.
+    assert.ok(hookOnlyRoutes.size >= 20, `routes audited by the shared hook alone: ${hookOnlyRoutes.size}`);
+    assert.ok(byHookAlone >= 100, `requests audited by the shared hook alone: ${byHookAlone}`);
   });
 
   void test('signed out, every staff route sends you to sign in; API routes without a token are 401', async () => {

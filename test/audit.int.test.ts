@@ -115,9 +115,14 @@ void describe('audit log search', () => {
     const outOfRange = await browser.get(`/staff/audit?person=${c.customer.id}&from=26/11/2026`);
     assert.match(outOfRange.body, /No audit entries match your search/);
 
+    // Another council's agent can be searched for (they might have read this council's records), but
+    // their entries about their own council's records are not shown.
     const otherCouncil = await browser.get(`/staff/audit?person=${encodeURIComponent(other.agent.email)}`);
-    assert.equal(otherCouncil.statusCode, 400);
-    assert.match(otherCouncil.body, /No member of staff has that email address or name/);
+    assert.equal(otherCouncil.statusCode, 200);
+    assert.match(otherCouncil.body, /No audit entries match your search/);
+    const nobody = await browser.get(`/staff/audit?person=${encodeURIComponent('nobody@example.com')}`);
+    assert.equal(nobody.statusCode, 400);
+    assert.match(nobody.body, /No member of staff has that email address or name/);
     const otherRecord = await browser.get(`/staff/audit?record=${other.kase.id}&recordType=case`);
     assert.match(otherRecord.body, /No audit entries match your search/);
 
@@ -134,6 +139,40 @@ void describe('audit log search', () => {
       .execute();
     assert.ok(searches.length >= 6, `searches audited (${searches.length})`);
     assert.ok(searches.some((s) => s.record_id === c.kase.id));
+  });
+
+  test("the auditors of the council that owns a record see another council's staff reading it", async () => {
+    const db = t.database.db;
+    const city = await council();
+    const county = await council();
+    // A county agent read a city customer's record: the row carries the reader's council, and the
+    // database fills in the council that owns the record.
+    await audit(db, {
+      actorType: 'staff',
+      actorId: county.agent.id,
+      authorityId: county.authority.id,
+      action: 'customer.view',
+      recordType: 'customer',
+      recordId: city.customer.id,
+    });
+    const row = await db
+      .selectFrom('audit_log')
+      .select(['authority_id', 'record_authority_id'])
+      .where('actor_id', '=', county.agent.id)
+      .where('record_id', '=', city.customer.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(row, { authority_id: county.authority.id, record_authority_id: city.authority.id });
+
+    const cityAuditor = await signedIn(t.app, city.auditor);
+    const byPerson = await cityAuditor.get(`/staff/audit?person=${encodeURIComponent(county.agent.email)}`);
+    assert.equal(byPerson.statusCode, 200);
+    assert.match(byPerson.body, /customer\.view/);
+    const byRecord = await cityAuditor.get(`/staff/audit?record=${city.customer.id}&recordType=customer`);
+    assert.match(byRecord.body, /customer\.view/);
+    // The reader's own council's auditors see it too.
+    const countyAuditor = await signedIn(t.app, county.auditor);
+    const own = await countyAuditor.get(`/staff/audit?person=${encodeURIComponent(county.agent.email)}`);
+    assert.match(own.body, /customer\.view/);
   });
 
   test('an agent cannot search the audit log', async () => {

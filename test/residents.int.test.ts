@@ -816,6 +816,27 @@ void describe('Your requests', () => {
     assert.equal((await browser.get(`/track/requests/${other.id}`)).statusCode, 404);
   });
 
+  void test('a resident viewing their own request is audited as that resident, not anonymous', async () => {
+    const city = await buildArea('city', 'report-a-missed-bin.json');
+    const email = uniqueEmail();
+    const customerId = await buildResident(city, email);
+    const bin = await buildCase(city, customerId, { status: 'return_scheduled' });
+    const browser = new Browser(t.app);
+    await signIn(browser, email);
+    const page = await browser.get(`/track/requests/${bin.id}`);
+    assert.equal(page.statusCode, 200);
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['actor_type', 'actor_id', 'outcome', 'record_authority_id'])
+      .where('action', '=', 'case.viewed')
+      .where('record_id', '=', bin.id)
+      .where('request_id', '=', String(page.headers['x-request-id']))
+      .execute();
+    assert.deepEqual(rows, [
+      { actor_type: 'customer', actor_id: customerId, outcome: 'ok', record_authority_id: city.authorityId },
+    ]);
+  });
+
   void test('requests made as a guest with the same email address join the account at sign-in, recorded on their timelines', async () => {
     const city = await buildArea('city', 'report-a-missed-bin.json');
     const email = uniqueEmail();

@@ -15,8 +15,12 @@ export interface AuditQuery {
   offset: number;
 }
 
-/** Staff whose email is `term` (any case) or whose name contains it. */
-export function staffMatching(db: Db, term: string, authorityIds: readonly string[]) {
+/**
+ * Staff whose email is `term` (any case) or whose name contains it, in any council of the shared front
+ * door: a city auditor may look for a county agent who read a city record (the rows shown are still only
+ * those `searchAudit` lets the searcher see).
+ */
+export function staffMatching(db: Db, term: string) {
   const t = term.trim().toLowerCase();
   return db
     .selectFrom('staff_users')
@@ -27,7 +31,6 @@ export function staffMatching(db: Db, term: string, authorityIds: readonly strin
         eb(sql<string>`lower(display_name)`, 'like', `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
       ]),
     )
-    .where('authority_id', 'in', [...authorityIds])
     .orderBy('display_name')
     .limit(20)
     .execute();
@@ -58,8 +61,14 @@ export function searchAudit(db: Db, q: AuditQuery) {
       'a.details',
       'u.display_name as staff_name',
     ])
+    // Rows of the searcher's councils, rows about records their councils own (whoever read them), and
+    // rows with no council.
     .where((eb) =>
-      eb.or([eb('a.authority_id', 'in', [...q.authorityIds]), eb('a.authority_id', 'is', null)]),
+      eb.or([
+        eb('a.authority_id', 'in', [...q.authorityIds]),
+        eb('a.record_authority_id', 'in', [...q.authorityIds]),
+        eb('a.authority_id', 'is', null),
+      ]),
     );
   if (q.actorIds) query = query.where('a.actor_id', 'in', q.actorIds.length ? [...q.actorIds] : ['']);
   if (q.record)

@@ -1,7 +1,8 @@
 /**
  * Searching the audit log: by person (a member of staff by email or name, or any actor id such as a
  * customer id) and/or by record (a case reference, or a record type and id), narrowed by dates and
- * action. Only rows of the councils the searcher works for (and rows with no council). Every search is
+ * action. Only rows of the councils the searcher works for, rows about records those councils own (a county
+ * agent reading a city customer is seen by the city's auditors too), and rows with no council. Every search is
  * itself audited (`audit.searched`).
  */
 import { audit } from '../../platform/audit/index.ts';
@@ -49,7 +50,7 @@ export async function searchAuditLog(
   if (search.person !== '') {
     if (isUuid(search.person)) actorIds = [search.person.toLowerCase()];
     else {
-      const people = await repo.staffMatching(db, search.person, authorityIds);
+      const people = await repo.staffMatching(db, search.person);
       result.people = people.map((p) => ({ id: p.id, name: p.display_name, email: p.email }));
       if (people.length === 0)
         result.problem = { field: 'person', message: 'No member of staff has that email address or name' };

@@ -93,9 +93,17 @@ export async function renderRequestPage(
   if (viewer.viewer.kind === 'customer' && view.customerId !== viewer.viewer.customerId)
     throw new NotFoundError();
   const events = await getCaseTimeline(db, caseId, { customerVisibleOnly: true });
+  // A signed-in resident is audited as themselves, however they reached the page (their account, or a
+  // tracking code); only a guest with a tracking code is anonymous.
+  const residentId =
+    viewer.viewer.kind === 'customer'
+      ? viewer.viewer.customerId
+      : request.session?.kind === 'resident'
+        ? (request.session.customerId ?? null)
+        : null;
   await audit(db, {
-    actorType: viewer.viewer.kind === 'customer' ? 'customer' : 'anonymous',
-    actorId: viewer.viewer.kind === 'customer' ? viewer.viewer.customerId : null,
+    actorType: residentId ? 'customer' : 'anonymous',
+    actorId: residentId,
     authorityId: view.authorityId,
     action: 'case.viewed',
     recordType: 'case',

@@ -38,6 +38,11 @@ import {
 } from './cases.handling.ts';
 import * as handlingRepo from './cases.handling.repository.ts';
 import { caseSlaSnapshot, extendSla, MAX_EXTENSION_DAYS } from './cases.sla.ts';
+import { staffRoute } from '../../platform/http/route-options.ts';
+
+/** Route options of the case page's routes: permission and the audit event written for each request. */
+const read = (auditEvent: string) => staffRoute('cases:read', auditEvent);
+const write = (auditEvent: string) => staffRoute('cases:write', auditEvent);
 
 export interface CasesStaffDeps {
   db: Db;
@@ -389,7 +394,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     return reply.redirect(`/staff/cases/${row.id}?done=${done}`, 303);
   }
 
-  app.get('/staff/cases/:id', { config: { permission: 'cases:read' } }, async (request, reply) => {
+  app.get('/staff/cases/:id', read('case.viewed'), async (request, reply) => {
     const row = await visibleCase(db, request, 'view');
     await audit(db, {
       actorType: 'staff',
@@ -403,7 +408,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     return render(request, reply, row);
   });
 
-  app.post('/staff/cases/:id/status', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.post('/staff/cases/:id/status', write('case.status_changed'), async (request, reply) => {
     const row = await visibleCase(db, request, 'change_status');
     const values = bodyOf(request);
     const to = values.status ?? '';
@@ -440,7 +445,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     return reply.redirect(`/staff/cases/${row.id}?done=status`, 303);
   });
 
-  app.post('/staff/cases/:id/notes', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.post('/staff/cases/:id/notes', write('case.note_added'), async (request, reply) => {
     const row = await visibleCase(db, request, 'add_note');
     const values = bodyOf(request);
     const body = (values.note ?? '').trim();
@@ -472,7 +477,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
   });
 
   // A message the resident sees on their request page and gets by email/text (through the outbox).
-  app.post('/staff/cases/:id/messages', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.post('/staff/cases/:id/messages', write('case.message_sent'), async (request, reply) => {
     const row = await visibleCase(db, request, 'send_message');
     const values = bodyOf(request);
     const body = (values.message ?? '').trim();
@@ -517,7 +522,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     );
   });
 
-  app.post('/staff/cases/:id/assign', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.post('/staff/cases/:id/assign', write('case.assigned'), async (request, reply) => {
     const row = await visibleCase(db, request, 'assign');
     const values = bodyOf(request);
     const choice = values.assignee ?? '';
@@ -555,7 +560,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     );
   });
 
-  app.post('/staff/cases/:id/transfer', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.post('/staff/cases/:id/transfer', write('case.transferred'), async (request, reply) => {
     const row = await visibleCase(db, request, 'transfer');
     const values = bodyOf(request);
     const errors: FormErrors = [];
@@ -578,7 +583,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     );
   });
 
-  app.post('/staff/cases/:id/extend', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.post('/staff/cases/:id/extend', write('case.sla_extended'), async (request, reply) => {
     const row = await visibleCase(db, request, 'extend');
     const values = bodyOf(request);
     const errors: FormErrors = [];
@@ -608,7 +613,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     );
   });
 
-  app.post('/staff/cases/:id/details', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.post('/staff/cases/:id/details', write('case.details_changed'), async (request, reply) => {
     const row = await visibleCase(db, request, 'change_details');
     const values = bodyOf(request);
     return attempt(
@@ -631,7 +636,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     );
   });
 
-  app.post('/staff/cases/:id/links', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.post('/staff/cases/:id/links', write('case.linked'), async (request, reply) => {
     const row = await visibleCase(db, request, 'link');
     const values = bodyOf(request);
     return attempt(
@@ -653,19 +658,15 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     );
   });
 
-  app.post(
-    '/staff/cases/:id/links/:otherId/remove',
-    { config: { permission: 'cases:write' } },
-    async (request, reply) => {
-      const row = await visibleCase(db, request, 'unlink');
-      const otherId = (request.params as { otherId?: string }).otherId ?? '';
-      if (!UUID.test(otherId)) throw new NotFoundError();
-      await withTransaction(db, (trx) =>
-        unlinkCases(trx, row.id, otherId, { staffId: request.staff!.id }, handlingOptions(request)),
-      );
-      return reply.redirect(`/staff/cases/${row.id}?done=unlinked`, 303);
-    },
-  );
+  app.post('/staff/cases/:id/links/:otherId/remove', write('case.unlinked'), async (request, reply) => {
+    const row = await visibleCase(db, request, 'unlink');
+    const otherId = (request.params as { otherId?: string }).otherId ?? '';
+    if (!UUID.test(otherId)) throw new NotFoundError();
+    await withTransaction(db, (trx) =>
+      unlinkCases(trx, row.id, otherId, { staffId: request.staff!.id }, handlingOptions(request)),
+    );
+    return reply.redirect(`/staff/cases/${row.id}?done=unlinked`, 303);
+  });
 }
 
 /** A rule broken on a particular field (thrown inside a transaction so it rolls back). */

@@ -100,6 +100,7 @@ export async function registerComplaintStaffRoutes(
   const options = { publicUrl: deps.publicUrl, windowMonths: deps.windowMonths, calendar: deps.calendar };
   const today = () => toIsoDate(deps.clock.now());
   const permission = 'complaints:manage';
+  const audited = (auditEvent: string) => ({ config: { permission, auditEvent } });
 
   async function loadVisible(request: FastifyRequest, id: string): Promise<ComplaintView> {
     const view = await service.getComplaint(deps.db, id, options);
@@ -153,7 +154,7 @@ export async function registerComplaintStaffRoutes(
     });
   };
 
-  app.get('/staff/complaints/new', { config: { permission } }, async (request, reply) =>
+  app.get('/staff/complaints/new', audited('complaint.create_form'), async (request, reply) =>
     renderNew(request, reply),
   );
 
@@ -252,7 +253,7 @@ export async function registerComplaintStaffRoutes(
   );
 
   // ---- learning actions (all)
-  app.get('/staff/complaints/learning', { config: { permission } }, async (request, reply) => {
+  app.get('/staff/complaints/learning', audited('complaint.learning_viewed'), async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const done = query.show === 'done';
     const actions = await service.listLearningActions(deps.db, authorityScope(staffOf(request)), !done);
@@ -395,7 +396,7 @@ export async function registerComplaintStaffRoutes(
   ) {
     app.post(
       `/staff/complaints/:id/${path}`,
-      { config: { permission, auditEvent: `complaint.${path}` } },
+      { config: { permission, auditEvent: `complaint.${path.replace(/[-/]/g, '_')}` } },
       async (request, reply) => {
         const id = idParam(request);
         await loadVisible(request, id);

@@ -53,7 +53,7 @@ export async function registerCustomerStaffRoutes(
     // Requests refused by the route permission (e.g. an auditor posting a contact) are audited as denied.
     scope.addHook('onError', async (request, _reply, error) => {
       if (!(error instanceof ForbiddenError) || !request.staff) return;
-      const action = request.routeOptions.config.auditEvent ?? 'customer.access';
+      const action = request.routeOptions.config.auditEvent || 'customer.access';
       await service.auditRefused(ctxOf(request), action, (request.params as { id?: string }).id ?? null);
     });
 

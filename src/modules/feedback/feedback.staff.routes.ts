@@ -13,6 +13,7 @@ import { authorityScope, isManager, readDates, UUID } from '../complaints/index.
 import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import { complimentSchema, followUpSchema, improvementSchema, routeSchema } from './feedback.schemas.ts';
 import * as service from './feedback.service.ts';
+import { staffRoute } from '../../platform/http/route-options.ts';
 
 export interface FeedbackStaffDeps {
   db: Db;
@@ -56,7 +57,7 @@ export async function registerFeedbackStaffRoutes(
     return team;
   }
 
-  app.get('/staff/feedback', { config: { permission: 'workspace:use' } }, async (request, reply) => {
+  app.get('/staff/feedback', staffRoute('workspace:use', 'feedback.viewed'), async (request, reply) => {
     const staff = staffOf(request);
     const teams = staff.permissions.has('reports:read')
       ? (await service.teamsAndServices(deps.db, authorityScope(staff))).teams
@@ -151,7 +152,7 @@ export async function registerFeedbackStaffRoutes(
 
   app.post(
     '/staff/feedback/teams/:teamId/follow-ups/:id/done',
-    { config: { permission: 'cases:write' } },
+    staffRoute('cases:write', 'feedback.follow_up_done'),
     async (request, reply) => {
       const teamId = param(request, 'teamId');
       const team = await visibleTeam(request, teamId);
@@ -174,7 +175,7 @@ export async function registerFeedbackStaffRoutes(
 
   app.post(
     '/staff/feedback/teams/:teamId/compliments/:id/route',
-    { config: { permission: 'cases:write' } },
+    staffRoute('cases:write', 'feedback.compliment_routed'),
     async (request, reply) => {
       const teamId = param(request, 'teamId');
       const team = await visibleTeam(request, teamId);
@@ -227,7 +228,7 @@ export async function registerFeedbackStaffRoutes(
 
   app.get(
     '/staff/feedback/compliments/new',
-    { config: { permission: 'cases:write' } },
+    staffRoute('cases:write', 'feedback.compliment_form'),
     async (request, reply) => renderNewCompliment(request, reply),
   );
 
@@ -342,7 +343,7 @@ export async function registerFeedbackStaffRoutes(
     });
   };
 
-  app.get('/staff/you-said-we-did', { config: { permission: 'reports:read' } }, async (request, reply) =>
+  app.get('/staff/you-said-we-did', staffRoute('reports:read', false), async (request, reply) =>
     renderImprovements(request, reply),
   );
 
@@ -374,7 +375,7 @@ export async function registerFeedbackStaffRoutes(
 
   app.post(
     '/staff/you-said-we-did/:id/withdraw',
-    { config: { permission: 'reports:read' } },
+    staffRoute('reports:read', 'feedback.improvement_withdrawn'),
     async (request, reply) => {
       const staff = staffOf(request);
       if (!isManager(staff)) throw new ForbiddenError();

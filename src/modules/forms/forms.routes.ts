@@ -61,6 +61,7 @@ import {
   withExpandedForm,
   restartSlugFor,
 } from './forms.service.ts';
+import { staffRoute } from '../../platform/http/route-options.ts';
 
 export interface FormsRoutesDeps {
   db: Db;
@@ -143,7 +144,7 @@ export async function registerFormsRoutes(app: FastifyInstance, deps: FormsRoute
     },
   );
 
-  app.get('/staff/services', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  app.get('/staff/services', staffRoute('cases:write', false), async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const customerId =
       typeof query.customerId === 'string' && /^[0-9a-f-]{36}$/i.test(query.customerId)
@@ -165,7 +166,7 @@ export async function registerFormsRoutes(app: FastifyInstance, deps: FormsRoute
 
   app.get<{ Params: { slug: string }; Querystring: { customerId?: string; channel?: string } }>(
     '/staff/services/:slug/start',
-    { config: { permission: 'cases:write' } },
+    staffRoute('cases:write', 'form_draft.started'),
     async (request, reply) => {
       const stored = await loadCaseService(deps.db, { slug: request.params.slug });
       if (!stored) throw new NotFoundError();
@@ -300,7 +301,7 @@ async function registerFlow(
 
   app.get<{ Params: { draftId: string } }>(
     `${base}/:draftId`,
-    { config: { permission } },
+    { config: { permission, auditEvent: 'form_draft.viewed' } },
     async (request, reply) => {
       const found = await load(request, reply, request.params.draftId);
       if (!found) return reply;
@@ -317,7 +318,7 @@ async function registerFlow(
   // ---- Check your answers
   app.get<{ Params: { draftId: string } }>(
     `${base}/:draftId/check`,
-    { config: { permission } },
+    { config: { permission, auditEvent: 'form_draft.viewed' } },
     async (request, reply) => {
       const found = await load(request, reply, request.params.draftId);
       if (!found) return reply;
@@ -343,7 +344,7 @@ async function registerFlow(
   // ---- Submit: exactly one case per draft token
   app.post<{ Params: { draftId: string } }>(
     `${base}/:draftId/submit`,
-    { config: { permission } },
+    { config: { permission, auditEvent: 'case.created' } },
     async (request, reply) => {
       const token = str((request.body as RawFields | undefined)?.token);
       const result = await submitDraft(deps.db, {
@@ -363,7 +364,7 @@ async function registerFlow(
   // ---- Confirmation
   app.get<{ Params: { draftId: string } }>(
     `${base}/:draftId/confirmation`,
-    { config: { permission } },
+    { config: { permission, auditEvent: 'form_draft.viewed' } },
     async (request, reply) => {
       const found = await load(request, reply, request.params.draftId);
       if (!found) return reply;
@@ -393,7 +394,7 @@ async function registerFlow(
   // ---- Question pages
   app.get<{ Params: { draftId: string; pageId: string }; Querystring: { change?: string } }>(
     `${base}/:draftId/:pageId`,
-    { config: { permission } },
+    { config: { permission, auditEvent: 'form_draft.viewed' } },
     async (request, reply) => {
       const found = await load(request, reply, request.params.draftId);
       if (!found) return reply;
@@ -417,7 +418,7 @@ async function registerFlow(
     await registerUploadParsing(scope, { uploadDir: deps.uploadDir, maxFiles: 20 });
     scope.post<{ Params: { draftId: string; pageId: string } }>(
       `${base}/:draftId/:pageId`,
-      { config: { permission } },
+      { config: { permission, auditEvent: 'form_draft.answered' } },
       async (request, reply) => {
         const loaded = await load(request, reply, request.params.draftId);
         if (!loaded) return reply;

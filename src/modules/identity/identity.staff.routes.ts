@@ -13,8 +13,9 @@ import { signInSchema } from './identity.schemas.ts';
 import { rolesLabel, type IdentityService, type StaffPrincipal } from './identity.service.ts';
 import { PERMISSIONS, type Permission } from './identity.policy.ts';
 import { findStaffById, openCaseCountsForTeams, setAvailability } from './identity.repository.ts';
-import { audit } from '../../platform/audit/index.ts';
+import { audit, auditedInScope, runInAuditScope, type AuditOutcome } from '../../platform/audit/index.ts';
 import type { OidcAdapter } from './oidc.ts';
+import { staffRoute } from '../../platform/http/route-options.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +32,33 @@ export interface CatalogueRoute {
   method: string;
   url: string;
   permission: string;
+  /** The declared audit event; `false` when the route declares it touches no personal data. */
+  auditEvent: string | false | undefined;
+}
+
+/** The record a staff route is about: the first path parameter, typed by the segment before it. */
+export function auditRecordOf(
+  routeUrl: string,
+  params: Record<string, unknown>,
+): { type: string; id: string } | null {
+  const segments = routeUrl.split('/');
+  for (let i = 1; i < segments.length; i += 1) {
+    const segment = segments[i];
+    if (!segment.startsWith(':')) continue;
+    const value = params[segment.slice(1)];
+    if (typeof value !== 'string' || value === '' || value.length > 200) return null;
+    const type = segments[i - 1].replace(/ies$/, 'y').replace(/s$/, '').replace(/-/g, '_');
+    const renamed: Record<string, string> = { learning: 'learning_action', apply: 'form_draft' };
+    return { type: renamed[type] ?? type, id: value.toLowerCase() };
+  }
+  return null;
+}
+
+/** ok below 400; denied when refused (401, 403); failed for anything else (not found, invalid, error). */
+export function auditOutcomeOf(statusCode: number): AuditOutcome {
+  if (statusCode < 400) return 'ok';
+  if (statusCode === 401 || statusCode === 403) return 'denied';
+  return 'failed';
 }
 
 export interface StaffRoutesDeps {
@@ -74,7 +102,47 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
       throw new Error(`Route ${route.url} names unknown permission ${permission}`);
     }
     for (const method of [route.method].flat())
-      if (method !== 'HEAD') catalogue.push({ method, url: route.url, permission });
+      if (method !== 'HEAD')
+        catalogue.push({ method, url: route.url, permission, auditEvent: route.config?.auditEvent });
+  });
+
+  // Every request runs in an audit scope, so the hook below knows what the use-case already recorded.
+  app.addHook('onRequest', (request, _reply, done) => runInAuditScope(request.id, done));
+
+  // Audit, declared and done: every staff route that declares `auditEvent` gets a row for every request,
+  // written before the response leaves (who, role, council, record, outcome, time). When the use-case has
+  // already recorded the request (a success with its own, richer row in its transaction; a refusal or
+  // failure with its own denied/failed row), the hook does not write it twice.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const event = request.routeOptions.config.auditEvent;
+    const staff = request.staff;
+    if (!event || !staff) return payload;
+    const outcome = auditOutcomeOf(reply.statusCode);
+    const written = auditedInScope();
+    const recorded =
+      outcome === 'ok' ? written.length > 0 : written.some((w) => w.action === event || w.outcome !== 'ok');
+    if (recorded) return payload;
+    const record = auditRecordOf(
+      request.routeOptions.url ?? '',
+      (request.params ?? {}) as Record<string, unknown>,
+    );
+    await audit(deps.db, {
+      actorType: 'staff',
+      actorId: staff.id,
+      authorityId: staff.authorityId,
+      action: event,
+      recordType: record?.type ?? null,
+      recordId: record?.id ?? null,
+      outcome,
+      requestId: request.id,
+      details: {
+        roles: staff.roles,
+        route: `${request.method} ${request.routeOptions.url ?? ''}`,
+        status: reply.statusCode,
+        params: request.params ?? {},
+      },
+    });
+    return payload;
   });
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -165,14 +233,14 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     },
   );
 
-  app.post('/staff/sign-out', { config: { permission: 'staff' } }, async (request, reply) => {
+  app.post('/staff/sign-out', staffRoute('staff', false), async (request, reply) => {
     if (request.staff) await deps.identity.signedOut(request.staff.id, request.id);
     await endSession(request, reply, deps.sessions);
     return reply.redirect('/staff/sign-in?signedOut=1');
   });
 
   // Keep-alive from the timeout warning ("Stay signed in"). Works as a plain form post without JavaScript too.
-  app.post('/staff/session/extend', { config: { permission: 'staff' } }, async (request, reply) => {
+  app.post('/staff/session/extend', staffRoute('staff', false), async (request, reply) => {
     const expiresAt = await deps.sessions.extend(request.session!.id);
     if ((request.headers.accept ?? '').includes('application/json'))
       return reply.send({ expiresAt: expiresAt.toISOString() });
@@ -180,7 +248,8 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
   });
 
   // Routing offers new cases only to staff who are available (cases.routing.ts); each sets it here.
-  app.post('/staff/availability', { config: { permission: 'cases:write' } }, async (request, reply) => {
+  const availability = staffRoute('cases:write', 'staff.availability_changed');
+  app.post('/staff/availability', availability, async (request, reply) => {
     const staff = request.staff!;
     const available = (request.body as { available?: unknown } | undefined)?.available === 'yes';
     await setAvailability(deps.db, staff.id, available);
@@ -197,7 +266,7 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     return reply.redirect(`/staff?done=${available ? 'available' : 'away'}`, 303);
   });
 
-  app.get('/staff', { config: { permission: 'workspace:use' } }, async (request, reply) => {
+  app.get('/staff', staffRoute('workspace:use', 'staff.home_viewed'), async (request, reply) => {
     const staff = request.staff!;
     const counts = await openCaseCountsForTeams(
       deps.db,

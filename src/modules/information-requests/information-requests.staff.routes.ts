@@ -99,6 +99,7 @@ export async function registerInformationRequestStaffRoutes(
       permission: 'information-requests:manage',
     });
   const permission = 'information-requests:manage';
+  const audited = (auditEvent: string) => ({ config: { permission, auditEvent } });
   const options = { publicUrl: deps.publicUrl };
   const today = () => toIsoDate(deps.clock.now());
 
@@ -150,8 +151,10 @@ export async function registerInformationRequestStaffRoutes(
     });
   };
 
-  app.get('/staff/information-requests/new', { config: { permission } }, async (request, reply) =>
-    renderNew(request, reply),
+  app.get(
+    '/staff/information-requests/new',
+    audited('information_request.create_form'),
+    async (request, reply) => renderNew(request, reply),
   );
 
   app.post(
@@ -341,7 +344,7 @@ export async function registerInformationRequestStaffRoutes(
   ) {
     app.post(
       `/staff/information-requests/:id/${path}`,
-      { config: { permission, auditEvent: `information_request.${path}` } },
+      { config: { permission, auditEvent: `information_request.${path.replace(/[-/]/g, '_')}` } },
       async (request, reply) => {
         const id = param(request, 'id');
         await loadVisible(request, id);

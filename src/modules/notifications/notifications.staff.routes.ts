@@ -10,6 +10,7 @@ import { NotFoundError } from '../../platform/http/errors.ts';
 import { staffNavItems } from '../identity/index.ts';
 import { findScopedMessage, listMessages, type MessageScope } from './notifications.repository.ts';
 import { MESSAGE_STATUSES, messageDetail, messageTableRows } from './notifications.presenters.ts';
+import { staffRoute } from '../../platform/http/route-options.ts';
 
 const listQuery = z.object({
   status: z
@@ -36,7 +37,7 @@ export async function registerStaffMessageRoutes(app: FastifyInstance, deps: { d
   if (!staffNavItems.some((item) => item.href === '/staff/messages'))
     staffNavItems.push({ href: '/staff/messages', text: 'Messages', permission: 'cases:read' });
 
-  app.get('/staff/messages', { config: { permission: 'cases:read' } }, async (request, reply) => {
+  app.get('/staff/messages', staffRoute('cases:read', 'message.list'), async (request, reply) => {
     const query = listQuery.parse(request.query ?? {});
     const status = query.status as (typeof MESSAGE_STATUSES)[number] | undefined;
     const rows = await listMessages(deps.db, scopeOf(request.staff!), { status, limit: 100 });
@@ -54,7 +55,7 @@ export async function registerStaffMessageRoutes(app: FastifyInstance, deps: { d
     });
   });
 
-  app.get('/staff/messages/:id', { config: { permission: 'cases:read' } }, async (request, reply) => {
+  app.get('/staff/messages/:id', staffRoute('cases:read', 'message.view'), async (request, reply) => {
     const params = idParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();
     const staff = request.staff!;

@@ -247,6 +247,8 @@ export interface AuditLogTable {
   reason: string | null;
   request_id: string | null;
   details: JsonDefault<Record<string, unknown>>;
+  /** The council that owns the record (filled by a trigger from the record). */
+  record_authority_id: Generated<string | null>;
 }
 
 export interface SessionsTable {

@@ -38,8 +38,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may use the route: 'public', 'staff' (any signed-in staff) or a named permission. */
     permission?: string;
-    /** The audit action written when the route runs successfully. */
-    auditEvent?: string;
+    /**
+     * The audit action written for every request to this staff route (who, role, council, record from the
+     * path, outcome, time) by the one hook in identity.staff.routes.ts. `false` declares that the route
+     * shows or changes no personal data; test/access.int.test.ts checks every staff route says which.
+     */
+    auditEvent?: string | false;
     /** Skip CSRF checks (only for API routes authenticated with bearer tokens). */
     csrfExempt?: boolean;
   }
