@@ -320,6 +320,23 @@ void describe('CSRF bound to the session', () => {
   });
 });
 
+void test('a staff form posted after the session timed out goes to sign-in, not a CSRF refusal', async () => {
+  const authority = await buildAuthority(t.database.db);
+  const staff = await buildStaff(t.database.db, authority.id);
+  const browser = await signedIn(t.app, staff);
+  const token = csrfOf((await browser.get('/staff')).body);
+  clock.advance(2001 * 60_000);
+  const res = await browser.post('/staff/availability', { _csrf: token, available: 'no' });
+  assert.equal(res.statusCode, 302);
+  assert.equal(res.headers.location, '/staff/sign-in');
+  const row = await t.database.db
+    .selectFrom('staff_users')
+    .select('available')
+    .where('id', '=', staff.id)
+    .executeTakeFirstOrThrow();
+  assert.equal(row.available, true, 'nothing changed');
+});
+
 void describe('Cache-Control: no-store', () => {
   void test('signed-in staff pages and form posts are no-store; anonymous catalogue pages and assets are not', async () => {
     const authority = await buildAuthority(t.database.db);

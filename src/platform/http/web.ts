@@ -187,6 +187,11 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
   app.addHook('preHandler', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
     if (request.routeOptions.config.csrfExempt) return;
+    // A staff-only route without a session (it timed out while the form was open) is sent to sign-in by
+    // the staff guard before any handler runs; let it, rather than showing "form out of date" for a token
+    // that was bound to the session that has gone.
+    const permission = request.routeOptions.config.permission;
+    if (!request.session && permission && permission !== 'public' && permission !== 'api') return;
     const body = request.body as Record<string, unknown> | undefined;
     if (!csrfTokenValid(options.sessionSecret, csrfBinding(request), body?._csrf)) throw new CsrfError();
   });
