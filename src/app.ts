@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(rateLimit, { global: false });
   const sessions = new SessionStore(db, clock, config.sessionIdleMinutes);
-  const identity = new IdentityService(db, clock, config.signInMaxFailures);
+  const identity = new IdentityService(db, clock, config.signInMaxFailures, config.signInLockMinutes);
   const oidc = config.oidc;
   let adapter: Promise<OidcAdapter> | null = null;
   const connectOidc = oidc
@@ -142,6 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secureCookies: config.secureCookies,
     oidc: connectOidc,
     oidcRedirectUri: oidc?.redirectUri,
+    clock,
+    publicUrl: config.publicUrl,
   });
   registerErrorPages(app);
   await registerOps(app, { db, metrics, engine: database.engine });

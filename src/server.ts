@@ -1,6 +1,10 @@
 /**
  * Process entry points: `start` (web + worker in one process, for the demo), `web`, `worker`, plus the
- * migrate/seed/bank-holidays commands. This file only wires, listens and shuts down gracefully.
+ * migrate/seed/admin/bank-holidays commands. This file only wires, listens and shuts down gracefully.
+ *
+ * The demo councils (published passwords, a fixed API token) are seeded only when `config.demoSeed` is on,
+ * which by default means the embedded database outside production; `npm run admin -- create` makes the
+ * first real administrator.
  */
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config/index.ts';
@@ -17,9 +21,10 @@ import { startWorker, type RunningWorker } from './worker.ts';
 import { seedDemo, DEMO_PASSWORD } from './seed/demo.ts';
 import { runSeedCli, SeedCliUsageError } from './seed/cli.ts';
 import { ensureDemoApiToken } from './modules/api/index.ts';
+import { AccountSetupError, runAdminCli } from './modules/identity/index.ts';
 import { refreshBankHolidays } from './platform/calendar/index.ts';
 
-type Command = 'start' | 'web' | 'worker' | 'migrate' | 'seed' | 'bank-holidays';
+type Command = 'start' | 'web' | 'worker' | 'migrate' | 'seed' | 'admin' | 'bank-holidays';
 
 function fail(message: string): never {
   process.stderr.write(`\n${message}\n\n`);
@@ -51,6 +56,11 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
 
+  if (command === 'seed' && config.nodeEnv === 'production')
+    fail(
+      'npm run seed adds the demo councils, which have published passwords and a fixed API token, so it cannot run when NODE_ENV is production. Create the first administrator with npm run admin -- create instead.',
+    );
+
   const logger = pino({ level: config.logLevel });
   const database = await open(config);
   const applied = await migrateToLatest(database.db);
@@ -69,13 +79,28 @@ async function main(argv: string[]): Promise<void> {
     await database.close();
     return;
   }
+  if (command === 'admin') {
+    try {
+      await runAdminCli(argv.slice(1), { db: database.db, clock: systemClock, publicUrl: config.publicUrl });
+    } finally {
+      await database.close();
+    }
+    return;
+  }
 
-  let demoBanner = '';
+  let banner = [
+    '',
+    `Frontdoor is running at ${config.publicUrl}`,
+    `  Staff:     ${config.publicUrl}/staff/sign-in`,
+    '  No demo data (DEMO_SEED is off). Make the first administrator with',
+    '  npm run admin -- create --email <email> --authority <council code or name>',
+    '',
+  ].join('\n');
   if (command !== 'worker' && config.demoSeed) {
     const summary = await seedDemo(database.db);
     if (summary.created) logger.info('demo council seeded');
     const apiToken = await ensureDemoApiToken(database.db, { demoSeed: config.demoSeed });
-    demoBanner = [
+    banner = [
       '',
       `Frontdoor is running at ${config.publicUrl}`,
       `  Residents: ${config.publicUrl}/`,
@@ -102,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
   const app = command === 'worker' ? null : await buildApp({ config, database });
   if (app) {
     await app.listen({ port: config.port, host: config.host });
-    if (demoBanner) process.stdout.write(`${demoBanner}\n`);
+    if (banner) process.stdout.write(`${banner}\n`);
   }
 
   let closing = false;
@@ -129,7 +154,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (
     error instanceof DirectoryLockedError ||
     error instanceof DatabaseUnavailableError ||
-    error instanceof SeedCliUsageError
+    error instanceof SeedCliUsageError ||
+    error instanceof AccountSetupError
   )
     fail(error.message);
   if (error instanceof Error && 'code' in error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

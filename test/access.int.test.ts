@@ -49,7 +49,7 @@ const INFO_GOVERNANCE = ['ig_officer'] as const;
 const REPORT_READERS = ['team_leader', 'complaints_officer', 'ig_officer', 'admin', 'auditor'] as const;
 /** reports:read and team leader or admin ("You said, we did": the handler's isManager check) */
 const MANAGERS = ['team_leader', 'admin'] as const;
-/** admin:manage */
+/** admin:manage, staff:manage */
 const ADMINS = ['admin'] as const;
 /** audit:read */
 const AUDITORS = ['auditor'] as const;
@@ -68,6 +68,10 @@ const ACCESS: Record<string, Access> = {
   'POST /staff/session/extend': ALL_STAFF,
   'GET /staff': ALL_STAFF,
   'POST /staff/availability': CASE_WRITERS,
+  'GET /staff/admin/staff': ADMINS,
+  'POST /staff/admin/staff/:id/unlock': ADMINS,
+  'GET /staff/set-password/:token': PUBLIC,
+  'POST /staff/set-password/:token': PUBLIC,
   // ops and public pages
   'GET /health/live': PUBLIC,
   'GET /health/ready': PUBLIC,

@@ -72,3 +72,44 @@ void test('production requires SESSION_SECRET; OIDC settings go together; https 
   });
   assert.equal(config.secureCookies, true);
 });
+
+void test('the demo seed is on only for the embedded database outside production', () => {
+  const secret = 'x'.repeat(40);
+  assert.equal(loadConfig({ DATA_DIR: dataDir() }).demoSeed, true, 'npm start with nothing set');
+  assert.equal(
+    loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: 'postgres://u:p@db.internal:5432/frontdoor' }).demoSeed,
+    false,
+    'PostgreSQL: nothing is seeded unless asked for',
+  );
+  assert.equal(
+    loadConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production', SESSION_SECRET: secret }).demoSeed,
+    false,
+  );
+  assert.equal(
+    loadConfig({
+      DATA_DIR: dataDir(),
+      DATABASE_URL: 'postgres://u:p@db.internal:5432/frontdoor',
+      DEMO_SEED: 'true',
+    }).demoSeed,
+    true,
+    'asked for explicitly outside production',
+  );
+  try {
+    loadConfig({ DATA_DIR: dataDir(), NODE_ENV: 'production', SESSION_SECRET: secret, DEMO_SEED: 'true' });
+    assert.fail('should throw');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.problems.length, 1, 'one clear error');
+    assert.match(error.problems[0], /^DEMO_SEED cannot be on when NODE_ENV is production/);
+    assert.match(error.problems[0], /npm run admin -- create/);
+  }
+});
+
+void test('the sign-in lock period is configurable (default 15 minutes)', () => {
+  assert.equal(loadConfig({ DATA_DIR: dataDir() }).signInLockMinutes, 15);
+  assert.equal(loadConfig({ DATA_DIR: dataDir(), SIGN_IN_LOCK_MINUTES: '30' }).signInLockMinutes, 30);
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dataDir(), SIGN_IN_LOCK_MINUTES: '0' }),
+    /SIGN_IN_LOCK_MINUTES must be a whole number of minutes from 1 to 1440/,
+  );
+});

@@ -72,10 +72,16 @@ const envSchema = z.object({
     .default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RUN_WORKER: bool.default(true),
-  DEMO_SEED: bool.default(true),
+  DEMO_SEED: bool.optional(),
   WORKING_DAY_CUTOFF: hhmm.default('17:00'),
   TRUST_PROXY: bool.default(false),
   SIGN_IN_MAX_FAILURES: z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).default(5),
+  SIGN_IN_LOCK_MINUTES: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of minutes from 1 to 1440')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1440, 'must be a whole number of minutes from 1 to 1440')
+    .default(15),
   OIDC_ISSUER_URL: z.url({ message: 'must be the issuer URL of your identity provider' }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -170,10 +176,13 @@ export interface Config {
   sessionIdleMinutes: number;
   logLevel: string;
   runWorker: boolean;
+  /** Seed the demo councils on start. Defaults to on only for the embedded database outside production. */
   demoSeed: boolean;
   workingDayCutOff: string;
   trustProxy: boolean;
   signInMaxFailures: number;
+  /** The first lock-out lasts this long; each repeated one twice as long, at most 24 hours. */
+  signInLockMinutes: number;
   oidc: {
     issuerUrl: string;
     clientId: string;
@@ -245,6 +254,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET)
     problems.push('SESSION_SECRET is required when NODE_ENV is production');
+  if (e.NODE_ENV === 'production' && e.DEMO_SEED === true)
+    problems.push(
+      'DEMO_SEED cannot be on when NODE_ENV is production: the demo councils have published passwords and a fixed API token. Remove DEMO_SEED and create the first administrator with npm run admin -- create',
+    );
   const oidcKeys = [e.OIDC_ISSUER_URL, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET, e.OIDC_REDIRECT_URI];
   if (oidcKeys.some(Boolean) && !oidcKeys.every(Boolean)) {
     problems.push(
@@ -297,10 +310,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     logLevel: e.LOG_LEVEL,
     runWorker: e.RUN_WORKER,
-    demoSeed: e.DEMO_SEED,
+    demoSeed: e.DEMO_SEED ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     workingDayCutOff: e.WORKING_DAY_CUTOFF,
     trustProxy: e.TRUST_PROXY,
     signInMaxFailures: e.SIGN_IN_MAX_FAILURES,
+    signInLockMinutes: e.SIGN_IN_LOCK_MINUTES,
     oidc:
       e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET && e.OIDC_REDIRECT_URI
         ? {

@@ -7,3 +7,34 @@ export function listAuthorities(db: Db | Tx) {
     .orderBy('name')
     .execute();
 }
+
+/** Councils whose code is `value` or whose name is `value` (ignoring case). */
+export function findAuthoritiesByCodeOrName(db: Db | Tx, value: string) {
+  const wanted = value.trim();
+  return db
+    .selectFrom('authorities')
+    .select(['id', 'code', 'name'])
+    .where((eb) => eb.or([eb('code', '=', wanted), eb(eb.fn('lower', ['name']), '=', wanted.toLowerCase())]))
+    .orderBy('code')
+    .execute();
+}
+
+export async function countAuthorities(db: Db | Tx): Promise<number> {
+  const row = await db
+    .selectFrom('authorities')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Adds a council (the first one, on a fresh installation: `npm run admin -- create`). */
+export async function insertAuthority(
+  db: Db | Tx,
+  values: { code: string; name: string; kind: 'county' | 'district' | 'city' | 'unitary' | 'parish' },
+): Promise<{ id: string; code: string; name: string }> {
+  return db
+    .insertInto('authorities')
+    .values(values)
+    .returning(['id', 'code', 'name'])
+    .executeTakeFirstOrThrow();
+}

@@ -1,2 +1,7 @@
 export { registerAuthorityPortalRoutes } from './authorities.portal.routes.ts';
-export { listAuthorities } from './authorities.repository.ts';
+export {
+  listAuthorities,
+  findAuthoritiesByCodeOrName,
+  countAuthorities,
+  insertAuthority,
+} from './authorities.repository.ts';

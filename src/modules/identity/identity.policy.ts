@@ -24,6 +24,8 @@ export const PERMISSIONS = [
   'information-requests:manage',
   'reports:read',
   'admin:manage',
+  /** The staff list: see every account of the council and end a lock-out. */
+  'staff:manage',
   'audit:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -66,7 +68,7 @@ const matrix: Record<Role, readonly Permission[]> = {
     'information-requests:manage',
     'reports:read',
   ],
-  admin: ['workspace:use', 'customers:read', 'cases:read', 'reports:read', 'admin:manage'],
+  admin: ['workspace:use', 'customers:read', 'cases:read', 'reports:read', 'admin:manage', 'staff:manage'],
   auditor: ['workspace:use', 'customers:read', 'cases:read', 'reports:read', 'audit:read'],
 };
 

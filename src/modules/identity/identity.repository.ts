@@ -23,38 +23,163 @@ export function teamsOfStaff(db: Db | Tx, staffUserId: string) {
     .execute();
 }
 
+/** The lock-out state of one account, locked for the rest of the transaction (concurrent attempts queue). */
+export function lockStateForUpdate(trx: Tx, id: string) {
+  return trx
+    .selectFrom('staff_users')
+    .select(['failed_sign_ins', 'locked_until', 'lockout_count'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+/** Writes the outcome of a wrong password: the new failure count and, when it locks, until when. */
 export async function recordFailedSignIn(
   trx: Tx,
   id: string,
-  maxFailures: number,
-  now: Date,
-): Promise<{ locked: boolean }> {
-  const row = await trx
+  state: { failedSignIns: number; lock: { at: Date; until: Date; count: number } | null },
+): Promise<void> {
+  await trx
     .updateTable('staff_users')
-    .set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1) }))
+    .set({
+      failed_sign_ins: state.failedSignIns,
+      ...(state.lock
+        ? { locked_at: state.lock.at, locked_until: state.lock.until, lockout_count: state.lock.count }
+        : { locked_at: null, locked_until: null }),
+    })
     .where('id', '=', id)
-    .returning(['failed_sign_ins', 'locked_at'])
-    .executeTakeFirstOrThrow();
-  if (row.failed_sign_ins >= maxFailures && !row.locked_at) {
-    await trx.updateTable('staff_users').set({ locked_at: now }).where('id', '=', id).execute();
-    return { locked: true };
-  }
-  return { locked: row.locked_at !== null };
+    .execute();
 }
 
 export async function recordSuccessfulSignIn(trx: Tx, id: string, now: Date): Promise<void> {
   await trx
     .updateTable('staff_users')
-    .set({ failed_sign_ins: 0, last_sign_in_at: now })
+    .set({ failed_sign_ins: 0, lockout_count: 0, locked_at: null, locked_until: null, last_sign_in_at: now })
     .where('id', '=', id)
     .execute();
 }
 
+/** Ends a lock-out now (an administrator unlocked the account); the next lock-out starts from the base period. */
 export async function unlockStaff(db: Db | Tx, id: string): Promise<void> {
   await db
     .updateTable('staff_users')
-    .set({ failed_sign_ins: 0, locked_at: null })
+    .set({ failed_sign_ins: 0, lockout_count: 0, locked_at: null, locked_until: null })
     .where('id', '=', id)
+    .execute();
+}
+
+/** Staff of one council for the administrators' list, locked accounts first. */
+export function listStaffOfAuthority(db: Db | Tx, authorityId: string) {
+  return db
+    .selectFrom('staff_users')
+    .select([
+      'id',
+      'email',
+      'display_name',
+      'roles',
+      'active',
+      'locked_until',
+      'lockout_count',
+      'last_sign_in_at',
+    ])
+    .where('authority_id', '=', authorityId)
+    .orderBy('display_name')
+    .orderBy('id')
+    .execute();
+}
+
+export function findStaffOfAuthorityForUpdate(trx: Tx, authorityId: string, id: string) {
+  return trx
+    .selectFrom('staff_users')
+    .selectAll()
+    .where('id', '=', id)
+    .where('authority_id', '=', authorityId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function insertStaffUser(
+  trx: Tx,
+  values: { authorityId: string; email: string; displayName: string; roles: string[] },
+): Promise<string> {
+  const row = await trx
+    .insertInto('staff_users')
+    .values({
+      authority_id: values.authorityId,
+      email: values.email,
+      display_name: values.displayName,
+      password_hash: null,
+      roles: values.roles,
+      languages: [],
+      specialisms: [],
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function addRolesToStaff(trx: Tx, id: string, roles: string[]): Promise<void> {
+  await trx.updateTable('staff_users').set({ roles, active: true }).where('id', '=', id).execute();
+}
+
+export async function insertPasswordLink(
+  trx: Tx,
+  values: { authorityId: string; staffUserId: string; tokenSha256: string; now: Date; expiresAt: Date },
+): Promise<void> {
+  await trx
+    .insertInto('staff_password_links')
+    .values({
+      authority_id: values.authorityId,
+      staff_user_id: values.staffUserId,
+      token_sha256: values.tokenSha256,
+      created_at: values.now,
+      expires_at: values.expiresAt,
+    })
+    .execute();
+}
+
+/** A live (unused, unexpired) password link by its token hash, with the account it is for. */
+export function findLivePasswordLink(db: Db | Tx, tokenSha256: string, now: Date) {
+  return db
+    .selectFrom('staff_password_links as l')
+    .innerJoin('staff_users as s', 's.id', 'l.staff_user_id')
+    .select(['l.id', 'l.staff_user_id', 'l.authority_id', 's.email', 's.display_name', 's.active'])
+    .where('l.token_sha256', '=', tokenSha256)
+    .where('l.used_at', 'is', null)
+    .where('l.expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+/** Claims the link (one statement, so two submissions cannot both use it); false if already used or expired. */
+export async function claimPasswordLink(trx: Tx, id: string, now: Date): Promise<boolean> {
+  const result = await trx
+    .updateTable('staff_password_links')
+    .set({ used_at: now })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Sets a new password; any other unused links for the account stop working, and a lock-out ends. */
+export async function setStaffPassword(trx: Tx, id: string, passwordHash: string, now: Date): Promise<void> {
+  await trx
+    .updateTable('staff_users')
+    .set({
+      password_hash: passwordHash,
+      failed_sign_ins: 0,
+      lockout_count: 0,
+      locked_at: null,
+      locked_until: null,
+    })
+    .where('id', '=', id)
+    .execute();
+  await trx
+    .updateTable('staff_password_links')
+    .set({ used_at: now })
+    .where('staff_user_id', '=', id)
+    .where('used_at', 'is', null)
     .execute();
 }
 

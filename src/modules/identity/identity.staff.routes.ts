@@ -7,9 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { endSession, startSession } from '../../platform/http/web.ts';
 import { parseForm, toFormErrors } from '../../platform/http/validation.ts';
 import type { SessionStore } from '../../platform/http/sessions.ts';
-import { ForbiddenError } from '../../platform/http/errors.ts';
+import { ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import type { Db } from '../../platform/db/index.ts';
-import { signInSchema } from './identity.schemas.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { formatDate } from '../../platform/views/index.ts';
+import { setPasswordSchema, signInSchema } from './identity.schemas.ts';
+import { StaffAccounts } from './identity.accounts.ts';
 import { rolesLabel, type IdentityService, type StaffPrincipal } from './identity.service.ts';
 import { PERMISSIONS, type Permission } from './identity.policy.ts';
 import { findStaffById, openCaseCountsForTeams, setAvailability } from './identity.repository.ts';
@@ -68,7 +71,12 @@ export interface StaffRoutesDeps {
   secureCookies: boolean;
   oidc: (() => Promise<OidcAdapter>) | null;
   oidcRedirectUri?: string;
+  clock: Clock;
+  /** For the links `npm run admin -- create` prints. */
+  publicUrl: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const OIDC_COOKIE = 'fd_oidc';
 
@@ -174,12 +182,15 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
       throw new ForbiddenError();
   });
 
+  const accounts = new StaffAccounts(deps.db, deps.clock, deps.publicUrl);
   const renderSignIn = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) =>
     reply.view('identity/sign-in.njk', {
       pageTitle: 'Sign in',
       returnTo: safeReturnTo((request.query as Record<string, unknown>).returnTo),
       oidcEnabled: deps.oidc !== null,
       staffArea: true,
+      maxFailures: deps.identity.lockPolicy.maxFailures,
+      lockMinutes: deps.identity.lockPolicy.lockMinutes,
       ...extra,
     });
 
@@ -187,7 +198,14 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     if (request.staff) return reply.redirect('/staff');
     const query = request.query as Record<string, unknown>;
     return renderSignIn(request, reply, {
-      notice: query.signedOut === 'timeout' ? 'timeout' : query.signedOut ? 'signedOut' : null,
+      notice:
+        query.signedOut === 'timeout'
+          ? 'timeout'
+          : query.signedOut
+            ? 'signedOut'
+            : query.passwordSet
+              ? 'passwordSet'
+              : null,
     });
   });
 
@@ -213,7 +231,9 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
       if (!result.ok) {
         const message =
           result.reason === 'locked'
-            ? 'Your account is locked after too many wrong attempts. Ask your administrator to unlock it.'
+            ? `Your account is locked after too many wrong attempts. Try again after ${
+                result.lockedUntil ? formatDate(result.lockedUntil, 'datetime') : 'a while'
+              }, or ask your administrator to unlock it.`
             : 'Enter a correct email address and password';
         return renderSignIn(request, reply.status(401), {
           ...toFormErrors([{ field: 'email', message }]),
@@ -294,6 +314,102 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
       rolesLabel: rolesLabel(staff.roles),
     });
   });
+
+  // The staff list (administrators): every account of their council, and "Unlock" for locked ones.
+  if (!staffNavItems.some((i) => i.href === '/staff/admin/staff'))
+    staffNavItems.push({ href: '/staff/admin/staff', text: 'Staff', permission: 'staff:manage' });
+  app.get(
+    '/staff/admin/staff',
+    { config: { permission: 'staff:manage', auditEvent: 'staff.list' } },
+    async (request, reply) => {
+      const entries = await deps.identity.staffList(request.staff!);
+      const query = request.query as Record<string, string | undefined>;
+      return reply.view('identity/admin-staff.njk', {
+        pageTitle: 'Staff',
+        unlocked: query.unlocked === '1',
+        rows: entries.map((e) => [
+          { text: e.name },
+          { text: e.email },
+          { text: rolesLabel(e.roles) },
+          {
+            html: !e.active
+              ? '<strong class="govuk-tag govuk-tag--grey">Inactive</strong>'
+              : e.lockedUntil
+                ? `<strong class="govuk-tag govuk-tag--red">Locked</strong> until ${escapeHtml(formatDate(e.lockedUntil, 'datetime'))}`
+                : '<strong class="govuk-tag govuk-tag--green">Active</strong>',
+          },
+          { text: e.lastSignInAt ? formatDate(e.lastSignInAt, 'datetime') : 'Never' },
+          e.lockedUntil
+            ? {
+                html: `<form method="post" action="/staff/admin/staff/${e.id}/unlock"><input type="hidden" name="_csrf" value="${escapeHtml(request.csrfToken)}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button" data-testid="unlock">Unlock<span class="govuk-visually-hidden"> ${escapeHtml(e.name)}</span></button></form>`,
+              }
+            : { text: '' },
+        ]),
+      });
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/staff/admin/staff/:id/unlock',
+    { config: { permission: 'staff:manage', auditEvent: 'staff.unlocked' } },
+    async (request, reply) => {
+      if (!UUID.test(request.params.id)) throw new NotFoundError();
+      await deps.identity.unlock(request.staff!, request.params.id, request.id);
+      return reply.redirect('/staff/admin/staff?unlocked=1', 303);
+    },
+  );
+
+  // One-time "set your password" links (`npm run admin -- create`). The token is in the path, so the
+  // pages are never cached and send no referrer.
+  const renderSetPassword = (
+    reply: FastifyReply,
+    token: string,
+    account: { email: string; name: string },
+    extra: Record<string, unknown> = {},
+  ) =>
+    reply.header('referrer-policy', 'no-referrer').view('identity/set-password.njk', {
+      pageTitle: 'Set your password',
+      staffArea: true,
+      token,
+      account,
+      ...extra,
+    });
+  const linkGone = (reply: FastifyReply) =>
+    reply
+      .status(404)
+      .header('referrer-policy', 'no-referrer')
+      .view('identity/set-password-gone.njk', { pageTitle: 'This link no longer works', staffArea: true });
+
+  app.get<{ Params: { token: string } }>(
+    '/staff/set-password/:token',
+    { config: { permission: 'public', personalData: true } },
+    async (request, reply) => {
+      const account = await accounts.passwordLink(request.params.token);
+      if (!account) return linkGone(reply);
+      return renderSetPassword(reply, request.params.token, account);
+    },
+  );
+
+  app.post<{ Params: { token: string } }>(
+    '/staff/set-password/:token',
+    {
+      config: {
+        permission: 'public',
+        personalData: true,
+        rateLimit: { max: 10, timeWindow: '1 minute' },
+      },
+    },
+    async (request, reply) => {
+      const account = await accounts.passwordLink(request.params.token);
+      if (!account) return linkGone(reply);
+      const parsed = parseForm(setPasswordSchema(account.email), request.body);
+      if (!parsed.ok)
+        return renderSetPassword(reply.status(400), request.params.token, account, { ...parsed.errors });
+      const done = await accounts.setPassword(request.params.token, parsed.value.password, request.id);
+      if (!done) return linkGone(reply);
+      return reply.redirect('/staff/sign-in?passwordSet=1', 303);
+    },
+  );
 
   if (deps.oidc) {
     const connect = deps.oidc;

@@ -1,4 +1,17 @@
-export { IdentityService, rolesLabel, type StaffPrincipal } from './identity.service.ts';
+export {
+  IdentityService,
+  rolesLabel,
+  lockMinutesFor,
+  type StaffPrincipal,
+  type StaffListEntry,
+} from './identity.service.ts';
+export {
+  StaffAccounts,
+  AccountSetupError,
+  PASSWORD_LINK_HOURS,
+  type CreatedAdministrator,
+} from './identity.accounts.ts';
+export { runAdminCli, ADMIN_USAGE } from './identity.cli.ts';
 export { registerStaffIdentity, staffNavItems, type CatalogueRoute } from './identity.staff.routes.ts';
 export {
   can,

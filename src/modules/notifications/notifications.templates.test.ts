@@ -82,6 +82,8 @@ void test('every template renders in English for every channel with only its req
       note: 'Call back',
       caseUrl: '/x',
     },
+    'staff.account_locked': { attempts: '5', lockedUntil: '3 Dec 2026, 10:15' },
+    'staff.account_unlocked': { unlockedBy: 'Sam Admin' },
   };
   for (const name of TEMPLATE_NAMES) {
     for (const channel of ['email', 'sms', 'letter'] as const) {

@@ -33,6 +33,8 @@ export const TEMPLATE_NAMES = [
   'case.sla_breach',
   'case.assigned',
   'case.transferred',
+  'staff.account_locked',
+  'staff.account_unlocked',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -72,6 +74,10 @@ export const REQUIRED_PERSONALISATION: Record<TemplateName, readonly string[]> =
   /** To staff: a case given to them or to their team, with the handover note. */
   'case.assigned': ['reference', 'serviceName', 'from', 'note', 'caseUrl'],
   'case.transferred': ['reference', 'serviceName', 'from', 'note', 'caseUrl'],
+  /** To staff: their account was locked after wrong passwords, and until when (identity module). */
+  'staff.account_locked': ['attempts', 'lockedUntil'],
+  /** To staff: an administrator unlocked their account. */
+  'staff.account_unlocked': ['unlockedBy'],
 };
 
 const text = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);

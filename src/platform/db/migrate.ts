@@ -12,7 +12,8 @@ import * as casesForms from './migrations/2026_11_22_0300_cases_forms.ts';
 import * as notificationsResidents from './migrations/2026_11_22_0400_notifications_residents.ts';
 import * as complaintsFoiFeedback from './migrations/2026_11_22_0500_complaints_foi_feedback.ts';
 import * as caseWorkspace from './migrations/2026_11_22_0600_case_workspace.ts';
-import * as auditRecordAuthority from './migrations/2026_12_03_0100_audit_record_authority.ts';
+import * as staffLockout from './migrations/2026_12_03_0100_staff_lockout_password_links.ts';
+import * as auditRecordAuthority from './migrations/2026_12_03_0200_audit_record_authority.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0001_core': core,
@@ -21,7 +22,8 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22_0400_notifications_residents': notificationsResidents,
   '2026_11_22_0500_complaints_foi_feedback': complaintsFoiFeedback,
   '2026_11_22_0600_case_workspace': caseWorkspace,
-  '2026_12_03_0100_audit_record_authority': auditRecordAuthority,
+  '2026_12_03_0100_staff_lockout_password_links': staffLockout,
+  '2026_12_03_0200_audit_record_authority': auditRecordAuthority,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

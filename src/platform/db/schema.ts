@@ -45,6 +45,21 @@ export interface StaffUsersTable {
   last_sign_in_at: Timestamp | null;
   created_at: DefaultTimestamp;
   available: Generated<boolean>;
+  /** The lock-out ends at this time (null: not locked). */
+  locked_until: Timestamp | null;
+  /** Lock-outs since the last successful sign-in or unlock: each lasts twice as long as the one before. */
+  lockout_count: Generated<number>;
+}
+
+/** One-time "set your password" links; only the token's SHA-256 is stored. */
+export interface StaffPasswordLinksTable {
+  id: Generated<string>;
+  authority_id: string;
+  staff_user_id: string;
+  token_sha256: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
 }
 
 export interface StaffTeamMembersTable {
@@ -628,6 +643,7 @@ export interface DB {
   teams: TeamsTable;
   staff_users: StaffUsersTable;
   staff_team_members: StaffTeamMembersTable;
+  staff_password_links: StaffPasswordLinksTable;
   customers: CustomersTable;
   contact_points: ContactPointsTable;
   vulnerabilities: VulnerabilitiesTable;

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createViews, govukFrontendDist, mojFrontendRoot, type Views } from '../views/index.ts';
 import { availableLocales, defaultLocale, translate } from '../i18n/index.ts';
 import { AppError, CsrfError, ValidationError } from './errors.ts';
-import { CSRF_COOKIE, csrfTokenFor, csrfTokenValid, newCsrfSecret } from './csrf.ts';
+import { CSRF_COOKIE, csrfTokenFor, csrfTokenValid, newCsrfSecret, type CsrfBinding } from './csrf.ts';
 import { SESSION_COOKIE, type SessionRecord, type SessionStore } from './sessions.ts';
 import { PageCache, type PageCacheOptions } from './page-cache.ts';
 
@@ -46,6 +46,8 @@ declare module 'fastify' {
     auditEvent?: string | false;
     /** Skip CSRF checks (only for API routes authenticated with bearer tokens). */
     csrfExempt?: boolean;
+    /** The page shows personal data even to someone not signed in: sent with `Cache-Control: no-store`. */
+    personalData?: boolean;
   }
 }
 
@@ -58,6 +60,31 @@ export interface WebOptions {
   formActionOrigins?: string[];
   /** Cache the HTML of these anonymous pages (see page-cache.ts); omit to render every request. */
   pageCache?: PageCacheOptions;
+}
+
+/** Recomputes `request.csrfToken` after the request's session changes (sign-in, sign-out). */
+const csrfRebinders = new WeakMap<FastifyRequest, () => void>();
+
+/** The CSRF token of a request is bound to its session when it has one, else to its CSRF cookie. */
+function csrfBinding(request: FastifyRequest): CsrfBinding | null {
+  if (request.session) return { sessionId: request.session.id };
+  const cookie = request.cookies[CSRF_COOKIE];
+  return cookie ? { cookie } : null;
+}
+
+/**
+ * Responses that must never be stored by a browser or proxy: anything for a signed-in session (staff or
+ * resident), every /api and /open311 response (unless the handler marked it `public`: the OpenAPI
+ * document), every response to a form post, and routes that declare `personalData`. Anonymous pages
+ * (the catalogue) and static assets keep their caching.
+ */
+function mustNotStore(request: FastifyRequest, existing: string): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  if (path.startsWith('/assets/') || path.startsWith('/public/')) return false;
+  if (request.session) return true;
+  if (path.startsWith('/api/') || path.startsWith('/open311/')) return !existing.startsWith('public');
+  if (request.method !== 'GET' && request.method !== 'HEAD') return true;
+  return request.routeOptions.config?.personalData === true;
 }
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'views', 'public');
@@ -130,13 +157,18 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
       reply.setCookie(CSRF_COOKIE, csrfCookie, cookieOptions);
       request.cookies[CSRF_COOKIE] = csrfCookie;
     }
-    request.csrfToken = csrfTokenFor(options.sessionSecret, csrfCookie);
     const lang = request.cookies.fd_lang;
     request.locale = lang && availableLocales.includes(lang) ? lang : defaultLocale;
     const unsigned = request.cookies[SESSION_COOKIE]
       ? request.unsignCookie(request.cookies[SESSION_COOKIE])
       : null;
     request.session = unsigned?.valid && unsigned.value ? await options.sessions.load(unsigned.value) : null;
+    const bind = () => {
+      const binding = csrfBinding(request);
+      request.csrfToken = binding ? csrfTokenFor(options.sessionSecret, binding) : '';
+    };
+    bind();
+    csrfRebinders.set(request, bind);
     if (!pageCache) return;
     const key = pageCache.keyFor({
       method: request.method,
@@ -159,9 +191,20 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
   app.addHook('preHandler', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
     if (request.routeOptions.config.csrfExempt) return;
+    // A staff-only route without a session (it timed out while the form was open) is sent to sign-in by
+    // the staff guard before any handler runs; let it, rather than showing "form out of date" for a token
+    // that was bound to the session that has gone.
+    const permission = request.routeOptions.config.permission;
+    if (!request.session && permission && permission !== 'public' && permission !== 'api') return;
     const body = request.body as Record<string, unknown> | undefined;
-    if (!csrfTokenValid(options.sessionSecret, request.cookies[CSRF_COOKIE], body?._csrf))
-      throw new CsrfError();
+    if (!csrfTokenValid(options.sessionSecret, csrfBinding(request), body?._csrf)) throw new CsrfError();
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const existing = String(reply.getHeader('cache-control') ?? '');
+    if (!existing.includes('no-store') && mustNotStore(request, existing))
+      reply.header('cache-control', 'no-store');
+    return payload;
   });
 
   app.decorateReply(
@@ -214,7 +257,9 @@ export async function startSession(
   // Rotate the CSRF secret at privilege change.
   const csrf = newCsrfSecret();
   reply.setCookie(CSRF_COOKIE, csrf, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+  request.cookies[CSRF_COOKIE] = csrf;
   request.session = session;
+  csrfRebinders.get(request)?.();
   return session;
 }
 
@@ -226,6 +271,7 @@ export async function endSession(
   if (request.session) await sessions.destroy(request.session.id);
   request.session = null;
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  csrfRebinders.get(request)?.();
 }
 
 /** Renders GOV.UK error pages for browsers and JSON for /api. Never shows internals. */
