@@ -207,6 +207,28 @@ export function contentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
+/** Who is asking for a form draft: a resident's browser (its binding secret) or a member of staff. */
+export type DraftAccess =
+  { kind: 'resident'; bindingSecret: string | undefined } | { kind: 'staff'; staffId: string };
+
+/**
+ * The forms engine's ownership rule for a draft, and so for the files uploaded to it before a case exists:
+ * an assisted-digital draft belongs to the member of staff who started it; a resident's draft to the
+ * browser holding the binding secret. Lives here (the forms module imports cases, not the reverse) so the
+ * drafts and the attachment downloads share one copy.
+ */
+export function ownsDraft(
+  draft: { staffUserId: string | null; bindingHash: string },
+  access: DraftAccess,
+): boolean {
+  if (access.kind === 'staff') return draft.staffUserId === access.staffId;
+  return (
+    draft.staffUserId === null &&
+    access.bindingSecret !== undefined &&
+    bindingHash(access.bindingSecret) === draft.bindingHash
+  );
+}
+
 /** The browser-binding cookie: a random secret; drafts store its SHA-256 (see forms/README.md). */
 export const BROWSER_BINDING_COOKIE = 'fd_form';
 export function bindingHash(secret: string): string {

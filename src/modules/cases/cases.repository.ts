@@ -272,6 +272,7 @@ export function findAttachment(db: Q, id: string) {
   return db
     .selectFrom('attachments as a')
     .leftJoin('cases as c', 'c.id', 'a.case_id')
+    .leftJoin('services as s', 's.id', 'c.service_id')
     .leftJoin('form_drafts as d', 'd.id', 'a.draft_id')
     .select([
       'a.id',
@@ -283,7 +284,10 @@ export function findAttachment(db: Q, id: string) {
       'a.case_id',
       'a.draft_id',
       'c.customer_id as case_customer_id',
+      'c.team_id as case_team_id',
+      's.sensitivity as case_sensitivity',
       'd.binding_hash as draft_binding_hash',
+      'd.staff_user_id as draft_staff_user_id',
     ])
     .where('a.id', '=', id)
     .executeTakeFirst();

@@ -79,10 +79,12 @@ export {
   keepUpload,
   contentDisposition,
   bindingHash,
+  ownsDraft,
   newBindingSecret,
   BROWSER_BINDING_COOKIE,
   MAX_UPLOAD_BYTES,
   DEFAULT_FILE_TYPES,
+  type DraftAccess,
   type ReceivedFile,
   type UploadProblem,
 } from './cases.attachments.ts';
