@@ -325,7 +325,7 @@ export async function registerCasesPortalRoutes(app: FastifyInstance, deps: Case
 
   // ---- Replies (message + optional document): multipart, scoped to this plugin.
   await app.register(async (scope) => {
-    await registerUploadParsing(scope, { uploadDir: deps.uploadDir, maxFiles: 1 });
+    await registerUploadParsing(scope, { db: deps.db, uploadDir: deps.uploadDir, maxFiles: 1 });
     scope.post<{ Params: { caseId: string } }>(
       '/track/requests/:caseId/reply',
       { config: { permission: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } } },

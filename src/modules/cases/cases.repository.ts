@@ -268,6 +268,21 @@ export async function insertAttachment(db: Q, row: NewRow<'attachments'>): Promi
   return id;
 }
 
+/** Which of these storage keys have an `attachments` row (committed rows, unless `db` is a transaction). */
+export async function existingStorageKeys(db: Q, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db
+      .selectFrom('attachments')
+      .select('storage_key')
+      .where('storage_key', 'in', keys.slice(i, i + 500))
+      .execute();
+    for (const row of rows) found.add(row.storage_key);
+  }
+  return found;
+}
+
+/** An attachment with what the download check needs: its case's team and sensitivity, its draft's owner. */
 export function findAttachment(db: Q, id: string) {
   return db
     .selectFrom('attachments as a')

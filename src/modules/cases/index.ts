@@ -88,6 +88,7 @@ export {
   type ReceivedFile,
   type UploadProblem,
 } from './cases.attachments.ts';
+export { sweepUploads, UPLOAD_SWEEP_AGE_MS, type UploadSweepResult } from './cases.upload-storage.ts';
 export { fileSizeText } from './cases.presenters.ts';
 export type {
   CaseService,
