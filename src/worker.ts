@@ -13,7 +13,7 @@ import type { Config } from './config/index.ts';
 import { adaptersFromConfig, notificationJobHandlers } from './modules/notifications/index.ts';
 import { COMPLAINTS_ADOPT_TOPIC, complaintJobHandlers } from './modules/complaints/index.ts';
 import { FEEDBACK_SCAN_TOPIC, feedbackJobHandlers } from './modules/feedback/index.ts';
-import { CASES_SLA_SCAN_TOPIC, caseJobHandlers } from './modules/cases/index.ts';
+import { CASES_SLA_SCAN_TOPIC, caseJobHandlers, sweepUploads } from './modules/cases/index.ts';
 import {
   INFORMATION_REQUESTS_ADOPT_TOPIC,
   informationRequestJobHandlers,
@@ -27,7 +27,8 @@ export interface WorkerDeps {
   /**
    * Delivery settings for notifications (Notify / SMTP; without them messages are only recorded) and the
    * public base URL for links in messages (feedback links are relative without it); `dataDir` locates
-   * DATA_DIR/uploads, where files of expired form drafts are deleted (./data when not given).
+   * DATA_DIR/uploads, where files of expired form drafts and orphaned uploads are deleted (./data when not
+   * given).
    */
   config?: Pick<Config, 'notify' | 'smtp'> &
     Partial<Pick<Config, 'publicUrl'>> &
@@ -54,6 +55,10 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
       const uploadDir = join(deps.config?.dataDir ?? resolve('data'), 'uploads');
       await purgeExpiredDrafts(deps.db, uploadDir, deps.clock.now());
     },
+    // Files with no committed attachments row (uploads cut off mid-stream, crashes): see cases.upload-storage.ts.
+    'maintenance.sweep_uploads': async () => {
+      await sweepUploads(deps.db, join(deps.config?.dataDir ?? resolve('data'), 'uploads'), deps.clock.now());
+    },
     'maintenance.purge_outbox': async () => {
       await purgeDone(deps.db, new Date(deps.clock.now().getTime() - 30 * 24 * 3600_000));
     },
@@ -68,6 +73,7 @@ export const schedule: readonly { topic: string; everyMinutes: number }[] = [
   { topic: CASES_SLA_SCAN_TOPIC, everyMinutes: 5 },
   { topic: 'maintenance.purge_sessions', everyMinutes: 15 },
   { topic: 'maintenance.purge_form_drafts', everyMinutes: 60 },
+  { topic: 'maintenance.sweep_uploads', everyMinutes: 60 },
   { topic: 'maintenance.purge_outbox', everyMinutes: 24 * 60 },
 ];
 

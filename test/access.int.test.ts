@@ -13,6 +13,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { TestClock } from '../src/platform/clock.ts';
 import { withTransaction, type Db } from '../src/platform/db/index.ts';
@@ -22,6 +23,7 @@ import { createInformationRequest } from '../src/modules/information-requests/in
 import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
+import { buildAttachment } from './builders/attachments.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -89,6 +91,7 @@ const ACCESS: Record<string, Access> = {
   'POST /track/code': PUBLIC,
   'GET /track/requests/:caseId': PUBLIC,
   'POST /track/requests/:caseId/reply': PUBLIC,
+  // Public route, record rule inside: a case's file follows its case (see the restricted-case test).
   'GET /attachments/:id': PUBLIC,
   'GET /staff/cases/:id': ALL_STAFF,
   'POST /staff/cases/:id/status': CASE_WRITERS,
@@ -253,6 +256,9 @@ interface Fixtures {
   customerId: string;
   normalCase: { id: string; reference: string };
   restrictedCase: { id: string; reference: string };
+  /** Files (attachments) on the normal and the restricted case. */
+  normalFile: { id: string; filename: string };
+  restrictedFile: { id: string; filename: string };
   complaintId: string;
   informationRequestId: string;
 }
@@ -347,6 +353,7 @@ before(async () => {
       { now: clock.now() },
     ),
   );
+  const uploadDir = join(t.config.dataDir, 'uploads');
   f = {
     staff,
     socialCareOfficer,
@@ -355,6 +362,12 @@ before(async () => {
     customerId: customer.id,
     normalCase,
     restrictedCase,
+    normalFile: await buildAttachment(db, { authorityId: county.id, uploadDir, caseId: normalCase.id }),
+    restrictedFile: await buildAttachment(db, {
+      authorityId: county.id,
+      uploadDir,
+      caseId: restrictedCase.id,
+    }),
     complaintId: complaint.id,
     informationRequestId: request.id,
   };
@@ -570,7 +583,7 @@ void describe('access control', () => {
     }
   });
 
-  void test('a restricted case is 404 (never 403) to every role outside its team, each attempt audited', async () => {
+  void test('a restricted case and its files are 404 (never 403) to every role outside its team, each attempt audited', async () => {
     const caseRoutes = staffRoutes().filter((r) => r.url.startsWith('/staff/cases/:id'));
     assert.ok(caseRoutes.some((r) => r.method === 'GET') && caseRoutes.some((r) => r.method === 'POST'));
     const restricted = f.restrictedCase;
@@ -592,6 +605,12 @@ void describe('access control', () => {
           assert.equal(nothing.statusCode, 403, `${role} ${key} on a case that does not exist`);
         }
       }
+      // The case's file follows the case: 404 and audited, while a normal case's file downloads.
+      const file = await s.browser.get(`/attachments/${f.restrictedFile.id}`);
+      assert.equal(file.statusCode, 404, `${role} GET /attachments/:id of a restricted case of another team`);
+      assert.doesNotMatch(file.body, new RegExp(f.restrictedFile.filename), 'nothing of the file shown');
+      const normal = await s.browser.get(`/attachments/${f.normalFile.id}`);
+      assert.equal(normal.statusCode, 200, `${role} GET /attachments/:id of a normal case`);
       const rows = await db
         .selectFrom('audit_log')
         .select(['action', 'outcome', 'record_type', 'details'])
@@ -599,11 +618,16 @@ void describe('access control', () => {
         .where('actor_id', '=', f.staff[role].id)
         .execute();
       // Every attempt is audited: refused by the record rule (view_denied) or by the permission (access_denied).
-      assert.equal(rows.length, caseRoutes.length, `${role}: one audit row per attempt`);
+      assert.equal(rows.length, caseRoutes.length + 1, `${role}: one audit row per attempt (+ the file)`);
       assert.equal(
         rows.filter((r) => r.action === 'case.view_denied').length,
-        reachedHandler,
+        reachedHandler + 1,
         `${role}: record-rule refusals`,
+      );
+      assert.equal(
+        rows.filter((r) => (r.details as { attempted?: string }).attempted === 'download_attachment').length,
+        1,
+        `${role}: the file download refusal names what was tried`,
       );
       for (const row of rows) {
         assert.ok(['case.view_denied', 'case.access_denied'].includes(row.action), row.action);
@@ -619,6 +643,9 @@ void describe('access control', () => {
     assert.match(page.body, new RegExp(restricted.reference));
     const note = await request(owner, 'POST', `/staff/cases/${restricted.id}/notes`);
     assert.equal(note.statusCode, 400);
+    const file = await owner.browser.get(`/attachments/${f.restrictedFile.id}`);
+    assert.equal(file.statusCode, 200, 'the owning team downloads the case file');
+    assert.match(String(file.headers['content-disposition']), /^attachment; /);
     const ownerDenied = await db
       .selectFrom('audit_log')
       .select('id')

@@ -6,19 +6,23 @@
  *
  * `registerUploadParsing` is scoped: call it inside an encapsulated plugin holding only the routes that
  * take files. It parses every part itself (fields → `request.body`, so the web platform's CSRF check
- * finds `_csrf` as usual; files → `request.uploads`), streams files to disk while counting and hashing,
- * and deletes any file the handler did not keep when the response is sent.
+ * finds `_csrf` as usual; files → `request.uploads`), streams files to a temp file while counting and
+ * hashing, and when the handler has finished moves the files whose `attachments` row is committed to their
+ * final name and deletes the rest (see cases.upload-storage.ts for the order and the orphan sweep).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import { insertAttachment } from './cases.repository.ts';
+import {
+  newStorageKey,
+  prepareUploadDir,
+  settleUploads,
+  tempFilePath,
+  writeTempFile,
+} from './cases.upload-storage.ts';
 
 /** The most any one file may be (a question may set less). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -29,6 +33,7 @@ export interface ReceivedFile {
   /** The name the resident's computer gave it (shown back to them; never used as a path). */
   filename: string;
   storageKey: string;
+  /** Where it is while the request runs: a temp file (DATA_DIR/uploads/tmp/<storageKey>.part). */
   path: string;
   sizeBytes: number;
   sha256: string;
@@ -36,8 +41,13 @@ export interface ReceivedFile {
   head: Buffer;
   /** Larger than MAX_UPLOAD_BYTES: the rest was not stored. */
   truncated: boolean;
-  /** Set by `keepUpload` when the file became an attachment; otherwise it is deleted after the response. */
+  /**
+   * Set by `keepUpload` when an attachment row was written. After the handler the file moves to its final
+   * name if that row is committed; otherwise (not kept, or the transaction rolled back) it is deleted.
+   */
   kept: boolean;
+  /** Set once the file has been moved to its final name or deleted. */
+  settled?: boolean;
 }
 
 declare module 'fastify' {
@@ -47,7 +57,9 @@ declare module 'fastify' {
 }
 
 export interface UploadOptions {
-  /** Folder for stored files (DATA_DIR/uploads). Created if missing. */
+  /** Read after each request for the committed rows of the files it kept (never a transaction). */
+  db: Db;
+  /** Folder for stored files (DATA_DIR/uploads, temp files in its tmp/). Created if missing. */
   uploadDir: string;
   maxFileBytes?: number;
   /** File parts per request. */
@@ -70,7 +82,7 @@ class Sniffer extends Transform {
 /** Registers multipart parsing for the routes of the (encapsulated) instance `app`. */
 export async function registerUploadParsing(app: FastifyInstance, options: UploadOptions): Promise<void> {
   const maxFileBytes = options.maxFileBytes ?? MAX_UPLOAD_BYTES;
-  mkdirSync(options.uploadDir, { recursive: true });
+  prepareUploadDir(options.uploadDir);
   await app.register(multipart, {
     throwFileSizeLimit: false,
     limits: {
@@ -102,8 +114,8 @@ export async function registerUploadParsing(app: FastifyInstance, options: Uploa
         await new Promise<void>((resolve) => part.file.once('end', resolve));
         continue;
       }
-      const storageKey = randomBytes(24).toString('base64url');
-      const path = join(options.uploadDir, storageKey);
+      const storageKey = newStorageKey();
+      const path = tempFilePath(options.uploadDir, storageKey);
       const sniffer = new Sniffer();
       const received: ReceivedFile = {
         field: part.fieldname,
@@ -117,7 +129,7 @@ export async function registerUploadParsing(app: FastifyInstance, options: Uploa
         kept: false,
       };
       request.uploads.push(received);
-      await pipeline(part.file, sniffer, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+      await writeTempFile(part.file, sniffer, path);
       received.sizeBytes = sniffer.size;
       received.sha256 = sniffer.hash.digest('hex');
       received.head = sniffer.head;
@@ -126,9 +138,20 @@ export async function registerUploadParsing(app: FastifyInstance, options: Uploa
     request.body = fields;
   });
 
-  app.addHook('onResponse', async (request) => {
-    for (const file of request.uploads ?? []) if (!file.kept) await unlink(file.path).catch(() => undefined);
+  // The handler has finished (its transaction committed or rolled back) before the reply is sent: kept
+  // files move to their final name before the browser can follow a redirect to a page that links them.
+  // onResponse catches anything onSend did not get to (the sweep catches what a crash leaves).
+  const settle = async (request: FastifyRequest) => {
+    if (!request.uploads?.length) return;
+    await settleUploads(options.db, options.uploadDir, request.uploads).catch((error: unknown) =>
+      request.log.error({ err: error }, 'uploaded files could not be moved or deleted'),
+    );
+  };
+  app.addHook('onSend', async (request, _reply, payload) => {
+    await settle(request);
+    return payload;
   });
+  app.addHook('onResponse', settle);
 }
 
 export type UploadProblem = 'empty' | 'too_large' | 'wrong_type';
@@ -170,7 +193,11 @@ export function checkUpload(
   return { ok: true, contentType: signature.type };
 }
 
-/** Records a checked file as an attachment and keeps it on disk. */
+/**
+ * Records a checked file as an attachment (in the caller's transaction, if any) and marks it kept. The
+ * file moves from its temp name to its final one after the handler, once the row is committed; if the
+ * transaction rolls back, the file is deleted.
+ */
 export async function keepUpload(
   db: Db | Tx,
   file: ReceivedFile,
@@ -205,6 +232,28 @@ export async function keepUpload(
 export function contentDisposition(filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\;]/g, '_') || 'download';
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+/** Who is asking for a form draft: a resident's browser (its binding secret) or a member of staff. */
+export type DraftAccess =
+  { kind: 'resident'; bindingSecret: string | undefined } | { kind: 'staff'; staffId: string };
+
+/**
+ * The forms engine's ownership rule for a draft, and so for the files uploaded to it before a case exists:
+ * an assisted-digital draft belongs to the member of staff who started it; a resident's draft to the
+ * browser holding the binding secret. Lives here (the forms module imports cases, not the reverse) so the
+ * drafts and the attachment downloads share one copy.
+ */
+export function ownsDraft(
+  draft: { staffUserId: string | null; bindingHash: string },
+  access: DraftAccess,
+): boolean {
+  if (access.kind === 'staff') return draft.staffUserId === access.staffId;
+  return (
+    draft.staffUserId === null &&
+    access.bindingSecret !== undefined &&
+    bindingHash(access.bindingSecret) === draft.bindingHash
+  );
 }
 
 /** The browser-binding cookie: a random secret; drafts store its SHA-256 (see forms/README.md). */

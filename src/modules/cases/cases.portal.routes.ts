@@ -17,13 +17,14 @@ import { startSession } from '../../platform/http/web.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import {
   BROWSER_BINDING_COOKIE,
-  bindingHash,
   checkUpload,
   contentDisposition,
   keepUpload,
+  ownsDraft,
   registerUploadParsing,
   type ReceivedFile,
 } from './cases.attachments.ts';
+import { requireStaffMaySeeCase } from './cases.policy.ts';
 import { requestPageModel } from './cases.presenters.ts';
 import { findAttachment } from './cases.repository.ts';
 import { replySchema, trackCodeSchema, trackStartSchema } from './cases.schemas.ts';
@@ -143,6 +144,61 @@ async function residentMayView(
   if (!customerId) return false;
   const view = await getResidentCaseView(deps.db, caseId);
   return view?.customerId === customerId;
+}
+
+type AttachmentRow = NonNullable<Awaited<ReturnType<typeof findAttachment>>>;
+
+/**
+ * May this request download the file? (false → 404)
+ * - The browser that uploaded it to its own resident draft, before and after the draft became a case.
+ * - A draft's file before a case exists: otherwise only the member of staff whose assisted-digital draft
+ *   it is (other staff are refused and audited; `cases:read` alone is not enough).
+ * - A case's file: the resident who may see the request (tracked or signed-in owner), or staff by exactly
+ *   the case page's rule (`requireStaffMaySeeCase`: a restricted case's file is 404 to everyone outside its
+ *   team, audited as `case.view_denied`).
+ */
+async function mayDownload(
+  deps: CasesRoutesDeps,
+  request: FastifyRequest,
+  file: AttachmentRow,
+): Promise<boolean> {
+  const staff = request.staff;
+  const draft =
+    file.draft_binding_hash === null
+      ? null
+      : { staffUserId: file.draft_staff_user_id, bindingHash: file.draft_binding_hash };
+  const bindingSecret = request.cookies[BROWSER_BINDING_COOKIE];
+  if (draft && ownsDraft(draft, { kind: 'resident', bindingSecret })) return true;
+  if (file.case_id === null) {
+    if (!staff) return false;
+    if (draft && ownsDraft(draft, { kind: 'staff', staffId: staff.id })) return true;
+    await audit(deps.db, {
+      actorType: 'staff',
+      actorId: staff.id,
+      authorityId: staff.authorityId,
+      action: 'attachment.view_denied',
+      recordType: 'attachment',
+      recordId: file.id,
+      outcome: 'denied',
+      requestId: request.id,
+      details: { attempted: 'download_attachment' },
+    });
+    return false;
+  }
+  if (await residentMayView(deps, request, file.case_id)) return true;
+  if (!staff?.permissions.has('cases:read')) return false;
+  await requireStaffMaySeeCase(
+    deps.db,
+    staff,
+    {
+      id: file.case_id,
+      // Both come with the case (inner columns of the left join); a missing one fails closed.
+      sensitivity: file.case_sensitivity ?? 'restricted',
+      teamId: file.case_team_id ?? '',
+    },
+    { action: 'download_attachment', requestId: request.id, details: { attachmentId: file.id } },
+  );
+  return true;
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -277,7 +333,7 @@ export async function registerCasesPortalRoutes(app: FastifyInstance, deps: Case
 
   // ---- Replies (message + optional document): multipart, scoped to this plugin.
   await app.register(async (scope) => {
-    await registerUploadParsing(scope, { uploadDir: deps.uploadDir, maxFiles: 1 });
+    await registerUploadParsing(scope, { db: deps.db, uploadDir: deps.uploadDir, maxFiles: 1 });
     scope.post<{ Params: { caseId: string } }>(
       '/track/requests/:caseId/reply',
       { config: { permission: 'public', rateLimit: { max: 20, timeWindow: '1 minute' } } },
@@ -289,7 +345,7 @@ export async function registerCasesPortalRoutes(app: FastifyInstance, deps: Case
     );
   });
 
-  // ---- Attachment downloads: staff, or the browser/resident the file belongs to.
+  // ---- Attachment downloads: a case's files follow the case; a draft's files belong to the draft's owner.
   app.get<{ Params: { id: string } }>(
     '/attachments/:id',
     { config: { permission: 'public' } },
@@ -297,16 +353,8 @@ export async function registerCasesPortalRoutes(app: FastifyInstance, deps: Case
       const { id } = request.params;
       if (!uuid.test(id)) throw new NotFoundError();
       const file = await findAttachment(deps.db, id);
-      if (!file) throw new NotFoundError();
+      if (!file || !(await mayDownload(deps, request, file))) throw new NotFoundError();
       const staff = request.staff;
-      const binding = request.cookies[BROWSER_BINDING_COOKIE];
-      const allowed =
-        (staff !== null && staff.permissions.has('cases:read')) ||
-        (file.draft_binding_hash !== null &&
-          binding !== undefined &&
-          bindingHash(binding) === file.draft_binding_hash) ||
-        (file.case_id !== null && (await residentMayView(deps, request, file.case_id)));
-      if (!allowed) throw new NotFoundError();
       const path = join(deps.uploadDir, file.storage_key);
       const info = await stat(path).catch(() => null);
       if (!info) throw new NotFoundError();

@@ -268,10 +268,26 @@ export async function insertAttachment(db: Q, row: NewRow<'attachments'>): Promi
   return id;
 }
 
+/** Which of these storage keys have an `attachments` row (committed rows, unless `db` is a transaction). */
+export async function existingStorageKeys(db: Q, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await db
+      .selectFrom('attachments')
+      .select('storage_key')
+      .where('storage_key', 'in', keys.slice(i, i + 500))
+      .execute();
+    for (const row of rows) found.add(row.storage_key);
+  }
+  return found;
+}
+
+/** An attachment with what the download check needs: its case's team and sensitivity, its draft's owner. */
 export function findAttachment(db: Q, id: string) {
   return db
     .selectFrom('attachments as a')
     .leftJoin('cases as c', 'c.id', 'a.case_id')
+    .leftJoin('services as s', 's.id', 'c.service_id')
     .leftJoin('form_drafts as d', 'd.id', 'a.draft_id')
     .select([
       'a.id',
@@ -283,7 +299,10 @@ export function findAttachment(db: Q, id: string) {
       'a.case_id',
       'a.draft_id',
       'c.customer_id as case_customer_id',
+      'c.team_id as case_team_id',
+      's.sensitivity as case_sensitivity',
       'd.binding_hash as draft_binding_hash',
+      'd.staff_user_id as draft_staff_user_id',
     ])
     .where('a.id', '=', id)
     .executeTakeFirst();

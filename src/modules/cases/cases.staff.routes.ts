@@ -13,7 +13,7 @@ import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { DomainRuleError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { StaffPrincipal } from '../identity/index.ts';
-import { canSeeCase } from '../customers/index.ts';
+import { requireStaffMaySeeCase, staffMaySeeCase } from './cases.policy.ts';
 import {
   addNote,
   allowedNextStatuses,
@@ -112,26 +112,14 @@ async function visibleCase(db: Db, request: FastifyRequest, action: string) {
     .where('c.id', '=', id)
     .executeTakeFirst();
   if (!row) throw new NotFoundError();
-  // The same rule as the customer's single view, which lists cases of every council sharing the front
-  // door: normal cases are visible to all staff of the shared front door; restricted ones to the owning team.
-  const allowed = canSeeCase(
-    { staffId: staff.id, authorityIds: [], teamIds: staff.teams.map((t) => t.id) },
-    { sensitivity: row.sensitivity, teamId: row.team_id },
+  // The one staff rule for a case, its actions and its files (cases.policy.ts): the same as the customer's
+  // single view, which lists cases of every council sharing the front door.
+  await requireStaffMaySeeCase(
+    db,
+    staff,
+    { id: row.id, sensitivity: row.sensitivity, teamId: row.team_id },
+    { action, requestId: request.id },
   );
-  if (!allowed) {
-    await audit(db, {
-      actorType: 'staff',
-      actorId: staff.id,
-      authorityId: staff.authorityId,
-      action: 'case.view_denied',
-      recordType: 'case',
-      recordId: row.id,
-      outcome: 'denied',
-      requestId: request.id,
-      details: { attempted: action },
-    });
-    throw new NotFoundError();
-  }
   return row;
 }
 
@@ -206,11 +194,9 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     requestId: request.id,
     publicUrl: deps.publicUrl,
   });
-  const seesCase = (request: FastifyRequest) => {
-    const teamIds = request.staff!.teams.map((t) => t.id);
-    return (c: { sensitivity: 'normal' | 'restricted'; teamId: string }) =>
-      canSeeCase({ staffId: request.staff!.id, authorityIds: [], teamIds }, c);
-  };
+  const seesCase =
+    (request: FastifyRequest) => (c: { sensitivity: 'normal' | 'restricted'; teamId: string }) =>
+      staffMaySeeCase(request.staff!, c);
 
   async function render(request: FastifyRequest, reply: FastifyReply, row: CaseRow, extra: RenderExtra = {}) {
     const staff = request.staff!;

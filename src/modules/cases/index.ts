@@ -79,13 +79,16 @@ export {
   keepUpload,
   contentDisposition,
   bindingHash,
+  ownsDraft,
   newBindingSecret,
   BROWSER_BINDING_COOKIE,
   MAX_UPLOAD_BYTES,
   DEFAULT_FILE_TYPES,
+  type DraftAccess,
   type ReceivedFile,
   type UploadProblem,
 } from './cases.attachments.ts';
+export { sweepUploads, UPLOAD_SWEEP_AGE_MS, type UploadSweepResult } from './cases.upload-storage.ts';
 export { fileSizeText } from './cases.presenters.ts';
 export type {
   CaseService,

@@ -415,7 +415,7 @@ async function registerFlow(
 
   // Page posts may carry files: multipart parsing is scoped to these routes.
   await app.register(async (scope) => {
-    await registerUploadParsing(scope, { uploadDir: deps.uploadDir, maxFiles: 20 });
+    await registerUploadParsing(scope, { db: deps.db, uploadDir: deps.uploadDir, maxFiles: 20 });
     scope.post<{ Params: { draftId: string; pageId: string } }>(
       `${base}/:draftId/:pageId`,
       { config: { permission, auditEvent: 'form_draft.answered' } },

@@ -12,11 +12,13 @@ import { withTransaction, type Channel, type Db, type Tx } from '../../platform/
 import { DomainRuleError } from '../../platform/http/errors.ts';
 import {
   bindingHash,
+  ownsDraft,
   createCase,
   loadCaseService,
   type CaseOptions,
   type CaseService,
   type CreatedCase,
+  type DraftAccess,
 } from '../cases/index.ts';
 import {
   attachmentIdsOf,
@@ -36,8 +38,7 @@ import * as repo from './forms.repository.ts';
 /** Unsubmitted drafts are deleted this long after they were last saved. */
 export const DRAFT_LIFETIME_MS = 7 * 24 * 3_600_000;
 
-export type DraftAccess =
-  { kind: 'resident'; bindingSecret: string | undefined } | { kind: 'staff'; staffId: string };
+export type { DraftAccess } from '../cases/index.ts';
 
 export interface Draft {
   id: string;
@@ -157,12 +158,7 @@ export async function startDraft(
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function mayUse(row: repo.DraftRow, access: DraftAccess): boolean {
-  if (access.kind === 'staff') return row.staff_user_id === access.staffId;
-  return (
-    row.staff_user_id === null &&
-    access.bindingSecret !== undefined &&
-    bindingHash(access.bindingSecret) === row.binding_hash
-  );
+  return ownsDraft({ staffUserId: row.staff_user_id, bindingHash: row.binding_hash }, access);
 }
 
 /**
