@@ -121,6 +121,7 @@ async function main(argv: string[]): Promise<void> {
       clock: systemClock,
       logger,
       sessionIdleMinutes: config.sessionIdleMinutes,
+      concurrency: config.workerConcurrency,
       config,
     });
   }
