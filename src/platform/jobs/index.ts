@@ -22,3 +22,4 @@ export {
   type WorkerOptions,
   type JobMetrics,
 } from './worker.ts';
+export { registerOutboxMetrics } from './metrics.ts';
