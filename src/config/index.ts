@@ -225,7 +225,7 @@ export interface Config {
   /** Job worker: how many jobs run at once (one slot is kept for urgent jobs when more than 1). */
   workerConcurrency: number;
   /**
-   * /metrics (docs/operations.md): `token` required as a bearer token wherever it is served; `port` set:
+   * /metrics (docs/operations.md "Metrics"): `token` required as a bearer token wherever it is served; `port` set:
    * served only on its own listener at host:port. Neither set: not served.
    */
   metrics: { token: string | null; host: string; port: number | null };
