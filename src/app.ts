@@ -14,8 +14,8 @@ import { systemClock } from './platform/clock.ts';
 import { SessionStore } from './platform/http/sessions.ts';
 import { registerErrorPages, registerWeb } from './platform/http/web.ts';
 import { registerOps } from './platform/http/ops.ts';
-import { Metrics, gauge } from './platform/metrics/index.ts';
-import { outboxStats } from './platform/jobs/index.ts';
+import { Metrics } from './platform/metrics/index.ts';
+import { registerOutboxMetrics } from './platform/jobs/index.ts';
 import { IdentityService, OidcAdapter, registerStaffIdentity } from './modules/identity/index.ts';
 import { registerServicePortalRoutes } from './modules/services/index.ts';
 import { registerAuthorityPortalRoutes } from './modules/authorities/index.ts';
@@ -36,6 +36,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Pass false in tests to keep output quiet. */
   logger?: boolean;
+  /** The process's metrics registry (shared with the worker under `npm start`); default: a new one. */
+  metrics?: Metrics;
 }
 
 const modulesDir = join(dirname(fileURLToPath(import.meta.url)), 'modules');
@@ -85,25 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const db = database.db;
-  const metrics = new Metrics();
-  metrics.collect(async () => {
-    const stats = await outboxStats(db);
-    return [
-      gauge(
-        'frontdoor_outbox_rows',
-        'Outbox rows by status.',
-        (['pending', 'processing', 'done', 'dead'] as const).map((status) => ({
-          labels: { status },
-          value: stats[status],
-        })),
-      ),
-      gauge(
-        'frontdoor_outbox_due_lag_seconds',
-        'How long the most overdue outbox row has waited past its due time.',
-        [{ value: stats.dueLagSeconds ?? 0 }],
-      ),
-    ].join('\n');
-  });
+  const metrics = deps.metrics ?? new Metrics();
+  registerOutboxMetrics(metrics, db, { clock });
 
   await app.register(rateLimit, { global: false });
   const sessions = new SessionStore(db, clock, config.sessionIdleMinutes);
@@ -146,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: config.publicUrl,
   });
   registerErrorPages(app);
-  await registerOps(app, { db, metrics, engine: database.engine });
+  await registerOps(app, { db, metrics, engine: database.engine, metricsAccess: config.metrics });
   await registerServicePortalRoutes(app, { db });
   await registerAuthorityPortalRoutes(app, { db });
   await registerCasesRoutes(app, {

@@ -17,6 +17,9 @@ import {
 } from './platform/db/index.ts';
 import { systemClock } from './platform/clock.ts';
 import { buildApp } from './app.ts';
+import { Metrics } from './platform/metrics/index.ts';
+import { registerOutboxMetrics } from './platform/jobs/index.ts';
+import { startMetricsServer, type MetricsServer } from './platform/http/ops.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 import { seedDemo, DEMO_PASSWORD } from './seed/demo.ts';
 import { runSeedCli, SeedCliUsageError } from './seed/cli.ts';
@@ -114,6 +117,8 @@ async function main(argv: string[]): Promise<void> {
     ].join('\n');
   }
 
+  // One registry per process: the web app and the worker (under `start`) report into the same one.
+  const metrics = new Metrics();
   let worker: RunningWorker | null = null;
   if (command === 'worker' || (command === 'start' && config.runWorker)) {
     worker = startWorker({
@@ -121,10 +126,24 @@ async function main(argv: string[]): Promise<void> {
       clock: systemClock,
       logger,
       sessionIdleMinutes: config.sessionIdleMinutes,
+      concurrency: config.workerConcurrency,
+      metrics,
       config,
     });
   }
-  const app = command === 'worker' ? null : await buildApp({ config, database });
+  const app = command === 'worker' ? null : await buildApp({ config, database, metrics });
+  // The web app registers the outbox gauges; a worker-only process reports them on its own listener.
+  if (!app) registerOutboxMetrics(metrics, database.db);
+  let metricsServer: MetricsServer | null = null;
+  if (config.metrics.port !== null) {
+    metricsServer = await startMetricsServer({
+      metrics,
+      host: config.metrics.host,
+      port: config.metrics.port,
+      token: config.metrics.token,
+    });
+    logger.info({ host: config.metrics.host, port: metricsServer.port }, 'metrics listener started');
+  }
   if (app) {
     await app.listen({ port: config.port, host: config.host });
     if (banner) process.stdout.write(`${banner}\n`);
@@ -139,6 +158,7 @@ async function main(argv: string[]): Promise<void> {
     force.unref();
     try {
       await app?.close();
+      await metricsServer?.close();
       await worker?.stop();
       await database.close();
     } finally {

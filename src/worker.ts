@@ -5,7 +5,14 @@
  */
 import type { Clock } from './platform/clock.ts';
 import type { Db } from './platform/db/index.ts';
-import { enqueue, purgeDone, Worker, type JobHandler, type JobLogger } from './platform/jobs/index.ts';
+import {
+  enqueue,
+  purgeDone,
+  Worker,
+  type JobHandler,
+  type JobLogger,
+  type JobMetrics,
+} from './platform/jobs/index.ts';
 import { SessionStore } from './platform/http/sessions.ts';
 import { join, resolve } from 'node:path';
 import { purgeExpiredDrafts } from './modules/forms/index.ts';
@@ -24,6 +31,10 @@ export interface WorkerDeps {
   clock: Clock;
   logger?: JobLogger;
   sessionIdleMinutes: number;
+  /** Jobs run at once (WORKER_CONCURRENCY); one slot is kept for urgent jobs. Default 1. */
+  concurrency?: number;
+  /** Where job failures are counted for /metrics. */
+  metrics?: JobMetrics;
   /**
    * Delivery settings for notifications (Notify / SMTP; without them messages are only recorded) and the
    * public base URL for links in messages (feedback links are relative without it); `dataDir` locates
@@ -97,6 +108,8 @@ export function startWorker(deps: WorkerDeps): RunningWorker {
     handlers: jobHandlers(deps),
     clock: deps.clock,
     logger: deps.logger,
+    concurrency: deps.concurrency,
+    metrics: deps.metrics,
   });
   const tick = () =>
     scheduleDueJobs(deps.db, deps.clock).catch((error: unknown) =>

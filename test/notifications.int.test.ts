@@ -859,6 +859,8 @@ void describe('notification settings', () => {
       apiKey: key,
       baseUrl: 'http://127.0.0.1:9999',
       templateIds: { email: EMAIL_TEMPLATE, sms: SMS_TEMPLATE },
+      connectTimeoutMs: 5_000,
+      responseTimeoutMs: 10_000,
     });
   });
 
@@ -903,6 +905,32 @@ void describe('notification settings', () => {
     assert.deepEqual(config.smtp, {
       url: 'smtps://user:pass@mail.example.gov.uk:465',
       from: 'Wessex County Council <no-reply@wessex.example.gov.uk>',
+      connectTimeoutMs: 5_000,
+      responseTimeoutMs: 10_000,
     });
+  });
+
+  void test('provider timeouts and worker concurrency: short defaults, configurable, checked', () => {
+    const defaults = loadConfig({ DATA_DIR: dataDir() });
+    assert.equal(defaults.workerConcurrency, 4);
+    const tuned = loadConfig({
+      DATA_DIR: dataDir(),
+      SMTP_URL: 'smtp://mail.example.gov.uk:25',
+      MAIL_FROM: 'no-reply@wessex.example.gov.uk',
+      DELIVERY_CONNECT_TIMEOUT_MS: '1500',
+      DELIVERY_RESPONSE_TIMEOUT_MS: '3000',
+      WORKER_CONCURRENCY: '8',
+    });
+    assert.equal(tuned.smtp?.connectTimeoutMs, 1_500);
+    assert.equal(tuned.smtp?.responseTimeoutMs, 3_000);
+    assert.equal(tuned.workerConcurrency, 8);
+    assert.throws(
+      () => loadConfig({ DATA_DIR: dataDir(), DELIVERY_CONNECT_TIMEOUT_MS: '0', WORKER_CONCURRENCY: 'lots' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.length === 2 &&
+        error.problems.some((p) => p.startsWith('DELIVERY_CONNECT_TIMEOUT_MS must be a whole number')) &&
+        error.problems.some((p) => p.startsWith('WORKER_CONCURRENCY must be a whole number')),
+    );
   });
 });

@@ -53,6 +53,15 @@ const privateKeyPem = z
     }
   }, 'must be a PEM private key ("-----BEGIN PRIVATE KEY-----" …), RSA of at least 2048 bits or EC P-256');
 
+/** A whole number within [min, max], e.g. a timeout in milliseconds or a worker count. */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`);
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 17:00');
 
 const envSchema = z.object({
@@ -129,6 +138,16 @@ const envSchema = z.object({
     }, 'must be an SMTP URL like smtp://user:password@mail.example.gov.uk:587 (smtps:// for TLS on connect)')
     .optional(),
   MAIL_FROM: z.string().trim().min(3).max(254).optional(),
+  WORKER_CONCURRENCY: wholeNumber(1, 64).default(4),
+  DELIVERY_CONNECT_TIMEOUT_MS: wholeNumber(100, 120_000).default(5_000),
+  DELIVERY_RESPONSE_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^[\x21-\x7e]{24,}$/, 'must be at least 24 printable characters without spaces')
+    .optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_PORT: port.optional(),
   ONE_LOGIN_ISSUER_URL: z.url({ message: 'must be the GOV.UK One Login issuer URL' }).optional(),
   ONE_LOGIN_CLIENT_ID: z.string().min(1).optional(),
   ONE_LOGIN_CLIENT_SECRET: z.string().min(1).optional(),
@@ -197,9 +216,19 @@ export interface Config {
     baseUrl: string | null;
     /** Template name (or `<template>:<channel>`, or a channel) → Notify template id. */
     templateIds: Record<string, string>;
+    /** DELIVERY_CONNECT_TIMEOUT_MS and DELIVERY_RESPONSE_TIMEOUT_MS. */
+    connectTimeoutMs: number;
+    responseTimeoutMs: number;
   } | null;
   /** SMTP for email when Notify is not set. */
-  smtp: { url: string; from: string } | null;
+  smtp: { url: string; from: string; connectTimeoutMs: number; responseTimeoutMs: number } | null;
+  /** Job worker: how many jobs run at once (one slot is kept for urgent jobs when more than 1). */
+  workerConcurrency: number;
+  /**
+   * /metrics (docs/operations.md "Metrics"): `token` required as a bearer token wherever it is served; `port` set:
+   * served only on its own listener at host:port. Neither set: not served.
+   */
+  metrics: { token: string | null; host: string; port: number | null };
   /** GOV.UK One Login for resident sign-in (OIDC); null: residents sign in with an emailed code only. */
   oneLogin: {
     issuerUrl: string;
@@ -243,6 +272,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         key === 'DATABASE_URL' ||
         key === 'NOTIFY_API_KEY' ||
         key === 'SMTP_URL' ||
+        key === 'METRICS_TOKEN' ||
         key === 'ONE_LOGIN_CLIENT_SECRET' ||
         key === 'ONE_LOGIN_PRIVATE_KEY'
           ? ''
@@ -327,9 +357,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : null,
     notify:
       e.NOTIFY_API_KEY && e.NOTIFY_TEMPLATE_IDS
-        ? { apiKey: e.NOTIFY_API_KEY, baseUrl: e.NOTIFY_BASE_URL ?? null, templateIds: e.NOTIFY_TEMPLATE_IDS }
+        ? {
+            apiKey: e.NOTIFY_API_KEY,
+            baseUrl: e.NOTIFY_BASE_URL ?? null,
+            templateIds: e.NOTIFY_TEMPLATE_IDS,
+            connectTimeoutMs: e.DELIVERY_CONNECT_TIMEOUT_MS,
+            responseTimeoutMs: e.DELIVERY_RESPONSE_TIMEOUT_MS,
+          }
         : null,
-    smtp: e.SMTP_URL && e.MAIL_FROM ? { url: e.SMTP_URL, from: e.MAIL_FROM } : null,
+    smtp:
+      e.SMTP_URL && e.MAIL_FROM
+        ? {
+            url: e.SMTP_URL,
+            from: e.MAIL_FROM,
+            connectTimeoutMs: e.DELIVERY_CONNECT_TIMEOUT_MS,
+            responseTimeoutMs: e.DELIVERY_RESPONSE_TIMEOUT_MS,
+          }
+        : null,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    metrics: { token: e.METRICS_TOKEN ?? null, host: e.METRICS_HOST, port: e.METRICS_PORT ?? null },
     oneLogin:
       e.ONE_LOGIN_ISSUER_URL && e.ONE_LOGIN_CLIENT_ID && oneLoginCredential && e.ONE_LOGIN_REDIRECT_URI
         ? {

@@ -6,6 +6,7 @@ export {
   queueMessage,
   SEND_TOPIC,
   MAX_DELIVERY_ATTEMPTS,
+  URGENT_TEMPLATES,
   type QueueMessageInput,
 } from './notifications.service.ts';
 export { notificationJobHandlers, deliverMessage, type SendDeps } from './notifications.jobs.ts';
@@ -15,6 +16,9 @@ export {
   smtpAdapter,
   notifyTemplateId,
   DeliveryError,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_RESPONSE_TIMEOUT_MS,
+  type ProviderTimeouts,
   type DeliveryAdapter,
   type DeliveryAdapters,
   type OutgoingMessage,

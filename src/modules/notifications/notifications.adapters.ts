@@ -7,6 +7,7 @@
  */
 import { NotifyClient } from 'notifications-node-client';
 import nodemailer from 'nodemailer';
+import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { MessageChannel } from './notifications.templates.ts';
 
 export interface OutgoingMessage {
@@ -43,7 +44,22 @@ export class DeliveryError extends Error {
   }
 }
 
-const TIMEOUT_MS = 15_000;
+/**
+ * Every provider call is bounded (DELIVERY_CONNECT_TIMEOUT_MS, DELIVERY_RESPONSE_TIMEOUT_MS): a mail
+ * server that accepts the connection and never greets, or an API that never answers, fails the attempt
+ * within seconds and the job is retried later, instead of holding a worker slot. These are the defaults
+ * when a caller gives none (the values in src/config/index.ts).
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
+
+/** Provider timeouts in milliseconds. */
+export interface ProviderTimeouts {
+  /** TCP connect, and for SMTP the server's greeting. */
+  connectTimeoutMs?: number;
+  /** Silence allowed while waiting for an answer (SMTP); Notify: with connect, the whole request. */
+  responseTimeoutMs?: number;
+}
 
 interface NotifyHttpError {
   response?: { status?: number; data?: { errors?: { error?: string }[] } };
@@ -68,7 +84,7 @@ function notifyError(error: unknown, messageId: string): DeliveryError {
   );
 }
 
-export interface NotifySettings {
+export interface NotifySettings extends ProviderTimeouts {
   apiKey: string;
   /** null: the production API. */
   baseUrl: string | null;
@@ -95,7 +111,10 @@ export function notifyTemplateId(
 
 type RestClient = (options: Record<string, unknown>) => Promise<unknown>;
 
-/** GOV.UK Notify through the official client, with a timeout on every request. */
+/**
+ * GOV.UK Notify through the official client, with a timeout on every request: connect + response
+ * timeout for the whole request (axios has no separate connect timeout).
+ */
 export function notifyAdapter(settings: NotifySettings): DeliveryAdapter {
   const client = settings.baseUrl
     ? new NotifyClient(settings.baseUrl.replace(/\/$/, ''), settings.apiKey)
@@ -104,7 +123,10 @@ export function notifyAdapter(settings: NotifySettings): DeliveryAdapter {
   const internal = (client as unknown as { apiClient?: { restClient?: RestClient } }).apiClient;
   const original = internal?.restClient;
   if (typeof original === 'function') {
-    const withTimeout: RestClient = (options) => original({ timeout: TIMEOUT_MS, ...options });
+    const timeout =
+      (settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) +
+      (settings.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS);
+    const withTimeout: RestClient = (options) => original({ ...options, timeout });
     client.setClient(withTimeout as unknown as Parameters<NotifyClient['setClient']>[0]);
   }
 
@@ -145,7 +167,7 @@ export function notifyAdapter(settings: NotifySettings): DeliveryAdapter {
   };
 }
 
-export interface SmtpSettings {
+export interface SmtpSettings extends ProviderTimeouts {
   url: string;
   from: string;
 }
@@ -157,11 +179,19 @@ interface SmtpError {
 
 /** Email over SMTP with nodemailer. Texts and letters are not sent by SMTP (they are recorded). */
 export function smtpAdapter(settings: SmtpSettings): DeliveryAdapter & { close(): void } {
-  const transport = nodemailer.createTransport(settings.url, {
-    connectionTimeout: TIMEOUT_MS,
-    greetingTimeout: TIMEOUT_MS,
-    socketTimeout: TIMEOUT_MS,
-  });
+  const connect = settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  // Built as an SMTPTransport, not `createTransport(url, options)`: there the second argument is message
+  // defaults, and with `{ url, ... }` nodemailer keeps only what the URL says, so the timeouts were
+  // silently dropped (nodemailer's own defaults: 2 minutes to connect, 30 s for the greeting, 10 minutes
+  // of silence). Options given in the URL's query string still win.
+  const transport = nodemailer.createTransport(
+    new SMTPTransport({
+      url: settings.url,
+      connectionTimeout: connect,
+      greetingTimeout: connect,
+      socketTimeout: settings.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS,
+    }),
+  );
   const fromAddress = /<([^>]+)>/.exec(settings.from)?.[1] ?? settings.from;
   const domain = fromAddress.split('@')[1] ?? 'frontdoor.invalid';
   return {

@@ -32,6 +32,15 @@ import {
 export const SEND_TOPIC = 'notifications.send';
 /** Delivery attempts before a message is given up as failed (about an hour with the worker's backoff). */
 export const MAX_DELIVERY_ATTEMPTS = 8;
+/**
+ * Messages a resident is waiting for on screen — one-time codes, which expire in minutes — are queued
+ * `urgent`: the worker delivers them before everything else and keeps a slot for them, so they are not
+ * stuck behind a backlog of acknowledgements or a provider that hangs (docs/notifications.md).
+ */
+export const URGENT_TEMPLATES: ReadonlySet<TemplateName> = new Set<TemplateName>([
+  'resident.sign_in_code',
+  'resident.track_code',
+]);
 
 export interface QueueMessageInput {
   authorityId: string;
@@ -154,5 +163,6 @@ export async function queueMessage(
     authorityId: authority.id,
     dedupeKey: `${SEND_TOPIC}:${input.dedupeKey}`,
     maxAttempts: MAX_DELIVERY_ATTEMPTS,
+    priority: URGENT_TEMPLATES.has(template) ? 'urgent' : 'normal',
   });
 }

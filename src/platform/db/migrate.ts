@@ -14,6 +14,7 @@ import * as complaintsFoiFeedback from './migrations/2026_11_22_0500_complaints_
 import * as caseWorkspace from './migrations/2026_11_22_0600_case_workspace.ts';
 import * as staffLockout from './migrations/2026_12_03_0100_staff_lockout_password_links.ts';
 import * as auditRecordAuthority from './migrations/2026_12_03_0200_audit_record_authority.ts';
+import * as outboxPriority from './migrations/2026_12_03_0300_outbox_priority.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0001_core': core,
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22_0600_case_workspace': caseWorkspace,
   '2026_12_03_0100_staff_lockout_password_links': staffLockout,
   '2026_12_03_0200_audit_record_authority': auditRecordAuthority,
+  '2026_12_03_0300_outbox_priority': outboxPriority,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

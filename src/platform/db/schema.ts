@@ -241,6 +241,8 @@ export interface OutboxTable {
   status: Generated<'pending' | 'processing' | 'done' | 'dead'>;
   attempts: Generated<number>;
   max_attempts: Generated<number>;
+  /** Higher is claimed first: 0 normal, 10 urgent (outbox.ts JOB_PRIORITY). */
+  priority: Generated<number>;
   run_after: DefaultTimestamp;
   locked_until: Timestamp | null;
   locked_by: string | null;

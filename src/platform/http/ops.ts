@@ -1,28 +1,36 @@
 /**
  * Operations endpoints: liveness, readiness (database reachable and migrations current) and Prometheus
- * metrics. Request counts and durations are recorded for every route by a hook registered here.
+ * metrics. Request durations are recorded for every route by a hook registered here.
+ *
+ * `/metrics` is never open to everyone (docs/operations.md "Metrics"): with METRICS_PORT it is served only
+ * by its own listener (`startMetricsServer`) and the app's `/metrics` is a 404; otherwise the app serves it
+ * only with `Authorization: Bearer $METRICS_TOKEN`; with neither set it is a 404.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { pendingMigrations } from '../db/index.ts';
-import type { Metrics } from '../metrics/index.ts';
+import { bearerMatches, type Metrics } from '../metrics/index.ts';
+import { NotFoundError } from './errors.ts';
+
+export interface MetricsAccess {
+  /** Required as a bearer token wherever /metrics is served; null: no token. */
+  token: string | null;
+  /** Set: /metrics is served on its own listener only, not by the app. */
+  port: number | null;
+}
 
 export async function registerOps(
   app: FastifyInstance,
-  deps: { db: Db; metrics: Metrics; engine: string },
+  deps: { db: Db; metrics: Metrics; engine: string; metricsAccess: MetricsAccess },
 ): Promise<void> {
   app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the URL (ids, search terms); requests that matched no route are one series.
     const route = request.routeOptions.url ?? 'unmatched';
     if (route.startsWith('/assets') || route.startsWith('/public')) return;
-    const labels = { method: request.method, route, status: String(reply.statusCode) };
-    deps.metrics.inc('http_requests_total', 'HTTP requests by route and status.', labels);
-    deps.metrics.observe(
-      'http_request_duration_seconds',
-      'HTTP request duration in seconds.',
-      reply.elapsedTime / 1000,
-      { method: request.method, route },
-    );
+    deps.metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   app.get('/health/live', { config: { permission: 'public' }, logLevel: 'warn' }, async () => ({
@@ -44,7 +52,80 @@ export async function registerOps(
     },
   );
 
-  app.get('/metrics', { config: { permission: 'public' }, logLevel: 'warn' }, async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics.render()),
-  );
+  // `public` for the staff-session gate: access is decided here, by the bearer token.
+  app.get('/metrics', { config: { permission: 'public' }, logLevel: 'warn' }, async (request, reply) => {
+    const { token, port } = deps.metricsAccess;
+    if (port !== null || token === null) throw new NotFoundError();
+    if (!bearerMatches(request.headers.authorization, token)) {
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Bearer realm="metrics"')
+        .type('text/plain; charset=utf-8')
+        .send('A bearer token is required.\n');
+    }
+    return reply
+      .header('cache-control', 'no-store')
+      .type(deps.metrics.contentType)
+      .send(await deps.metrics.render());
+  });
+}
+
+export interface MetricsServer {
+  /** The port it listens on (useful when started with port 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The separate metrics listener (METRICS_HOST:METRICS_PORT): `GET /metrics` and nothing else, for the web
+ * and the worker process alike. Keep it off the public network (the default host is 127.0.0.1); when a
+ * token is set it is required here too.
+ */
+export async function startMetricsServer(options: {
+  metrics: Metrics;
+  host: string;
+  port: number;
+  token: string | null;
+}): Promise<MetricsServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      return;
+    }
+    if (options.token !== null && !bearerMatches(request.headers.authorization, options.token)) {
+      response
+        .writeHead(401, {
+          'content-type': 'text/plain; charset=utf-8',
+          'www-authenticate': 'Bearer realm="metrics"',
+        })
+        .end('A bearer token is required.\n');
+      return;
+    }
+    options.metrics.render().then(
+      (text) => {
+        response
+          .writeHead(200, { 'content-type': options.metrics.contentType, 'cache-control': 'no-store' })
+          .end(request.method === 'HEAD' ? undefined : text);
+      },
+      () => {
+        response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Metrics failed\n');
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
 }

@@ -4,6 +4,8 @@ export {
   outboxStats,
   retryDead,
   purgeDone,
+  JOB_PRIORITY,
+  type JobPriority,
   type EnqueueJob,
   type OutboxStats,
   type OutboxQueryOptions,
@@ -18,4 +20,6 @@ export {
   type ClaimedJob,
   type JobLogger,
   type WorkerOptions,
+  type JobMetrics,
 } from './worker.ts';
+export { registerOutboxMetrics } from './metrics.ts';

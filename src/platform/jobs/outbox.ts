@@ -12,6 +12,15 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
+/**
+ * Claim order (`outbox.priority`, higher first). `urgent` is for work a person is waiting for right now —
+ * a one-time code on the screen in front of them — and jumps every `normal` row that is due. Workers with
+ * more than one slot keep one slot for urgent rows only (worker.ts), so a hanging provider call on
+ * normal rows cannot hold them up.
+ */
+export const JOB_PRIORITY = { normal: 0, urgent: 10 } as const;
+export type JobPriority = keyof typeof JOB_PRIORITY;
+
 export interface EnqueueJob {
   /** Which handler runs the job, e.g. `notify.case-acknowledged`. */
   topic: string;
@@ -24,6 +33,8 @@ export interface EnqueueJob {
   runAfter?: Date;
   /** Deliveries before the row goes `dead`. Default 8 (column default). */
   maxAttempts?: number;
+  /** `urgent` rows are claimed before `normal` ones (default `normal`). */
+  priority?: JobPriority;
 }
 
 /**
@@ -39,6 +50,8 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob
   }
   if (job.runAfter !== undefined && Number.isNaN(job.runAfter.getTime()))
     throw new RangeError('enqueue: runAfter is not a valid date');
+  if (job.priority !== undefined && !Object.hasOwn(JOB_PRIORITY, job.priority))
+    throw new RangeError('enqueue: priority must be normal or urgent');
 
   const row = await trx
     .insertInto('outbox')
@@ -50,6 +63,7 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob
       dedupe_key: job.dedupeKey ?? null,
       ...(job.runAfter !== undefined ? { run_after: job.runAfter } : {}),
       ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
+      ...(job.priority !== undefined ? { priority: JOB_PRIORITY[job.priority] } : {}),
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')

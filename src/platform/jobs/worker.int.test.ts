@@ -156,6 +156,131 @@ void test('claim takes due rows only, in run_after order, at most batchSize, and
   );
 });
 
+void test('urgent rows are claimed before normal rows that have been due longer; urgentOnly takes urgent rows only', async () => {
+  const topic = newTopic();
+  const clock = new TestClock();
+  const at = (s: number) => new Date(clock.now().getTime() + s * 1000);
+  const old1 = await enqueue(database.db, { topic, payload: {}, runAfter: at(-60) });
+  const old2 = await enqueue(database.db, { topic, payload: {}, runAfter: at(-50), priority: 'normal' });
+  const code1 = await enqueue(database.db, { topic, payload: {}, runAfter: at(-1), priority: 'urgent' });
+  const code2 = await enqueue(database.db, { topic, payload: {}, runAfter: at(0), priority: 'urgent' });
+  const notYet = await enqueue(database.db, { topic, payload: {}, runAfter: at(30), priority: 'urgent' });
+  assert.ok(old1 && old2 && code1 && code2 && notYet);
+  assert.equal((await rowById(code1)).priority, 10);
+  assert.equal((await rowById(old1)).priority, 0);
+
+  const worker = new Worker({ db: database.db, clock, topics: [topic], batchSize: 3, handlers: {} });
+  const first = await worker.claim();
+  assert.deepEqual(
+    first.map((j) => j.id),
+    [code1, code2, old1],
+    'urgent rows first (oldest first among them), then the oldest normal row',
+  );
+  assert.deepEqual(
+    first.map((j) => j.priority),
+    [10, 10, 0],
+  );
+  assert.deepEqual(await worker.claim({ urgentOnly: true }), [], 'no urgent row is due');
+  clock.advance(30_000);
+  assert.deepEqual(
+    (await worker.claim({ urgentOnly: true })).map((j) => j.id),
+    [notYet],
+  );
+  assert.deepEqual(
+    (await worker.claim({ limit: 1 })).map((j) => j.id),
+    [old2],
+  );
+  await assert.rejects(
+    enqueue(database.db, { topic, payload: {}, priority: 'asap' as 'urgent' }),
+    /priority must be normal or urgent/,
+  );
+});
+
+void test('with concurrency 4 a hanging job holds one slot while the others are delivered, hanging jobs never take the last slot, and an urgent job goes straight out', async () => {
+  const topic = newTopic();
+  const clock = new TestClock();
+  const release = deferred();
+  let hanging = 0;
+  let mostHanging = 0;
+  const delivered: string[] = [];
+  const hangingChanged: (() => void)[] = [];
+  const waitForHanging = (n: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (hanging >= n) resolve();
+        else hangingChanged.push(check);
+      };
+      check();
+    });
+  let deliveredChanged: (() => void) | null = null;
+  const waitForDelivered = (what: (names: string[]) => boolean) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (what(delivered)) resolve();
+        else deliveredChanged = check;
+      };
+      check();
+    });
+  const worker = new Worker({
+    db: database.db,
+    clock,
+    topics: [topic],
+    concurrency: 4,
+    pollIntervalMs: 20,
+    handlers: {
+      [topic]: async (job) => {
+        const name = String(job.payload.name);
+        if (name.startsWith('hang')) {
+          hanging += 1;
+          mostHanging = Math.max(mostHanging, hanging);
+          for (const check of hangingChanged.splice(0)) check();
+          await release.promise; // a provider call that does not answer
+          hanging -= 1;
+        }
+        delivered.push(name);
+        deliveredChanged?.();
+      },
+    },
+  });
+  const add = (name: string, priority: 'normal' | 'urgent' = 'normal') =>
+    enqueue(database.db, { topic, payload: { name }, runAfter: clock.now(), priority });
+
+  await add('hang-1');
+  for (let n = 1; n <= 5; n += 1) await add(`quick-${n}`);
+  worker.start();
+  try {
+    await within(
+      waitForDelivered((names) => names.filter((n) => n.startsWith('quick')).length === 5),
+      5_000,
+      'the quick jobs to be delivered while hang-1 hangs',
+    );
+    assert.equal(hanging, 1, 'hang-1 is still running');
+
+    for (let n = 2; n <= 5; n += 1) await add(`hang-${n}`);
+    worker.wake();
+    await within(waitForHanging(3), 5_000, 'three hanging jobs');
+    await add('code', 'urgent');
+    worker.wake();
+    await within(
+      waitForDelivered((names) => names.includes('code')),
+      5_000,
+      'the urgent job to be delivered while three slots hang',
+    );
+    assert.equal(hanging, 3, 'the code went out while the other three slots were still hanging');
+    assert.equal(mostHanging, 3, 'normal jobs never took the slot kept for urgent ones');
+    const waiting = (await rowsFor(topic)).filter((r) => r.status === 'pending').map((r) => r.payload.name);
+    assert.deepEqual(waiting, ['hang-4', 'hang-5'], 'the rest wait for a slot');
+  } finally {
+    release.resolve();
+    await within(worker.stop(), 5_000, 'stop() to wait for the released jobs');
+  }
+  const rows = await rowsFor(topic);
+  assert.ok(
+    rows.filter((r) => r.status !== 'pending').every((r) => r.status === 'done'),
+    'every started job finished and was recorded before stop() resolved',
+  );
+});
+
 void test('a failing handler is retried with backoff, then goes dead after max_attempts with last_error recorded', async () => {
   const topic = newTopic();
   const clock = new TestClock();

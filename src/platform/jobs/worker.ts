@@ -13,12 +13,18 @@
  * newer claim's result.
  *
  * Times come from the injected Clock and are passed as parameters (never `now()`), so tests move time.
+ *
+ * Order and concurrency: rows are claimed by priority (urgent first), then due time. With `concurrency`
+ * above 1, `start()` runs up to that many jobs at once, claiming only as many rows as it has free slots,
+ * and keeps the last slot for urgent rows: a provider that hangs on ordinary messages can hold at most
+ * `concurrency - 1` slots (for as long as its timeout), and a one-time code still goes straight out.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { DB, RowUpdate } from '../db/schema.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { JOB_PRIORITY } from './outbox.ts';
 
 /** What a handler receives. `attempts` counts this delivery (1 on the first). */
 export interface Job {
@@ -36,6 +42,14 @@ export type JobHandler = (job: Job) => Promise<void>;
 export interface ClaimedJob extends Job {
   maxAttempts: number;
   lockedUntil: Date;
+  /** `outbox.priority`: JOB_PRIORITY.urgent or JOB_PRIORITY.normal. */
+  priority: number;
+}
+
+/** Counts what went wrong, for /metrics (platform/metrics `jobMetrics`). Never given payloads. */
+export interface JobMetrics {
+  /** A handler failed: `retry` (back to pending) or `dead` (dead-lettered, also for unknown topics). */
+  jobFailed(topic: string, outcome: 'retry' | 'dead'): void;
 }
 
 /** The subset of a pino logger the worker uses. Never given payload contents. */
@@ -52,8 +66,14 @@ export interface WorkerOptions {
   clock?: Clock;
   /** Recorded in `locked_by`. Default `<hostname>:<pid>:<random>`; must be unique per Worker instance. */
   workerId?: string;
-  /** Rows claimed per statement. Default 10. */
+  /** Rows claimed per statement by `runOnce()` (and by `start()` when concurrency is 1). Default 10. */
   batchSize?: number;
+  /**
+   * Jobs `start()` runs at once. Default 1: one after another, in batches. Above 1, each claimed row
+   * starts at once in its own slot, and one slot is kept for urgent rows.
+   */
+  concurrency?: number;
+  metrics?: JobMetrics;
   /** How long a claim is valid; after that another worker may reclaim the row. Default 300. */
   lockSeconds?: number;
   /** Sleep between polls when the last batch was not full. Default 1000. */
@@ -108,6 +128,7 @@ function positiveInteger(name: string, value: number): number {
 
 interface ClaimedRow {
   id: number;
+  priority: number;
   topic: string;
   payload: Record<string, unknown>;
   attempts: number;
@@ -128,12 +149,17 @@ export class Worker {
   private readonly backoff: (attempt: number) => number;
   private readonly topics: string[] | undefined;
   private readonly logger: JobLogger | undefined;
+  private readonly concurrency: number;
+  private readonly metrics: JobMetrics | undefined;
+  /** Jobs running in slots (concurrency above 1), and how many of them are not urgent. */
+  private readonly running = new Set<Promise<void>>();
+  private runningNormal = 0;
 
   private loop: Promise<void> | null = null;
   private stopping = false;
   /** Set by stop(): claimed rows whose handler has not started are released instead of run. */
   private draining = false;
-  private readonly inFlight = new Set<Promise<number>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private wakeRequested = false;
   private interruptSleep: (() => void) | null = null;
 
@@ -154,17 +180,22 @@ export class Worker {
     this.backoff = options.backoff ?? exponentialBackoff;
     this.topics = options.topics ? [...options.topics] : undefined;
     this.logger = options.logger;
+    this.concurrency = positiveInteger('concurrency', options.concurrency ?? 1);
+    this.metrics = options.metrics;
   }
 
   /**
-   * Atomically claim up to `batchSize` due rows: pending rows whose `run_after` has passed, and processing
-   * rows whose lock expired (their worker died). One statement; `SKIP LOCKED` lets concurrent workers on
-   * PostgreSQL take disjoint rows without waiting for each other. Returned in (run_after, id) order.
+   * Atomically claim up to `limit` (default `batchSize`) due rows: pending rows whose `run_after` has
+   * passed, and processing rows whose lock expired (their worker died); `urgentOnly` takes urgent rows
+   * only. One statement; `SKIP LOCKED` lets concurrent workers on PostgreSQL take disjoint rows without
+   * waiting for each other. Returned in (priority desc, run_after, id) order: urgent rows first.
    */
-  async claim(): Promise<ClaimedJob[]> {
+  async claim(options: { limit?: number; urgentOnly?: boolean } = {}): Promise<ClaimedJob[]> {
+    const limit = positiveInteger('limit', options.limit ?? this.batchSize);
     const now = this.clock.now();
     const lockedUntil = new Date(now.getTime() + this.lockMs);
     const topicFilter = this.topics ? sql`and topic = any(${this.topics}::text[])` : sql``;
+    const priorityFilter = options.urgentOnly ? sql`and priority >= ${JOB_PRIORITY.urgent}` : sql``;
     // `as materialized` pins the locking subquery to one evaluation, so LIMIT and SKIP LOCKED hold.
     const result = await sql<ClaimedRow>`
       with due as materialized (
@@ -172,19 +203,20 @@ export class Worker {
         where status in ('pending', 'processing')
           and ((status = 'pending' and run_after <= ${now}) or (status = 'processing' and locked_until < ${now}))
           ${topicFilter}
-        order by run_after, id
-        limit ${this.batchSize}
+          ${priorityFilter}
+        order by priority desc, run_after, id
+        limit ${limit}
         for update skip locked
       )
       update outbox as o
       set status = 'processing', locked_until = ${lockedUntil}, locked_by = ${this.workerId}, attempts = o.attempts + 1
       from due
       where o.id = due.id
-      returning o.id, o.topic, o.payload, o.attempts, o.max_attempts, o.authority_id, o.locked_until, o.run_after`.execute(
+      returning o.id, o.priority, o.topic, o.payload, o.attempts, o.max_attempts, o.authority_id, o.locked_until, o.run_after`.execute(
       this.db,
     );
     return result.rows
-      .sort((a, b) => a.run_after.getTime() - b.run_after.getTime() || a.id - b.id)
+      .sort((a, b) => b.priority - a.priority || a.run_after.getTime() - b.run_after.getTime() || a.id - b.id)
       .map((row) => ({
         id: row.id,
         topic: row.topic,
@@ -193,6 +225,7 @@ export class Worker {
         authorityId: row.authority_id,
         maxAttempts: row.max_attempts,
         lockedUntil: row.locked_until,
+        priority: row.priority,
       }));
   }
 
@@ -211,8 +244,9 @@ export class Worker {
   }
 
   /**
-   * Run `runOnce` in a loop until `stop()`: straight on after a full batch, otherwise sleep `pollIntervalMs`
-   * (or until `wake()`). Errors are logged and the loop carries on, backing off while the database is down.
+   * Run until `stop()`. With concurrency 1: `runOnce` in a loop, straight on after a full batch, otherwise
+   * sleep `pollIntervalMs` (or until `wake()`). Above 1: fill free slots as they free up (see `runSlots`).
+   * Errors are logged and the loop carries on, backing off while the database is down.
    */
   start(): void {
     if (this.loop) {
@@ -245,12 +279,21 @@ export class Worker {
   /** Poll now instead of waiting out the interval (call after enqueueing something urgent). */
   wake(): void {
     if (!this.loop || this.stopping) return;
+    this.nudge();
+  }
+
+  private nudge(): void {
     if (this.interruptSleep) this.interruptSleep();
     else this.wakeRequested = true;
   }
 
   private async runLoop(): Promise<void> {
-    this.logger?.info({ workerId: this.workerId }, 'job worker started');
+    this.logger?.info({ workerId: this.workerId, concurrency: this.concurrency }, 'job worker started');
+    if (this.concurrency > 1) {
+      await this.runSlots();
+      this.logger?.info({ workerId: this.workerId }, 'job worker stopped');
+      return;
+    }
     let failures = 0;
     while (!this.stopping) {
       let claimed = 0;
@@ -274,6 +317,65 @@ export class Worker {
       }
     }
     this.logger?.info({ workerId: this.workerId }, 'job worker stopped');
+  }
+
+  /**
+   * The concurrent loop. Claims only as many rows as there are free slots, so a claimed row never waits
+   * behind a slow one (its lock runs while it waits). Normal rows may fill `concurrency - 1` slots; the
+   * last free slot claims urgent rows only. A finishing job wakes the loop to fill its slot.
+   */
+  private async runSlots(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      const free = this.concurrency - this.running.size;
+      const normalFree = Math.min(free, this.concurrency - 1 - this.runningNormal);
+      const urgentOnly = normalFree <= 0;
+      const limit = urgentOnly ? free : normalFree;
+      let claimed = 0;
+      if (limit > 0) {
+        try {
+          const jobs = await this.claim({ limit, urgentOnly });
+          failures = 0;
+          claimed = jobs.length;
+          for (const job of jobs) this.startInSlot(job);
+        } catch (error) {
+          failures += 1;
+          this.logger?.error(
+            { workerId: this.workerId, err: errorText(error), failures },
+            'job worker: claiming a batch failed',
+          );
+        }
+      }
+      if (this.stopping) break;
+      if (failures > 0) {
+        await this.sleep(
+          Math.max(this.pollIntervalMs, Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000)),
+        );
+      } else if (limit === 0 || claimed < limit) {
+        await this.sleep(this.pollIntervalMs);
+      }
+    }
+    await Promise.allSettled([...this.running]);
+  }
+
+  private startInSlot(job: ClaimedJob): void {
+    const normal = job.priority < JOB_PRIORITY.urgent;
+    if (normal) this.runningNormal += 1;
+    const run: Promise<void> = this.process(job)
+      .catch((error: unknown) => {
+        this.logger?.error(
+          { jobId: job.id, topic: job.topic, workerId: this.workerId, err: errorText(error) },
+          'job worker: running a job failed',
+        );
+      })
+      .finally(() => {
+        this.running.delete(run);
+        this.inFlight.delete(run);
+        if (normal) this.runningNormal -= 1;
+        if (!this.stopping) this.nudge();
+      });
+    this.running.add(run);
+    this.inFlight.add(run);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -315,6 +417,7 @@ export class Worker {
     if (job.attempts > job.maxAttempts) {
       // Claimed again after its lock expired on the last allowed attempt: the worker keeps dying on it.
       const message = `Gave up after ${job.maxAttempts} attempts: the lock expired before the job finished (worker crashed or the job ran longer than the lock)`;
+      this.metrics?.jobFailed(job.topic, 'dead');
       await this.finish(job, {
         status: 'dead',
         last_error: message,
@@ -328,6 +431,7 @@ export class Worker {
     const handler = Object.hasOwn(this.handlers, job.topic) ? this.handlers[job.topic] : undefined;
     if (!handler) {
       const message = `No handler registered for topic "${job.topic}"`;
+      this.metrics?.jobFailed(job.topic, 'dead');
       await this.finish(job, {
         status: 'dead',
         last_error: errorText(message),
@@ -350,7 +454,9 @@ export class Worker {
     } catch (error) {
       const message = errorText(error);
       const now = this.clock.now();
-      if (error instanceof PermanentJobError || job.attempts >= job.maxAttempts) {
+      const dead = error instanceof PermanentJobError || job.attempts >= job.maxAttempts;
+      this.metrics?.jobFailed(job.topic, dead ? 'dead' : 'retry');
+      if (dead) {
         await this.finish(job, {
           status: 'dead',
           last_error: message,

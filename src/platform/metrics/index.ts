@@ -1,91 +1,89 @@
 /**
- * A tiny Prometheus text-format registry: counters and histograms with labels, plus gauges collected on
- * scrape. Enough for /metrics without a dependency.
+ * Prometheus metrics on `prom-client` (docs/operations.md "Metrics"). One `Metrics` — one prom-client
+ * Registry — per process (the web app and the worker share it under `npm start`), never the library's
+ * global registry, so tests can build many apps side by side.
+ *
+ * What is in it: the default process metrics (CPU, memory, event-loop lag, GC, handles), the request
+ * duration histogram by route pattern and status code, job failures by topic, and whatever gauges the
+ * composition root adds (the outbox's depth and age: platform/jobs `registerOutboxMetrics`).
  */
-type Labels = Record<string, string>;
-const key = (labels: Labels) =>
-  Object.entries(labels)
-    .sort()
-    .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`)
-    .join(',');
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Seconds; from a 5 ms cached page to a 10 s export. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export class Metrics {
-  private counters = new Map<string, { help: string; values: Map<string, number> }>();
-  private histograms = new Map<
-    string,
-    { help: string; buckets: number[]; series: Map<string, { counts: number[]; sum: number; count: number }> }
-  >();
-  private collectors: (() => Promise<string>)[] = [];
+  readonly registry = new Registry();
+  private readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly jobFailures: Counter<'topic' | 'outcome'>;
 
-  inc(name: string, help: string, labels: Labels = {}, by = 1): void {
-    let counter = this.counters.get(name);
-    if (!counter) this.counters.set(name, (counter = { help, values: new Map() }));
-    const k = key(labels);
-    counter.values.set(k, (counter.values.get(k) ?? 0) + by);
-  }
-
-  observe(
-    name: string,
-    help: string,
-    value: number,
-    labels: Labels = {},
-    buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  ): void {
-    let histogram = this.histograms.get(name);
-    if (!histogram) this.histograms.set(name, (histogram = { help, buckets, series: new Map() }));
-    const k = key(labels);
-    let series = histogram.series.get(k);
-    if (!series)
-      histogram.series.set(k, (series = { counts: histogram.buckets.map(() => 0), sum: 0, count: 0 }));
-    histogram.buckets.forEach((b, i) => {
-      if (value <= b) series.counts[i]++;
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    this.requestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration in seconds, by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: DURATION_BUCKETS,
+      registers: [this.registry],
     });
-    series.sum += value;
-    series.count++;
+    this.jobFailures = new Counter({
+      name: 'frontdoor_job_failures_total',
+      help: 'Outbox jobs whose handler failed, by topic and outcome (retry: tried again later; dead: given up).',
+      labelNames: ['topic', 'outcome'],
+      registers: [this.registry],
+    });
   }
 
-  /** Adds text produced at scrape time (gauges read from the database or the process). */
-  collect(collector: () => Promise<string>): void {
-    this.collectors.push(collector);
+  /**
+   * One finished request. `route` must be the route pattern (`/services/:slug`), never the URL: URLs carry
+   * ids and search terms, and would make a new series per request.
+   */
+  observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    this.requestDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
   }
 
-  async render(): Promise<string> {
-    const lines: string[] = [];
-    for (const [name, c] of this.counters) {
-      lines.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);
-      for (const [k, v] of c.values) lines.push(`${name}${k ? `{${k}}` : ''} ${v}`);
-    }
-    for (const [name, h] of this.histograms) {
-      lines.push(`# HELP ${name} ${h.help}`, `# TYPE ${name} histogram`);
-      for (const [k, s] of h.series) {
-        const sep = k ? `${k},` : '';
-        h.buckets.forEach((b, i) => lines.push(`${name}_bucket{${sep}le="${b}"} ${s.counts[i]}`));
-        lines.push(
-          `${name}_bucket{${sep}le="+Inf"} ${s.count}`,
-          `${name}_sum${k ? `{${k}}` : ''} ${s.sum}`,
-          `${name}_count${k ? `{${k}}` : ''} ${s.count}`,
-        );
-      }
-    }
-    for (const collector of this.collectors) lines.push((await collector()).trimEnd());
-    const mem = process.memoryUsage();
-    lines.push(
-      '# HELP process_resident_memory_bytes Resident memory size in bytes.',
-      '# TYPE process_resident_memory_bytes gauge',
-      `process_resident_memory_bytes ${mem.rss}`,
-      '# HELP process_uptime_seconds Seconds since the process started.',
-      '# TYPE process_uptime_seconds gauge',
-      `process_uptime_seconds ${process.uptime().toFixed(0)}`,
-    );
-    return `${lines.join('\n')}\n`;
+  /** The worker's JobMetrics (platform/jobs): a handler failed. */
+  jobFailed(topic: string, outcome: 'retry' | 'dead'): void {
+    this.jobFailures.inc({ topic, outcome });
+  }
+
+  /** A gauge whose value is read when Prometheus scrapes (`collect` sets it). */
+  gauge<L extends string>(options: {
+    name: string;
+    help: string;
+    labelNames?: readonly L[];
+    collect: (gauge: Gauge<L>) => Promise<void>;
+  }): Gauge<L> {
+    const collect = options.collect;
+    return new Gauge<L>({
+      name: options.name,
+      help: options.help,
+      labelNames: options.labelNames ?? [],
+      registers: [this.registry],
+      async collect() {
+        await collect(this);
+      },
+    });
+  }
+
+  /** The Prometheus text exposition. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
   }
 }
 
-export function gauge(name: string, help: string, samples: { labels?: Labels; value: number }[]): string {
-  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
-  for (const s of samples) {
-    const k = key(s.labels ?? {});
-    lines.push(`${name}${k ? `{${k}}` : ''} ${s.value}`);
-  }
-  return lines.join('\n');
+/**
+ * Whether an `Authorization` header carries `Bearer <token>`. Compares digests in constant time, so the
+ * response time says nothing about how much of a guess was right.
+ */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (!given) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }
