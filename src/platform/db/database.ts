@@ -16,6 +16,9 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { mkdirSync } from 'node:fs';
 import type { DB } from './schema.ts';
 import { acquireDirectoryLock, type DirectoryLock } from './lock.ts';
+import { DatabaseUnavailableError } from './faults.ts';
+
+export { DatabaseUnavailableError } from './faults.ts';
 
 // Return BIGINT (int8) and NUMERIC as JS numbers/strings consistently on both engines.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -29,8 +32,28 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Bounds on waiting for PostgreSQL, so a partition cannot hang a request (see docs/database.md). 0 = none. */
+export interface PostgresTimeouts {
+  /** Opening a connection, and waiting for a free one in the pool. Default 5000. */
+  connectMs?: number;
+  /** `statement_timeout`: the server cancels a statement that runs longer. Default 30000. */
+  statementMs?: number;
+  /** `idle_in_transaction_session_timeout`: the server ends a session idle inside a transaction. Default 60000. */
+  idleInTransactionMs?: number;
+}
+
 export type DatabaseTarget = (
-  | { engine: 'postgres'; url: string; poolSize?: number }
+  | {
+      engine: 'postgres';
+      url: string;
+      poolSize?: number;
+      timeouts?: PostgresTimeouts;
+      /**
+       * Told about every error a pooled connection raises outside a query (the backend was terminated, the
+       * socket reset). The connection is already discarded; the next query opens a new one.
+       */
+      onConnectionError?: (error: Error) => void;
+    }
   | { engine: 'pglite'; /** a folder, or 'memory' for an in-memory database */ dataDir: string }
 ) & {
   /** Kysely's query logger; benchmarks use it to add up the time spent in SQL. */
@@ -39,13 +62,50 @@ export type DatabaseTarget = (
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.engine === 'postgres') {
+    const timeouts = target.timeouts ?? {};
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: timeouts.connectMs ?? 5_000,
+      statement_timeout: timeouts.statementMs ?? 30_000,
+      idle_in_transaction_session_timeout: timeouts.idleInTransactionMs ?? 60_000,
+      keepAlive: true,
     });
-    pool.on('error', () => undefined); // idle-client errors surface on next use; never crash the process
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: target.log });
+    const onConnectionError = target.onConnectionError ?? (() => undefined);
+    // pg-pool listens for errors only on idle clients; a client that is checked out (mid-request, between
+    // the statements of a transaction) and loses its backend emits 'error' with no listener, which kills
+    // the process. So every client gets a listener for its whole life. The client is then unusable: its
+    // current query fails, and the pool discards it when it is released.
+    pool.on('connect', (client) => {
+      let reported = false; // a terminated backend raises its FATAL error, then "Connection terminated"
+      client.on('error', (error) => {
+        if (reported) return;
+        reported = true;
+        onConnectionError(error);
+      });
+    });
+    pool.on('error', () => undefined); // already reported by the client listener above
+    const db = new Kysely<DB>({
+      dialect: new PostgresDialect({
+        pool: {
+          // Failing to get a connection at all means the database is unavailable (503), whatever the cause.
+          connect: async () => {
+            try {
+              return await pool.connect();
+            } catch (error) {
+              throw new DatabaseUnavailableError(
+                `Cannot connect to PostgreSQL: ${(error as Error).message}`,
+                {
+                  cause: error,
+                },
+              );
+            }
+          },
+          end: () => pool.end(),
+        },
+      }),
+      log: target.log,
+    });
     try {
       await sql`select 1`.execute(db);
     } catch (error) {
@@ -84,8 +144,4 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       lock?.release();
     },
   };
-}
-
-export class DatabaseUnavailableError extends Error {
-  override name = 'DatabaseUnavailableError';
 }

@@ -2,7 +2,7 @@
  * Migrations: listed statically (so they work under tsx and in a bundle), applied in name order,
  * identical on both engines. `migrationStatus` backs /health/ready.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen in time and typed as Kysely<any> (STANDARDS habit 5)
 type AnyDb = Kysely<any>;
@@ -33,8 +33,20 @@ function migrator(db: AnyDb): Migrator {
   });
 }
 
+/**
+ * Apply every pending migration. They run on one connection with `statement_timeout` switched off: a
+ * migration may rewrite a big table, and the pool's statement timeout (DATABASE_STATEMENT_TIMEOUT_MS) is
+ * meant for requests, not for schema changes.
+ */
 export async function migrateToLatest(db: AnyDb): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest();
+  const { error, results } = await db.connection().execute(async (connection) => {
+    await sql`set statement_timeout = 0`.execute(connection);
+    try {
+      return await migrator(connection).migrateToLatest();
+    } finally {
+      await sql`reset statement_timeout`.execute(connection).catch(() => undefined);
+    }
+  });
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);

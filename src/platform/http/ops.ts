@@ -1,6 +1,6 @@
 /**
- * Operations endpoints: liveness, readiness (database reachable and migrations current) and Prometheus
- * metrics. Request counts and durations are recorded for every route by a hook registered here.
+ * Operations endpoints: liveness, readiness (database reachable and migrations current, answered within
+ * 2 s even when the database hangs, so a load balancer is never kept waiting) and Prometheus metrics. Request counts and durations are recorded for every route by a hook registered here.
  */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -10,8 +10,15 @@ import type { Metrics } from '../metrics/index.ts';
 
 export async function registerOps(
   app: FastifyInstance,
-  deps: { db: Db; metrics: Metrics; engine: string },
+  deps: {
+    db: Db;
+    metrics: Metrics;
+    engine: string;
+    /** How long readiness waits for the database before answering 503. Default 2000. */
+    readyTimeoutMs?: number;
+  },
 ): Promise<void> {
+  const readyTimeoutMs = deps.readyTimeoutMs ?? 2000;
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     if (route.startsWith('/assets') || route.startsWith('/public')) return;
@@ -33,13 +40,24 @@ export async function registerOps(
     '/health/ready',
     { config: { permission: 'public' }, logLevel: 'warn' },
     async (_request, reply) => {
-      try {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), readyTimeoutMs);
+      });
+      const check = (async () => {
         await sql`select 1`.execute(deps.db);
-        const pending = await pendingMigrations(deps.db);
+        return pendingMigrations(deps.db);
+      })();
+      check.catch(() => undefined); // may settle after the timeout answered
+      try {
+        const pending = await Promise.race([check, timedOut]);
+        if (pending === 'timeout') return reply.status(503).send({ status: 'database_unreachable' });
         if (pending.length) return reply.status(503).send({ status: 'migrations_pending', pending });
         return { status: 'ok', database: deps.engine };
       } catch {
         return reply.status(503).send({ status: 'database_unreachable' });
+      } finally {
+        clearTimeout(timer);
       }
     },
   );
