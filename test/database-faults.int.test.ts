@@ -1,0 +1,330 @@
+/**
+ * Database connection faults, against the real process (`tsx src/server.ts start`: web and worker) on a
+ * PostgreSQL database of its own:
+ * - its backends are terminated again and again while partners post complaints through the API: the
+ *   process stays up, every acknowledged complaint is there exactly once, and retries with the same
+ *   Idempotency-Key never make a second one;
+ * - while the database refuses connections, /health/ready answers 503 quickly, a page answers 503 with the
+ *   GOV.UK "service unavailable" page and the API 503 JSON, both with Retry-After; once it accepts them
+ *   again the process serves within seconds.
+ * Connections are a PostgreSQL matter: on PGlite (no TEST_DATABASE_URL) these tests are skipped.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { migrateToLatest, openDatabase } from '../src/platform/db/index.ts';
+import { issueApiToken } from '../src/modules/api/index.ts';
+import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
+
+const baseUrl = process.env.TEST_DATABASE_URL;
+const skip = baseUrl
+  ? false
+  : 'needs PostgreSQL: set TEST_DATABASE_URL (connection faults do not exist on PGlite)';
+
+const node = process.execPath;
+const children: ChildProcess[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function adminClient(): Promise<pg.Client> {
+  const url = new URL(baseUrl!);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  return client;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A database of this test's own, migrated, with a council that takes complaints and an API token. */
+async function freshDatabase(admin: pg.Client) {
+  const name =
+    `${new URL(baseUrl!).pathname.slice(1)}_faults_${randomBytes(4).toString('hex')}`.toLowerCase();
+  await admin.query(`create database "${name}"`);
+  cleanups.push(async () => {
+    await admin.query(`alter database "${name}" allow_connections true`);
+    await admin.query(`drop database if exists "${name}" with (force)`);
+  });
+  const url = new URL(baseUrl!);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ engine: 'postgres', url: url.toString(), poolSize: 2 });
+  try {
+    await migrateToLatest(database.db);
+    const authority = await buildAuthority(database.db);
+    const team = await buildTeam(database.db, authority.id);
+    await installShippedService(database.db, {
+      authorityId: authority.id,
+      teamId: team.id,
+      slug: 'make-a-complaint',
+    });
+    const adminUser = await buildStaff(database.db, authority.id, { roles: ['admin'] });
+    const token = await issueApiToken(database.db, {
+      authorityId: authority.id,
+      name: 'Partner',
+      createdBy: adminUser.id,
+      now: new Date(),
+    });
+    return { name, url: url.toString(), authorityId: authority.id, token };
+  } finally {
+    await database.close();
+  }
+}
+
+interface Server {
+  child: ChildProcess;
+  origin: string;
+  output: () => string;
+  alive: () => boolean;
+}
+
+async function startServer(databaseUrl: string): Promise<Server> {
+  const port = await freePort();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !['DATABASE_URL', 'TEST_DATABASE_URL', 'PORT', 'NODE_OPTIONS'].includes(k))
+      env[k] = v;
+  const child = spawn(node, ['--import', 'tsx', 'src/server.ts', 'start'], {
+    env: {
+      ...env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      DEMO_SEED: 'false',
+      RUN_WORKER: 'true',
+      // Each simulated partner has its own address, so the API's per-address rate limit is not the subject.
+      TRUST_PROXY: 'true',
+      LOG_LEVEL: 'warn',
+      SESSION_SECRET: 'database-faults-test-secret-0123456789',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`server did not become ready:\n${out}`);
+    const ready = await fetch(`${origin}/health/ready`).catch(() => null);
+    if (ready?.status === 200) break;
+    await pause(200);
+  }
+  return {
+    child,
+    origin,
+    output: () => out,
+    alive: () => child.exitCode === null && child.signalCode === null,
+  };
+}
+
+/** Ends every session the app has on `name` (the test's own admin connection is on another database). */
+async function terminateBackends(admin: pg.Client, name: string): Promise<number> {
+  const result = await admin.query(
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
+    [name],
+  );
+  return result.rowCount ?? 0;
+}
+
+function postComplaint(origin: string, token: string, key: string, partner: number) {
+  return fetch(`${origin}/api/v1/complaints`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': key,
+      'x-forwarded-for': `10.1.0.${partner + 1}`,
+    },
+    body: JSON.stringify({
+      complainant: { name: `Partner ${partner}`, email: 'resident@example.com' },
+      summary: `The bins were not collected (${key}).`,
+    }),
+    signal: AbortSignal.timeout(20_000),
+  });
+}
+
+void describe('database connection faults (PostgreSQL, real process)', { skip }, () => {
+  void test('backends terminated again and again under concurrent submissions: the process lives, no acknowledged write is lost, none is doubled', async () => {
+    const admin = await adminClient();
+    cleanups.push(() => admin.end());
+    const fresh = await freshDatabase(admin);
+    const server = await startServer(fresh.url);
+
+    const PARTNERS = 6;
+    const PER_PARTNER = 8;
+    const MAX_TRIES = 40;
+    const deadline = Date.now() + 120_000;
+    /** key → every reference an acknowledged (201) answer gave for it. */
+    const acknowledged = new Map<string, string[]>();
+    const statuses = new Map<string, number>();
+    const count = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+
+    let submitting = true;
+    const partner = async (p: number) => {
+      for (let i = 0; i < PER_PARTNER; i += 1) {
+        const key = randomUUID();
+        for (let attempt = 1; attempt <= MAX_TRIES && Date.now() < deadline; attempt += 1) {
+          if (!server.alive()) return; // reported below, with the process's output
+          try {
+            const response = await postComplaint(server.origin, fresh.token.token, key, p);
+            count(String(response.status));
+            if (response.status === 201) {
+              const body = (await response.json()) as { reference: string };
+              acknowledged.set(key, [...(acknowledged.get(key) ?? []), body.reference]);
+              // Now and then a partner retries a request that succeeded: it must be replayed, not redone.
+              if (i % 3 === 0) {
+                const again = await postComplaint(server.origin, fresh.token.token, key, p);
+                count(`retry ${again.status}`);
+                if (again.status === 201) {
+                  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+                  const replay = (await again.json()) as { reference: string };
+                  acknowledged.set(key, [...acknowledged.get(key)!, replay.reference]);
+                } else await again.text();
+              }
+              break;
+            }
+            const text = await response.text();
+            assert.equal(
+              response.status,
+              503,
+              `only 503 while connections drop, got ${response.status}: ${text}`,
+            );
+            assert.equal(response.headers.get('retry-after'), '5');
+            assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'unavailable');
+          } catch (error) {
+            if (error instanceof assert.AssertionError) throw error;
+            count(`network ${(error as Error).name}`); // the process must not be the cause: checked below
+          }
+          await pause(20 * Math.min(attempt, 10));
+        }
+      }
+    };
+
+    const terminator = async () => {
+      let rounds = 0;
+      let ended = 0;
+      while (submitting && rounds < 40 && Date.now() < deadline) {
+        await pause(150 + Math.floor(Math.random() * 150));
+        ended += await terminateBackends(admin, fresh.name);
+        rounds += 1;
+      }
+      return { rounds, ended };
+    };
+
+    const terminations = terminator();
+    await Promise.all(Array.from({ length: PARTNERS }, (_, p) => partner(p)));
+    submitting = false;
+    const { rounds, ended } = await terminations;
+
+    assert.ok(server.alive(), `the process died:\n${server.output()}`);
+    assert.doesNotMatch(server.output(), /Unhandled 'error' event|uncaughtException/);
+    assert.ok(rounds >= 5 && ended >= 10, `terminations happened (${rounds} rounds, ${ended} backends)`);
+    assert.ok(
+      (statuses.get('503') ?? 0) > 0,
+      `some requests met a dropped connection: ${JSON.stringify([...statuses])}`,
+    );
+    assert.equal(
+      acknowledged.size,
+      PARTNERS * PER_PARTNER,
+      `every submission was acknowledged in the end: ${JSON.stringify([...statuses])}`,
+    );
+
+    // Every acknowledged complaint is in the database exactly once, under the reference it was given.
+    const check = new pg.Client({ connectionString: fresh.url });
+    await check.connect();
+    try {
+      const rows = await check.query<{ reference: string; idempotency_key: string }>(
+        `select c.reference, c.idempotency_key from cases c join complaints k on k.case_id = c.id
+         where c.authority_id = $1`,
+        [fresh.authorityId],
+      );
+      assert.equal(rows.rows.length, acknowledged.size, 'no complaint was made twice, none is missing');
+      const byKey = new Map(rows.rows.map((r) => [r.idempotency_key, r.reference]));
+      for (const [key, references] of acknowledged) {
+        const stored = byKey.get(`api:${fresh.token.id}:${key}`);
+        assert.ok(stored, `acknowledged complaint ${key} is stored`);
+        for (const reference of references)
+          assert.equal(reference, stored, 'a retry gets the same complaint');
+      }
+    } finally {
+      await check.end();
+    }
+
+    // And the process serves normally straight after.
+    const ok = await postComplaint(server.origin, fresh.token.token, randomUUID(), 0);
+    assert.equal(ok.status, 201);
+    server.child.kill('SIGTERM');
+    await new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
+    assert.equal(server.child.exitCode, 0, `graceful shutdown after the faults:\n${server.output()}`);
+  });
+
+  void test('while the database refuses connections: readiness 503 fast, pages and the API 503 with Retry-After; then 200 again within seconds', async () => {
+    const admin = await adminClient();
+    cleanups.push(() => admin.end());
+    const fresh = await freshDatabase(admin);
+    const server = await startServer(fresh.url);
+
+    await admin.query(`alter database "${fresh.name}" allow_connections false`);
+    await terminateBackends(admin, fresh.name);
+
+    let started = performance.now();
+    const ready = await fetch(`${server.origin}/health/ready`);
+    const readyMs = performance.now() - started;
+    assert.equal(ready.status, 503);
+    assert.deepEqual(await ready.json(), { status: 'database_unreachable' });
+    assert.ok(readyMs < 3000, `readiness answered in ${Math.round(readyMs)} ms`);
+
+    started = performance.now();
+    const page = await fetch(`${server.origin}/search?q=bins`);
+    const html = await page.text();
+    assert.equal(page.status, 503);
+    assert.equal(page.headers.get('retry-after'), '5');
+    assert.match(html, /Sorry, the service is unavailable/);
+    assert.match(html, /govuk-template/);
+    assert.doesNotMatch(html, /57P01|not currently accepting|pg_|at \//, 'no internals shown');
+    assert.ok(performance.now() - started < 5000, 'the page did not hang');
+
+    const api = await postComplaint(server.origin, fresh.token.token, randomUUID(), 0);
+    assert.equal(api.status, 503);
+    assert.equal(api.headers.get('retry-after'), '5');
+    assert.deepEqual(((await api.json()) as { error: { code: string } }).error.code, 'unavailable');
+
+    const live = await fetch(`${server.origin}/health/live`);
+    assert.equal(live.status, 200, 'liveness does not depend on the database');
+
+    // Back again: ready within seconds, and the page serves.
+    await admin.query(`alter database "${fresh.name}" allow_connections true`);
+    const back = performance.now();
+    let status = 0;
+    while (performance.now() - back < 10_000) {
+      status = (await fetch(`${server.origin}/health/ready`)).status;
+      if (status === 200) break;
+      await pause(100);
+    }
+    assert.equal(status, 200, 'ready again after the database came back');
+    assert.ok(performance.now() - back < 10_000);
+    assert.equal((await fetch(`${server.origin}/search?q=bins`)).status, 200);
+    assert.equal((await postComplaint(server.origin, fresh.token.token, randomUUID(), 0)).status, 201);
+    assert.ok(server.alive(), `the process died:\n${server.output()}`);
+  });
+});
