@@ -7,7 +7,8 @@
  * - while the database refuses connections, /health/ready answers 503 quickly, a page answers 503 with the
  *   GOV.UK "service unavailable" page and the API 503 JSON, both with Retry-After; once it accepts them
  *   again the process serves within seconds.
- * Connections are a PostgreSQL matter: on PGlite (no TEST_DATABASE_URL) these tests are skipped.
+ * Connections are a PostgreSQL matter: on PGlite (no TEST_DATABASE_URL) those tests are skipped. The first
+ * test runs on both engines: the error handler turns a terminated-backend error (57P01) into 503.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,10 +16,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
+import type { KyselyPlugin } from 'kysely';
 import { migrateToLatest, openDatabase } from '../src/platform/db/index.ts';
 import { issueApiToken } from '../src/modules/api/index.ts';
 import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
+import { openTestDatabase } from './support/db.ts';
+import { buildTestApp } from './support/app.ts';
 
 const baseUrl = process.env.TEST_DATABASE_URL;
 const skip = baseUrl
@@ -162,6 +166,70 @@ function postComplaint(origin: string, token: string, key: string, partner: numb
     signal: AbortSignal.timeout(20_000),
   });
 }
+
+void test('a terminated-backend error (57P01) is a 503: the GOV.UK unavailable page, and JSON for the API', async () => {
+  const database = await openTestDatabase();
+  // Every query fails the way it does when PostgreSQL ends the session, once `failing` is set.
+  let failing = false;
+  const terminated: KyselyPlugin = {
+    transformQuery(args) {
+      if (failing) {
+        const error = new pg.DatabaseError(
+          'terminating connection due to administrator command',
+          116,
+          'error',
+        );
+        error.code = '57P01';
+        error.severity = 'FATAL';
+        throw error;
+      }
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  const t = await buildTestApp({ database: { ...database, db: database.db.withPlugin(terminated) } });
+  try {
+    const authority = await buildAuthority(database.db);
+    const adminUser = await buildStaff(database.db, authority.id, { roles: ['admin'] });
+    const { token } = await issueApiToken(database.db, {
+      authorityId: authority.id,
+      name: 'Partner',
+      createdBy: adminUser.id,
+      now: new Date(),
+    });
+    assert.equal((await t.app.inject({ method: 'GET', url: '/search?q=bins' })).statusCode, 200);
+
+    failing = true;
+    const page = await t.app.inject({ method: 'GET', url: '/search?q=bins' });
+    assert.equal(page.statusCode, 503);
+    assert.equal(page.headers['retry-after'], '5');
+    assert.match(page.headers['content-type'] as string, /text\/html/);
+    assert.match(page.body, /<title>[^<]*Sorry, the service is unavailable/);
+    assert.doesNotMatch(page.body, /57P01|administrator command/, 'no internals shown');
+
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/complaints',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: { complainant: { name: 'Ada', email: 'ada@example.com' }, summary: 'The bins were missed.' },
+    });
+    assert.equal(api.statusCode, 503);
+    assert.equal(api.headers['retry-after'], '5');
+    assert.deepEqual(api.json(), {
+      error: { code: 'unavailable', message: 'The service is unavailable. Try again shortly.' },
+    });
+
+    const ready = await t.app.inject({ method: 'GET', url: '/health/ready' });
+    assert.equal(ready.statusCode, 503);
+    assert.deepEqual(ready.json(), { status: 'database_unreachable' });
+
+    failing = false;
+    assert.equal((await t.app.inject({ method: 'GET', url: '/search?q=bins' })).statusCode, 200);
+  } finally {
+    await t.close();
+    await database.close();
+  }
+});
 
 void describe('database connection faults (PostgreSQL, real process)', { skip }, () => {
   void test('backends terminated again and again under concurrent submissions: the process lives, no acknowledged write is lost, none is doubled', async () => {
