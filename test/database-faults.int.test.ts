@@ -14,7 +14,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import type { KyselyPlugin } from 'kysely';
 import { migrateToLatest, openDatabase } from '../src/platform/db/index.ts';
@@ -86,7 +86,7 @@ async function freshDatabase(admin: pg.Client) {
       createdBy: adminUser.id,
       now: new Date(),
     });
-    return { name, url: url.toString(), authorityId: authority.id, token };
+    return { name, url: url.toString(), directUrl: url.toString(), authorityId: authority.id, token };
   } finally {
     await database.close();
   }
@@ -99,7 +99,7 @@ interface Server {
   alive: () => boolean;
 }
 
-async function startServer(databaseUrl: string): Promise<Server> {
+async function startServer(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
@@ -117,6 +117,7 @@ async function startServer(databaseUrl: string): Promise<Server> {
       LOG_LEVEL: 'warn',
       SESSION_SECRET: 'database-faults-test-secret-0123456789',
       DATABASE_CONNECT_TIMEOUT_MS: '2000',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -165,6 +166,181 @@ function postComplaint(origin: string, token: string, key: string, partner: numb
     }),
     signal: AbortSignal.timeout(20_000),
   });
+}
+
+/**
+ * `partners` clients post `perPartner` complaints each, retrying a failed one with the same Idempotency-Key,
+ * while `fault` runs every 150–300 ms. Then: the process is alive, every submission was acknowledged in the
+ * end, and each acknowledged complaint is stored exactly once under the reference it was given.
+ */
+async function submitUnderFaults(
+  server: Server,
+  fresh: Awaited<ReturnType<typeof freshDatabase>>,
+  options: { partners: number; perPartner: number; fault: () => Promise<number> },
+): Promise<{ rounds: number; ended: number }> {
+  const MAX_TRIES = 40;
+  const deadline = Date.now() + 120_000;
+  /** key → every reference an acknowledged (201) answer gave for it. */
+  const acknowledged = new Map<string, string[]>();
+  const statuses = new Map<string, number>();
+  const count = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+
+  let submitting = true;
+  const partner = async (p: number) => {
+    for (let i = 0; i < options.perPartner; i += 1) {
+      const key = randomUUID();
+      for (let attempt = 1; attempt <= MAX_TRIES && Date.now() < deadline; attempt += 1) {
+        if (!server.alive()) return; // reported below, with the process's output
+        try {
+          const response = await postComplaint(server.origin, fresh.token.token, key, p);
+          count(String(response.status));
+          if (response.status === 201) {
+            const body = (await response.json()) as { reference: string };
+            acknowledged.set(key, [...(acknowledged.get(key) ?? []), body.reference]);
+            // Now and then a partner retries a request that succeeded: it must be replayed, not redone.
+            if (i % 3 === 0) {
+              const again = await postComplaint(server.origin, fresh.token.token, key, p);
+              count(`retry ${again.status}`);
+              if (again.status === 201) {
+                assert.equal(again.headers.get('idempotent-replayed'), 'true');
+                const replay = (await again.json()) as { reference: string };
+                acknowledged.set(key, [...acknowledged.get(key)!, replay.reference]);
+              } else await again.text();
+            }
+            break;
+          }
+          const text = await response.text();
+          assert.equal(
+            response.status,
+            503,
+            `only 503 while connections drop, got ${response.status}: ${text}`,
+          );
+          assert.equal(response.headers.get('retry-after'), '5');
+          assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'unavailable');
+        } catch (error) {
+          if (error instanceof assert.AssertionError) throw error;
+          count(`network ${(error as Error).name}`); // the process must not be the cause: checked below
+        }
+        await pause(20 * Math.min(attempt, 10));
+      }
+    }
+  };
+
+  const faults = async () => {
+    let rounds = 0;
+    let ended = 0;
+    while (submitting && rounds < 40 && Date.now() < deadline) {
+      await pause(150 + Math.floor(Math.random() * 150));
+      ended += await options.fault();
+      rounds += 1;
+    }
+    return { rounds, ended };
+  };
+
+  const running = faults();
+  try {
+    await Promise.all(Array.from({ length: options.partners }, (_, p) => partner(p)));
+  } finally {
+    submitting = false;
+  }
+  const result = await running;
+
+  assert.ok(server.alive(), `the process died:\n${server.output()}`);
+  assert.doesNotMatch(server.output(), /Unhandled 'error' event|uncaughtException/);
+  assert.ok(
+    (statuses.get('503') ?? 0) > 0,
+    `some requests met a dropped connection: ${JSON.stringify([...statuses])}`,
+  );
+  assert.equal(
+    acknowledged.size,
+    options.partners * options.perPartner,
+    `every submission was acknowledged in the end: ${JSON.stringify([...statuses])}`,
+  );
+
+  // Every acknowledged complaint is in the database exactly once, under the reference it was given.
+  const check = new pg.Client({ connectionString: fresh.directUrl });
+  await check.connect();
+  try {
+    const rows = await check.query<{ reference: string; idempotency_key: string }>(
+      `select c.reference, c.idempotency_key from cases c join complaints k on k.case_id = c.id
+       where c.authority_id = $1`,
+      [fresh.authorityId],
+    );
+    assert.equal(rows.rows.length, acknowledged.size, 'no complaint was made twice, none is missing');
+    const byKey = new Map(rows.rows.map((r) => [r.idempotency_key, r.reference]));
+    for (const [key, references] of acknowledged) {
+      const stored = byKey.get(`api:${fresh.token.id}:${key}`);
+      assert.ok(stored, `acknowledged complaint ${key} is stored`);
+      for (const reference of references) assert.equal(reference, stored, 'a retry gets the same complaint');
+    }
+  } finally {
+    await check.end();
+  }
+  return result;
+}
+
+/**
+ * A TCP proxy between the app and PostgreSQL, to break the network rather than the server: `reset()` sends
+ * a TCP reset on every connection; `partition()` keeps connections open but passes nothing (and new ones
+ * are accepted but never answered), like a cable pulled; `heal()` forwards again.
+ */
+async function startProxy(target: { host: string; port: number }) {
+  const pairs = new Set<{ client: Socket; upstream: Socket | null }>();
+  let partitioned = false;
+  const server = createServer((client) => {
+    const pair: { client: Socket; upstream: Socket | null } = { client, upstream: null };
+    pairs.add(pair);
+    client.on('error', () => undefined);
+    client.on('close', () => {
+      pairs.delete(pair);
+      pair.upstream?.destroy();
+    });
+    if (partitioned) return client.pause();
+    const upstream = connect(target.port, target.host);
+    pair.upstream = upstream;
+    upstream.on('error', () => undefined);
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const pair of pairs) pair.client.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    port,
+    reset(): number {
+      const n = pairs.size;
+      for (const pair of pairs) {
+        pair.client.resetAndDestroy();
+        pair.upstream?.resetAndDestroy();
+      }
+      return n;
+    },
+    partition(): void {
+      partitioned = true;
+      for (const pair of pairs) {
+        pair.client.unpipe();
+        pair.upstream?.unpipe();
+        pair.client.pause();
+        pair.upstream?.pause();
+      }
+    },
+    heal(): void {
+      partitioned = false;
+      // Connections held through the partition are gone by now (the app gave up on them); drop them.
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.upstream?.destroy();
+      }
+    },
+  };
 }
 
 void test('a terminated-backend error (57P01) is a 503: the GOV.UK unavailable page, and JSON for the API', async () => {
@@ -238,105 +414,12 @@ void describe('database connection faults (PostgreSQL, real process)', { skip },
     const fresh = await freshDatabase(admin);
     const server = await startServer(fresh.url);
 
-    const PARTNERS = 6;
-    const PER_PARTNER = 8;
-    const MAX_TRIES = 40;
-    const deadline = Date.now() + 120_000;
-    /** key → every reference an acknowledged (201) answer gave for it. */
-    const acknowledged = new Map<string, string[]>();
-    const statuses = new Map<string, number>();
-    const count = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
-
-    let submitting = true;
-    const partner = async (p: number) => {
-      for (let i = 0; i < PER_PARTNER; i += 1) {
-        const key = randomUUID();
-        for (let attempt = 1; attempt <= MAX_TRIES && Date.now() < deadline; attempt += 1) {
-          if (!server.alive()) return; // reported below, with the process's output
-          try {
-            const response = await postComplaint(server.origin, fresh.token.token, key, p);
-            count(String(response.status));
-            if (response.status === 201) {
-              const body = (await response.json()) as { reference: string };
-              acknowledged.set(key, [...(acknowledged.get(key) ?? []), body.reference]);
-              // Now and then a partner retries a request that succeeded: it must be replayed, not redone.
-              if (i % 3 === 0) {
-                const again = await postComplaint(server.origin, fresh.token.token, key, p);
-                count(`retry ${again.status}`);
-                if (again.status === 201) {
-                  assert.equal(again.headers.get('idempotent-replayed'), 'true');
-                  const replay = (await again.json()) as { reference: string };
-                  acknowledged.set(key, [...acknowledged.get(key)!, replay.reference]);
-                } else await again.text();
-              }
-              break;
-            }
-            const text = await response.text();
-            assert.equal(
-              response.status,
-              503,
-              `only 503 while connections drop, got ${response.status}: ${text}`,
-            );
-            assert.equal(response.headers.get('retry-after'), '5');
-            assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'unavailable');
-          } catch (error) {
-            if (error instanceof assert.AssertionError) throw error;
-            count(`network ${(error as Error).name}`); // the process must not be the cause: checked below
-          }
-          await pause(20 * Math.min(attempt, 10));
-        }
-      }
-    };
-
-    const terminator = async () => {
-      let rounds = 0;
-      let ended = 0;
-      while (submitting && rounds < 40 && Date.now() < deadline) {
-        await pause(150 + Math.floor(Math.random() * 150));
-        ended += await terminateBackends(admin, fresh.name);
-        rounds += 1;
-      }
-      return { rounds, ended };
-    };
-
-    const terminations = terminator();
-    await Promise.all(Array.from({ length: PARTNERS }, (_, p) => partner(p)));
-    submitting = false;
-    const { rounds, ended } = await terminations;
-
-    assert.ok(server.alive(), `the process died:\n${server.output()}`);
-    assert.doesNotMatch(server.output(), /Unhandled 'error' event|uncaughtException/);
+    const { rounds, ended } = await submitUnderFaults(server, fresh, {
+      partners: 6,
+      perPartner: 8,
+      fault: () => terminateBackends(admin, fresh.name),
+    });
     assert.ok(rounds >= 5 && ended >= 10, `terminations happened (${rounds} rounds, ${ended} backends)`);
-    assert.ok(
-      (statuses.get('503') ?? 0) > 0,
-      `some requests met a dropped connection: ${JSON.stringify([...statuses])}`,
-    );
-    assert.equal(
-      acknowledged.size,
-      PARTNERS * PER_PARTNER,
-      `every submission was acknowledged in the end: ${JSON.stringify([...statuses])}`,
-    );
-
-    // Every acknowledged complaint is in the database exactly once, under the reference it was given.
-    const check = new pg.Client({ connectionString: fresh.url });
-    await check.connect();
-    try {
-      const rows = await check.query<{ reference: string; idempotency_key: string }>(
-        `select c.reference, c.idempotency_key from cases c join complaints k on k.case_id = c.id
-         where c.authority_id = $1`,
-        [fresh.authorityId],
-      );
-      assert.equal(rows.rows.length, acknowledged.size, 'no complaint was made twice, none is missing');
-      const byKey = new Map(rows.rows.map((r) => [r.idempotency_key, r.reference]));
-      for (const [key, references] of acknowledged) {
-        const stored = byKey.get(`api:${fresh.token.id}:${key}`);
-        assert.ok(stored, `acknowledged complaint ${key} is stored`);
-        for (const reference of references)
-          assert.equal(reference, stored, 'a retry gets the same complaint');
-      }
-    } finally {
-      await check.end();
-    }
 
     // And the process serves normally straight after.
     const ok = await postComplaint(server.origin, fresh.token.token, randomUUID(), 0);
@@ -393,6 +476,67 @@ void describe('database connection faults (PostgreSQL, real process)', { skip },
     assert.ok(performance.now() - back < 10_000);
     assert.equal((await fetch(`${server.origin}/search?q=bins`)).status, 200);
     assert.equal((await postComplaint(server.origin, fresh.token.token, randomUUID(), 0)).status, 201);
+    assert.ok(server.alive(), `the process died:\n${server.output()}`);
+  });
+
+  void test('TCP resets between app and database under load, then a network partition: alive, nothing lost or doubled, 503 within the bounds, 200 once healed', async () => {
+    const admin = await adminClient();
+    cleanups.push(() => admin.end());
+    const fresh = await freshDatabase(admin);
+    const direct = new URL(fresh.directUrl);
+    const proxy = await startProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const viaProxy = new URL(fresh.directUrl);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    // Statement timeout 2 s, so a query with no answer is given up after 2 + 5 s.
+    const server = await startServer(viaProxy.toString(), { DATABASE_STATEMENT_TIMEOUT_MS: '2000' });
+
+    const { rounds, ended } = await submitUnderFaults(server, fresh, {
+      partners: 4,
+      perPartner: 10,
+      fault: async () => proxy.reset(),
+    });
+    assert.ok(rounds >= 3 && ended >= 5, `resets happened (${rounds} rounds, ${ended} connections)`);
+
+    // Pooled connections are open when the network goes, so requests wait on a query with no answer (the
+    // client-side bound ends that), not on a new connection (the connect timeout ends that).
+    const warm = await Promise.all(
+      Array.from({ length: 6 }, () => fetch(`${server.origin}/search?q=bins`).then((r) => r.status)),
+    );
+    assert.deepEqual(warm, [200, 200, 200, 200, 200, 200]);
+    proxy.partition();
+
+    let started = performance.now();
+    const [page, api] = await Promise.all([
+      fetch(`${server.origin}/search?q=bins`, { signal: AbortSignal.timeout(30_000) }),
+      postComplaint(server.origin, fresh.token.token, randomUUID(), 0),
+    ]);
+    const waited = performance.now() - started;
+    assert.equal(page.status, 503);
+    assert.match(await page.text(), /Sorry, the service is unavailable/);
+    assert.equal(api.status, 503);
+    assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'unavailable');
+    // The bound is the statement timeout (2 s) plus 5 s; without it they would wait for TCP to give up.
+    assert.ok(waited < 10_000, `requests were bounded during the partition (${Math.round(waited)} ms)`);
+
+    started = performance.now();
+    const ready = await fetch(`${server.origin}/health/ready`);
+    assert.equal(ready.status, 503);
+    assert.ok(
+      performance.now() - started < 3000,
+      `readiness answered in ${Math.round(performance.now() - started)} ms`,
+    );
+
+    proxy.heal();
+    const back = performance.now();
+    let status = 0;
+    while (performance.now() - back < 10_000) {
+      status = (await fetch(`${server.origin}/health/ready`)).status;
+      if (status === 200) break;
+      await pause(100);
+    }
+    assert.equal(status, 200, 'ready again once the network healed');
+    assert.equal((await fetch(`${server.origin}/search?q=bins`)).status, 200);
     assert.ok(server.alive(), `the process died:\n${server.output()}`);
   });
 });

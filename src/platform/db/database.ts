@@ -60,14 +60,70 @@ export type DatabaseTarget = (
   log?: LogConfig;
 };
 
+/** How much longer than `statement_timeout` we wait for an answer before deciding the network is gone. */
+const READ_MARGIN_MS = 5_000;
+const SET_NO_STATEMENT_TIMEOUT = 'set statement_timeout = 0';
+const RESET_STATEMENT_TIMEOUT = 'reset statement_timeout';
+
+/**
+ * `statement_timeout` is enforced by the server, so it cannot help when the network between us and the
+ * server is gone (a partition, a dead host): the query would wait for TCP to give up, minutes later. So each
+ * query on `client` also gets a client-side bound; when it passes, the query fails with
+ * DatabaseUnavailableError and the socket is destroyed, so the client is discarded instead of reused.
+ * Inside `withoutStatementTimeout` (migrations) there is no bound, as there is no statement timeout.
+ */
+function boundQueries(client: pg.PoolClient, readTimeoutMs: number): void {
+  if (readTimeoutMs <= 0) return;
+  let unbounded = false;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]): unknown => {
+    if (args[0] === SET_NO_STATEMENT_TIMEOUT) unbounded = true;
+    else if (args[0] === RESET_STATEMENT_TIMEOUT) unbounded = false;
+    const result = query(...args);
+    if (unbounded || !(result instanceof Promise)) return result;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new DatabaseUnavailableError(`No answer from PostgreSQL within ${readTimeoutMs} ms`));
+        (
+          client as unknown as { connection?: { stream?: { destroy(): void } } }
+        ).connection?.stream?.destroy();
+      }, readTimeoutMs);
+    });
+    return Promise.race([result, timedOut]).finally(() => clearTimeout(timer));
+  };
+}
+
+/**
+ * Run `work` on one connection with `statement_timeout` switched off (and no client-side bound): for
+ * migrations, which may rewrite big tables. The connection gets its configured timeout back afterwards.
+ */
+export async function withoutStatementTimeout<T>(
+  db: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- migrations use Kysely<any>
+  work: (connection: Kysely<any>) => Promise<T>, // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    await sql.raw(SET_NO_STATEMENT_TIMEOUT).execute(connection);
+    try {
+      return await work(connection);
+    } finally {
+      await sql
+        .raw(RESET_STATEMENT_TIMEOUT)
+        .execute(connection)
+        .catch(() => undefined);
+    }
+  });
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.engine === 'postgres') {
     const timeouts = target.timeouts ?? {};
+    const statementMs = timeouts.statementMs ?? 30_000;
     const pool = new pg.Pool({
       connectionString: target.url,
       max: target.poolSize ?? 10,
       connectionTimeoutMillis: timeouts.connectMs ?? 5_000,
-      statement_timeout: timeouts.statementMs ?? 30_000,
+      statement_timeout: statementMs,
       idle_in_transaction_session_timeout: timeouts.idleInTransactionMs ?? 60_000,
       keepAlive: true,
     });
@@ -77,6 +133,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     // the process. So every client gets a listener for its whole life. The client is then unusable: its
     // current query fails, and the pool discards it when it is released.
     pool.on('connect', (client) => {
+      boundQueries(client, statementMs > 0 ? statementMs + READ_MARGIN_MS : 0);
       let reported = false; // a terminated backend raises its FATAL error, then "Connection terminated"
       client.on('error', (error) => {
         if (reported) return;

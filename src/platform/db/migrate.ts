@@ -2,7 +2,8 @@
  * Migrations: listed statically (so they work under tsx and in a bundle), applied in name order,
  * identical on both engines. `migrationStatus` backs /health/ready.
  */
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { withoutStatementTimeout } from './database.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen in time and typed as Kysely<any> (STANDARDS habit 5)
 type AnyDb = Kysely<any>;
@@ -39,14 +40,9 @@ function migrator(db: AnyDb): Migrator {
  * meant for requests, not for schema changes.
  */
 export async function migrateToLatest(db: AnyDb): Promise<string[]> {
-  const { error, results } = await db.connection().execute(async (connection) => {
-    await sql`set statement_timeout = 0`.execute(connection);
-    try {
-      return await migrator(connection).migrateToLatest();
-    } finally {
-      await sql`reset statement_timeout`.execute(connection).catch(() => undefined);
-    }
-  });
+  const { error, results } = await withoutStatementTimeout(db, (connection) =>
+    migrator(connection).migrateToLatest(),
+  );
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);
