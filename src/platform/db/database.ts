@@ -98,9 +98,9 @@ function boundQueries(client: pg.PoolClient, readTimeoutMs: number): void {
  * Run `work` on one connection with `statement_timeout` switched off (and no client-side bound): for
  * migrations, which may rewrite big tables. The connection gets its configured timeout back afterwards.
  */
-export async function withoutStatementTimeout<T>(
-  db: Kysely<any>, // eslint-disable-line @typescript-eslint/no-explicit-any -- migrations use Kysely<any>
-  work: (connection: Kysely<any>) => Promise<T>, // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function withoutStatementTimeout<D, T>(
+  db: Kysely<D>,
+  work: (connection: Kysely<D>) => Promise<T>,
 ): Promise<T> {
   return db.connection().execute(async (connection) => {
     await sql.raw(SET_NO_STATEMENT_TIMEOUT).execute(connection);
