@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type Config } from './config/index.ts';
 import {
   DatabaseUnavailableError,
   DirectoryLockedError,
+  faultSummary,
   migrateToLatest,
   openDatabase,
   type Database,
@@ -34,10 +35,17 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function open(config: Config): Promise<Database> {
+async function open(config: Config, logger: pino.Logger): Promise<Database> {
   return openDatabase(
     config.database.engine === 'postgres'
-      ? { engine: 'postgres', url: config.database.url }
+      ? {
+          engine: 'postgres',
+          url: config.database.url,
+          timeouts: config.databaseTimeouts,
+          // A lost connection is logged and discarded, never an unhandled 'error' event (docs/database.md).
+          onConnectionError: (error) =>
+            logger.warn({ fault: faultSummary(error) }, 'database connection lost; it will be reopened'),
+        }
       : { engine: 'pglite', dataDir: config.database.dataDir },
   );
 }
@@ -65,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
     );
 
   const logger = pino({ level: config.logLevel });
-  const database = await open(config);
+  const database = await open(config, logger);
   const applied = await migrateToLatest(database.db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   if (command === 'migrate') {

@@ -113,3 +113,22 @@ void test('the sign-in lock period is configurable (default 15 minutes)', () => 
     /SIGN_IN_LOCK_MINUTES must be a whole number of minutes from 1 to 1440/,
   );
 });
+
+void test('database timeouts: 5 s connect, 30 s statement, 60 s idle in transaction unless set; 0 switches one off', () => {
+  assert.deepEqual(loadConfig({ DATA_DIR: dataDir() }).databaseTimeouts, {
+    connectMs: 5000,
+    statementMs: 30000,
+    idleInTransactionMs: 60000,
+  });
+  const config = loadConfig({
+    DATA_DIR: dataDir(),
+    DATABASE_CONNECT_TIMEOUT_MS: '1500',
+    DATABASE_STATEMENT_TIMEOUT_MS: '0',
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '120000',
+  });
+  assert.deepEqual(config.databaseTimeouts, { connectMs: 1500, statementMs: 0, idleInTransactionMs: 120000 });
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dataDir(), DATABASE_STATEMENT_TIMEOUT_MS: '30s' }),
+    /DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds \(got "30s"\)/,
+  );
+});

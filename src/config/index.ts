@@ -29,6 +29,9 @@ const postgresUrl = z
     }
   }, 'must be a PostgreSQL URL like postgres://user:password@host:5432/database');
 
+/** Milliseconds, 0 to switch the bound off. */
+const millis = z.string().trim().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number);
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -72,6 +75,9 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url({ message: 'must be a full URL like https://frontdoor.example.gov.uk' }).optional(),
   DATABASE_URL: postgresUrl.optional(),
+  DATABASE_CONNECT_TIMEOUT_MS: millis.default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: millis.default(30000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: millis.default(60000),
   DATA_DIR: z.string().min(1).default('./data'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: z
@@ -190,6 +196,8 @@ export interface Config {
   /** true when cookies must carry `Secure` (anything but plain http on localhost). */
   secureCookies: boolean;
   database: { engine: 'postgres'; url: string } | { engine: 'pglite'; dataDir: string };
+  /** PostgreSQL only (docs/database.md, "Connection faults"); 0 = no bound. */
+  databaseTimeouts: { connectMs: number; statementMs: number; idleInTransactionMs: number };
   dataDir: string;
   sessionSecret: string;
   sessionIdleMinutes: number;
@@ -335,6 +343,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL }
       : { engine: 'pglite', dataDir: join(dataDir, 'pglite') },
+    databaseTimeouts: {
+      connectMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     dataDir,
     sessionSecret: e.SESSION_SECRET ?? persistedDevSecret(dataDir),
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestDatabase, testEngine } from '../../../test/support/db.ts';
 import { buildAuthority } from '../../../test/builders/index.ts';
-import { openDatabase, type Database } from './index.ts';
+import { isConnectionFault, openDatabase, type Database } from './index.ts';
+import { withoutStatementTimeout } from './database.ts';
 import { DirectoryLockedError } from './lock.ts';
 
 let database: Database;
@@ -147,3 +148,34 @@ void test('the embedded database folder is locked against a second opener and re
   const again = await openDatabase({ engine: 'pglite', dataDir: dir });
   await again.close();
 });
+
+void test(
+  'PostgreSQL sessions carry the configured statement and idle-in-transaction timeouts; withoutStatementTimeout lifts them',
+  { skip: testEngine === 'postgres' ? false : 'PostgreSQL only: set TEST_DATABASE_URL' },
+  async () => {
+    const timed = await openDatabase({
+      engine: 'postgres',
+      url: process.env.TEST_DATABASE_URL!,
+      poolSize: 1,
+      timeouts: { connectMs: 3000, statementMs: 300, idleInTransactionMs: 4321 },
+    });
+    try {
+      const show = async (setting: string, db = timed.db) =>
+        (await sql.raw<Record<string, string>>(`show ${setting}`).execute(db)).rows[0][setting];
+      assert.equal(await show('statement_timeout'), '300ms');
+      assert.equal(await show('idle_in_transaction_session_timeout'), '4321ms');
+      const slow = await sql`select pg_sleep(1)`.execute(timed.db).catch((error: unknown) => error);
+      assert.equal((slow as { code?: string }).code, '57014', 'cancelled by statement_timeout');
+      assert.equal(isConnectionFault(slow), true, 'a statement timeout is a 503, not a 500');
+
+      // Migrations: no statement timeout, and no client-side bound (300 ms + 5 s) either.
+      await withoutStatementTimeout(timed.db, async (connection) => {
+        assert.equal(await show('statement_timeout', connection), '0');
+        await sql`select pg_sleep(0.5)`.execute(connection);
+      });
+      assert.equal(await show('statement_timeout'), '300ms', 'the same connection has its timeout back');
+    } finally {
+      await timed.close();
+    }
+  },
+);

@@ -4,7 +4,9 @@ export {
   type Database,
   type DatabaseTarget,
   type Engine,
+  type PostgresTimeouts,
 } from './database.ts';
+export { faultSummary, isConnectionFault } from './faults.ts';
 export { DirectoryLockedError } from './lock.ts';
 export { migrateToLatest, pendingMigrations } from './migrate.ts';
 export type * from './schema.ts';

@@ -3,6 +3,7 @@
  * identical on both engines. `migrationStatus` backs /health/ready.
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { withoutStatementTimeout } from './database.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen in time and typed as Kysely<any> (STANDARDS habit 5)
 type AnyDb = Kysely<any>;
@@ -39,8 +40,15 @@ function migrator(db: AnyDb): Migrator {
   });
 }
 
+/**
+ * Apply every pending migration. They run on one connection with `statement_timeout` switched off: a
+ * migration may rewrite a big table, and the pool's statement timeout (DATABASE_STATEMENT_TIMEOUT_MS) is
+ * meant for requests, not for schema changes.
+ */
 export async function migrateToLatest(db: AnyDb): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest();
+  const { error, results } = await withoutStatementTimeout(db, (connection) =>
+    migrator(connection).migrateToLatest(),
+  );
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);

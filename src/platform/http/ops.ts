@@ -1,6 +1,7 @@
 /**
- * Operations endpoints: liveness, readiness (database reachable and migrations current) and Prometheus
- * metrics. Request durations are recorded for every route by a hook registered here.
+ * Operations endpoints: liveness, readiness (database reachable and migrations current, answered within
+ * 2 s even when the database hangs, so a load balancer is never kept waiting) and Prometheus metrics.
+ * Request durations are recorded for every route by a hook registered here.
  *
  * `/metrics` is never open to everyone (docs/operations.md "Metrics"): with METRICS_PORT it is served only
  * by its own listener (`startMetricsServer`) and the app's `/metrics` is a 404; otherwise the app serves it
@@ -24,8 +25,16 @@ export interface MetricsAccess {
 
 export async function registerOps(
   app: FastifyInstance,
-  deps: { db: Db; metrics: Metrics; engine: string; metricsAccess: MetricsAccess },
+  deps: {
+    db: Db;
+    metrics: Metrics;
+    engine: string;
+    metricsAccess: MetricsAccess;
+    /** How long readiness waits for the database before answering 503. Default 2000. */
+    readyTimeoutMs?: number;
+  },
 ): Promise<void> {
+  const readyTimeoutMs = deps.readyTimeoutMs ?? 2000;
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the URL (ids, search terms); requests that matched no route are one series.
     const route = request.routeOptions.url ?? 'unmatched';
@@ -41,13 +50,24 @@ export async function registerOps(
     '/health/ready',
     { config: { permission: 'public' }, logLevel: 'warn' },
     async (_request, reply) => {
-      try {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), readyTimeoutMs);
+      });
+      const check = (async () => {
         await sql`select 1`.execute(deps.db);
-        const pending = await pendingMigrations(deps.db);
+        return pendingMigrations(deps.db);
+      })();
+      check.catch(() => undefined); // may settle after the timeout answered
+      try {
+        const pending = await Promise.race([check, timedOut]);
+        if (pending === 'timeout') return reply.status(503).send({ status: 'database_unreachable' });
         if (pending.length) return reply.status(503).send({ status: 'migrations_pending', pending });
         return { status: 'ok', database: deps.engine };
       } catch {
         return reply.status(503).send({ status: 'database_unreachable' });
+      } finally {
+        clearTimeout(timer);
       }
     },
   );

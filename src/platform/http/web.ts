@@ -16,6 +16,7 @@ import { AppError, CsrfError, ValidationError } from './errors.ts';
 import { CSRF_COOKIE, csrfTokenFor, csrfTokenValid, newCsrfSecret, type CsrfBinding } from './csrf.ts';
 import { SESSION_COOKIE, type SessionRecord, type SessionStore } from './sessions.ts';
 import { PageCache, type PageCacheOptions } from './page-cache.ts';
+import { faultSummary, isConnectionFault } from '../db/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -274,6 +275,9 @@ export async function endSession(
   csrfRebinders.get(request)?.();
 }
 
+/** Sent as Retry-After with a 503 when the database is unreachable. */
+const RETRY_AFTER_SECONDS = 5;
+
 /** Renders GOV.UK error pages for browsers and JSON for /api. Never shows internals. */
 export function registerErrorPages(app: FastifyInstance): void {
   const isApi = (request: FastifyRequest) =>
@@ -311,6 +315,16 @@ export function registerErrorPages(app: FastifyInstance): void {
 
   app.setErrorHandler(
     async (error: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
+      // The database connection failed or was lost: 503, try again shortly (docs/database.md).
+      if (isConnectionFault(error)) {
+        request.log.warn({ fault: faultSummary(error) }, 'request failed: database unavailable');
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        if (isApi(request))
+          return reply.status(503).send({
+            error: { code: 'unavailable', message: 'The service is unavailable. Try again shortly.' },
+          });
+        return page(request, reply, 503, 'unavailable');
+      }
       const status = error instanceof AppError ? error.statusCode : (error.statusCode ?? 500);
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       else
