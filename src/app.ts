@@ -79,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: config.trustProxy,
+    requestTimeout: config.requestTimeoutMs,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });

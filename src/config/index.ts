@@ -78,6 +78,7 @@ const envSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: millis.default(5000),
   DATABASE_STATEMENT_TIMEOUT_MS: millis.default(30000),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: millis.default(60000),
+  REQUEST_TIMEOUT_MS: millis.default(300000),
   DATA_DIR: z.string().min(1).default('./data'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_IDLE_MINUTES: z
@@ -198,6 +199,8 @@ export interface Config {
   database: { engine: 'postgres'; url: string } | { engine: 'pglite'; dataDir: string };
   /** PostgreSQL only (docs/database.md, "Connection faults"); 0 = no bound. */
   databaseTimeouts: { connectMs: number; statementMs: number; idleInTransactionMs: number };
+  /** Fastify `requestTimeout`: the whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
   dataDir: string;
   sessionSecret: string;
   sessionIdleMinutes: number;
@@ -343,6 +346,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: e.DATABASE_URL
       ? { engine: 'postgres', url: e.DATABASE_URL }
       : { engine: 'pglite', dataDir: join(dataDir, 'pglite') },
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     databaseTimeouts: {
       connectMs: e.DATABASE_CONNECT_TIMEOUT_MS,
       statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
