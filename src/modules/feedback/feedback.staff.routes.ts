@@ -8,6 +8,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
 import {
+  idFromParams,
   parseForm,
   parseQuery,
   reportPeriodQuery,
@@ -15,7 +16,7 @@ import {
   type FormErrors,
 } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { authorityScope, isManager, readDates, UUID } from '../complaints/index.ts';
+import { authorityScope, isManager, readDates } from '../complaints/index.ts';
 import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import { complimentSchema, followUpSchema, improvementSchema, routeSchema } from './feedback.schemas.ts';
 import * as service from './feedback.service.ts';
@@ -38,10 +39,9 @@ const CHANNELS: Record<string, string> = {
   social: 'Social media',
 };
 
+/** The id in path parameter `name`; not a UUID → 404. */
 function param(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, string | undefined>)[name] ?? '';
-  if (!UUID.test(value)) throw new NotFoundError();
-  return value;
+  return idFromParams(request.params, name);
 }
 
 export async function registerFeedbackStaffRoutes(

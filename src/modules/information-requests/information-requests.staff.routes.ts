@@ -10,6 +10,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import {
+  idFromParams,
   parseForm,
   parseQuery,
   reportPeriodQuery,
@@ -17,7 +18,7 @@ import {
   type FormErrors,
 } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { authorityScope, readDates, UUID, type DateRule } from '../complaints/index.ts';
+import { authorityScope, readDates, type DateRule } from '../complaints/index.ts';
 import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import * as present from './information-requests.presenters.ts';
 import {
@@ -85,10 +86,9 @@ type Extra = { errors?: FormErrors; values?: Record<string, unknown>; form?: str
 const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
 const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 
+/** The id in path parameter `name`; not a UUID → 404. */
 function param(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, string | undefined>)[name] ?? '';
-  if (!UUID.test(value)) throw new NotFoundError();
-  return value;
+  return idFromParams(request.params, name);
 }
 
 const items = <T extends string>(labels: Record<T, string>, selected: unknown) =>
