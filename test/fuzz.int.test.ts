@@ -130,11 +130,17 @@ interface Fixtures {
 }
 let f: Fixtures;
 
-function identityWithCookies(name: string, kind: Identity['kind'], sessionToken?: string): Identity {
+/** Cookies and the CSRF token a browser would have (bound to the session when signed in, else the cookie). */
+function identityWithCookies(
+  name: string,
+  kind: Identity['kind'],
+  session?: { token: string; session: { id: string } },
+): Identity {
   const csrfCookie = newCsrfSecret();
   const cookies: Record<string, string> = { [CSRF_COOKIE]: csrfCookie };
-  if (sessionToken) cookies[SESSION_COOKIE] = t.app.signCookie(sessionToken);
-  return { name, kind, cookies, csrf: csrfTokenFor(t.config.sessionSecret, csrfCookie) };
+  if (session) cookies[SESSION_COOKIE] = t.app.signCookie(session.token);
+  const binding = session ? { sessionId: session.session.id } : { cookie: csrfCookie };
+  return { name, kind, cookies, csrf: csrfTokenFor(t.config.sessionSecret, binding) };
 }
 
 /** The last error the app logged as a server error (so a failure names the cause, not just "500"). */
@@ -178,13 +184,19 @@ before(async () => {
       name: `Fuzz ${role}`,
     });
     staff[role] = member.id;
-    const { token } = await sessions.create('staff', { staffUserId: member.id });
-    identities.push(identityWithCookies(role, 'staff', token));
+    identities.push(
+      identityWithCookies(role, 'staff', await sessions.create('staff', { staffUserId: member.id })),
+    );
   }
 
   const customer = await buildCustomer(db, county.id, { email: `${randomUUID().slice(0, 8)}@example.com` });
-  const { token: residentToken } = await sessions.create('resident', { customerId: customer.id });
-  identities.push(identityWithCookies('resident', 'resident', residentToken));
+  identities.push(
+    identityWithCookies(
+      'resident',
+      'resident',
+      await sessions.create('resident', { customerId: customer.id }),
+    ),
+  );
 
   const { token: apiToken } = await issueApiToken(db, {
     authorityId: county.id,
@@ -607,6 +619,19 @@ void describe('fuzzing every route', () => {
   void test(`at least ${MINIMUM_REQUESTS} malformed requests over every registered route, none ≥ 500 (${testEngine})`, async (context) => {
     const routes = t.app.routeCatalogue;
     assert.ok(routes.length > 100, `${routes.length} routes in the catalogue`);
+
+    // The CSRF tokens work (else every POST would stop at the CSRF check and the fuzz would prove little).
+    for (const identity of f.identities) {
+      const posted = await send(identity, 'POST', '/feedback/page', 'CSRF check', {
+        payload: formBody([
+          ['_csrf', enc(identity.csrf)],
+          ['helpful', 'yes'],
+          ['path', '%2F'],
+        ]),
+        contentType: 'application/x-www-form-urlencoded',
+      });
+      assert.equal(posted.statusCode, 303, `${identity.name}: a form post with its CSRF token is accepted`);
+    }
 
     // Drafts of the bins form, so the forms engine's pages are reached with a real draft.
     for (const identity of f.identities) {
