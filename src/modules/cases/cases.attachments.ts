@@ -23,6 +23,7 @@ import {
   tempFilePath,
   writeTempFile,
 } from './cases.upload-storage.ts';
+import { ValidationError } from '../../platform/http/errors.ts';
 
 /** The most any one file may be (a question may set less). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -152,6 +153,29 @@ export async function registerUploadParsing(app: FastifyInstance, options: Uploa
     return payload;
   });
   app.addHook('onResponse', settle);
+
+  // A malformed multipart body is the sender's mistake, not a server error: 400. Anything else goes on to
+  // the app's error handler unchanged (a handler that throws passes its error to the parent's).
+  app.setErrorHandler(async (error) => {
+    throw isMalformedMultipart(error) ? new ValidationError([{ field: 'form', message: MALFORMED }]) : error;
+  });
+}
+
+const MALFORMED = 'The form could not be read. Go back, check your answers and send it again';
+
+/**
+ * Errors busboy and @fastify/multipart raise for a body that is not well-formed multipart: no boundary
+ * ('Multipart: Boundary not found', 'Boundary required'), cut short ('Unexpected end of form', '… of
+ * multipart data', 'Part terminated early …'), or bad headers. They carry no status code (so would be 500).
+ */
+export function isMalformedMultipart(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if ((error as { code?: string }).code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return true;
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status !== undefined && status < 500) return false;
+  return /^(Multipart: |Boundary required|Unexpected end of (form|multipart data)|Malformed part header|.* terminated early due to unexpected end of multipart data)/.test(
+    error.message,
+  );
 }
 
 export type UploadProblem = 'empty' | 'too_large' | 'wrong_type';

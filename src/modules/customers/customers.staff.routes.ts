@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { ForbiddenError, ValidationError } from '../../platform/http/errors.ts';
-import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import { idFromParams, parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import { staffNavItems } from '../identity/index.ts';
 import { CustomersService, TIMELINE_PAGE_SIZE, type RequestContext } from './customers.service.ts';
@@ -36,8 +36,9 @@ function query(request: FastifyRequest): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
 }
 
+/** The customer id in the path; not a UUID → 404 (it also goes into redirects' `Location`). */
 function idParam(request: FastifyRequest): string {
-  return (request.params as { id: string }).id;
+  return idFromParams(request.params);
 }
 
 /** Registers the customer routes and the "Find a customer" navigation entry. */

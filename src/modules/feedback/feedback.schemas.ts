@@ -44,7 +44,9 @@ export const pagePath = z
   .transform((v) => (v ?? '/').trim())
   .transform((v) => (/^\/(?!\/)[\w\-./%~]*$/.test(v) && v.length <= 300 ? v : '/'))
   // Private links (feedback and SAR bundle tokens) are never stored or echoed back.
-  .transform((v) => (/^\/(feedback|sar-bundles)\/(?!page(\/|$))[^/]+/.test(v) ? '/' : v));
+  .transform((v) => (/^\/(feedback|sar-bundles)\/(?!page(\/|$))[^/]+/.test(v) ? '/' : v))
+  // Anything else (a repeated field arrives as an array) is no page: back to the home page.
+  .catch('/');
 
 export const pageFeedbackSchema = z.object({
   helpful: z.enum(['yes', 'no'], { message: 'Select yes or no' }),

@@ -7,9 +7,16 @@ import { addCalendarDays, toIsoDate } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
-import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import {
+  idFromParams,
+  parseForm,
+  parseQuery,
+  reportPeriodQuery,
+  toFormErrors,
+  type FormErrors,
+} from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { authorityScope, isManager, readDates, UUID } from '../complaints/index.ts';
+import { authorityScope, isManager, readDates } from '../complaints/index.ts';
 import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import { complimentSchema, followUpSchema, improvementSchema, routeSchema } from './feedback.schemas.ts';
 import * as service from './feedback.service.ts';
@@ -32,10 +39,9 @@ const CHANNELS: Record<string, string> = {
   social: 'Social media',
 };
 
+/** The id in path parameter `name`; not a UUID → 404. */
 function param(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, string | undefined>)[name] ?? '';
-  if (!UUID.test(value)) throw new NotFoundError();
-  return value;
+  return idFromParams(request.params, name);
 }
 
 export async function registerFeedbackStaffRoutes(
@@ -268,6 +274,18 @@ export async function registerFeedbackStaffRoutes(
           values: body,
           status: 400,
         });
+      const { serviceId } = parsed.value;
+      if (
+        serviceId &&
+        !(await service.teamsAndServices(deps.db, [team.authorityId])).services.some(
+          (s) => s.id === serviceId,
+        )
+      )
+        return renderNewCompliment(request, reply, {
+          errors: toFormErrors([{ field: 'serviceId', message: 'Select a service from the list' }]),
+          values: body,
+          status: 400,
+        });
       try {
         await service.recordCompliment(deps.db, {
           authorityId: team.authorityId,
@@ -360,6 +378,22 @@ export async function registerFeedbackStaffRoutes(
           values: parsed.values,
           status: 400,
         });
+      // The pickers offer this council's teams and services: any other id is a field error, not a 500.
+      const choices = await service.teamsAndServices(deps.db, [staff.authorityId]);
+      const unknown = [
+        ...(parsed.value.teamId && !choices.teams.some((t) => t.id === parsed.value.teamId)
+          ? [{ field: 'teamId', message: 'Select a team from the list' }]
+          : []),
+        ...(parsed.value.serviceId && !choices.services.some((s) => s.id === parsed.value.serviceId)
+          ? [{ field: 'serviceId', message: 'Select a service from the list' }]
+          : []),
+      ];
+      if (unknown.length)
+        return renderImprovements(request, reply, {
+          errors: toFormErrors(unknown),
+          values: request.body as Record<string, unknown>,
+          status: 400,
+        });
       await service.publishImprovement(deps.db, {
         authorityId: staff.authorityId,
         youSaid: parsed.value.youSaid,
@@ -393,10 +427,9 @@ export async function registerFeedbackStaffRoutes(
     '/staff/reports/feedback',
     { config: { permission: 'reports:read', auditEvent: 'report.feedback' } },
     async (request, reply) => {
-      const query = request.query as Record<string, string | undefined>;
-      const to = query.to && /^\d{4}-\d{2}-\d{2}$/.test(query.to) ? query.to : today();
-      const from =
-        query.from && /^\d{4}-\d{2}-\d{2}$/.test(query.from) ? query.from : addCalendarDays(to, -89);
+      const query = parseQuery(reportPeriodQuery, request.query);
+      const to = query.to ?? today();
+      const from = query.from ?? addCalendarDays(to, -89);
       const report = await service.feedbackReport(deps.db, {
         from,
         to,

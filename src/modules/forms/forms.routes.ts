@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Channel, Db } from '../../platform/db/index.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
+import { idFromParams } from '../../platform/http/validation.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import {
   BROWSER_BINDING_COOKIE,
@@ -347,17 +348,17 @@ async function registerFlow(
     { config: { permission, auditEvent: 'case.created' } },
     async (request, reply) => {
       const token = str((request.body as RawFields | undefined)?.token);
+      const draftId = idFromParams(request.params, 'draftId');
       const result = await submitDraft(deps.db, {
-        draftId: request.params.draftId,
+        draftId,
         access: flow.access(request),
         token,
         now: deps.clock.now(),
         caseOptions,
       });
       if (!result) throw new NotFoundError();
-      if (result.status === 'incomplete')
-        return reply.redirect(`${base}/${request.params.draftId}/${result.pageId}`, 303);
-      return reply.redirect(`${base}/${request.params.draftId}/confirmation`, 303);
+      if (result.status === 'incomplete') return reply.redirect(`${base}/${draftId}/${result.pageId}`, 303);
+      return reply.redirect(`${base}/${draftId}/confirmation`, 303);
     },
   );
 

@@ -9,9 +9,16 @@ import { addCalendarDays, toIsoDate } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import {
+  idFromParams,
+  parseForm,
+  parseQuery,
+  reportPeriodQuery,
+  toFormErrors,
+  type FormErrors,
+} from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { authorityScope, readDates, UUID, type DateRule } from '../complaints/index.ts';
+import { authorityScope, readDates, type DateRule } from '../complaints/index.ts';
 import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import * as present from './information-requests.presenters.ts';
 import {
@@ -79,10 +86,9 @@ type Extra = { errors?: FormErrors; values?: Record<string, unknown>; form?: str
 const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
 const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 
+/** The id in path parameter `name`; not a UUID → 404. */
 function param(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, string | undefined>)[name] ?? '';
-  if (!UUID.test(value)) throw new NotFoundError();
-  return value;
+  return idFromParams(request.params, name);
 }
 
 const items = <T extends string>(labels: Record<T, string>, selected: unknown) =>
@@ -654,10 +660,9 @@ export async function registerInformationRequestStaffRoutes(
     '/staff/reports/timeliness',
     { config: { permission: 'reports:read', auditEvent: 'report.timeliness' } },
     async (request, reply) => {
-      const query = request.query as Record<string, string | undefined>;
-      const to = query.to && /^\d{4}-\d{2}-\d{2}$/.test(query.to) ? query.to : today();
-      const from =
-        query.from && /^\d{4}-\d{2}-\d{2}$/.test(query.from) ? query.from : addCalendarDays(to, -364);
+      const query = parseQuery(reportPeriodQuery, request.query);
+      const to = query.to ?? today();
+      const from = query.from ?? addCalendarDays(to, -364);
       const report = await timelinessReport(deps.db, {
         from,
         to,

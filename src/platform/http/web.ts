@@ -17,6 +17,7 @@ import { CSRF_COOKIE, csrfTokenFor, csrfTokenValid, newCsrfSecret, type CsrfBind
 import { SESSION_COOKIE, type SessionRecord, type SessionStore } from './sessions.ts';
 import { PageCache, type PageCacheOptions } from './page-cache.ts';
 import { faultSummary, isConnectionFault } from '../db/index.ts';
+import { registerInputEdge } from './edge.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -189,6 +190,8 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
     return reply.type('text/html; charset=utf-8').send(cached);
   });
 
+  // NUL characters and lone surrogates anywhere in the input: 400 (docs/web.md "Input at the edge").
+  registerInputEdge(app);
   app.addHook('preHandler', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
     if (request.routeOptions.config.csrfExempt) return;
