@@ -9,26 +9,24 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/platform/db/index.ts';
+import {
+  runServerCommand,
+  serverEnv,
+  startServer,
+  stopServer,
+  type ServerProcess,
+} from './support/process.ts';
 
-const node = process.execPath;
 const SECRET = 'first-admin-test-secret-0123456789abcdef';
-const baseEnv = (extra: Record<string, string>) => {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (
-      v !== undefined &&
-      !['DATABASE_URL', 'TEST_DATABASE_URL', 'PORT', 'NODE_OPTIONS', 'NODE_ENV', 'DEMO_SEED'].includes(k)
-    )
-      env[k] = v;
-  return { ...env, LOG_LEVEL: 'warn', SESSION_SECRET: SECRET, ...extra };
-};
+const baseEnv = (extra: Record<string, string>) =>
+  serverEnv({ SESSION_SECRET: SECRET, ...extra }, ['NODE_ENV', 'DEMO_SEED']);
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
@@ -39,44 +37,14 @@ after(async () => {
 });
 
 function run(args: string[], env: Record<string, string>) {
-  return spawnSync(node, ['--import', 'tsx', 'src/server.ts', ...args], {
-    env: baseEnv(env),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  return runServerCommand(args, baseEnv(env));
 }
 
-function startWeb(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(node, ['--import', 'tsx', 'src/server.ts', 'web'], {
-    env: baseEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
-    const check = setInterval(() => {
-      if (out.includes('Frontdoor is running')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve({ child, output: () => out });
-      } else if (child.exitCode !== null) {
-        clearInterval(check);
-        clearTimeout(timer);
-        reject(new Error(`server exited ${child.exitCode}:\n${out}`));
-      }
-    }, 100);
-  });
+function startWeb(env: Record<string, string>): Promise<ServerProcess> {
+  return startServer('web', baseEnv(env), children);
 }
 
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+const stop = stopServer;
 
 async function countSeeded(database: Database) {
   const db = database.db;

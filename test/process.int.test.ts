@@ -7,22 +7,14 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/platform/db/index.ts';
+import { exited, runServerCommand, serverEnv, startServer, type ServerProcess } from './support/process.ts';
 
-// Run node itself (not the tsx wrapper, which forks a child that SIGKILL would orphan).
-const node = process.execPath;
-const nodeArgs = ['--import', 'tsx', 'src/server.ts', 'start'];
-const baseEnv = (extra: Record<string, string>) => {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !['DATABASE_URL', 'TEST_DATABASE_URL', 'PORT', 'NODE_OPTIONS'].includes(k))
-      env[k] = v;
-  return { ...env, LOG_LEVEL: 'warn', ...extra };
-};
+const baseEnv = (extra: Record<string, string>) => serverEnv(extra);
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 after(() => {
@@ -31,7 +23,7 @@ after(() => {
 });
 
 function runToExit(env: Record<string, string>) {
-  return spawnSync(node, nodeArgs, { env: baseEnv(env), encoding: 'utf8', timeout: 60_000 });
+  return runServerCommand(['start'], baseEnv(env), 60_000);
 }
 
 void test('a malformed DATABASE_URL prints one clear error and exits non-zero', () => {
@@ -51,33 +43,9 @@ void test('an invalid PORT prints one clear error and exits non-zero', () => {
   assert.doesNotMatch(result.stderr, /\n\s+at /);
 });
 
-function start(dataDir: string, port: number): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(node, nodeArgs, {
-    env: baseEnv({ DATA_DIR: dataDir, PORT: String(port) }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
-    const check = setInterval(() => {
-      if (out.includes('Frontdoor is running')) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve({ child, output: () => out });
-      } else if (child.exitCode !== null) {
-        clearInterval(check);
-        clearTimeout(timer);
-        reject(new Error(`server exited ${child.exitCode}:\n${out}`));
-      }
-    }, 100);
-  });
+function start(dataDir: string, port: number): Promise<ServerProcess> {
+  return startServer('start', baseEnv({ DATA_DIR: dataDir, PORT: String(port) }), children);
 }
-
-const exited = (child: ChildProcess) =>
-  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 void test('SIGKILL then restart: nothing committed is lost and the embedded folder reopens; a second process is refused', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fd-proc-'));
