@@ -88,12 +88,14 @@ async function events(caseId: string, kind: string) {
     .execute();
 }
 
+/** Successful changes audited as `action` (refused and failed attempts are audited too, as denied/failed). */
 async function audited(caseId: string, action: string): Promise<number> {
   const rows = await t.database.db
     .selectFrom('audit_log')
     .select('id')
     .where('record_id', '=', caseId)
     .where('action', '=', action)
+    .where('outcome', '=', 'ok')
     .execute();
   return rows.length;
 }

@@ -90,7 +90,7 @@ export async function registerCustomerStaffRoutes(
 
     scope.get(
       '/staff/customers/new',
-      { config: { permission: 'customers:write', auditEvent: 'customer.create' } },
+      { config: { permission: 'customers:write', auditEvent: 'customer.create_form' } },
       async (_request, reply) => renderNew(reply),
     );
 
@@ -231,7 +231,7 @@ export async function registerCustomerStaffRoutes(
 
     scope.get(
       '/staff/customers/:id/merge',
-      { config: { permission: 'customers:write', auditEvent: 'customer.merge' } },
+      { config: { permission: 'customers:write', auditEvent: 'customer.merge_viewed' } },
       async (request, reply) => {
         const id = idParam(request);
         const { q = '', duplicate } = query(request);
