@@ -56,7 +56,7 @@ const isGovukErrorPage = (r: LightMyRequestResponse) =>
   r.body.includes('govuk-template') && r.statusCode < 500;
 
 void describe('input at the edge', () => {
-  void test('a NUL character in a path parameter, a query string or a form field is a 400 GOV.UK page', async () => {
+  void test('a NUL character in a path parameter or a query string is a 400 GOV.UK page; in a form it is removed and the answers kept', async () => {
     const { authority, team } = await council();
     const bins = await installShippedService(db, {
       authorityId: authority.id,
@@ -77,10 +77,28 @@ void describe('input at the edge', () => {
     const response = await postRaw(
       staff,
       `/staff/customers/${customer.id}/contacts`,
-      `_csrf=${encodeURIComponent(csrf)}&channel=phone&outcome=resolved&summary=Called%00about%20bins`,
+      `_csrf=${encodeURIComponent(csrf)}&channel=phone&direction=inbound&outcome=resolved&summary=Called%00%20about%20bins`,
     );
-    assert.equal(response.statusCode, 400);
-    assert.ok(isGovukErrorPage(response));
+    assert.ok(response.statusCode < 500, `not a server error (${response.statusCode})`);
+    const logged = await db
+      .selectFrom('interactions')
+      .select('summary')
+      .where('customer_id', '=', customer.id)
+      .execute();
+    assert.deepEqual(
+      logged.map((r) => r.summary),
+      ['Called about bins'],
+      'stored without the NUL',
+    );
+    // A form that fails its own validation keeps the answers, cleaned, in the error summary round trip.
+    const invalid = await postRaw(
+      staff,
+      `/staff/customers/${customer.id}/contacts`,
+      `_csrf=${encodeURIComponent(csrf)}&summary=Half%00typed`,
+    );
+    assert.equal(invalid.statusCode, 400);
+    assert.match(invalid.body, /govuk-error-summary/);
+    assert.match(invalid.body, /Halftyped/);
   });
 
   void test('a lone UTF-16 surrogate in API JSON is a 400 JSON validation error', async () => {

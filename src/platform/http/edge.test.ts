@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findUnstorable, isUnstorableText } from './edge.ts';
+import { findUnstorable, isUnstorableText, stripUnstorable } from './edge.ts';
 import { idFromParams, parseQuery, reportPeriodQuery } from './validation.ts';
 import { NotFoundError, ValidationError } from './errors.ts';
 
@@ -46,4 +46,12 @@ void describe('input at the edge', () => {
     ])
       assert.throws(() => parseQuery(reportPeriodQuery, query), ValidationError);
   });
+});
+
+void test('stripUnstorable removes NUL characters and lone surrogates from form answers, keys included', () => {
+  assert.deepEqual(
+    stripUnstorable({ summary: 'Called\u0000 about bins', 'na\u0000me': ['a\ud800b', 'ok'], n: 3 }),
+    { summary: 'Called about bins', name: ['ab', 'ok'], n: 3 },
+  );
+  assert.equal(stripUnstorable('\ud83d\ude00 whole emoji'), '\ud83d\ude00 whole emoji');
 });

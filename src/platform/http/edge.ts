@@ -47,8 +47,36 @@ function safeDecode(url: string): string {
   }
 }
 
-/** Throws a 400 ValidationError when the request's url, params, query or body hold unstorable text. */
+const UNSTORABLE_ALL = new RegExp(`\u0000|${LONE_SURROGATE.source}`, 'g');
+
+/** `value` with every NUL and lone surrogate removed, strings in arrays and objects (and keys) included. */
+export function stripUnstorable(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return isUnstorableText(value) ? value.replace(UNSTORABLE_ALL, '') : value;
+  if (depth > 32 || !value || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  if (Array.isArray(value)) return value.map((v) => stripUnstorable(v, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      stripUnstorable(k, depth + 1) as string,
+      stripUnstorable(v, depth + 1),
+    ]),
+  );
+}
+
+/** A browser form post (urlencoded or multipart), as opposed to an API client's JSON. */
+function isFormPost(request: FastifyRequest): boolean {
+  const type = String(request.headers['content-type'] ?? '').toLowerCase();
+  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
+}
+
+/**
+ * Throws a 400 ValidationError when the request's url, params or query hold unstorable text, or a JSON
+ * body does. A browser form's answers are cleaned instead: nobody types a NUL or half a character on
+ * purpose, and refusing would lose what they wrote, so the characters are removed and the form goes on
+ * with everything else as typed (its own validation and error summary still apply).
+ */
 export function rejectUnstorableInput(request: FastifyRequest): void {
+  if (isFormPost(request) && findUnstorable(request.body, 'form'))
+    request.body = stripUnstorable(request.body);
   const field =
     (isUnstorableText(safeDecode(request.url.split('?')[0] ?? '')) ? 'url' : null) ??
     findUnstorable(request.params, 'url') ??
