@@ -261,6 +261,8 @@ interface Fixtures {
   restrictedFile: { id: string; filename: string };
   complaintId: string;
   informationRequestId: string;
+  /** An FOI case made through a form and not yet given its request record (adopted on the queue page). */
+  makeUnadoptedFoiCase: () => Promise<void>;
 }
 let f: Fixtures;
 
@@ -288,7 +290,7 @@ before(async () => {
     teamId: complaintsTeam.id,
     slug: 'make-a-complaint',
   });
-  await installShippedService(db, {
+  const foi = await installShippedService(db, {
     authorityId: county.id,
     teamId: ig.id,
     slug: 'freedom-of-information-request',
@@ -370,6 +372,14 @@ before(async () => {
     }),
     complaintId: complaint.id,
     informationRequestId: request.id,
+    makeUnadoptedFoiCase: async () => {
+      await buildCase(db, {
+        authorityId: county.id,
+        serviceId: foi.id,
+        teamId: ig.id,
+        customerId: customer.id,
+      });
+    },
   };
 });
 after(() => t.close());
@@ -555,6 +565,28 @@ void describe('access control', () => {
     // Without the hook's write these requests would have no audit row at all: the hook is what audits them.
     assert.ok(hookOnlyRoutes.size >= 20, `routes audited by the shared hook alone: ${hookOnlyRoutes.size}`);
     assert.ok(byHookAlone >= 100, `requests audited by the shared hook alone: ${byHookAlone}`);
+  });
+
+  void test("a request that also runs a system job's audited work is still audited for the member of staff", async () => {
+    // The information-requests queue adopts FOI cases made through forms, writing system audit rows in the
+    // same request; those must not count as the officer's own record of the request.
+    await f.makeUnadoptedFoiCase();
+    const s = await session(f.staff.ig_officer);
+    const page = await s.browser.get('/staff/information-requests');
+    assert.equal(page.statusCode, 200);
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_type', 'actor_id'])
+      .where('request_id', '=', String(page.headers['x-request-id']))
+      .execute();
+    assert.ok(
+      rows.some((r) => r.actor_type === 'system' && r.action === 'information_request.created'),
+      'the adoption ran in this request',
+    );
+    assert.ok(
+      rows.some((r) => r.actor_id === f.staff.ig_officer.id && r.action === 'information_request.queue'),
+      "the officer's view of the queue is audited",
+    );
   });
 
   void test('signed out, every staff route sends you to sign in; API routes without a token are 401', async () => {

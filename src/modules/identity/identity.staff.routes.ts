@@ -126,7 +126,8 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     const staff = request.staff;
     if (!event || !staff) return payload;
     const outcome = auditOutcomeOf(reply.statusCode);
-    const written = auditedInScope();
+    // Only rows this member of staff's request wrote count (not, say, a system job's adoption rows).
+    const written = auditedInScope().filter((w) => w.actorId === staff.id);
     const recorded =
       outcome === 'ok' ? written.length > 0 : written.some((w) => w.action === event || w.outcome !== 'ok');
     if (recorded) return payload;

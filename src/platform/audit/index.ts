@@ -33,7 +33,14 @@ export interface AuditEntry {
 export interface AuditScope {
   /** The web request's id: rows written without one get it. */
   requestId: string;
-  written: { action: string; outcome: AuditOutcome }[];
+  written: AuditedInScope[];
+}
+
+/** One row written in a request's scope: what, with what outcome, by whom. */
+export interface AuditedInScope {
+  action: string;
+  outcome: AuditOutcome;
+  actorId: string | null;
 }
 
 const scopes = new AsyncLocalStorage<AuditScope>();
@@ -44,7 +51,7 @@ export function runInAuditScope(requestId: string, next: () => void): void {
 }
 
 /** The rows written so far in this request's scope (empty outside a request). */
-export function auditedInScope(): readonly { action: string; outcome: AuditOutcome }[] {
+export function auditedInScope(): readonly AuditedInScope[] {
   return scopes.getStore()?.written ?? [];
 }
 
@@ -67,5 +74,5 @@ export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
       ...(entry.at ? { at: entry.at } : {}),
     })
     .execute();
-  scope?.written.push({ action: entry.action, outcome });
+  scope?.written.push({ action: entry.action, outcome, actorId: entry.actorId ?? null });
 }
