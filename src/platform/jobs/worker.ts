@@ -302,21 +302,28 @@ export class Worker {
         failures = 0;
       } catch (error) {
         failures += 1;
-        this.logger?.error(
-          { workerId: this.workerId, err: errorText(error), failures },
-          'job worker: claiming a batch failed',
-        );
+        this.claimFailed(error, failures);
       }
       if (this.stopping) break;
       if (failures > 0) {
-        await this.sleep(
-          Math.max(this.pollIntervalMs, Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000)),
-        );
+        await this.sleep(this.backoffAfterFailures(failures));
       } else if (claimed < this.batchSize) {
         await this.sleep(this.pollIntervalMs);
       }
     }
     this.logger?.info({ workerId: this.workerId }, 'job worker stopped');
+  }
+
+  private claimFailed(error: unknown, failures: number): void {
+    this.logger?.error(
+      { workerId: this.workerId, err: errorText(error), failures },
+      'job worker: claiming a batch failed',
+    );
+  }
+
+  /** How long to wait after `failures` failed claims in a row (the database is down): doubling, ≤ 30 s. */
+  private backoffAfterFailures(failures: number): number {
+    return Math.max(this.pollIntervalMs, Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000));
   }
 
   /**
@@ -340,17 +347,12 @@ export class Worker {
           for (const job of jobs) this.startInSlot(job);
         } catch (error) {
           failures += 1;
-          this.logger?.error(
-            { workerId: this.workerId, err: errorText(error), failures },
-            'job worker: claiming a batch failed',
-          );
+          this.claimFailed(error, failures);
         }
       }
       if (this.stopping) break;
       if (failures > 0) {
-        await this.sleep(
-          Math.max(this.pollIntervalMs, Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 6), 30_000)),
-        );
+        await this.sleep(this.backoffAfterFailures(failures));
       } else if (limit === 0 || claimed < limit) {
         await this.sleep(this.pollIntervalMs);
       }
