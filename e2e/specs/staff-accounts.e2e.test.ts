@@ -8,13 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import {
-  assertAccessible,
-  assertPageBasics,
-  chromiumMissing,
-  launch,
-  newContext,
-} from '../support/browser.ts';
+import { checkPage, chromiumMissing, launch, newContext } from '../support/browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { seedDemo, DEMO_PASSWORD } from '../../src/seed/demo.ts';
 import { StaffAccounts } from '../../src/modules/identity/index.ts';
@@ -40,10 +34,7 @@ after(async () => {
   await server?.close();
 });
 
-async function check(page: Page): Promise<void> {
-  await assertPageBasics(page);
-  await assertAccessible(page);
-}
+const check = checkPage;
 
 async function submit(page: Page, button = 'form button.govuk-button:not([hidden])'): Promise<void> {
   await Promise.all([page.waitForEvent('load'), page.click(button)]);

@@ -15,13 +15,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import {
-  assertAccessible,
-  assertPageBasics,
-  chromiumMissing,
-  launch,
-  newContext,
-} from '../support/browser.ts';
+import { checkPage, chromiumMissing, launch, newContext } from '../support/browser.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
 import { seedDemo, DEMO_PASSWORD } from '../../src/seed/demo.ts';
 import { TestClock } from '../../src/platform/clock.ts';
@@ -46,10 +40,7 @@ after(async () => {
   await server?.close();
 });
 
-async function check(page: Page): Promise<void> {
-  await assertPageBasics(page);
-  await assertAccessible(page);
-}
+const check = checkPage;
 
 async function clickAndWait(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForEvent('load'), page.click(selector)]);

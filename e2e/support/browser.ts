@@ -120,3 +120,9 @@ export async function visit(page: Page, path: string, expectedStatus = 200): Pro
   await assertPageBasics(page);
   await assertAccessible(page);
 }
+
+/** The checks every page of a journey gets: the basics (one h1, a title, html lang) and axe-core. */
+export async function checkPage(page: Page): Promise<void> {
+  await assertPageBasics(page);
+  await assertAccessible(page);
+}
