@@ -22,7 +22,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'kysely';
+import { CompiledQuery, sql, type LogEvent } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../src/platform/db/index.ts';
@@ -61,6 +63,13 @@ export interface PortalBenchResult {
   home: LoadFigures;
   servicePage: LoadFigures;
   submission: LoadFigures & { casesCommitted: number; outboxRows: number };
+  /**
+   * The same-run ceiling for submissions: a bare "insert case + insert case_event" transaction loop at the
+   * same concurrency and pool size, straight through pg (no HTTP, no app): what the database allows.
+   */
+  ceiling: LoadFigures;
+  /** Statements (round trips, BEGIN and COMMIT included) one form submission sends to the database. */
+  statementsPerSubmission: number;
 }
 
 interface Request {
@@ -141,7 +150,7 @@ async function load(
   };
 }
 
-async function installServices(db: Db): Promise<{ slug: string; id: string }[]> {
+export async function installServices(db: Db): Promise<{ slug: string; id: string }[]> {
   const stamp = Date.now().toString(36);
   const authorities = new Map<string, { authorityId: string; teamId: string }>();
   const installed: { slug: string; id: string }[] = [];
@@ -191,7 +200,7 @@ async function installServices(db: Db): Promise<{ slug: string; id: string }[]> 
 }
 
 /** Completed drafts of the general enquiry form (answers as the engine would have saved them). */
-async function prepareDrafts(
+export async function prepareDrafts(
   db: Db,
   serviceId: string,
   count: number,
@@ -263,6 +272,101 @@ async function prepareDrafts(
   return drafts;
 }
 
+type Query = (text: string, values: unknown[]) => Promise<unknown>;
+/** Runs `work` on one connection of the pool under test. */
+type OnConnection = (work: (query: Query) => Promise<void>) => Promise<void>;
+
+/** Connections straight from a pg.Pool (PostgreSQL). */
+function pgConnections(pool: pg.Pool): OnConnection {
+  return async (work) => {
+    const client = await pool.connect();
+    try {
+      await work((text, values) => client.query(text, values));
+    } finally {
+      client.release();
+    }
+  };
+}
+
+/** Connections of the app's own pool (PGlite: there is only the one embedded session). */
+function kyselyConnections(db: Db): OnConnection {
+  return (work) =>
+    db.connection().execute((connection) =>
+      work((text, values) => connection.executeQuery(CompiledQuery.raw(text, values))),
+    );
+}
+
+/**
+ * The database's own rate for the least a submission must do: `concurrency` loops, each running
+ * BEGIN; insert a case; insert its `created` event; COMMIT (4 round trips), with no HTTP and no app code.
+ */
+async function ceiling(
+  onConnection: OnConnection,
+  owner: { authorityId: string; serviceId: string; teamId: string },
+  options: { concurrency: number; seconds: number; maxTransactions: number },
+): Promise<LoadFigures> {
+  const latencies: number[] = [];
+  let issued = 0;
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  const once = (i: number) =>
+    onConnection(async (query) => {
+      await query('begin', []);
+      try {
+        const now = new Date();
+        const id = randomUUID();
+        await query(
+          `insert into cases (id, authority_id, reference, service_id, status, origin_channel, team_id,
+             received_at, due_at, answers, idempotency_key)
+           values ($1, $2, $3, $4, 'submitted', 'web', $5, $6, $6, '{}', $7)`,
+          [
+            id,
+            owner.authorityId,
+            `C${i}-${id.slice(0, 8)}`,
+            owner.serviceId,
+            owner.teamId,
+            now,
+            `ceiling:${id}`,
+          ],
+        );
+        await query(
+          `insert into case_events (authority_id, case_id, kind, visible_to_customer, data, created_at)
+           values ($1, $2, 'created', true, '{}', $3)`,
+          [owner.authorityId, id, now],
+        );
+        await query('commit', []);
+      } catch (error) {
+        await query('rollback', []).catch(() => undefined);
+        throw error;
+      }
+    });
+  const worker = async () => {
+    while (issued < options.maxTransactions && performance.now() < deadline) {
+      const i = issued;
+      issued += 1;
+      const t0 = performance.now();
+      try {
+        await once(i);
+      } catch {
+        errors += 1;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    seconds: Math.round(seconds * 100) / 100,
+    requestsPerSecond: Math.round(latencies.length / seconds),
+    p50Ms: Math.round(percentile(latencies, 50) * 100) / 100,
+    p99Ms: Math.round(percentile(latencies, 99) * 100) / 100,
+  };
+}
+
 /** Runs the portal benchmark on one engine. */
 export async function run(options: PortalBenchOptions): Promise<PortalBenchResult> {
   const log = options.log ?? true;
@@ -272,13 +376,24 @@ export async function run(options: PortalBenchOptions): Promise<PortalBenchResul
   const submissions = options.submissions ?? 2000;
   const pageRequests = options.pageRequests ?? 50_000;
   const dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-bench-portal-'));
+  const poolSize = 10;
+  // Counts the statements sent while `counting` (one submission on its own, before the load).
+  let counting = false;
+  let statements = 0;
+  const countStatements = (_event: LogEvent) => {
+    if (counting) statements += 1;
+  };
+  const url = options.databaseUrl ?? process.env.BENCH_DATABASE_URL;
   let database: Database;
   if (options.engine === 'postgres') {
-    const url = options.databaseUrl ?? process.env.BENCH_DATABASE_URL;
     if (!url) throw new Error('bench/portal: set BENCH_DATABASE_URL for the postgres engine');
-    database = await openDatabase({ engine: 'postgres', url, poolSize: 10 });
+    database = await openDatabase({ engine: 'postgres', url, poolSize, log: countStatements });
   } else {
-    database = await openDatabase({ engine: 'pglite', dataDir: join(dataDir, 'db') });
+    database = await openDatabase({
+      engine: 'pglite',
+      dataDir: join(dataDir, 'db'),
+      log: countStatements,
+    });
   }
   const db = database.db;
   const baseline = Fastify({ logger: false });
@@ -326,22 +441,30 @@ export async function run(options: PortalBenchOptions): Promise<PortalBenchResul
 
     const target = services.find((s) => s.slug.startsWith('general-enquiry')) ?? services[0];
     const secret = newBindingSecret();
-    const drafts = await prepareDrafts(db, target.id, submissions, secret);
+    const [probe, ...drafts] = await prepareDrafts(db, target.id, submissions + 1, secret);
     const cookie = `fd_csrf=${csrfCookie}; fd_form=${secret}`;
-    const submission = await load(
-      port,
-      (i) => {
-        const draft = drafts[i];
-        if (!draft) return null;
-        return {
-          method: 'POST',
-          path: `/apply/${draft.id}/submit`,
-          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ _csrf: csrfToken, token: draft.token }).toString(),
-        };
-      },
-      { concurrency, seconds: Math.max(seconds, 10), maxRequests: drafts.length, expect: (s) => s === 303 },
-    );
+    const submit = (draft: { id: string; token: string }): Request => ({
+      method: 'POST',
+      path: `/apply/${draft.id}/submit`,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfToken, token: draft.token }).toString(),
+    });
+    counting = true;
+    const probed = await load(port, (i) => (i === 0 ? submit(probe) : null), {
+      concurrency: 1,
+      seconds,
+      maxRequests: 1,
+      expect: (s) => s === 303,
+    });
+    counting = false;
+    if (probed.errors) throw new Error('bench: the probe submission failed');
+    say(`  statements per submission ${statements} (BEGIN and COMMIT included)`);
+    const submission = await load(port, (i) => (drafts[i] ? submit(drafts[i]) : null), {
+      concurrency,
+      seconds: Math.max(seconds, 10),
+      maxRequests: drafts.length,
+      expect: (s) => s === 303,
+    });
     const committed = await db
       .selectFrom('cases')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -354,13 +477,27 @@ export async function run(options: PortalBenchOptions): Promise<PortalBenchResul
                     and o.dedupe_key like '%case.acknowledgement:' || c.id::text)`.execute(db);
     const result = {
       ...submission,
-      casesCommitted: Number(committed.n),
-      outboxRows: Number(outbox.rows[0]?.n ?? 0),
+      casesCommitted: Number(committed.n) - 1,
+      outboxRows: Number(outbox.rows[0]?.n ?? 0) - 1,
     };
     say(
       `  form submission           ${submission.requestsPerSecond} cases/s  p50 ${submission.p50Ms} ms  p99 ${submission.p99Ms} ms  (${result.casesCommitted} cases, ${result.outboxRows} outbox rows, ${submission.errors} errors)`,
     );
     await app.close();
+    const owner = await db
+      .selectFrom('services')
+      .select(['authority_id', 'team_id'])
+      .where('id', '=', target.id)
+      .executeTakeFirstOrThrow();
+    const pool = options.engine === 'postgres' ? new pg.Pool({ connectionString: url, max: poolSize }) : null;
+    const ceilingFigures = await ceiling(
+      pool ? pgConnections(pool) : kyselyConnections(db),
+      { authorityId: owner.authority_id, serviceId: target.id, teamId: owner.team_id },
+      { concurrency, seconds: Math.max(seconds, 10), maxTransactions: submissions },
+    ).finally(() => pool?.end());
+    say(
+      `  ceiling: case + event tx  ${ceilingFigures.requestsPerSecond} tx/s  p50 ${ceilingFigures.p50Ms} ms  p99 ${ceilingFigures.p99Ms} ms  (${ceilingFigures.errors} errors)`,
+    );
     return {
       engine: options.engine,
       concurrency,
@@ -368,6 +505,8 @@ export async function run(options: PortalBenchOptions): Promise<PortalBenchResul
       home,
       servicePage,
       submission: result,
+      ceiling: ceilingFigures,
+      statementsPerSubmission: statements,
     };
   } finally {
     await baseline.close();

@@ -32,6 +32,9 @@ const dateFormats: Record<string, Intl.DateTimeFormatOptions> = {
   time: { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' },
 };
 
+/** One formatter per format, made once: constructing an Intl.DateTimeFormat costs far more than using it. */
+const dateFormatters = new Map<keyof typeof dateFormats, Intl.DateTimeFormat>();
+
 export function formatDate(
   value: Date | string | null | undefined,
   format: keyof typeof dateFormats = 'date',
@@ -39,7 +42,12 @@ export function formatDate(
   if (value === null || value === undefined || value === '') return '';
   const date =
     typeof value === 'string' ? new Date(value.length === 10 ? `${value}T12:00:00Z` : value) : value;
-  return new Intl.DateTimeFormat('en-GB', dateFormats[format]).format(date);
+  let formatter = dateFormatters.get(format);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', dateFormats[format]);
+    dateFormatters.set(format, formatter);
+  }
+  return formatter.format(date);
 }
 
 /** @param moduleViewDirs each module's `views` folder, so templates are named like `identity/staff/sign-in.njk`. */
