@@ -291,9 +291,11 @@ function pgConnections(pool: pg.Pool): OnConnection {
 /** Connections of the app's own pool (PGlite: there is only the one embedded session). */
 function kyselyConnections(db: Db): OnConnection {
   return (work) =>
-    db.connection().execute((connection) =>
-      work((text, values) => connection.executeQuery(CompiledQuery.raw(text, values))),
-    );
+    db
+      .connection()
+      .execute((connection) =>
+        work((text, values) => connection.executeQuery(CompiledQuery.raw(text, values))),
+      );
 }
 
 /**
