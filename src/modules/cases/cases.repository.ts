@@ -1,6 +1,13 @@
 /** All SQL for the cases module's tables: cases, case_events, attachments, one_time_codes (+ reads of services). */
 import { sql } from 'kysely';
-import type { Db, NewRow, Tx } from '../../platform/db/index.ts';
+import {
+  definedColumns,
+  valuesFrom,
+  type Db,
+  type NewRow,
+  type Tx,
+  type WriteBatch,
+} from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
@@ -15,14 +22,27 @@ const serviceColumns = [
   's.definition_version',
   's.updated_at',
   's.active',
+  'a.name as authority_name',
+  'a.phone as authority_phone',
+  'a.website as authority_website',
 ] as const;
 
 export function findServiceRowById(db: Q, id: string) {
-  return db.selectFrom('services as s').select(serviceColumns).where('s.id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('services as s')
+    .innerJoin('authorities as a', 'a.id', 's.authority_id')
+    .select(serviceColumns)
+    .where('s.id', '=', id)
+    .executeTakeFirst();
 }
 
 export function findServiceRowBySlug(db: Q, slug: string) {
-  return db.selectFrom('services as s').select(serviceColumns).where('s.slug', '=', slug).executeTakeFirst();
+  return db
+    .selectFrom('services as s')
+    .innerJoin('authorities as a', 'a.id', 's.authority_id')
+    .select(serviceColumns)
+    .where('s.slug', '=', slug)
+    .executeTakeFirst();
 }
 
 export type ServiceRow = NonNullable<Awaited<ReturnType<typeof findServiceRowById>>>;
@@ -36,18 +56,58 @@ export async function findCaseByIdempotencyKey(db: Q, key: string) {
 }
 
 /**
- * Inserts a case unless a unique column clashes (`idempotency_key`, `reference`): then nothing happens and
- * null comes back. On PostgreSQL a concurrent insert with the same key waits for the other transaction
- * and then does nothing, so the caller can re-read the winner without an aborted transaction.
+ * A new case as the first write of a batch: inserted unless a unique column clashes (`idempotency_key`,
+ * `reference`), returning its id only when it was inserted, so the batch's other writes (gated on it)
+ * happen only for a new case. A concurrent insert with the same key waits for the other transaction.
  */
-export async function insertCaseIfAbsent(db: Q, row: NewRow<'cases'>): Promise<{ id: string } | null> {
-  const inserted = await db
-    .insertInto('cases')
-    .values(row)
-    .onConflict((oc) => oc.doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted ?? null;
+export function insertCaseInBatch(db: Q, batch: WriteBatch, row: NewRow<'cases'> & { id: string }): string {
+  return batch.add(
+    db
+      .insertInto('cases')
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .returning('id'),
+  );
+}
+
+/** A timeline event, written by the batch only if its write `gate` returned a row. */
+export function insertEventInBatch(
+  db: Q,
+  batch: WriteBatch,
+  row: NewRow<'case_events'> & { id: string },
+  gate: string,
+): void {
+  batch.add(db.insertInto('case_events').columns(definedColumns(row)).expression(valuesFrom(gate, row)));
+}
+
+/** An interaction, written by the batch only if its write `gate` returned a row. */
+export function insertInteractionInBatch(
+  db: Q,
+  batch: WriteBatch,
+  row: NewRow<'interactions'>,
+  gate: string,
+): void {
+  batch.add(db.insertInto('interactions').columns(definedColumns(row)).expression(valuesFrom(gate, row)));
+}
+
+/** {@link linkAttachments} as a write of the batch, only if its write `gate` returned a row. */
+export function linkAttachmentsInBatch(
+  db: Q,
+  batch: WriteBatch,
+  ids: readonly string[],
+  link: { caseId: string; eventId: string; authorityId: string },
+  gate: string,
+): void {
+  if (ids.length === 0) return;
+  batch.add(
+    db
+      .updateTable('attachments')
+      .set({ case_id: link.caseId, case_event_id: link.eventId })
+      .where('id', 'in', [...ids])
+      .where('authority_id', '=', link.authorityId)
+      .where((eb) => eb.or([eb('case_id', 'is', null), eb('case_id', '=', link.caseId)]))
+      .where(sql<boolean>`exists (select from ${sql.id(gate)})`),
+  );
 }
 
 export async function insertEvent(db: Q, row: NewRow<'case_events'>): Promise<string> {
@@ -58,26 +118,6 @@ export async function insertEvent(db: Q, row: NewRow<'case_events'>): Promise<st
 export async function insertInteraction(db: Q, row: NewRow<'interactions'>): Promise<string> {
   const { id } = await db.insertInto('interactions').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
-}
-
-/** When this customer last contacted us about this service (inbound, at or before `at`): the repeat rule. */
-export async function latestInboundContactAbout(
-  db: Q,
-  customerId: string,
-  serviceId: string,
-  at: Date,
-): Promise<Date | null> {
-  const row = await db
-    .selectFrom('interactions')
-    .select('occurred_at')
-    .where('customer_id', '=', customerId)
-    .where('service_id', '=', serviceId)
-    .where('direction', '=', 'inbound')
-    .where('occurred_at', '<=', at)
-    .orderBy('occurred_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.occurred_at ?? null;
 }
 
 export async function linkAttachments(

@@ -12,7 +12,7 @@
  *
  * {@link decideRoute} is the pure rule; {@link routeCase} gathers the facts in the caller's transaction.
  */
-import type { Tx } from '../../platform/db/index.ts';
+import type { Db, Tx } from '../../platform/db/index.ts';
 import type { ServiceDefinition } from '../services/index.ts';
 import * as routingRepo from './cases.routing.repository.ts';
 import type { CaseLocation, CaseService, CreateCaseInput } from './cases.types.ts';
@@ -228,31 +228,43 @@ export function routingRulesOf(definition: ServiceDefinition): {
 
 /**
  * Gathers the facts for {@link decideRoute} in the caller's transaction (teams of the authority, the
- * customer's language and needs, the members of the teams the case could go to) and decides.
+ * customer's language and needs, the members of the teams the case could go to; one statement) and
+ * decides. Also returns when the customer last contacted us about the service (the repeat-contact rule).
  */
+export async function routeNewCase(
+  trx: Db | Tx,
+  service: CaseService,
+  input: CreateCaseInput,
+): Promise<{ route: RouteDecision; lastInboundAbout: Date | null }> {
+  const { rules, specialisms } = routingRulesOf(service.definition);
+  const facts = await routingRepo.newCaseFacts(trx, {
+    authorityId: service.authorityId,
+    serviceId: service.id,
+    serviceTeamId: service.teamId,
+    ruleTeamCodes: [...new Set(rules.map((r) => r.team))],
+    customerId: input.customerId ?? null,
+    at: input.receivedAt,
+  });
+  const route = decideRoute({
+    service: { name: service.name, slug: service.slug, teamId: service.teamId, rules, specialisms },
+    teams: facts.teams,
+    answers: input.answers,
+    location: input.location ?? null,
+    customer: facts.customer
+      ? { language: facts.customer.preferred_language, needs: facts.customer.communication_needs }
+      : null,
+    candidates: facts.candidates,
+  });
+  return { route, lastInboundAbout: facts.lastInboundAbout };
+}
+
+/** {@link routeNewCase}'s decision alone. */
 export async function routeCase(
-  trx: Tx,
+  trx: Db | Tx,
   service: CaseService,
   input: CreateCaseInput,
 ): Promise<RouteDecision> {
-  const { rules, specialisms } = routingRulesOf(service.definition);
-  const teams = await routingRepo.teamsOfAuthority(trx, service.authorityId);
-  const codes = new Set(rules.map((r) => r.team));
-  const teamIds = [service.teamId, ...teams.filter((t) => codes.has(t.code)).map((t) => t.id)];
-  const customer = input.customerId
-    ? await routingRepo.customerLanguageAndNeeds(trx, input.customerId)
-    : null;
-  const candidates = await routingRepo.candidatesOfTeams(trx, teamIds);
-  return decideRoute({
-    service: { name: service.name, slug: service.slug, teamId: service.teamId, rules, specialisms },
-    teams,
-    answers: input.answers,
-    location: input.location ?? null,
-    customer: customer
-      ? { language: customer.preferred_language, needs: customer.communication_needs }
-      : null,
-    candidates,
-  });
+  return (await routeNewCase(trx, service, input)).route;
 }
 
 /**

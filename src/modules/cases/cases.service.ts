@@ -4,19 +4,20 @@
  * cases.repository.ts). Functions that change data take the caller's transaction, so a case, its first
  * timeline event, the contact record and the acknowledgement in the outbox commit together or not at all.
  */
-import { audit } from '../../platform/audit/index.ts';
+import { randomUUID } from 'node:crypto';
+import { audit, auditInBatch } from '../../platform/audit/index.ts';
 import { loadDefaultCalendar, type WorkingDayCalendar } from '../../platform/calendar/index.ts';
 import { SlaClock, type SlaPause } from '../../platform/clocks/index.ts';
-import type { Db, SlaPolicy, Tx } from '../../platform/db/index.ts';
+import { WriteBatch, type Db, type SlaPolicy, type Tx } from '../../platform/db/index.ts';
 import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { queueMessage, type QueueMessageInput } from '../notifications/index.ts';
+import { queueMessage, type QueueInBatch, type QueueMessageInput } from '../notifications/index.ts';
 import { isRepeatContact } from '../customers/index.ts';
 import { parseServiceDefinition, type ServiceDefinition, type WorkflowStatus } from '../services/index.ts';
 import { generateReference, normaliseReference } from './cases.reference.ts';
 import * as repo from './cases.repository.ts';
-import { routeCase } from './cases.routing.ts';
+import { routeNewCase } from './cases.routing.ts';
 import { slaExtensionDays } from './cases.sla.repository.ts';
 import type {
   AddMessageInput,
@@ -72,7 +73,24 @@ function toCaseService(row: repo.ServiceRow): CaseService {
     sla: row.sla,
     definitionVersion: row.definition_version,
     definition: cachedDefinition(row),
+    authority: {
+      id: row.authority_id,
+      name: row.authority_name,
+      phone: row.authority_phone,
+      website: row.authority_website,
+    },
   };
+}
+
+/**
+ * A stored service as another module read it in a join of its own (the form submission reads the draft
+ * and its service in one statement): the columns {@link loadCaseService} reads, as they came.
+ */
+export type StoredCaseService = repo.ServiceRow;
+
+/** The service with its validated definition (cached), from a row read by another module. */
+export function caseServiceFromRow(row: StoredCaseService): CaseService {
+  return toCaseService(row);
 }
 
 /**
@@ -138,32 +156,37 @@ interface MessageContext {
 }
 
 async function sendCaseMessage(
-  trx: Tx,
+  trx: Db | Tx,
   template: Extract<QueueMessageInput['template'], `case.${string}`>,
   context: MessageContext,
   dedupeKey: string,
   options: CaseOptions,
   extra: Record<string, string> = {},
+  inBatch?: QueueInBatch,
 ): Promise<boolean> {
   if (!context.customerId && !context.guestEmail && !context.guestPhone) return false;
-  await queueMessage(trx, {
-    authorityId: context.authorityId,
-    customerId: context.customerId,
-    caseId: context.caseId,
-    channel: null,
-    ...(context.customerId ? {} : { to: { email: context.guestEmail, phone: context.guestPhone } }),
-    template,
-    personalisation: {
-      reference: context.reference,
-      service_name: context.serviceName,
-      status: context.statusLabel,
-      what_happens_next: whatHappensNext(context, options.locale),
-      due_date: context.dueAt ? formatDate(context.dueAt) : '',
-      track_url: trackUrl(options),
-      ...extra,
+  await queueMessage(
+    trx,
+    {
+      authorityId: context.authorityId,
+      customerId: context.customerId,
+      caseId: context.caseId,
+      channel: null,
+      ...(context.customerId ? {} : { to: { email: context.guestEmail, phone: context.guestPhone } }),
+      template,
+      personalisation: {
+        reference: context.reference,
+        service_name: context.serviceName,
+        status: context.statusLabel,
+        what_happens_next: whatHappensNext(context, options.locale),
+        due_date: context.dueAt ? formatDate(context.dueAt) : '',
+        track_url: trackUrl(options),
+        ...extra,
+      },
+      dedupeKey,
     },
-    dedupeKey,
-  });
+    inBatch,
+  );
   return true;
 }
 
@@ -192,17 +215,24 @@ async function existingCase(db: Db | Tx, service: CaseService, key: string): Pro
 }
 
 /**
- * Creates a case in the caller's transaction: status = the workflow's initial status, team from
- * {@link routeCase} (team, maybe an assignee, and the reason, kept as `routing_reason` and a staff-only
+ * Creates a case in the caller's transaction (or, given the database itself, in one statement of its
+ * own: see below): status = the workflow's initial status, team from
+ * {@link routeNewCase} (team, maybe an assignee, and the reason, kept as `routing_reason` and a staff-only
  * `routed` event), `due_at` from the service SLA on the working-day calendar, a customer-visible
  * `created` event, an interaction for the origin channel (agent = the member of staff for assisted
  * digital), an audit row and the acknowledgement in the outbox.
+ *
+ * Two round trips: one read (the routing facts) and one statement that writes the case and everything
+ * that goes with it (platform/db/batch.ts), the rest gated on the case row being inserted. That statement
+ * is atomic on its own, so a caller with nothing else to write in the same transaction (the form
+ * submission) passes `db` and needs no BEGIN/COMMIT; a caller's own writes that must commit with the
+ * case then go in the same statement through `input.alsoWrite`, never as statements of their own.
  *
  * Idempotent on `idempotencyKey`: a retry (or a concurrent double submit) returns the case the first
  * attempt created, with `created: false`, and writes nothing else.
  */
 export async function createCase(
-  trx: Tx,
+  trx: Db | Tx,
   input: CreateCaseInput,
   options: CaseOptions = {},
 ): Promise<CreatedCase> {
@@ -215,19 +245,24 @@ export async function createCase(
   if (!initial) throw new DomainRuleError(`${service.slug}: the initial status is not in the workflow`);
   const calendar = options.calendar ?? defaultCaseCalendar();
   const dueAt = dueAtFor(service.sla, input.receivedAt, calendar);
-  const route = await routeCase(trx, service, input);
+  const { route, lastInboundAbout } = await routeNewCase(trx, service, input);
   const teamId = route.teamId;
   const customerId = input.customerId ?? null;
   const guest = customerId ? null : (input.contact ?? null);
   const guestEmail = clean(guest?.email)?.toLowerCase() ?? null;
   const guestPhone = clean(guest?.phone);
   const staffId = input.createdByStaffId ?? null;
+  // A new request about a service the same customer contacted us about in the last 7 days is a repeat
+  // contact (failure demand), so first contact resolution is measured honestly across channels.
+  const isRepeat = isRepeatContact(lastInboundAbout, input.receivedAt);
 
-  let inserted: { id: string } | null = null;
-  let reference = '';
-  for (let attempt = 0; attempt < MAX_REFERENCE_ATTEMPTS && !inserted; attempt += 1) {
-    reference = generateReference();
-    inserted = await repo.insertCaseIfAbsent(trx, {
+  for (let attempt = 0; attempt < MAX_REFERENCE_ATTEMPTS; attempt += 1) {
+    const caseId = randomUUID();
+    const eventId = randomUUID();
+    const reference = generateReference();
+    const batch = new WriteBatch();
+    const gate = repo.insertCaseInBatch(trx, batch, {
+      id: caseId,
       authority_id: service.authorityId,
       reference,
       service_id: service.id,
@@ -251,97 +286,120 @@ export async function createCase(
       created_at: input.receivedAt,
       updated_at: input.receivedAt,
     });
-    if (!inserted) {
+    repo.insertEventInBatch(
+      trx,
+      batch,
+      {
+        id: eventId,
+        authority_id: service.authorityId,
+        case_id: caseId,
+        kind: 'created',
+        visible_to_customer: true,
+        data: JSON.stringify({ to: initial.code, channel: input.channel }),
+        actor_staff_id: staffId,
+        actor_customer_id: customerId,
+        created_at: input.receivedAt,
+      },
+      gate,
+    );
+    repo.insertEventInBatch(
+      trx,
+      batch,
+      {
+        id: randomUUID(),
+        authority_id: service.authorityId,
+        case_id: caseId,
+        kind: 'routed',
+        visible_to_customer: false,
+        body: route.reason,
+        data: JSON.stringify({ teamId, assigneeId: route.assigneeId ?? null }),
+        // 1 ms after `created`, so the timeline (newest first) always lists it above the creation.
+        created_at: new Date(input.receivedAt.getTime() + 1),
+      },
+      gate,
+    );
+    repo.insertInteractionInBatch(
+      trx,
+      batch,
+      {
+        authority_id: service.authorityId,
+        customer_id: customerId,
+        case_id: caseId,
+        service_id: service.id,
+        channel: input.channel,
+        direction: 'inbound',
+        is_repeat: isRepeat,
+        occurred_at: input.receivedAt,
+        answered_at: staffId ? input.receivedAt : null,
+        agent_id: staffId,
+        summary: `${service.name}: request made (${reference})`,
+      },
+      gate,
+    );
+    repo.linkAttachmentsInBatch(
+      trx,
+      batch,
+      input.attachmentIds ?? [],
+      { caseId, eventId, authorityId: service.authorityId },
+      gate,
+    );
+    auditInBatch(
+      trx,
+      batch,
+      {
+        actorType: staffId ? 'staff' : customerId ? 'customer' : 'anonymous',
+        actorId: staffId ?? customerId,
+        authorityId: service.authorityId,
+        action: 'case.created',
+        recordType: 'case',
+        recordId: caseId,
+        details: { channel: input.channel, service: service.slug },
+        at: input.receivedAt,
+      },
+      gate,
+    );
+    await sendCaseMessage(
+      trx,
+      'case.acknowledgement',
+      {
+        caseId,
+        authorityId: service.authorityId,
+        reference,
+        serviceName: service.name,
+        statusLabel: initial.customerLabel,
+        closed: workflow.closed.includes(initial.code),
+        paused: initial.pausesSla === true,
+        dueAt,
+        customerId,
+        guestEmail,
+        guestPhone,
+      },
+      `case.acknowledgement:${caseId}`,
+      options,
+      {},
+      { batch, gate, authority: service.authority },
+    );
+    input.alsoWrite?.(batch, { caseId, gate });
+
+    const inserted = await batch.execute(trx);
+    if (inserted.length === 0) {
       // Either the same submission won a race (return it) or the random reference clashed (draw again).
       const winner = await existingCase(trx, service, key);
       if (winner) return winner;
+      continue;
     }
-  }
-  if (!inserted) throw new Error('createCase: could not find a free reference');
-  const caseId = inserted.id;
-
-  const eventId = await repo.insertEvent(trx, {
-    authority_id: service.authorityId,
-    case_id: caseId,
-    kind: 'created',
-    visible_to_customer: true,
-    data: JSON.stringify({ to: initial.code, channel: input.channel }),
-    actor_staff_id: staffId,
-    actor_customer_id: customerId,
-    created_at: input.receivedAt,
-  });
-  await repo.insertEvent(trx, {
-    authority_id: service.authorityId,
-    case_id: caseId,
-    kind: 'routed',
-    visible_to_customer: false,
-    body: route.reason,
-    data: JSON.stringify({ teamId, assigneeId: route.assigneeId ?? null }),
-    // 1 ms after `created`, so the timeline (newest first) always lists it above the creation.
-    created_at: new Date(input.receivedAt.getTime() + 1),
-  });
-  // A new request about a service the same customer contacted us about in the last 7 days is a repeat
-  // contact (failure demand), so first contact resolution is measured honestly across channels.
-  const earlier = customerId
-    ? await repo.latestInboundContactAbout(trx, customerId, service.id, input.receivedAt)
-    : null;
-  await repo.insertInteraction(trx, {
-    authority_id: service.authorityId,
-    customer_id: customerId,
-    case_id: caseId,
-    service_id: service.id,
-    channel: input.channel,
-    direction: 'inbound',
-    is_repeat: isRepeatContact(earlier, input.receivedAt),
-    occurred_at: input.receivedAt,
-    answered_at: staffId ? input.receivedAt : null,
-    agent_id: staffId,
-    summary: `${service.name}: request made (${reference})`,
-  });
-  await repo.linkAttachments(trx, input.attachmentIds ?? [], {
-    caseId,
-    eventId,
-    authorityId: service.authorityId,
-  });
-  await audit(trx, {
-    actorType: staffId ? 'staff' : customerId ? 'customer' : 'anonymous',
-    actorId: staffId ?? customerId,
-    authorityId: service.authorityId,
-    action: 'case.created',
-    recordType: 'case',
-    recordId: caseId,
-    details: { channel: input.channel, service: service.slug },
-    at: input.receivedAt,
-  });
-  await sendCaseMessage(
-    trx,
-    'case.acknowledgement',
-    {
-      caseId,
-      authorityId: service.authorityId,
+    return {
+      id: caseId,
       reference,
-      serviceName: service.name,
+      status: initial.code,
       statusLabel: initial.customerLabel,
-      closed: workflow.closed.includes(initial.code),
-      paused: initial.pausesSla === true,
+      teamId,
       dueAt,
-      customerId,
-      guestEmail,
-      guestPhone,
-    },
-    `case.acknowledgement:${caseId}`,
-    options,
-  );
-  return {
-    id: caseId,
-    reference,
-    status: initial.code,
-    statusLabel: initial.customerLabel,
-    teamId,
-    dueAt,
-    receivedAt: input.receivedAt,
-    created: true,
-  };
+      receivedAt: input.receivedAt,
+      created: true,
+    };
+  }
+  throw new Error('createCase: could not find a free reference');
 }
 
 // ---------------------------------------------------------------------------------------------------

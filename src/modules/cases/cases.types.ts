@@ -1,7 +1,7 @@
 /** Domain types of the cases module: what its use-cases take and return (never database rows). */
 import type { Channel, SlaPolicy } from '../../platform/db/index.ts';
 import type { WorkingDayCalendar } from '../../platform/calendar/index.ts';
-import type { Tx } from '../../platform/db/index.ts';
+import type { Tx, WriteBatch } from '../../platform/db/index.ts';
 import type { ServiceDefinition } from '../services/index.ts';
 
 /** A service as the cases module needs it: identity, owning team, SLA and its validated definition. */
@@ -14,6 +14,8 @@ export interface CaseService {
   sla: SlaPolicy;
   definitionVersion: number;
   definition: ServiceDefinition;
+  /** The authority's contact facts, for messages about the service's cases (read with the service). */
+  authority: { id: string; name: string; phone: string | null; website: string | null };
 }
 
 /** Who did something to a case. A guest resident is `{ kind: 'customer', customerId: null }`. */
@@ -49,6 +51,12 @@ export interface CreateCaseInput {
   location?: CaseLocation | null;
   /** Uploaded files (already stored as `attachments` rows) to link to the new case. */
   attachmentIds?: readonly string[];
+  /**
+   * The caller's own writes that belong with the new case (e.g. marking the form draft submitted): added
+   * to the statement that writes the case, and written only if the case is new. `gate` is the name of
+   * the case's write in the batch (see platform/db/batch.ts).
+   */
+  alsoWrite?: (batch: WriteBatch, created: { caseId: string; gate: string }) => void;
 }
 
 export interface CreatedCase {

@@ -28,6 +28,8 @@ export {
   getResidentCaseView,
   findByReference,
   loadCaseService,
+  caseServiceFromRow,
+  type StoredCaseService,
   whatHappensNext,
   defaultCaseCalendar,
 } from './cases.service.ts';

@@ -1,5 +1,6 @@
 /** All SQL of the forms engine: form_drafts, the addresses gazetteer, and the profile reads for prefill. */
-import type { Db, NewRow, Tx } from '../../platform/db/index.ts';
+import { sql } from 'kysely';
+import { PREPARED, type Db, type NewRow, type Tx, type WriteBatch } from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
@@ -28,16 +29,52 @@ export function findDraft(db: Q, id: string) {
   return db.selectFrom('form_drafts').select(draftColumns).where('id', '=', id).executeTakeFirst();
 }
 
-export function lockDraft(trx: Tx, id: string) {
-  return trx
-    .selectFrom('form_drafts')
-    .select(draftColumns)
-    .where('id', '=', id)
-    .forUpdate()
+export type DraftRow = NonNullable<Awaited<ReturnType<typeof findDraft>>>;
+
+/**
+ * Everything the submission needs in ONE read (it runs on every form submission): the draft, its service
+ * with the authority's contact facts (the columns the cases module's `loadCaseService` reads), and the
+ * reference of the case it became, if it was submitted already.
+ */
+export function findDraftForSubmit(db: Q, id: string) {
+  return db
+    .selectFrom('form_drafts as d')
+    .innerJoin('services as s', 's.id', 'd.service_id')
+    .innerJoin('authorities as a', 'a.id', 's.authority_id')
+    .leftJoin('cases as c', 'c.id', 'd.submitted_case_id')
+    .select([
+      'd.id',
+      'd.authority_id',
+      'd.service_id',
+      'd.form_version',
+      'd.answers',
+      'd.token',
+      'd.binding_hash',
+      'd.customer_id',
+      'd.staff_user_id',
+      'd.channel',
+      'd.created_at',
+      'd.updated_at',
+      'd.expires_at',
+      'd.submitted_case_id',
+      'c.reference as submitted_reference',
+      's.authority_id as service_authority_id',
+      's.team_id as service_team_id',
+      's.slug as service_slug',
+      's.name as service_name',
+      's.sla as service_sla',
+      's.definition as service_definition',
+      's.definition_version as service_definition_version',
+      's.updated_at as service_updated_at',
+      's.active as service_active',
+      'a.name as authority_name',
+      'a.phone as authority_phone',
+      'a.website as authority_website',
+    ])
+    .where('d.id', '=', id)
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
 }
-
-export type DraftRow = NonNullable<Awaited<ReturnType<typeof findDraft>>>;
 
 export async function updateDraftAnswers(
   db: Q,
@@ -60,6 +97,24 @@ export async function markDraftSubmitted(db: Q, id: string, caseId: string, at: 
     .set({ submitted_case_id: caseId, updated_at: at })
     .where('id', '=', id)
     .execute();
+}
+
+/** Marks the draft submitted as a write of the case's batch, only if the case row was inserted (`gate`). */
+export function markDraftSubmittedInBatch(
+  db: Q,
+  batch: WriteBatch,
+  id: string,
+  caseId: string,
+  at: Date,
+  gate: string,
+): void {
+  batch.add(
+    db
+      .updateTable('form_drafts')
+      .set({ submitted_case_id: caseId, updated_at: at })
+      .where('id', '=', id)
+      .where(sql<boolean>`exists (select from ${sql.id(gate)})`),
+  );
 }
 
 export function caseReferenceOf(db: Q, caseId: string) {

@@ -8,12 +8,13 @@ import { readFileSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withTransaction, type Channel, type Db, type Tx } from '../../platform/db/index.ts';
+import { type Channel, type Db, type Tx } from '../../platform/db/index.ts';
 import { DomainRuleError } from '../../platform/http/errors.ts';
 import {
   bindingHash,
   ownsDraft,
   createCase,
+  caseServiceFromRow,
   loadCaseService,
   type CaseOptions,
   type CaseService,
@@ -214,55 +215,81 @@ export type SubmitResult =
   | { status: 'incomplete'; pageId: string };
 
 /**
- * Turns the draft into a case, once. The token posted from "Check your answers" must be the draft's;
- * the case's idempotency key is derived from it, and the draft row is locked, so a double click, a
- * refresh that re-posts, or two tabs all end at the same single case.
+ * Turns the draft into a case, once. The token posted from "Check your answers" must be the draft's; the
+ * case's idempotency key is derived from it, so a double click, a refresh that re-posts, or two tabs all
+ * end at the same single case.
+ *
+ * Three round trips and no BEGIN/COMMIT: one read (the draft with its service), then `createCase` on the
+ * database itself (the routing facts, then ONE statement that writes the case, its events, interaction,
+ * audit row, acknowledgement and outbox row and marks this draft submitted, all or nothing). Two
+ * submissions of the same draft race on the case's unique idempotency key: the second insert waits for
+ * the first to commit, writes nothing, and returns the first one's case.
  */
 export async function submitDraft(
   db: Db,
   input: { draftId: string; access: DraftAccess; token: string; now: Date; caseOptions?: CaseOptions },
 ): Promise<SubmitResult | null> {
-  return withTransaction(db, async (trx) => {
-    const row = await repo.lockDraft(trx, input.draftId);
-    if (!row || !mayUse(row, input.access)) return null;
-    if (row.token !== input.token) throw new DomainRuleError('The form token does not match this draft');
-    if (row.submitted_case_id) {
-      const existing = await repo.caseReferenceOf(trx, row.submitted_case_id);
-      if (existing)
-        return { status: 'submitted', caseId: existing.id, reference: existing.reference, created: false };
-    }
-    const stored = await loadCaseService(trx, { id: row.service_id });
-    if (!stored) return null;
-    const service = withExpandedForm(stored);
-    const answers = pruneHidden(service.definition, row.answers);
-    const incomplete = firstIncompletePage(service.definition, answers);
-    if (incomplete) return { status: 'incomplete', pageId: incomplete.id };
-    const contact = contactFromAnswers(service.definition, answers);
-    const created: CreatedCase = await createCase(
-      trx,
-      {
-        service,
-        customerId: row.customer_id,
-        contact,
-        answers,
-        formVersion: service.definitionVersion,
-        channel: row.channel as Channel,
-        receivedAt: input.now,
-        idempotencyKey: `form:${row.token}`,
-        createdByStaffId: row.staff_user_id,
-        location: locationFromAnswers(service.definition, answers),
-        attachmentIds: attachmentIdsOf(service.definition, answers),
-      },
-      input.caseOptions,
-    );
-    await repo.markDraftSubmitted(trx, row.id, created.id, input.now);
+  if (!uuid.test(input.draftId)) return null;
+  const row = await repo.findDraftForSubmit(db, input.draftId);
+  if (!row || !mayUse(row, input.access)) return null;
+  if (row.token !== input.token) throw new DomainRuleError('The form token does not match this draft');
+  if (row.submitted_case_id && row.submitted_reference)
     return {
       status: 'submitted',
-      caseId: created.id,
-      reference: created.reference,
-      created: created.created,
+      caseId: row.submitted_case_id,
+      reference: row.submitted_reference,
+      created: false,
     };
-  });
+  if (!row.service_active) return null;
+  const service = withExpandedForm(
+    caseServiceFromRow({
+      id: row.service_id,
+      authority_id: row.service_authority_id,
+      team_id: row.service_team_id,
+      slug: row.service_slug,
+      name: row.service_name,
+      sla: row.service_sla,
+      definition: row.service_definition,
+      definition_version: row.service_definition_version,
+      updated_at: row.service_updated_at,
+      active: row.service_active,
+      authority_name: row.authority_name,
+      authority_phone: row.authority_phone,
+      authority_website: row.authority_website,
+    }),
+  );
+  const answers = pruneHidden(service.definition, row.answers);
+  const incomplete = firstIncompletePage(service.definition, answers);
+  if (incomplete) return { status: 'incomplete', pageId: incomplete.id };
+  const contact = contactFromAnswers(service.definition, answers);
+  const created: CreatedCase = await createCase(
+    db,
+    {
+      service,
+      customerId: row.customer_id,
+      contact,
+      answers,
+      formVersion: service.definitionVersion,
+      channel: row.channel as Channel,
+      receivedAt: input.now,
+      idempotencyKey: `form:${row.token}`,
+      createdByStaffId: row.staff_user_id,
+      location: locationFromAnswers(service.definition, answers),
+      attachmentIds: attachmentIdsOf(service.definition, answers),
+      // In the statement that writes the case: no round trip of its own, and only if the case is new.
+      alsoWrite: (batch, { caseId, gate }) =>
+        repo.markDraftSubmittedInBatch(db, batch, row.id, caseId, input.now, gate),
+    },
+    input.caseOptions,
+  );
+  // An earlier attempt made the case (same token): point the draft at it.
+  if (!created.created) await repo.markDraftSubmitted(db, row.id, created.id, input.now);
+  return {
+    status: 'submitted',
+    caseId: created.id,
+    reference: created.reference,
+    created: created.created,
+  };
 }
 
 /** The confirmation page's facts about a submitted draft's case. */

@@ -8,6 +8,8 @@ export {
   MAX_DELIVERY_ATTEMPTS,
   URGENT_TEMPLATES,
   type QueueMessageInput,
+  type QueueInBatch,
+  type AuthorityContact,
 } from './notifications.service.ts';
 export { notificationJobHandlers, deliverMessage, type SendDeps } from './notifications.jobs.ts';
 export {

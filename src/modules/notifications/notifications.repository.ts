@@ -1,5 +1,13 @@
 /** All SQL for the `messages` table, plus the reads of customers, authorities and cases it needs. */
-import type { Db, NewRow, Row, Tx } from '../../platform/db/index.ts';
+import {
+  definedColumns,
+  valuesFrom,
+  type Db,
+  type NewRow,
+  type Row,
+  type Tx,
+  type WriteBatch,
+} from '../../platform/db/index.ts';
 
 type Conn = Db | Tx;
 
@@ -75,6 +83,26 @@ export async function insertMessage(db: Conn, values: NewRow<'messages'>): Promi
     .returning('id')
     .executeTakeFirst();
   return row?.id ?? null;
+}
+
+/**
+ * {@link insertMessage} as one write of a batch, only if the batch's write `gate` returned a row. Returns
+ * the name of the write, which returns the message id when the row was inserted (not on a dedupe clash).
+ */
+export function insertMessageInBatch(
+  db: Conn,
+  batch: WriteBatch,
+  values: NewRow<'messages'> & { id: string },
+  gate: string,
+): string {
+  return batch.add(
+    db
+      .insertInto('messages')
+      .columns(definedColumns(values))
+      .expression(valuesFrom(gate, values))
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .returning('id'),
+  );
 }
 
 export function findMessage(db: Conn, id: string) {

@@ -7,7 +7,9 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../platform/db/index.ts';
-import { enqueue } from '../../platform/jobs/index.ts';
+import { randomUUID } from 'node:crypto';
+import type { NewRow, WriteBatch } from '../../platform/db/index.ts';
+import { enqueue, enqueueInBatch, type EnqueueJob } from '../../platform/jobs/index.ts';
 import {
   REQUIRED_PERSONALISATION,
   isTemplateName,
@@ -26,6 +28,7 @@ import {
   findAuthority,
   findCustomerContacts,
   insertMessage,
+  insertMessageInBatch,
   messageIdByDedupeKey,
 } from './notifications.repository.ts';
 
@@ -41,6 +44,26 @@ export const URGENT_TEMPLATES: ReadonlySet<TemplateName> = new Set<TemplateName>
   'resident.sign_in_code',
   'resident.track_code',
 ]);
+
+/** The authority facts a message's personalisation needs (its name, phone and website). */
+export interface AuthorityContact {
+  id: string;
+  name: string;
+  phone: string | null;
+  website: string | null;
+}
+
+/**
+ * Queue the message as part of the caller's {@link WriteBatch} instead of writing it now: the message row
+ * and its delivery job cost no round trip of their own and are written only if the batch's write `gate`
+ * returned a row (e.g. the new case was inserted).
+ */
+export interface QueueInBatch {
+  batch: WriteBatch;
+  gate: string;
+  /** The authority's contact facts when the caller already has them (saves a read). */
+  authority?: AuthorityContact;
+}
 
 export interface QueueMessageInput {
   authorityId: string;
@@ -98,6 +121,7 @@ function fullName(customer: {
 export async function queueMessage(
   trx: Kysely<DB> | Transaction<DB>,
   input: QueueMessageInput,
+  inBatch?: QueueInBatch,
 ): Promise<void> {
   if (!isTemplateName(input.template))
     throw new TypeError(`queueMessage: unknown template ${String(input.template)}`);
@@ -109,9 +133,14 @@ export async function queueMessage(
   if (missing.length)
     throw new TypeError(`queueMessage: ${template} needs personalisation ${missing.join(', ')}`);
 
-  if (await messageIdByDedupeKey(trx, input.dedupeKey)) return;
+  // In a batch the insert's `on conflict (dedupe_key) do nothing` does this check, and the delivery job
+  // is written only if the message row was.
+  if (!inBatch && (await messageIdByDedupeKey(trx, input.dedupeKey))) return;
 
-  const authority = await findAuthority(trx, input.authorityId);
+  const authority =
+    inBatch?.authority?.id === input.authorityId
+      ? inBatch.authority
+      : await findAuthority(trx, input.authorityId);
   if (!authority) throw new TypeError('queueMessage: unknown authorityId');
   const customer = input.customerId ? await findCustomerContacts(trx, input.customerId) : null;
 
@@ -140,7 +169,7 @@ export async function queueMessage(
     personalisation,
   );
 
-  const messageId = await insertMessage(trx, {
+  const row: NewRow<'messages'> = {
     authority_id: authority.id,
     customer_id: customer?.customer.id ?? null,
     case_id: input.caseId ?? null,
@@ -155,9 +184,8 @@ export async function queueMessage(
     provider_id: null,
     error: resolved ? null : 'No email address, mobile number or postal address to send this to',
     dedupe_key: input.dedupeKey,
-  });
-  if (!messageId || !resolved) return;
-  await enqueue(trx, {
+  };
+  const job = (messageId: string): EnqueueJob => ({
     topic: SEND_TOPIC,
     payload: { messageId },
     authorityId: authority.id,
@@ -165,4 +193,13 @@ export async function queueMessage(
     maxAttempts: MAX_DELIVERY_ATTEMPTS,
     priority: URGENT_TEMPLATES.has(template) ? 'urgent' : 'normal',
   });
+  if (inBatch) {
+    const messageId = randomUUID();
+    const written = insertMessageInBatch(trx, inBatch.batch, { id: messageId, ...row }, inBatch.gate);
+    if (resolved) enqueueInBatch(trx, inBatch.batch, job(messageId), written);
+    return;
+  }
+  const messageId = await insertMessage(trx, row);
+  if (!messageId || !resolved) return;
+  await enqueue(trx, job(messageId));
 }

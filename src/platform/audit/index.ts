@@ -11,7 +11,7 @@
  * of the council that owns a record can see who read it, whichever council the reader works for.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Db, Tx } from '../db/index.ts';
+import { definedColumns, valuesFrom, type Db, type Tx, type WriteBatch } from '../db/index.ts';
 
 export type AuditOutcome = 'ok' | 'denied' | 'failed';
 
@@ -55,24 +55,41 @@ export function auditedInScope(): readonly AuditedInScope[] {
   return scopes.getStore()?.written ?? [];
 }
 
-export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
-  const outcome = entry.outcome ?? 'ok';
+function auditRow(entry: AuditEntry) {
   const scope = scopes.getStore();
-  await db
-    .insertInto('audit_log')
-    .values({
-      actor_type: entry.actorType,
-      actor_id: entry.actorId ?? null,
-      authority_id: entry.authorityId ?? null,
-      action: entry.action,
-      record_type: entry.recordType ?? null,
-      record_id: entry.recordId ?? null,
-      outcome,
-      reason: entry.reason ?? null,
-      request_id: entry.requestId ?? scope?.requestId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-      ...(entry.at ? { at: entry.at } : {}),
-    })
-    .execute();
-  scope?.written.push({ action: entry.action, outcome, actorId: entry.actorId ?? null });
+  return {
+    actor_type: entry.actorType,
+    actor_id: entry.actorId ?? null,
+    authority_id: entry.authorityId ?? null,
+    action: entry.action,
+    record_type: entry.recordType ?? null,
+    record_id: entry.recordId ?? null,
+    outcome: entry.outcome ?? 'ok',
+    reason: entry.reason ?? null,
+    request_id: entry.requestId ?? scope?.requestId ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+    ...(entry.at ? { at: entry.at } : {}),
+  };
+}
+
+function noteInScope(entry: AuditEntry): void {
+  scopes
+    .getStore()
+    ?.written.push({ action: entry.action, outcome: entry.outcome ?? 'ok', actorId: entry.actorId ?? null });
+}
+
+export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
+  await db.insertInto('audit_log').values(auditRow(entry)).execute();
+  noteInScope(entry);
+}
+
+/**
+ * The same row as {@link audit}, as one write of a {@link WriteBatch} (so it costs no round trip of its
+ * own), written only if the batch's write `gate` returned a row (the change it describes happened).
+ */
+export function auditInBatch(db: Db | Tx, batch: WriteBatch, entry: AuditEntry, gate: string): void {
+  const row = auditRow(entry);
+  batch.add(db.insertInto('audit_log').columns(definedColumns(row)).expression(valuesFrom(gate, row)), () =>
+    noteInScope(entry),
+  );
 }

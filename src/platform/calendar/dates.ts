@@ -229,6 +229,19 @@ export function toIsoDate(instant: Date, timeZone: string = LONDON): IsoDate {
  * (01:30 → 02:30 BST).
  */
 export function zonedInstant(date: IsoDate, time: WallTime, timeZone: string = LONDON): Date {
+  // Pure in its arguments and called several times for every SLA due date: remembered.
+  const key = `${timeZone}|${date}|${time}`;
+  const known = zonedInstants.get(key);
+  if (known !== undefined) return new Date(known);
+  const instant = computeZonedInstant(date, time, timeZone);
+  if (zonedInstants.size >= 10_000) zonedInstants.clear();
+  zonedInstants.set(key, instant.getTime());
+  return instant;
+}
+
+const zonedInstants = new Map<string, number>();
+
+function computeZonedInstant(date: IsoDate, time: WallTime, timeZone: string): Date {
   const { year, month, day } = ymd(date);
   const minutes = parseWallTime(time);
   const wall = Date.UTC(year, month - 1, day, Math.floor(minutes / 60), minutes % 60);

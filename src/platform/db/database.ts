@@ -17,6 +17,7 @@ import { mkdirSync } from 'node:fs';
 import type { DB } from './schema.ts';
 import { acquireDirectoryLock, type DirectoryLock } from './lock.ts';
 import { DatabaseUnavailableError } from './faults.ts';
+import { prepareMarkedStatements } from './prepared.ts';
 
 export { DatabaseUnavailableError } from './faults.ts';
 
@@ -141,6 +142,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     // the process. So every client gets a listener for its whole life. The client is then unusable: its
     // current query fails, and the pool discards it when it is released.
     pool.on('connect', (client) => {
+      prepareMarkedStatements(client);
       boundQueries(client, statementMs > 0 ? statementMs + READ_MARGIN_MS : 0);
       let reported = false; // a terminated backend raises its FATAL error, then "Connection terminated"
       client.on('error', (error) => {

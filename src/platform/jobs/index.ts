@@ -1,6 +1,7 @@
 /** The durable outbox and job worker: see docs/jobs.md and docs/adr/0003-outbox-and-worker.md. */
 export {
   enqueue,
+  enqueueInBatch,
   outboxStats,
   retryDead,
   purgeDone,

@@ -10,6 +10,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { definedColumns, valuesFrom, type WriteBatch } from '../db/batch.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
 /**
@@ -43,6 +44,36 @@ export interface EnqueueJob {
  * `dedupeKey` was already present (`on conflict (dedupe_key) do nothing`).
  */
 export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob): Promise<number | null> {
+  const row = await trx
+    .insertInto('outbox')
+    .values(jobRow(job))
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
+ * {@link enqueue} as one write of a {@link WriteBatch} (no round trip of its own): the row is written only
+ * if the batch's write `gate` returned a row, and not when `dedupeKey` is already present.
+ */
+export function enqueueInBatch(
+  trx: Kysely<DB> | Transaction<DB>,
+  batch: WriteBatch,
+  job: EnqueueJob,
+  gate: string,
+): void {
+  const row = jobRow(job);
+  batch.add(
+    trx
+      .insertInto('outbox')
+      .columns(definedColumns(row))
+      .expression(valuesFrom(gate, row))
+      .onConflict((oc) => oc.column('dedupe_key').doNothing()),
+  );
+}
+
+function jobRow(job: EnqueueJob) {
   if (typeof job.topic !== 'string' || job.topic.trim() === '')
     throw new TypeError('enqueue: topic must be a non-empty string');
   if (job.maxAttempts !== undefined && (!Number.isInteger(job.maxAttempts) || job.maxAttempts < 1)) {
@@ -52,23 +83,16 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob
     throw new RangeError('enqueue: runAfter is not a valid date');
   if (job.priority !== undefined && !Object.hasOwn(JOB_PRIORITY, job.priority))
     throw new RangeError('enqueue: priority must be normal or urgent');
-
-  const row = await trx
-    .insertInto('outbox')
-    .values({
-      topic: job.topic,
-      // Serialise explicitly: pg would turn a top-level array into a PostgreSQL array literal.
-      payload: JSON.stringify(job.payload),
-      authority_id: job.authorityId ?? null,
-      dedupe_key: job.dedupeKey ?? null,
-      ...(job.runAfter !== undefined ? { run_after: job.runAfter } : {}),
-      ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
-      ...(job.priority !== undefined ? { priority: JOB_PRIORITY[job.priority] } : {}),
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id ?? null;
+  return {
+    topic: job.topic,
+    // Serialise explicitly: pg would turn a top-level array into a PostgreSQL array literal.
+    payload: JSON.stringify(job.payload),
+    authority_id: job.authorityId ?? null,
+    dedupe_key: job.dedupeKey ?? null,
+    ...(job.runAfter !== undefined ? { run_after: job.runAfter } : {}),
+    ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
+    ...(job.priority !== undefined ? { priority: JOB_PRIORITY[job.priority] } : {}),
+  };
 }
 
 export interface OutboxStats {
