@@ -496,11 +496,6 @@ export function addressLines(random: Random): { line1: string; line2?: string } 
   return { line1: `${random.between(1, 180)} ${streetName(random)}` };
 }
 
-/** Upper case without spaces: how postcodes are matched. */
-export function normalisePostcode(postcode: string): string {
-  return postcode.replace(/\s+/g, '').toUpperCase();
-}
-
 export type PhoneRange = 'mobile' | 'landline';
 
 /** A number in Ofcom's drama ranges: 07700 900xxx (mobile) or 01632 960xxx (landline). */

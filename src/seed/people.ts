@@ -4,6 +4,7 @@
  * keeping them in memory.
  */
 import type { AddressValue, NewRow } from '../platform/db/index.ts';
+import { normaliseEmail, postcodeKey } from '../platform/contact/index.ts';
 import { IdStream, Random, WeightedPicker, hash32, hashString } from './random.ts';
 import {
   CITY_TOWN,
@@ -15,7 +16,6 @@ import {
   addressLines,
   dramaPhone,
   emailLocalPart,
-  normalisePostcode,
   postcodeIn,
   type NameGroup,
   type Town,
@@ -286,11 +286,14 @@ export function personRows(
       [person.address.line1, person.address.line2, person.address.town, person.address.postcode]
         .filter(Boolean)
         .join(', '),
-      normalisePostcode(person.address.postcode),
+      postcodeKey(person.address.postcode) ?? person.address.postcode,
       person.address,
     ),
   ];
-  if (person.email) contactPoints.push(point(1, 'email', person.email, person.email.toLowerCase(), null));
+  if (person.email)
+    contactPoints.push(
+      point(1, 'email', person.email, normaliseEmail(person.email) ?? person.email.toLowerCase(), null),
+    );
   if (person.phone) contactPoints.push(point(2, 'phone', person.phone.value, person.phone.normalised, null));
   const vulnerabilities = person.vulnerability
     ? [

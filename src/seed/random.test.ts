@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { IdStream, Random, WeightedPicker, hashUuid } from './random.ts';
 import { REFERENCE_PATTERN, ReferenceSequence } from './references.ts';
 import { TimeModel, channelClass } from './time.ts';
-import { dramaPhone, emailLocalPart, normalisePostcode } from './names.ts';
+import { normalisePhone, phoneKind } from '../platform/contact/index.ts';
+import { dramaPhone, emailLocalPart } from './names.ts';
 
 test('the PRNG repeats its sequence for a seed and differs between seeds', () => {
   const a = new Random(42);
@@ -94,7 +95,15 @@ test('working days skip weekends and bank holidays; office contacts keep office 
 test('demo contact details stay in the fictional and reserved ranges', () => {
   assert.deepEqual(dramaPhone('mobile', 123), { value: '07700 900123', normalised: '+447700900123' });
   assert.deepEqual(dramaPhone('landline', 7), { value: '01632 960007', normalised: '+441632960007' });
-  assert.equal(normalisePostcode('kb1 4qt'), 'KB14QT');
+  // Stored as the one phone normaliser would store them, and of the kind they stand for.
+  for (const last3 of [0, 123, 999]) {
+    const mobile = dramaPhone('mobile', last3);
+    const landline = dramaPhone('landline', last3);
+    assert.equal(normalisePhone(mobile.value), mobile.normalised);
+    assert.equal(normalisePhone(landline.value), landline.normalised);
+    assert.equal(phoneKind(mobile.value), 'mobile');
+    assert.equal(phoneKind(landline.value), 'landline');
+  }
   assert.equal(emailLocalPart('Zoë', "O'Brien"), 'zoe.obrien');
   assert.equal(emailLocalPart('Łukasz', 'Wiśniewski'), 'lukasz.wisniewski');
 });

@@ -6,16 +6,10 @@ import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../src/platform/db/index.ts';
 import type { Channel } from '../../src/platform/db/index.ts';
-import {
-  normaliseAddress,
-  normaliseEmail,
-  normalisePhone,
-  searchNameOf,
-} from '../../src/modules/customers/index.ts';
+import { normaliseAddress, searchNameOf } from '../../src/modules/customers/index.ts';
+import { normaliseEmail, normalisePhone, REFERENCE_ALPHABET } from '../../src/platform/contact/index.ts';
 import { Browser } from '../support/app.ts';
 import { TEST_PASSWORD } from './index.ts';
-
-const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** A random case reference like `KX7P-3RMD` (2^40 of them: collisions are negligible in tests). */
 export function randomReference(): string {

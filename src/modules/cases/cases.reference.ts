@@ -2,12 +2,13 @@
  * Case references residents read out over the phone: 8 characters from an alphabet without look-alikes
  * (no 0/O, no 1/I), written `XXXX-XXXX`, e.g. `KX7P-3RMD`. 32^8 ≈ 1.1 × 10^12 references, drawn with
  * `crypto.randomInt` so they cannot be guessed from one another; the database's unique index catches the
- * rare clash and `createCase` draws again.
+ * rare clash and `createCase` draws again. What people type back is read by `normaliseReference`
+ * (platform/contact/reference.ts, the one normaliser for references).
  */
 import { randomInt } from 'node:crypto';
+import { REFERENCE_ALPHABET } from '../../platform/contact/index.ts';
 
-export const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-export const REFERENCE_PATTERN = /^[ABCDEFGHJKLMNPQRSTUVWXYZ2-9]{4}-[ABCDEFGHJKLMNPQRSTUVWXYZ2-9]{4}$/;
+export { REFERENCE_ALPHABET, REFERENCE_PATTERN, normaliseReference } from '../../platform/contact/index.ts';
 
 /** A new random reference like `KX7P-3RMD`. */
 export function generateReference(): string {
@@ -17,18 +18,4 @@ export function generateReference(): string {
     out += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
   }
   return out;
-}
-
-/**
- * The stored form of a reference someone typed or read out: case-insensitive, with spaces, hyphens or
- * dashes anywhere or not at all (`kx7p 3rmd`, `KX7P3RMD`, `kx7p–3rmd`). Returns null when it cannot be a
- * reference (wrong length, or a character such as 0, O, 1 or I that no reference contains), so callers
- * can ask the resident to check it without a database query.
- */
-export function normaliseReference(input: string | null | undefined): string | null {
-  if (typeof input !== 'string') return null;
-  const compact = input.toUpperCase().replace(/[\s\-\u2010-\u2015_.]/g, '');
-  if (compact.length !== 8) return null;
-  const reference = `${compact.slice(0, 4)}-${compact.slice(4)}`;
-  return REFERENCE_PATTERN.test(reference) ? reference : null;
 }

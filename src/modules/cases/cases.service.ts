@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { audit, auditInBatch } from '../../platform/audit/index.ts';
+import { normaliseEmail, normalisePhone } from '../../platform/contact/index.ts';
 import { loadDefaultCalendar, type WorkingDayCalendar } from '../../platform/calendar/index.ts';
 import { SlaClock, type SlaPause } from '../../platform/clocks/index.ts';
 import { WriteBatch, type Db, type SlaPolicy, type Tx } from '../../platform/db/index.ts';
@@ -249,8 +250,9 @@ export async function createCase(
   const teamId = route.teamId;
   const customerId = input.customerId ?? null;
   const guest = customerId ? null : (input.contact ?? null);
-  const guestEmail = clean(guest?.email)?.toLowerCase() ?? null;
-  const guestPhone = clean(guest?.phone);
+  // Stored normalised (the forms engine and the API have checked them), or as given if they cannot be.
+  const guestEmail = normaliseEmail(guest?.email) ?? clean(guest?.email)?.toLowerCase() ?? null;
+  const guestPhone = normalisePhone(guest?.phone) ?? clean(guest?.phone);
   const staffId = input.createdByStaffId ?? null;
   // A new request about a service the same customer contacted us about in the last 7 days is a repeat
   // contact (failure demand), so first contact resolution is measured honestly across channels.

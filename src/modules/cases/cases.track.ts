@@ -6,6 +6,7 @@
  */
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { audit } from '../../platform/audit/index.ts';
+import { normaliseEmail, normalisePhone } from '../../platform/contact/index.ts';
 import { queueMessage } from '../notifications/index.ts';
 import { normaliseReference } from './cases.reference.ts';
 import { countCodesSince, customerContactValues, findCaseRowByReference } from './cases.repository.ts';
@@ -14,45 +15,15 @@ import { CODE_TTL_MS, issueCode, verifyCode, type CodeCheck } from './cases.code
 export const TRACK_PURPOSE = 'track';
 export const MAX_CODES_PER_CASE_PER_HOUR = 5;
 
-/** Lower-cased email, or null when it does not look like one. */
-export function normaliseEmailAddress(value: string): string | null {
-  const email = value.trim().toLowerCase();
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : null;
-}
-
-/**
- * A UK or international phone number in E.164 (`+447700900982`), the form `contact_points.normalised`
- * holds, or null. Accepts spaces, brackets, dots, dashes, a 0 trunk prefix, +44 or 0044.
- */
-export function normalisePhoneNumber(value: string): string | null {
-  const v = value.trim();
-  if (!/^[+\d\s().-]+$/.test(v)) return null;
-  let digits = v.replace(/\(0\)/g, '').replace(/\D/g, '');
-  let international = v.startsWith('+');
-  if (!international && digits.startsWith('00')) {
-    digits = digits.slice(2);
-    international = true;
-  }
-  if (!international) {
-    if (digits.startsWith('0') && (digits.length === 10 || digits.length === 11))
-      digits = `44${digits.slice(1)}`;
-    else return null;
-  }
-  if (digits.startsWith('440')) digits = `44${digits.slice(3)}`;
-  if (digits.length < 8 || digits.length > 15 || digits.startsWith('0')) return null;
-  if (digits.startsWith('44') && (digits.length < 11 || digits.length > 12)) return null;
-  return `+${digits}`;
-}
-
 export type TrackContact = { kind: 'email'; value: string } | { kind: 'phone'; value: string };
 
 /** What the resident typed in "email address or mobile number", understood; null if it is neither. */
 export function parseTrackContact(input: string): TrackContact | null {
   if (input.includes('@')) {
-    const email = normaliseEmailAddress(input);
+    const email = normaliseEmail(input);
     return email ? { kind: 'email', value: email } : null;
   }
-  const phone = normalisePhoneNumber(input);
+  const phone = normalisePhone(input);
   return phone ? { kind: 'phone', value: phone } : null;
 }
 
@@ -61,10 +32,8 @@ async function contactMatches(
   row: NonNullable<Awaited<ReturnType<typeof findCaseRowByReference>>>,
   contact: TrackContact,
 ): Promise<boolean> {
-  if (contact.kind === 'email' && row.guest_email && normaliseEmailAddress(row.guest_email) === contact.value)
-    return true;
-  if (contact.kind === 'phone' && row.guest_phone && normalisePhoneNumber(row.guest_phone) === contact.value)
-    return true;
+  if (contact.kind === 'email' && normaliseEmail(row.guest_email) === contact.value) return true;
+  if (contact.kind === 'phone' && normalisePhone(row.guest_phone) === contact.value) return true;
   if (!row.customer_id) return false;
   const points = await customerContactValues(trx, row.customer_id);
   return points.some((p) => p.kind === contact.kind && p.normalised === contact.value);

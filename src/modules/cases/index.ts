@@ -67,14 +67,7 @@ export {
   type RequestPageExtras,
 } from './cases.portal.routes.ts';
 export { issueCode, verifyCode, CODE_TTL_MS, CODE_MAX_ATTEMPTS, type CodeCheck } from './cases.codes.ts';
-export {
-  requestTrackCode,
-  verifyTrackCode,
-  parseTrackContact,
-  normaliseEmailAddress,
-  normalisePhoneNumber,
-  TRACK_PURPOSE,
-} from './cases.track.ts';
+export { requestTrackCode, verifyTrackCode, parseTrackContact, TRACK_PURPOSE } from './cases.track.ts';
 export {
   registerUploadParsing,
   checkUpload,

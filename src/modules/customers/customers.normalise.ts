@@ -1,9 +1,17 @@
 /**
  * Normalisers for the things staff type into the customer search box and the new-customer form.
  * Stored values (`customers.search_name`, `contact_points.normalised`) and search terms go through the
- * same functions, so "07700 900123" finds "+44 7700 900123" and "kb1 2ab" finds "KB1 2AB".
+ * same functions, so "07700 900123" finds "+44 7700 900123" and "kb1 2ab" finds "KB1 2AB". Phone numbers,
+ * email addresses, postcodes and case references have one normaliser each for the whole application
+ * (platform/contact); this file adds names, addresses, dates of birth and the search box.
  * Pure functions: no I/O, unit-tested in customers.normalise.test.ts.
  */
+import {
+  normalisePhone,
+  normalisePostcode,
+  normaliseReference,
+  postcodeKey,
+} from '../../platform/contact/index.ts';
 
 /** Lower-case "given family" with single spaces: the value `customers.search_name` holds. */
 export function searchNameOf(givenName: string | null, familyName: string | null): string {
@@ -21,51 +29,6 @@ export function normaliseText(value: string): string {
     .replace(/\s+/g, ' ');
 }
 
-/** Email addresses are compared lower-cased and trimmed. */
-export function normaliseEmail(value: string): string | null {
-  const email = value.trim().toLowerCase();
-  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? email : null;
-}
-
-/**
- * A telephone number in E.164 (`+447700900123`), assuming the UK when there is no country code.
- * Accepts spaces, dashes, dots, brackets, a "(0)" after the country code and a 00 international prefix.
- * Returns null when it cannot be a phone number.
- */
-export function normalisePhone(value: string): string | null {
-  let v = value.trim();
-  if (!/^[+\d\s().-]+$/.test(v)) return null;
-  v = v.replace(/\(0\)/g, '');
-  let digits = v.replace(/\D/g, '');
-  let international = v.startsWith('+');
-  if (!international && digits.startsWith('00')) {
-    digits = digits.slice(2);
-    international = true;
-  }
-  if (!international) {
-    if (digits.startsWith('0') && digits.length >= 10 && digits.length <= 11) digits = `44${digits.slice(1)}`;
-    else if (!(digits.startsWith('44') && digits.length === 12)) return null;
-  }
-  if (digits.startsWith('440')) digits = `44${digits.slice(3)}`;
-  if (digits.length < 8 || digits.length > 15 || digits.startsWith('0')) return null;
-  if (digits.startsWith('44') && (digits.length < 11 || digits.length > 12)) return null;
-  return `+${digits}`;
-}
-
-const POSTCODE = /^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$/;
-
-/** A full UK postcode, upper case without spaces (`KB12AB`), or null. */
-export function normalisePostcode(value: string): string | null {
-  const v = value.trim().toUpperCase().replace(/\s+/g, ' ');
-  const match = POSTCODE.exec(v);
-  return match ? `${match[1]}${match[2]}` : null;
-}
-
-/** A postcode as people write it: outward code, space, inward code (`KB1 2AB`). */
-export function formatPostcode(normalised: string): string {
-  return normalised.length > 3 ? `${normalised.slice(0, -3)} ${normalised.slice(-3)}` : normalised;
-}
-
 /**
  * The searchable form of an address: upper case words, single spaces, the postcode last and without a
  * space, so a postcode search is `normalised = 'KB12AB' or normalised like '% KB12AB'` (served by the
@@ -81,7 +44,7 @@ export function normaliseAddress(parts: {
     .filter((p): p is string => Boolean(p && p.trim()))
     .map((p) => normaliseText(p).toUpperCase());
   const postcode = parts.postcode
-    ? (normalisePostcode(parts.postcode) ?? normaliseText(parts.postcode).toUpperCase().replace(/\s/g, ''))
+    ? (postcodeKey(parts.postcode) ?? normaliseText(parts.postcode).toUpperCase().replace(/\s/g, ''))
     : '';
   return [...words, postcode].filter(Boolean).join(' ');
 }
@@ -94,20 +57,14 @@ export function addressLabel(parts: {
   postcode?: string | null;
 }): string {
   const postcode = parts.postcode ? (normalisePostcode(parts.postcode) ?? parts.postcode) : '';
-  return [parts.line1, parts.line2, parts.town, postcode ? formatPostcode(postcode) : '']
+  return [parts.line1, parts.line2, parts.town, postcode]
     .map((p) => (p ?? '').trim())
     .filter(Boolean)
     .join(', ');
 }
 
-const REFERENCE_CHARS = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const REFERENCE = new RegExp(`^([${REFERENCE_CHARS}]{4})[\\s-]?([${REFERENCE_CHARS}]{4})$`);
-
-/** A case reference (`KX7P-3RMD`), tolerant of lower case, a missing hyphen or a space; or null. */
-export function normaliseReference(value: string): string | null {
-  const match = REFERENCE.exec(value.trim().toUpperCase());
-  return match ? `${match[1]}-${match[2]}` : null;
-}
+/** What a whole query must look like to be read as a case reference: two groups of four, maybe split. */
+const REFERENCE_SHAPE = /^[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}$/;
 
 const MONTHS = [
   'january',
@@ -204,7 +161,7 @@ export function parseSearchQuery(raw: string): SearchCriteria {
   let rest = raw.normalize('NFKC').trim().slice(0, 200);
   if (!rest) return criteria;
 
-  const whole = normaliseReference(rest);
+  const whole = REFERENCE_SHAPE.test(rest) ? normaliseReference(rest) : null;
   if (whole) {
     criteria.reference = whole;
     return criteria;
@@ -241,7 +198,7 @@ export function parseSearchQuery(raw: string): SearchCriteria {
   }
   const postcode = POSTCODE_IN_TEXT.exec(rest);
   if (postcode) {
-    criteria.postcode = `${postcode[1]}${postcode[2]}`.toUpperCase();
+    criteria.postcode = postcodeKey(postcode[0]);
     rest = rest.replace(postcode[0], ' ');
   }
   const text = normaliseText(rest);

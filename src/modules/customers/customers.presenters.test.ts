@@ -1,23 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  escapeHtml,
-  formatPhone,
-  maskEmail,
-  outcomeLabel,
-  pagination,
-  timelineItems,
-} from './customers.presenters.ts';
+import { escapeHtml, maskEmail, outcomeLabel, pagination, timelineItems } from './customers.presenters.ts';
 
 void test('emails are masked to first and last letter of the local part', () => {
   assert.equal(maskEmail('jane.thompson@example.com'), 'j•••n@example.com');
   assert.equal(maskEmail('jo@example.com'), 'j•••@example.com');
   assert.equal(maskEmail(null), '');
-});
-
-void test('UK phones are shown as people write them', () => {
-  assert.equal(formatPhone('+447700900123'), '07700 900123');
-  assert.equal(formatPhone('+12025550143'), '+12025550143');
 });
 
 void test('timeline HTML escapes what people typed', () => {

@@ -2,6 +2,7 @@
  * Domain → view models. Templates get ready-to-render rows (GOV.UK table rows, summary list rows, MOJ
  * timeline items); any HTML built here escapes every value.
  */
+import { displayPhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { AddressValue, Channel } from '../../platform/db/index.ts';
 import { addressLabel } from './customers.normalise.ts';
@@ -34,17 +35,6 @@ export function maskEmail(email: string | null): string {
   const local = email.slice(0, at);
   const masked = local.length <= 2 ? `${local[0]}•••` : `${local[0]}•••${local[local.length - 1]}`;
   return `${masked}${email.slice(at)}`;
-}
-
-/** A UK number as people write it: `+447700900123` → `07700 900123`; others unchanged. */
-export function formatPhone(value: string | null): string {
-  if (!value) return '';
-  const compact = value.replace(/[^\d+]/g, '');
-  if (/^\+44\d{10}$/.test(compact)) {
-    const national = `0${compact.slice(3)}`;
-    return `${national.slice(0, 5)} ${national.slice(5)}`;
-  }
-  return value;
 }
 
 function addressText(address: AddressValue | null, fallback: string | null): string {
@@ -99,7 +89,7 @@ export function searchResultRows(rows: CustomerSummaryRow[]) {
       { text: r.date_of_birth ? formatDate(r.date_of_birth, 'date') : 'Not known' },
       { text: addressText(r.address, r.address_value) || 'Not known' },
       { text: maskEmail(r.email) },
-      { text: formatPhone(r.phone) },
+      { text: displayPhone(r.phone) },
       { text: String(r.open_cases), format: 'numeric' },
     ];
   });
@@ -118,7 +108,7 @@ export function candidateRows(
       { text: r.date_of_birth ? formatDate(r.date_of_birth, 'date') : 'Not known' },
       { text: addressText(r.address, r.address_value) || 'Not known' },
       { text: maskEmail(r.email) },
-      { text: formatPhone(r.phone) },
+      { text: displayPhone(r.phone) },
       {
         html: `<a class="govuk-link" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}<span class="govuk-visually-hidden"> ${name}</span></a>`,
       },
@@ -200,7 +190,7 @@ export function contactPointRows(
   return points.map((p) => {
     const value =
       p.kind === 'phone'
-        ? formatPhone(p.value)
+        ? displayPhone(p.value)
         : p.kind === 'address'
           ? addressText(p.address, p.value)
           : p.value;

@@ -10,12 +10,12 @@ import {
   type LoggableChannel,
 } from './customers.rules.ts';
 import {
-  isoDate,
   normaliseEmail,
   normalisePhone,
   normalisePostcode,
-  formatPostcode,
-} from './customers.normalise.ts';
+  postcodeKey,
+} from '../../platform/contact/index.ts';
+import { isoDate } from './customers.normalise.ts';
 
 const text = (max: number, tooLong: string) =>
   z
@@ -125,7 +125,7 @@ export function newCustomerSchema(today: string) {
         ctx.addIssue({ code: 'custom', path: ['postcode'], message: 'Enter a postcode for the address' });
     })
     .transform((v): NewCustomerInput => {
-      const postcode = v.postcode ? normalisePostcode(v.postcode) : null;
+      const postcode = v.postcode ? postcodeKey(v.postcode) : null;
       const email = v.email ? normaliseEmail(v.email) : null;
       const phone = v.phone ? normalisePhone(v.phone) : null;
       return {
@@ -136,7 +136,9 @@ export function newCustomerSchema(today: string) {
           : null,
         email: email ? { value: v.email, normalised: email } : null,
         phone: phone ? { value: v.phone, normalised: phone } : null,
-        address: postcode ? { line1: v.addressLine, postcode: formatPostcode(postcode) } : null,
+        address: postcode
+          ? { line1: v.addressLine, postcode: normalisePostcode(v.postcode) ?? postcode }
+          : null,
         postcode,
         confirmed: v.confirm === 'yes',
       };

@@ -16,10 +16,6 @@ export {
 export {
   addressLabel,
   normaliseAddress,
-  normaliseEmail,
-  normalisePhone,
-  normalisePostcode,
-  normaliseReference,
   normaliseText,
   parseSearchQuery,
   searchNameOf,

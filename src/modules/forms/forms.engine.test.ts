@@ -4,7 +4,6 @@ import { loadServiceDefinitions } from '../services/index.ts';
 import {
   expandForm,
   firstIncompletePage,
-  formatPostcode,
   inSentence,
   isShown,
   nextPage,
@@ -39,13 +38,6 @@ void test('readDate accepts real dates only', () => {
     missing: ['day', 'year'],
     invalid: false,
   });
-});
-
-void test('postcodes are formatted and validated', () => {
-  assert.equal(formatPostcode('kb12ab'), 'KB1 2AB');
-  assert.equal(formatPostcode(' sw1a  1aa '), 'SW1A 1AA');
-  assert.equal(formatPostcode('NOT A POSTCODE'), null);
-  assert.equal(formatPostcode('KB1'), null);
 });
 
 void test('labels are used inside sentences without changing acronyms', () => {

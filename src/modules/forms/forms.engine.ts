@@ -11,11 +11,12 @@
  *
  * Validation is hand-written per question type rather than a zod schema built per page: the composite
  * GOV.UK fields (date, address, location) need one message per field part and error links to the exact
- * input, which a generated schema would obscure. zod still checks email addresses.
+ * input, which a generated schema would obscure. Email addresses, phone numbers and postcodes are checked by
+ * the one normaliser for each (platform/contact); answers keep what the resident typed (postcodes
+ * formatted), and the case stores the normalised forms.
  */
-import { z } from 'zod';
 import type { FormPage, FormQuestion, ServiceDefinition } from '../services/index.ts';
-import { normalisePhoneNumber } from '../cases/index.ts';
+import { isUkPhone, normaliseEmail, normalisePostcode } from '../../platform/contact/index.ts';
 
 export type Answers = Record<string, unknown>;
 export type RawFields = Record<string, unknown>;
@@ -63,7 +64,6 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 export const TEXT_MAX = 500;
 export const TEXTAREA_MAX = 5000;
 const UK_BOUNDS = { latMin: 49.8, latMax: 60.9, lngMin: -8.7, lngMax: 1.8 };
-const POSTCODE = /^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$/;
 
 // ---------------------------------------------------------------------------------------------------
 // Conditions and flow
@@ -210,16 +210,6 @@ const isQuestion = (label: string) => label.trim().endsWith('?');
 /** Labels that are already instructions ("Describe the problem", "Tell us what happened") are their own message. */
 const isInstruction = (label: string) =>
   /^(Describe|Tell|Give|List|Explain|Enter|Say|Add)\b/.test(label.trim());
-
-export function formatPostcode(input: string): string | null {
-  const v = input.trim().toUpperCase().replace(/\s+/g, ' ');
-  const match = POSTCODE.exec(v);
-  return match ? `${match[1]} ${match[2]}` : null;
-}
-
-export function postcodeKey(postcode: string): string {
-  return postcode.replace(/\s+/g, '').toUpperCase();
-}
 
 /** Ids of the inputs of a question, in page order: the error summary links to the first relevant one. */
 export function fieldId(q: FormQuestion, part?: string): string {
@@ -418,16 +408,15 @@ export function readPage(
         const value = str(body[q.id]).trim();
         if (value === '') {
           if (q.required) fail(q, requiredMessage(q, t));
-        } else if (value.length > 254 || !z.email().safeParse(value).success) fail(q, t('forms.error.email'));
+        } else if (!normaliseEmail(value)) fail(q, t('forms.error.email'));
         else answers[q.id] = value;
         break;
       }
       case 'phone': {
         const value = str(body[q.id]).trim();
-        const normalised = value === '' ? null : normalisePhoneNumber(value);
         if (value === '') {
           if (q.required) fail(q, requiredMessage(q, t));
-        } else if (!normalised?.startsWith('+44')) fail(q, t('forms.error.phone'));
+        } else if (!isUkPhone(value)) fail(q, t('forms.error.phone'));
         else answers[q.id] = value;
         break;
       }
@@ -436,7 +425,7 @@ export function readPage(
         if (value === '') {
           if (q.required) fail(q, requiredMessage(q, t));
         } else {
-          const postcode = formatPostcode(value);
+          const postcode = normalisePostcode(value);
           if (!postcode) fail(q, t('forms.error.postcode'));
           else answers[q.id] = postcode;
         }
@@ -512,7 +501,7 @@ function readAddress(
     errors.push({ field: fieldId(q, part), questionId: q.id, message });
   const manual = str(body[fieldId(q, 'mode')]) === 'manual';
   const postcodeText = str(body[fieldId(q, 'postcode')]).trim();
-  const postcode = postcodeText ? formatPostcode(postcodeText) : null;
+  const postcode = postcodeText ? normalisePostcode(postcodeText) : null;
   if (manual) {
     const line1 = str(body[fieldId(q, 'line1')]).trim();
     const line2 = str(body[fieldId(q, 'line2')]).trim();

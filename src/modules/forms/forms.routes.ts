@@ -16,6 +16,7 @@ import type { Channel, Db } from '../../platform/db/index.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { idFromParams } from '../../platform/http/validation.ts';
 import { translate } from '../../platform/i18n/index.ts';
+import { normalisePostcode } from '../../platform/contact/index.ts';
 import {
   BROWSER_BINDING_COOKIE,
   checkUpload,
@@ -34,7 +35,6 @@ import {
   fieldId,
   findPage,
   firstIncompletePage,
-  formatPostcode,
   nextPage,
   pageApplies,
   previousPage,
@@ -457,7 +457,7 @@ async function registerFlow(
         const addresses: Record<string, { lookup: GazetteerAddress[] | null }> = {};
         for (const q of page.questions) {
           if (q.type !== 'address') continue;
-          const postcode = formatPostcode(str(body[fieldId(q, 'postcode')]));
+          const postcode = normalisePostcode(str(body[fieldId(q, 'postcode')]));
           const manual = str(body[fieldId(q, 'mode')]) === 'manual';
           addresses[q.id] = { lookup: postcode && !manual ? await lookupAddresses(deps.db, postcode) : null };
         }
@@ -535,7 +535,7 @@ async function registerFlow(
       state[q.id] = { mode: 'manual', found: [] };
     } else {
       const postcodeText = str(body[fieldId(q, 'postcode')]).trim();
-      const postcode = formatPostcode(postcodeText);
+      const postcode = normalisePostcode(postcodeText);
       delete fields[fieldId(q, 'mode')];
       delete fields[fieldId(q, 'uprn')];
       if (!postcode) {

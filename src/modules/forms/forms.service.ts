@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Channel, type Db, type Tx } from '../../platform/db/index.ts';
 import { DomainRuleError } from '../../platform/http/errors.ts';
+import { normalisePostcode, postcodeKey } from '../../platform/contact/index.ts';
 import {
   bindingHash,
   ownsDraft,
@@ -26,9 +27,7 @@ import {
   expandForm,
   contactFromAnswers,
   firstIncompletePage,
-  formatPostcode,
   locationFromAnswers,
-  postcodeKey,
   pruneHidden,
   type AddressAnswer,
   type Answers,
@@ -88,13 +87,13 @@ export async function prefillAnswers(
   const phone = points.find((p) => p.kind === 'phone')?.value;
   const addressPoint = points.find((p) => p.kind === 'address' && p.address);
   const address: AddressAnswer | undefined =
-    addressPoint?.address && formatPostcode(addressPoint.address.postcode)
+    addressPoint?.address && normalisePostcode(addressPoint.address.postcode)
       ? {
           ...(addressPoint.uprn ? { uprn: addressPoint.uprn } : {}),
           line1: addressPoint.address.line1,
           ...(addressPoint.address.line2 ? { line2: addressPoint.address.line2 } : {}),
           town: addressPoint.address.town,
-          postcode: formatPostcode(addressPoint.address.postcode) ?? addressPoint.address.postcode,
+          postcode: normalisePostcode(addressPoint.address.postcode) ?? addressPoint.address.postcode,
         }
       : undefined;
   const values: Record<string, unknown> = {
@@ -302,9 +301,9 @@ export function submittedCase(db: Db, caseId: string) {
 
 /** Addresses for a postcode (any spacing or case); empty when the postcode is not valid or unknown. */
 export async function lookupAddresses(db: Db | Tx, postcode: string): Promise<GazetteerAddress[]> {
-  const formatted = formatPostcode(postcode);
-  if (!formatted) return [];
-  return repo.addressesByPostcode(db, postcodeKey(formatted));
+  const key = postcodeKey(postcode);
+  if (!key) return [];
+  return repo.addressesByPostcode(db, key);
 }
 
 const DEMO_ADDRESSES = fileURLToPath(new URL('./gazetteer/demo-addresses.json', import.meta.url));
@@ -325,7 +324,7 @@ export async function seedDemoAddresses(db: Db | Tx, file: string = DEMO_ADDRESS
       line2: a.line2 ?? null,
       town: a.town,
       postcode: a.postcode,
-      postcode_key: postcodeKey(a.postcode),
+      postcode_key: postcodeKey(a.postcode) ?? a.postcode.replace(/\s+/g, '').toUpperCase(),
     })),
   );
 }

@@ -45,8 +45,6 @@ export {
   firstIncompletePage,
   pruneHidden,
   contactFromAnswers,
-  formatPostcode,
-  postcodeKey,
   type Answers,
   type AddressAnswer,
   type LocationAnswer,

@@ -33,9 +33,4 @@ export {
   type TemplateName,
   type MessageChannel,
 } from './notifications.templates.ts';
-export {
-  resolveRecipient,
-  normaliseEmail,
-  normalisePhone,
-  canReceiveTexts,
-} from './notifications.channels.ts';
+export { resolveRecipient } from './notifications.channels.ts';

@@ -17,13 +17,8 @@ import {
   type MessageChannel,
   type TemplateName,
 } from './notifications.templates.ts';
-import {
-  canReceiveTexts,
-  normaliseEmail,
-  normalisePhone,
-  postalLines,
-  resolveRecipient,
-} from './notifications.channels.ts';
+import { postalLines, resolveRecipient } from './notifications.channels.ts';
+import { canReceiveTexts, normaliseEmail, normalisePhone } from '../../platform/contact/index.ts';
 import {
   findAuthority,
   findCustomerContacts,

@@ -28,4 +28,3 @@ export {
   MAX_CODES_PER_WINDOW,
   RATE_WINDOW_MINUTES,
 } from './residents.service.ts';
-export { normaliseUkPhone, formatPostcode } from './residents.schemas.ts';

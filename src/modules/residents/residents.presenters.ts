@@ -1,16 +1,9 @@
 /** Resident profile and requests → view models for the account pages (templates get ready-made data). */
+import { displayPhone } from '../../platform/contact/index.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { ResidentProfile, ProfileChanges } from './residents.profile.ts';
 import { CHANNELS, LANGUAGES, NEEDS, type DetailsForm } from './residents.schemas.ts';
-
-/** `+447700900123` → `07700 900123` (how people write UK numbers); other numbers unchanged. */
-export function displayPhone(e164: string | null): string {
-  if (!e164) return '';
-  if (!e164.startsWith('+44')) return e164;
-  const national = `0${e164.slice(3)}`;
-  return `${national.slice(0, 5)} ${national.slice(5)}`;
-}
 
 const isOffered = (need: string) =>
   (NEEDS as readonly string[]).includes(need) || need.startsWith('interpreter');

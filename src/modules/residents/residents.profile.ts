@@ -18,7 +18,7 @@ import {
   updateContactPoint,
   updateCustomer,
 } from './residents.repository.ts';
-import { formatPostcode } from './residents.schemas.ts';
+import { normaliseEmail, normalisePostcode, postcodeKey } from '../../platform/contact/index.ts';
 
 export interface ProfileAddress {
   line1: string;
@@ -92,6 +92,9 @@ function searchName(given: string | null, family: string | null): string {
 }
 
 /** The searchable form of an address (matches the customers module's normalisation). */
+/** The one email normaliser; text that is not an address (the schema has refused it) as typed, lower case. */
+const emailOf = (value: string): string => normaliseEmail(value) ?? value.trim().toLowerCase();
+
 function addressKey(address: {
   line1: string;
   line2?: string | null;
@@ -101,7 +104,7 @@ function addressKey(address: {
   const words = [address.line1, address.line2, address.town]
     .filter((p): p is string => Boolean(p?.trim()))
     .map((p) => searchName(p, null).toUpperCase());
-  const postcode = (formatPostcode(address.postcode) ?? address.postcode).replace(/\s/g, '').toUpperCase();
+  const postcode = postcodeKey(address.postcode) ?? address.postcode.replace(/\s/g, '').toUpperCase();
   return [...words, postcode].filter(Boolean).join(' ');
 }
 
@@ -114,7 +117,7 @@ function cleanAddress(address: NonNullable<ProfileChanges['address']>): AddressV
     line1: address.line1.trim(),
     ...(address.line2?.trim() ? { line2: address.line2.trim() } : {}),
     town: address.town.trim(),
-    postcode: formatPostcode(address.postcode) ?? address.postcode.trim().toUpperCase(),
+    postcode: normalisePostcode(address.postcode) ?? address.postcode.trim().toUpperCase(),
   };
 }
 
@@ -171,8 +174,7 @@ function diff(profile: ResidentProfile, changes: ProfileChanges): ChangedField[]
     changed.add('name');
   if (changes.familyName !== undefined && changes.familyName.trim() !== (profile.familyName ?? ''))
     changed.add('name');
-  if (changes.email !== undefined && changes.email.trim().toLowerCase() !== profile.email)
-    changed.add('email');
+  if (changes.email !== undefined && emailOf(changes.email) !== profile.email) changed.add('email');
   if (changes.phone !== undefined && (changes.phone ?? null) !== profile.phone) changed.add('phone');
   if (changes.address !== undefined && !sameAddress(profile.address, changes.address)) changed.add('address');
   if (changes.preferredChannel !== undefined && changes.preferredChannel !== profile.preferredChannel)
@@ -214,7 +216,7 @@ export async function offerToSaveToProfile(
     if (candidate.givenName !== undefined) offer.givenName = candidate.givenName.trim();
     if (candidate.familyName !== undefined) offer.familyName = candidate.familyName.trim();
   }
-  if (fields.has('email')) offer.email = candidate.email?.trim().toLowerCase();
+  if (fields.has('email')) offer.email = candidate.email ? emailOf(candidate.email) : candidate.email;
   if (fields.has('phone')) offer.phone = candidate.phone ?? null;
   if (fields.has('address')) offer.address = candidate.address ? cleanAddress(candidate.address) : null;
   if (fields.has('preferred_channel')) offer.preferredChannel = candidate.preferredChannel;
@@ -265,7 +267,7 @@ export async function saveToProfile(
 
   const points = await contactPointsOf(trx, id);
   if ((fields.includes('email') || verifyingSameEmail) && changes.email) {
-    const email = changes.email.trim().toLowerCase();
+    const email = emailOf(changes.email);
     const existing = points.find((p) => p.kind === 'email' && p.normalised === email);
     const verifiedAt = options.emailVerified ? at : (existing?.verified_at ?? null);
     const keepId = existing

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatPostcode, isUkMobile, normaliseUkPhone, schemasFor } from './residents.schemas.ts';
+import { schemasFor } from './residents.schemas.ts';
 
 const base = {
   givenName: 'Jo',
@@ -14,17 +14,6 @@ const base = {
   preferredChannel: 'email',
   language: 'en',
 };
-
-void test('UK phone numbers are validated and stored in E.164', () => {
-  assert.equal(normaliseUkPhone('07700 900982'), '+447700900982');
-  assert.equal(normaliseUkPhone('+44 1632 960 001'), '+441632960001');
-  assert.equal(normaliseUkPhone('+33 6 12 34 56 78'), null, 'UK numbers only');
-  assert.equal(normaliseUkPhone('0770090'), null);
-  assert.equal(isUkMobile('+447700900982'), true);
-  assert.equal(isUkMobile('+441632960001'), false);
-  assert.equal(formatPostcode('kb12ab'), 'KB1 2AB');
-  assert.equal(formatPostcode('KB1'), null);
-});
 
 void test('the details form: valid answers are normalised', () => {
   const parsed = schemasFor('en').details.safeParse({

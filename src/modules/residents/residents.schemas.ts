@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 import { translate } from '../../platform/i18n/index.ts';
-import { normalisePhone } from '../notifications/index.ts';
+import {
+  canReceiveTexts,
+  isUkPhone,
+  normaliseEmail,
+  normalisePhone,
+  normalisePostcode,
+} from '../../platform/contact/index.ts';
 
 /** Languages residents can choose for letters, emails and texts, and for an interpreter. */
 export const LANGUAGES = [
@@ -34,22 +40,6 @@ export type PreferredChannel = (typeof CHANNELS)[number];
 export const NEEDS = ['large_print', 'easy_read', 'bsl', 'interpreter', 'text_relay'] as const;
 export type Need = (typeof NEEDS)[number];
 
-const POSTCODE = /^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$/;
-
-/** A full UK postcode as people write it (`KB1 2AB`), or null. */
-export function formatPostcode(value: string): string | null {
-  const match = POSTCODE.exec(value.trim().toUpperCase().replace(/\s+/g, ' '));
-  return match ? `${match[1]} ${match[2]}` : null;
-}
-
-/** A UK phone number in E.164 (`+447700900123`), or null when it is not one. */
-export function normaliseUkPhone(value: string): string | null {
-  const e164 = normalisePhone(value);
-  return e164?.startsWith('+44') ? e164 : null;
-}
-
-export const isUkMobile = (e164: string): boolean => /^\+447\d{9}$/.test(e164);
-
 export function schemas(locale: string) {
   const m = (key: string) => translate(locale, `account.errors.${key}`);
 
@@ -59,7 +49,7 @@ export function schemas(locale: string) {
     .min(1, m('emailMissing'))
     .max(254, m('emailTooLong'))
     .pipe(z.email({ message: m('emailFormat') }))
-    .transform((value) => value.toLowerCase());
+    .transform((value) => normaliseEmail(value) ?? value.toLowerCase());
 
   const signIn = z.object({ email });
 
@@ -117,7 +107,7 @@ export function schemas(locale: string) {
         ctx.addIssue({ code: 'custom', path: [path], message: m(key) });
       let phone: string | null = null;
       if (value.phone) {
-        phone = normaliseUkPhone(value.phone);
+        phone = isUkPhone(value.phone) ? normalisePhone(value.phone) : null;
         if (!phone) issue('phone', 'phoneFormat');
       }
       const anyAddress =
@@ -126,9 +116,9 @@ export function schemas(locale: string) {
         if (!value.addressLine1) issue('addressLine1', 'addressLine1Missing');
         if (!value.addressTown) issue('addressTown', 'addressTownMissing');
         if (!value.addressPostcode) issue('addressPostcode', 'postcodeMissing');
-        else if (!formatPostcode(value.addressPostcode)) issue('addressPostcode', 'postcodeFormat');
+        else if (!normalisePostcode(value.addressPostcode)) issue('addressPostcode', 'postcodeFormat');
       }
-      if (value.preferredChannel === 'sms' && !(phone && isUkMobile(phone)) && !(value.phone && !phone))
+      if (value.preferredChannel === 'sms' && !canReceiveTexts(phone) && !(value.phone && !phone))
         issue('preferredChannel', 'channelNeedsMobile');
       if (value.preferredChannel === 'phone' && !value.phone) issue('preferredChannel', 'channelNeedsPhone');
       if (value.preferredChannel === 'letter' && !anyAddress)
@@ -143,13 +133,13 @@ export function schemas(locale: string) {
       givenName: value.givenName,
       familyName: value.familyName,
       email: value.email,
-      phone: value.phone ? normaliseUkPhone(value.phone) : null,
+      phone: value.phone && isUkPhone(value.phone) ? normalisePhone(value.phone) : null,
       address: value.addressLine1
         ? {
             line1: value.addressLine1,
             ...(value.addressLine2 ? { line2: value.addressLine2 } : {}),
             town: value.addressTown,
-            postcode: formatPostcode(value.addressPostcode) ?? value.addressPostcode,
+            postcode: normalisePostcode(value.addressPostcode) ?? value.addressPostcode,
           }
         : null,
       preferredChannel: value.preferredChannel,

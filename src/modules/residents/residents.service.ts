@@ -12,6 +12,7 @@
  */
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { audit } from '../../platform/audit/index.ts';
+import { normaliseEmail } from '../../platform/contact/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { queueMessage } from '../notifications/index.ts';
@@ -73,7 +74,7 @@ export class ResidentAccounts {
     requestId?: string;
   }): Promise<CodeRequestResult> {
     const now = this.clock.now();
-    const email = input.email.trim().toLowerCase();
+    const email = normaliseEmail(input.email) ?? input.email.trim().toLowerCase();
     const requesterHash = this.requesterHash(input.ip);
     return withTransaction(this.db, async (trx) => {
       await lockEmail(trx, email);
@@ -184,7 +185,12 @@ export class ResidentAccounts {
   /** Sign-in where someone else verified the address (GOV.UK One Login). */
   async signInWithIdentityProvider(email: string, requestId?: string): Promise<SignInResult> {
     return withTransaction(this.db, (trx) =>
-      this.signInVerifiedEmail(trx, email.trim().toLowerCase(), 'one_login', requestId),
+      this.signInVerifiedEmail(
+        trx,
+        normaliseEmail(email) ?? email.trim().toLowerCase(),
+        'one_login',
+        requestId,
+      ),
     );
   }
 

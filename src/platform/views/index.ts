@@ -6,6 +6,7 @@ import nunjucks from 'nunjucks';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { displayPhone } from '../contact/index.ts';
 import { translate } from '../i18n/index.ts';
 
 const require = createRequire(import.meta.url);
@@ -69,6 +70,8 @@ export function createViews(moduleViewDirs: string[], options: { watch?: boolean
     formatDate(value, format ?? 'date'),
   );
   env.addFilter('json', (value: unknown) => JSON.stringify(value));
+  // A stored phone number as people write it: `07700 900188` (UK), `+33 6 12 34 56 78` (abroad).
+  env.addFilter('phone', (value: string | null | undefined) => displayPhone(value));
   env.addGlobal(
     't',
     function (this: { ctx: { locale?: string } }, key: string, params?: Record<string, string | number>) {
