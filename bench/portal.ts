@@ -6,21 +6,23 @@
  *
  * Starts the real app (buildApp) on loopback over a PGlite folder (a fresh temporary one) or PostgreSQL at
  * BENCH_DATABASE_URL, installs every shipped service definition, and measures with a small keep-alive
- * HTTP load loop (node:http, no extra packages), next to a bare Fastify JSON route started in the same run
- * as the baseline:
+ * HTTP load loop (bench/load.ts: node:http, no extra packages, in a process of its own like a real
+ * client), next to a bare Fastify JSON route started in the same run as the baseline:
  *   (a) form submission: POST /apply/:draftId/submit of completed drafts (prepared beforehand) → the
  *       committed case, its timeline event, interaction, acknowledgement message and outbox row; checked
  *       afterwards by counting cases and outbox rows;
- *   (b) portal pages under concurrent load: the home page and a service page.
+ *   (b) portal pages under concurrent load: the home page and a service page;
+ *   (c) the submission ceiling: the database's own rate for a bare case + event transaction at the same
+ *       concurrency and pool size (no HTTP, no app), and the statements one submission sends.
  * Every phase is bounded by a request count and a duration. `run({ engine })` returns the figures.
  */
 import Fastify from 'fastify';
-import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { figures, load, loadFromChildProcess, type LoadFigures, type LoadRequest } from './load.ts';
 import type { AddressInfo } from 'node:net';
 import { CompiledQuery, sql, type LogEvent } from 'kysely';
 import { randomUUID } from 'node:crypto';
@@ -47,15 +49,6 @@ export interface PortalBenchOptions {
   log?: boolean;
 }
 
-export interface LoadFigures {
-  requests: number;
-  errors: number;
-  seconds: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
 export interface PortalBenchResult {
   engine: 'pglite' | 'postgres';
   concurrency: number;
@@ -70,84 +63,6 @@ export interface PortalBenchResult {
   ceiling: LoadFigures;
   /** Statements (round trips, BEGIN and COMMIT included) one form submission sends to the database. */
   statementsPerSubmission: number;
-}
-
-interface Request {
-  method: 'GET' | 'POST';
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/**
- * A small autocannon-like loop: `concurrency` workers on keep-alive sockets, each sending the next
- * request as soon as the previous answer has been read, until `maxRequests` or `seconds` run out.
- */
-async function load(
-  port: number,
-  next: (i: number) => Request | null,
-  options: { concurrency: number; seconds: number; maxRequests: number; expect: (status: number) => boolean },
-): Promise<LoadFigures> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const latencies: number[] = [];
-  let issued = 0;
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + options.seconds * 1000;
-  const send = (request: Request) =>
-    new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: request.method,
-          path: request.path,
-          agent,
-          headers: {
-            ...(request.body ? { 'content-length': String(Buffer.byteLength(request.body)) } : {}),
-            ...request.headers,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(request.body);
-    });
-  const worker = async () => {
-    while (issued < options.maxRequests && performance.now() < deadline) {
-      const request = next(issued);
-      issued += 1;
-      if (!request) return;
-      const t0 = performance.now();
-      try {
-        const status = await send(request);
-        if (!options.expect(status)) errors += 1;
-      } catch {
-        errors += 1;
-      }
-      latencies.push(performance.now() - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    seconds: Math.round(seconds * 100) / 100,
-    requestsPerSecond: Math.round(latencies.length / seconds),
-    p50Ms: Math.round(percentile(latencies, 50) * 100) / 100,
-    p99Ms: Math.round(percentile(latencies, 99) * 100) / 100,
-  };
 }
 
 export async function installServices(db: Db): Promise<{ slug: string; id: string }[]> {
@@ -357,16 +272,7 @@ async function ceiling(
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    seconds: Math.round(seconds * 100) / 100,
-    requestsPerSecond: Math.round(latencies.length / seconds),
-    p50Ms: Math.round(percentile(latencies, 50) * 100) / 100,
-    p99Ms: Math.round(percentile(latencies, 99) * 100) / 100,
-  };
+  return figures(latencies, errors, (performance.now() - started) / 1000);
 }
 
 /** Runs the portal benchmark on one engine. */
@@ -425,18 +331,25 @@ export async function run(options: PortalBenchOptions): Promise<PortalBenchResul
     const csrfToken = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
     if (!csrfCookie || !csrfToken) throw new Error('bench: no CSRF token');
 
-    const ok = (status: number) => status === 200;
-    const bounds = { concurrency, seconds, maxRequests: pageRequests, expect: ok };
-    const baselineFigures = await load(basePort, () => ({ method: 'GET', path: '/' }), bounds);
+    const bounds = { concurrency, seconds, maxRequests: pageRequests, expect: [200], cycle: true };
+    const baselineFigures = await loadFromChildProcess({
+      port: basePort,
+      requests: [{ method: 'GET', path: '/' }],
+      ...bounds,
+    });
     say(
       `  bare Fastify JSON route   ${baselineFigures.requestsPerSecond} req/s  p50 ${baselineFigures.p50Ms} ms  p99 ${baselineFigures.p99Ms} ms`,
     );
-    const home = await load(port, () => ({ method: 'GET', path: '/' }), bounds);
+    const home = await loadFromChildProcess({ port, requests: [{ method: 'GET', path: '/' }], ...bounds });
     say(
       `  home page                 ${home.requestsPerSecond} req/s  p50 ${home.p50Ms} ms  p99 ${home.p99Ms} ms  (${home.errors} errors)`,
     );
     const slug = services[Math.floor(services.length / 2)].slug;
-    const servicePage = await load(port, () => ({ method: 'GET', path: `/services/${slug}` }), bounds);
+    const servicePage = await loadFromChildProcess({
+      port,
+      requests: [{ method: 'GET', path: `/services/${slug}` }],
+      ...bounds,
+    });
     say(
       `  service page              ${servicePage.requestsPerSecond} req/s  p50 ${servicePage.p50Ms} ms  p99 ${servicePage.p99Ms} ms  (${servicePage.errors} errors)`,
     );
@@ -445,27 +358,33 @@ export async function run(options: PortalBenchOptions): Promise<PortalBenchResul
     const secret = newBindingSecret();
     const [probe, ...drafts] = await prepareDrafts(db, target.id, submissions + 1, secret);
     const cookie = `fd_csrf=${csrfCookie}; fd_form=${secret}`;
-    const submit = (draft: { id: string; token: string }): Request => ({
+    const submit = (draft: { id: string; token: string }): LoadRequest => ({
       method: 'POST',
       path: `/apply/${draft.id}/submit`,
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ _csrf: csrfToken, token: draft.token }).toString(),
     });
     counting = true;
-    const probed = await load(port, (i) => (i === 0 ? submit(probe) : null), {
+    const probed = await load({
+      port,
+      requests: [submit(probe)],
+      cycle: false,
       concurrency: 1,
       seconds,
       maxRequests: 1,
-      expect: (s) => s === 303,
+      expect: [303],
     });
     counting = false;
     if (probed.errors) throw new Error('bench: the probe submission failed');
     say(`  statements per submission ${statements} (BEGIN and COMMIT included)`);
-    const submission = await load(port, (i) => (drafts[i] ? submit(drafts[i]) : null), {
+    const submission = await loadFromChildProcess({
+      port,
+      requests: drafts.map(submit),
+      cycle: false,
       concurrency,
       seconds: Math.max(seconds, 10),
       maxRequests: drafts.length,
-      expect: (s) => s === 303,
+      expect: [303],
     });
     const committed = await db
       .selectFrom('cases')

@@ -9,10 +9,10 @@
  *   --customers N    customers for the workspace benchmark (default 1,000,000: about 5,000,000 interactions)
  *   --years Y        years of history (default 7)
  *   --pglite DIR     PGlite folder for the workspace data (default ./data/bench-workspace, kept for reuse)
- *   --only portal|workspace
+ *   --only portal|workspace   run one section; the other sections of docs/benchmarks.md are kept as they were
  */
 import { cpus, totalmem, platform, release } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { run as runPortal, type PortalBenchResult } from './portal.ts';
@@ -77,31 +77,36 @@ for (const engine of engines) {
 const f = (n: number) => n.toFixed(n < 10 ? 2 : 0);
 const ppp = (p: Percentiles) => `${f(p.p50)} / ${f(p.p95)} / ${f(p.p99)}`;
 const count = (n: number) => n.toLocaleString('en-GB');
-const lines = [
+const runLine = `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}.`;
+const header = [
   '# Benchmarks',
   '',
-  `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}.`,
   'Figures from other runs are not comparable: compare each figure with the baseline from the same run.',
-  'Written by `npm run bench` (see `bench/run.ts`); do not edit by hand.',
+  'Written by `npm run bench` (see `bench/run.ts`); do not edit by hand. Each section says which run it comes from.',
   '',
 ];
+/** The sections this run wrote, by heading; the others are kept from the file as it was. */
+const sections = new Map<string, string[]>();
+const ratio = (a: number, b: number) => (b > 0 ? `${Math.round((100 * a) / b)}%` : '–');
 if (portal.length)
-  lines.push(
-    '## Portal: pages and form submission (issue 3)',
+  sections.set('## Portal: pages and form submission (issue 3)', [
     '',
-    'Real app on loopback, 16 keep-alive connections; submissions are POSTs of completed drafts to a committed case, timeline event, interaction, acknowledgement and outbox row.',
+    runLine,
     '',
-    '| engine | bare Fastify JSON (baseline) req/s | home req/s (p50/p99 ms) | service page req/s (p50/p99 ms) | submission cases/s (p50/p99 ms) | budget |',
-    '|---|---|---|---|---|---|',
+    'Real app on loopback, 16 keep-alive connections; submissions are POSTs of completed drafts to a committed case, timeline events, interaction, audit row, acknowledgement message and outbox row. The ceiling is the database\'s own rate in the same run: a bare "insert case + insert case_event" transaction (BEGIN, 2 inserts, COMMIT) looped at the same concurrency on a pool of the same size, straight through pg with no app; statements are the round trips one submission sends (BEGIN and COMMIT included).',
+    '',
+    '| engine | bare Fastify JSON (baseline) req/s | home req/s (p50/p99 ms) | service page req/s (p50/p99 ms) | submission cases/s (p50/p99 ms) | ceiling case + event tx/s (p50/p99 ms) | submission / ceiling | statements per submission | budget |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...portal.map(
       (r) =>
-        `| ${r.engine} | ${f(r.baseline.requestsPerSecond)} | ${f(r.home.requestsPerSecond)} (${f(r.home.p50Ms)}/${f(r.home.p99Ms)}) | ${f(r.servicePage.requestsPerSecond)} (${f(r.servicePage.p50Ms)}/${f(r.servicePage.p99Ms)}) | ${f(r.submission.requestsPerSecond)} (${f(r.submission.p50Ms)}/${f(r.submission.p99Ms)}) | pages ≥ 2,500 req/s, submissions ≥ 700/s |`,
+        `| ${r.engine} | ${f(r.baseline.requestsPerSecond)} | ${f(r.home.requestsPerSecond)} (${f(r.home.p50Ms)}/${f(r.home.p99Ms)}) | ${f(r.servicePage.requestsPerSecond)} (${f(r.servicePage.p50Ms)}/${f(r.servicePage.p99Ms)}) | ${f(r.submission.requestsPerSecond)} (${f(r.submission.p50Ms)}/${f(r.submission.p99Ms)}) | ${f(r.ceiling.requestsPerSecond)} (${f(r.ceiling.p50Ms)}/${f(r.ceiling.p99Ms)}) | ${ratio(r.submission.requestsPerSecond, r.ceiling.requestsPerSecond)} | ${r.statementsPerSubmission} | pages ≥ 2,500 req/s, submissions ≥ 700/s |`,
     ),
     '',
-  );
+  ]);
 if (workspace.length)
-  lines.push(
-    '## Staff workspace at county scale (issue 4)',
+  sections.set('## Staff workspace at county scale (issue 4)', [
+    '',
+    runLine,
     '',
     "Data from the generator (`generateHistory`, as `npm run seed -- --customers 1000000 --years 7`). Search: varied queries built from real rows through `searchCustomers`, after one warm-up pass, next to PostgreSQL's own execution time for the same statement (`EXPLAIN ANALYZE`). Single view: `GET /staff/customers/:id` through the real app as the demo agent, next to the time spent in SQL during the page (sum of each query's round trip; queries can run in parallel).",
     '',
@@ -121,6 +126,31 @@ if (workspace.length)
         `| ${kind} | ${workspace.map((r) => (r.search.byKind[kind] ? `${ppp(r.search.byKind[kind].roundTripMs)} | ${ppp(r.search.byKind[kind].executionMs)}` : '– | –')).join(' | ')} |`,
     ),
     '',
-  );
-writeFileSync(join(import.meta.dirname, '..', 'docs', 'benchmarks.md'), `${lines.join('\n')}\n`);
+  ]);
+
+/** The file's sections by heading (`## …`), in order, each with the lines under it. */
+function sectionsOf(text: string): [string, string[]][] {
+  const out: [string, string[]][] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('## ')) out.push([line, []]);
+    else out.at(-1)?.[1].push(line);
+  }
+  return out;
+}
+
+const file = join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
+const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+const before = sectionsOf(previous);
+// Files written before sections carried their own run line had one for the whole file.
+const previousRun = /^Run .*$/m.exec(previous.split('\n## ')[0])?.[0];
+const lines = [...header];
+for (const [heading, kept] of before) {
+  const fresh = sections.get(heading);
+  sections.delete(heading);
+  const dated = kept.some((l) => l.startsWith('Run ')) || !previousRun ? kept : ['', previousRun, ...kept];
+  lines.push(heading, ...(fresh ?? dated));
+}
+for (const [heading, fresh] of sections) lines.push(heading, ...fresh);
+while (lines.at(-1) === '') lines.pop();
+writeFileSync(file, `${lines.join('\n')}\n`);
 process.stdout.write(`${lines.join('\n')}\n`);
