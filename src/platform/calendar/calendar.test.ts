@@ -295,6 +295,49 @@ describe('Europe/London instants', () => {
     });
   });
 
+  it('reads the wall clock exactly as the tz database does, across clock changes', () => {
+    // zonedParts does arithmetic on a remembered offset; Intl is the reference.
+    const reference = (instant: Date, timeZone: string) => {
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('en-GB', {
+          timeZone,
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+          hourCycle: 'h23',
+        })
+          .formatToParts(instant)
+          .map((p) => [p.type, p.value]),
+      );
+      return {
+        date: `${parts.year}-${parts.month}-${parts.day}`,
+        hour: Number(parts.hour),
+        minute: Number(parts.minute),
+        second: Number(parts.second),
+        millisecond: instant.getUTCMilliseconds(),
+      };
+    };
+    const around = [
+      '2026-03-29T01:00:00Z',
+      '2026-10-25T01:00:00Z',
+      '2026-04-04T15:00:00Z',
+      '2026-11-01T05:30:00Z',
+    ];
+    for (const timeZone of ['Europe/London', 'Australia/Lord_Howe', 'America/St_Johns', 'UTC'])
+      for (const centre of around)
+        for (let minutes = -180; minutes <= 180; minutes += 7) {
+          const instant = new Date(Date.parse(centre) + minutes * 60_000 + 1234);
+          assert.deepEqual(
+            zonedParts(instant, timeZone),
+            reference(instant, timeZone),
+            instant.toISOString(),
+          );
+        }
+  });
+
   it('finds the start and end of London days, including 23- and 25-hour days', () => {
     assert.equal(startOfLondonDay('2026-07-14').toISOString(), '2026-07-13T23:00:00.000Z');
     assert.equal(endOfLondonDay('2026-07-14').toISOString(), '2026-07-14T22:59:59.999Z');

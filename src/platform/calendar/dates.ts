@@ -195,6 +195,43 @@ function assertInstant(instant: Date, label: string): void {
 /** The date and wall-clock time of `instant` in `timeZone` (default Europe/London). */
 export function zonedParts(instant: Date, timeZone: string = LONDON): ZonedParts {
   assertInstant(instant, 'instant');
+  // Fast path (SLA clocks call this for every new case): the zone's offset at both ends of the quarter
+  // hour around the instant, remembered; when they agree no clock change happened in between (no zone
+  // changes its clocks twice within 15 minutes), so the wall clock is plain arithmetic on the offset.
+  const t = instant.getTime();
+  const start = Math.floor(t / OFFSET_BUCKET_MS) * OFFSET_BUCKET_MS;
+  const offset = bucketOffset(timeZone, start);
+  if (offset === bucketOffset(timeZone, start + OFFSET_BUCKET_MS)) {
+    const wall = new Date(t + offset);
+    return {
+      date: fromYmd(wall.getUTCFullYear(), wall.getUTCMonth() + 1, wall.getUTCDate()),
+      hour: wall.getUTCHours(),
+      minute: wall.getUTCMinutes(),
+      second: wall.getUTCSeconds(),
+      millisecond: wall.getUTCMilliseconds(),
+    };
+  }
+  return intlZonedParts(instant, timeZone);
+}
+
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const bucketOffsets = new Map<string, number>();
+
+function bucketOffset(timeZone: string, epochMs: number): number {
+  const key = `${timeZone}|${epochMs}`;
+  let offset = bucketOffsets.get(key);
+  if (offset === undefined) {
+    const p = intlZonedParts(new Date(epochMs), timeZone);
+    const { year, month, day } = ymd(p.date);
+    offset = Date.UTC(year, month - 1, day, p.hour, p.minute, p.second, p.millisecond) - epochMs;
+    if (bucketOffsets.size >= 20_000) bucketOffsets.clear();
+    bucketOffsets.set(key, offset);
+  }
+  return offset;
+}
+
+/** {@link zonedParts} from the tz database through Intl (slow: formatToParts). */
+function intlZonedParts(instant: Date, timeZone: string): ZonedParts {
   const values: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') values[part.type] = Number(part.value);
