@@ -9,7 +9,16 @@ import { buildAuthority, buildStaff, buildTeam, uniq } from './builders/index.ts
 import { buildCustomer } from './builders/customers.ts';
 import { openTestDatabase } from './support/db.ts';
 import { withTransaction, type Database, type Db } from '../src/platform/db/index.ts';
-import { createCase, loadCaseService, type CaseService } from '../src/modules/cases/index.ts';
+import {
+  createCase,
+  loadCaseService,
+  newBindingSecret,
+  readNewCaseFacts,
+  type CaseService,
+} from '../src/modules/cases/index.ts';
+import { newCaseFacts } from '../src/modules/cases/cases.routing.repository.ts';
+import { startDraft } from '../src/modules/forms/index.ts';
+import { findDraftForSubmit } from '../src/modules/forms/forms.repository.ts';
 
 let database: Database;
 let db: Db;
@@ -168,5 +177,52 @@ void describe('routing new cases', () => {
     assert.equal(row.team_id, s.city.id);
     assert.equal(row.assignee_id, null);
     assert.equal(row.routing_reason, 'City residents go to the City team. It waits on the team queue.');
+  });
+
+  test('the form submission reads the same routing facts with its draft as createCase reads alone', async () => {
+    const s = await setup();
+    await buildStaff(db, s.authority.id, { teamIds: [s.own.id], name: 'Own Member', languages: ['pl'] });
+    await buildStaff(db, s.authority.id, { teamIds: [s.city.id], name: 'City Only' });
+    const customer = await buildCustomer(db, s.authority.id, { email: `${uniq('c')}@example.com` });
+    await db
+      .updateTable('customers')
+      .set({ preferred_language: 'pl', communication_needs: JSON.stringify(['bsl']) })
+      .where('id', '=', customer.id)
+      .execute();
+    const at = new Date('2026-11-23T10:00:00Z');
+    await make(s.service, customer.id, 'county'); // an earlier contact about the service
+    const byId = (facts: Awaited<ReturnType<typeof newCaseFacts>>) => ({
+      ...facts,
+      candidates: [...facts.candidates].sort((a, b) => a.id.localeCompare(b.id)),
+    });
+    for (const customerId of [customer.id, null]) {
+      const draftId = await startDraft(db, {
+        service: s.service,
+        bindingSecret: newBindingSecret(),
+        customerId,
+        channel: 'web',
+        now: at,
+      });
+      const row = await findDraftForSubmit(db, draftId, new Date(at.getTime() + 60_000));
+      assert.ok(row);
+      const withDraft = readNewCaseFacts({
+        teams: row.facts_teams,
+        candidates: row.facts_candidates,
+        customer: row.facts_customer,
+        lastInbound: row.facts_last_inbound,
+      });
+      const alone = await newCaseFacts(db, {
+        authorityId: s.service.authorityId,
+        serviceId: s.service.id,
+        serviceTeamId: s.service.teamId,
+        ruleTeamCodes: [s.city.code],
+        customerId,
+        at: new Date(at.getTime() + 60_000),
+      });
+      assert.deepEqual(byId(withDraft), byId(alone));
+      assert.equal(withDraft.candidates.length, 2, 'members of the own team and of the rule team');
+      assert.equal(withDraft.customer?.preferred_language ?? null, customerId ? 'pl' : null);
+      assert.equal(withDraft.lastInboundAbout !== null, customerId !== null);
+    }
   });
 });

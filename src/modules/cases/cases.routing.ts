@@ -237,14 +237,16 @@ export async function routeNewCase(
   input: CreateCaseInput,
 ): Promise<{ route: RouteDecision; lastInboundAbout: Date | null }> {
   const { rules, specialisms } = routingRulesOf(service.definition);
-  const facts = await routingRepo.newCaseFacts(trx, {
-    authorityId: service.authorityId,
-    serviceId: service.id,
-    serviceTeamId: service.teamId,
-    ruleTeamCodes: [...new Set(rules.map((r) => r.team))],
-    customerId: input.customerId ?? null,
-    at: input.receivedAt,
-  });
+  const facts =
+    input.routingFacts ??
+    (await routingRepo.newCaseFacts(trx, {
+      authorityId: service.authorityId,
+      serviceId: service.id,
+      serviceTeamId: service.teamId,
+      ruleTeamCodes: [...new Set(rules.map((r) => r.team))],
+      customerId: input.customerId ?? null,
+      at: input.receivedAt,
+    }));
   const route = decideRoute({
     service: { name: service.name, slug: service.slug, teamId: service.teamId, rules, specialisms },
     teams: facts.teams,

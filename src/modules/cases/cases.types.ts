@@ -3,6 +3,7 @@ import type { Channel, SlaPolicy } from '../../platform/db/index.ts';
 import type { WorkingDayCalendar } from '../../platform/calendar/index.ts';
 import type { Tx, WriteBatch } from '../../platform/db/index.ts';
 import type { ServiceDefinition } from '../services/index.ts';
+import type { RoutingCandidate } from './cases.routing.ts';
 
 /** A service as the cases module needs it: identity, owning team, SLA and its validated definition. */
 export interface CaseService {
@@ -57,6 +58,22 @@ export interface CreateCaseInput {
    * the case's write in the batch (see platform/db/batch.ts).
    */
   alsoWrite?: (batch: WriteBatch, created: { caseId: string; gate: string }) => void;
+  /**
+   * The routing facts, when the caller read them in a statement of its own (`newCaseFactsColumns`) for
+   * this service and customer at `receivedAt`: saves createCase its one read.
+   */
+  routingFacts?: NewCaseFacts;
+}
+
+/** Everything {@link decideRoute} and the repeat-contact rule need to know about a new case. */
+export interface NewCaseFacts {
+  /** Teams of the service's authority, by code. */
+  teams: { id: string; code: string; name: string }[];
+  /** Active members of the service's team and of the teams its routing rules name. */
+  candidates: RoutingCandidate[];
+  customer: { preferred_language: string; communication_needs: unknown[] } | null;
+  /** When the customer last contacted us about this service (inbound, at or before `at`). */
+  lastInboundAbout: Date | null;
 }
 
 export interface CreatedCase {

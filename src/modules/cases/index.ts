@@ -33,6 +33,7 @@ export {
   whatHappensNext,
   defaultCaseCalendar,
 } from './cases.service.ts';
+export { newCaseFactsColumns, readNewCaseFacts, ruleTeamCodesOf } from './cases.routing.repository.ts';
 export {
   chooseTeam,
   routeCase,
@@ -94,6 +95,7 @@ export type {
   CreateCaseInput,
   CreatedCase,
   GuestContact,
+  NewCaseFacts,
   StatusChange,
   AddMessageInput,
   AddNoteInput,

@@ -1,6 +1,7 @@
 /** All SQL of the forms engine: form_drafts, the addresses gazetteer, and the profile reads for prefill. */
 import { sql } from 'kysely';
 import { PREPARED, type Db, type NewRow, type Tx, type WriteBatch } from '../../platform/db/index.ts';
+import { newCaseFactsColumns, ruleTeamCodesOf } from '../cases/index.ts';
 
 type Q = Db | Tx;
 
@@ -33,10 +34,19 @@ export type DraftRow = NonNullable<Awaited<ReturnType<typeof findDraft>>>;
 
 /**
  * Everything the submission needs in ONE read (it runs on every form submission): the draft, its service
- * with the authority's contact facts (the columns the cases module's `loadCaseService` reads), and the
- * reference of the case it became, if it was submitted already.
+ * with the authority's contact facts (the columns the cases module's `loadCaseService` reads), the
+ * reference of the case it became if it was submitted already, and the facts for routing a new case
+ * from this draft at `at` (the cases module's `newCaseFactsColumns`).
  */
-export function findDraftForSubmit(db: Q, id: string) {
+export function findDraftForSubmit(db: Q, id: string, at: Date) {
+  const facts = newCaseFactsColumns({
+    authorityId: sql.ref('s.authority_id'),
+    serviceId: sql.ref('s.id'),
+    serviceTeamId: sql.ref('s.team_id'),
+    ruleTeamCodes: ruleTeamCodesOf(sql.ref('s.definition')),
+    customerId: sql.ref('d.customer_id'),
+    at,
+  });
   return db
     .selectFrom('form_drafts as d')
     .innerJoin('services as s', 's.id', 'd.service_id')
@@ -70,6 +80,10 @@ export function findDraftForSubmit(db: Q, id: string) {
       'a.name as authority_name',
       'a.phone as authority_phone',
       'a.website as authority_website',
+      facts.teams.as('facts_teams'),
+      facts.candidates.as('facts_candidates'),
+      facts.customer.as('facts_customer'),
+      facts.lastInbound.as('facts_last_inbound'),
     ])
     .where('d.id', '=', id)
     .modifyEnd(PREPARED)

@@ -16,6 +16,7 @@ import {
   ownsDraft,
   createCase,
   caseServiceFromRow,
+  readNewCaseFacts,
   loadCaseService,
   type CaseOptions,
   type CaseService,
@@ -218,18 +219,18 @@ export type SubmitResult =
  * case's idempotency key is derived from it, so a double click, a refresh that re-posts, or two tabs all
  * end at the same single case.
  *
- * Three round trips and no BEGIN/COMMIT: one read (the draft with its service), then `createCase` on the
- * database itself (the routing facts, then ONE statement that writes the case, its events, interaction,
- * audit row, acknowledgement and outbox row and marks this draft submitted, all or nothing). Two
- * submissions of the same draft race on the case's unique idempotency key: the second insert waits for
- * the first to commit, writes nothing, and returns the first one's case.
+ * Two round trips and no BEGIN/COMMIT: one read (the draft, its service and the facts for routing the
+ * case), then `createCase` on the database itself, which writes the case, its events, interaction, audit
+ * row, acknowledgement and outbox row and marks this draft submitted in ONE statement, all or nothing.
+ * Two submissions of the same draft race on the case's unique idempotency key: the second insert waits
+ * for the first to commit, writes nothing, and returns the first one's case.
  */
 export async function submitDraft(
   db: Db,
   input: { draftId: string; access: DraftAccess; token: string; now: Date; caseOptions?: CaseOptions },
 ): Promise<SubmitResult | null> {
   if (!uuid.test(input.draftId)) return null;
-  const row = await repo.findDraftForSubmit(db, input.draftId);
+  const row = await repo.findDraftForSubmit(db, input.draftId, input.now);
   if (!row || !mayUse(row, input.access)) return null;
   if (row.token !== input.token) throw new DomainRuleError('The form token does not match this draft');
   if (row.submitted_case_id && row.submitted_reference)
@@ -275,6 +276,12 @@ export async function submitDraft(
       createdByStaffId: row.staff_user_id,
       location: locationFromAnswers(service.definition, answers),
       attachmentIds: attachmentIdsOf(service.definition, answers),
+      routingFacts: readNewCaseFacts({
+        teams: row.facts_teams,
+        candidates: row.facts_candidates,
+        customer: row.facts_customer,
+        lastInbound: row.facts_last_inbound,
+      }),
       // In the statement that writes the case: no round trip of its own, and only if the case is new.
       alsoWrite: (batch, { caseId, gate }) =>
         repo.markDraftSubmittedInBatch(db, batch, row.id, caseId, input.now, gate),
