@@ -1,13 +1,6 @@
 /** All SQL for the cases module's tables: cases, case_events, attachments, one_time_codes (+ reads of services). */
 import { sql } from 'kysely';
-import {
-  definedColumns,
-  valuesFrom,
-  type Db,
-  type NewRow,
-  type Tx,
-  type WriteBatch,
-} from '../../platform/db/index.ts';
+import { type Db, type NewRow, type Tx, type WriteBatch } from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
@@ -60,34 +53,22 @@ export async function findCaseByIdempotencyKey(db: Q, key: string) {
  * `reference`), returning its id only when it was inserted, so the batch's other writes (gated on it)
  * happen only for a new case. A concurrent insert with the same key waits for the other transaction.
  */
-export function insertCaseInBatch(db: Q, batch: WriteBatch, row: NewRow<'cases'> & { id: string }): string {
-  return batch.add(
-    db
-      .insertInto('cases')
-      .values(row)
-      .onConflict((oc) => oc.doNothing())
-      .returning('id'),
-  );
+export function insertCaseInBatch(batch: WriteBatch, row: NewRow<'cases'> & { id: string }): string {
+  return batch.insert('cases', row, { onConflictDoNothing: true, returning: ['id'] });
 }
 
 /** A timeline event, written by the batch only if its write `gate` returned a row. */
 export function insertEventInBatch(
-  db: Q,
   batch: WriteBatch,
   row: NewRow<'case_events'> & { id: string },
   gate: string,
 ): void {
-  batch.add(db.insertInto('case_events').columns(definedColumns(row)).expression(valuesFrom(gate, row)));
+  batch.insert('case_events', row, { gate });
 }
 
 /** An interaction, written by the batch only if its write `gate` returned a row. */
-export function insertInteractionInBatch(
-  db: Q,
-  batch: WriteBatch,
-  row: NewRow<'interactions'>,
-  gate: string,
-): void {
-  batch.add(db.insertInto('interactions').columns(definedColumns(row)).expression(valuesFrom(gate, row)));
+export function insertInteractionInBatch(batch: WriteBatch, row: NewRow<'interactions'>, gate: string): void {
+  batch.insert('interactions', row, { gate });
 }
 
 /** {@link linkAttachments} as a write of the batch, only if its write `gate` returned a row. */

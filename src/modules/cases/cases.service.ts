@@ -263,7 +263,7 @@ export async function createCase(
     const eventId = randomUUID();
     const reference = generateReference();
     const batch = new WriteBatch();
-    const gate = repo.insertCaseInBatch(trx, batch, {
+    const gate = repo.insertCaseInBatch(batch, {
       id: caseId,
       authority_id: service.authorityId,
       reference,
@@ -289,7 +289,6 @@ export async function createCase(
       updated_at: input.receivedAt,
     });
     repo.insertEventInBatch(
-      trx,
       batch,
       {
         id: eventId,
@@ -305,7 +304,6 @@ export async function createCase(
       gate,
     );
     repo.insertEventInBatch(
-      trx,
       batch,
       {
         id: randomUUID(),
@@ -321,7 +319,6 @@ export async function createCase(
       gate,
     );
     repo.insertInteractionInBatch(
-      trx,
       batch,
       {
         authority_id: service.authorityId,
@@ -346,7 +343,6 @@ export async function createCase(
       gate,
     );
     auditInBatch(
-      trx,
       batch,
       {
         actorType: staffId ? 'staff' : customerId ? 'customer' : 'anonymous',

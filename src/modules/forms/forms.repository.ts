@@ -1,6 +1,13 @@
 /** All SQL of the forms engine: form_drafts, the addresses gazetteer, and the profile reads for prefill. */
 import { sql } from 'kysely';
-import { PREPARED, type Db, type NewRow, type Tx, type WriteBatch } from '../../platform/db/index.ts';
+import {
+  PREPARED,
+  reusableQuery,
+  type Db,
+  type NewRow,
+  type Tx,
+  type WriteBatch,
+} from '../../platform/db/index.ts';
 import { newCaseFactsColumns, ruleTeamCodesOf } from '../cases/index.ts';
 
 type Q = Db | Tx;
@@ -38,7 +45,7 @@ export type DraftRow = NonNullable<Awaited<ReturnType<typeof findDraft>>>;
  * reference of the case it became if it was submitted already, and the facts for routing a new case
  * from this draft at `at` (the cases module's `newCaseFactsColumns`).
  */
-export function findDraftForSubmit(db: Q, id: string, at: Date) {
+const draftForSubmit = reusableQuery((db: Q, id: string, at: Date) => {
   const facts = newCaseFactsColumns({
     authorityId: sql.ref('s.authority_id'),
     serviceId: sql.ref('s.id'),
@@ -86,8 +93,12 @@ export function findDraftForSubmit(db: Q, id: string, at: Date) {
       facts.lastInbound.as('facts_last_inbound'),
     ])
     .where('d.id', '=', id)
-    .modifyEnd(PREPARED)
-    .executeTakeFirst();
+    .modifyEnd(PREPARED);
+});
+
+export async function findDraftForSubmit(db: Q, id: string, at: Date) {
+  const [row] = await draftForSubmit(db, id, at);
+  return row;
 }
 
 export async function updateDraftAnswers(
@@ -115,20 +126,13 @@ export async function markDraftSubmitted(db: Q, id: string, caseId: string, at: 
 
 /** Marks the draft submitted as a write of the case's batch, only if the case row was inserted (`gate`). */
 export function markDraftSubmittedInBatch(
-  db: Q,
   batch: WriteBatch,
   id: string,
   caseId: string,
   at: Date,
   gate: string,
 ): void {
-  batch.add(
-    db
-      .updateTable('form_drafts')
-      .set({ submitted_case_id: caseId, updated_at: at })
-      .where('id', '=', id)
-      .where(sql<boolean>`exists (select from ${sql.id(gate)})`),
-  );
+  batch.update('form_drafts', { submitted_case_id: caseId, updated_at: at }, { id }, { gate });
 }
 
 export function caseReferenceOf(db: Q, caseId: string) {

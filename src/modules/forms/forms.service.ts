@@ -284,7 +284,7 @@ export async function submitDraft(
       }),
       // In the statement that writes the case: no round trip of its own, and only if the case is new.
       alsoWrite: (batch, { caseId, gate }) =>
-        repo.markDraftSubmittedInBatch(db, batch, row.id, caseId, input.now, gate),
+        repo.markDraftSubmittedInBatch(batch, row.id, caseId, input.now, gate),
     },
     input.caseOptions,
   );

@@ -1,13 +1,5 @@
 /** All SQL for the `messages` table, plus the reads of customers, authorities and cases it needs. */
-import {
-  definedColumns,
-  valuesFrom,
-  type Db,
-  type NewRow,
-  type Row,
-  type Tx,
-  type WriteBatch,
-} from '../../platform/db/index.ts';
+import { type Db, type NewRow, type Row, type Tx, type WriteBatch } from '../../platform/db/index.ts';
 
 type Conn = Db | Tx;
 
@@ -90,19 +82,15 @@ export async function insertMessage(db: Conn, values: NewRow<'messages'>): Promi
  * the name of the write, which returns the message id when the row was inserted (not on a dedupe clash).
  */
 export function insertMessageInBatch(
-  db: Conn,
   batch: WriteBatch,
   values: NewRow<'messages'> & { id: string },
   gate: string,
 ): string {
-  return batch.add(
-    db
-      .insertInto('messages')
-      .columns(definedColumns(values))
-      .expression(valuesFrom(gate, values))
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .returning('id'),
-  );
+  return batch.insert('messages', values, {
+    gate,
+    onConflictDoNothing: ['dedupe_key'],
+    returning: ['id'],
+  });
 }
 
 export function findMessage(db: Conn, id: string) {

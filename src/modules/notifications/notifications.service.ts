@@ -190,8 +190,8 @@ export async function queueMessage(
   });
   if (inBatch) {
     const messageId = randomUUID();
-    const written = insertMessageInBatch(trx, inBatch.batch, { id: messageId, ...row }, inBatch.gate);
-    if (resolved) enqueueInBatch(trx, inBatch.batch, job(messageId), written);
+    const written = insertMessageInBatch(inBatch.batch, { id: messageId, ...row }, inBatch.gate);
+    if (resolved) enqueueInBatch(inBatch.batch, job(messageId), written);
     return;
   }
   const messageId = await insertMessage(trx, row);

@@ -11,7 +11,7 @@
  * of the council that owns a record can see who read it, whichever council the reader works for.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { definedColumns, valuesFrom, type Db, type Tx, type WriteBatch } from '../db/index.ts';
+import type { Db, Tx, WriteBatch } from '../db/index.ts';
 
 export type AuditOutcome = 'ok' | 'denied' | 'failed';
 
@@ -87,9 +87,6 @@ export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
  * The same row as {@link audit}, as one write of a {@link WriteBatch} (so it costs no round trip of its
  * own), written only if the batch's write `gate` returned a row (the change it describes happened).
  */
-export function auditInBatch(db: Db | Tx, batch: WriteBatch, entry: AuditEntry, gate: string): void {
-  const row = auditRow(entry);
-  batch.add(db.insertInto('audit_log').columns(definedColumns(row)).expression(valuesFrom(gate, row)), () =>
-    noteInScope(entry),
-  );
+export function auditInBatch(batch: WriteBatch, entry: AuditEntry, gate: string): void {
+  batch.insert('audit_log', auditRow(entry), { gate, done: () => noteInScope(entry) });
 }

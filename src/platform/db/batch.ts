@@ -2,26 +2,47 @@
  * Several writes sent to the database as ONE statement, each as a data-modifying CTE:
  *
  *   with w0 as (insert into cases … on conflict do nothing returning id),
- *        w1 as (insert into case_events (…) select $1, $2, … from w0),
- *        w2 as (update form_drafts set … where id = $9 and exists (select from w0))
+ *        w1 as (insert into case_events (…) select $9, $10, … from w0),
+ *        w2 as (update form_drafts set … where id = $30 and exists (select from w0))
  *   select * from w0
  *
  * A round trip costs more than a small insert (on these machines a loopback write and the wake-up of the
  * database process take longer than executing the statement), so a use-case that writes eight rows sends
  * one statement instead of eight. The writes see the same snapshot and not each other's rows; a write
  * that must happen only if an earlier one did (everything about a new case, only if the case row was
- * inserted) selects its values from that write's CTE ({@link valuesFrom}) or checks `exists` on it.
- * Foreign keys between the rows are fine: PostgreSQL checks them at the end of the statement.
+ * inserted) is gated on that write: an insert's values are selected from its CTE, an update checks
+ * `exists` on it. Foreign keys between the rows are fine: PostgreSQL checks them at the end of the
+ * statement.
  *
- * The SQL of each write stays in its module's repository; this file only strings them together.
+ * Inserts and updates by key ({@link WriteBatch.insert}, {@link WriteBatch.update}) are written as SQL text here, without building and compiling a
+ * Kysely query for each (the form submission's hot path writes eight rows; that work cost more than the
+ * database's); other writes are Kysely builders ({@link WriteBatch.add}). The statement is prepared
+ * (platform/db/prepared.ts): a use-case's batch has one of a few fixed shapes. The SQL of each write is
+ * still the calling repository's: this file only strings the writes together.
  */
-import { sql, type OperationNodeSource, type RawBuilder } from 'kysely';
+import { CompiledQuery, type Compilable } from 'kysely';
+import type { DB, NewRow } from './schema.ts';
 import type { Db, Tx } from './transaction.ts';
-import { PREPARED } from './prepared.ts';
+import { PREPARED_MARK } from './prepared.ts';
 
 interface Write {
   name: string;
-  query: OperationNodeSource;
+  /** SQL with parameters numbered from $1 within this write. */
+  sql: string;
+  parameters: readonly unknown[];
+  done?: () => void;
+}
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+export interface BatchInsertOptions {
+  /** Write the row only if the write of this name returned a row. */
+  gate?: string;
+  /** `on conflict do nothing` on any unique column (`true`) or on these columns. */
+  onConflictDoNothing?: true | readonly string[];
+  /** Columns to return (the first write's rows are what {@link WriteBatch.execute} returns). */
+  returning?: readonly string[];
+  /** Runs after the statement, if the first write returned a row. */
   done?: () => void;
 }
 
@@ -29,51 +50,84 @@ export class WriteBatch {
   private readonly writes: Write[] = [];
 
   /**
-   * Adds a write (a Kysely insert/update/delete builder). Returns the name of its CTE, which later writes
-   * can select from. `done` runs after the statement has executed, if the first write returned a row
-   * (e.g. to note an audit row, gated on the first write, in the request's audit scope).
+   * Adds an insert of one row (columns whose value is undefined are left out). Returns the name of its
+   * write, which later writes can be gated on.
    */
-  add(query: OperationNodeSource, done?: () => void): string {
-    const name = `w${this.writes.length}`;
-    this.writes.push({ name, query, done });
-    return name;
+  insert<T extends keyof DB>(table: T, row: NewRow<T>, options: BatchInsertOptions = {}): string {
+    const values = row as Record<string, unknown>;
+    const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+    const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
+    let text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) `;
+    text += options.gate ? `select ${placeholders} from ${quote(options.gate)}` : `values (${placeholders})`;
+    if (options.onConflictDoNothing === true) text += ' on conflict do nothing';
+    else if (options.onConflictDoNothing)
+      text += ` on conflict (${options.onConflictDoNothing.map(quote).join(', ')}) do nothing`;
+    if (options.returning?.length) text += ` returning ${options.returning.map(quote).join(', ')}`;
+    return this.push(
+      text,
+      columns.map((column) => values[column]),
+      options.done,
+    );
+  }
+
+  /**
+   * Adds an update of the rows whose columns equal `where` (all of them), setting `set`; gated like an
+   * insert (`and exists (select from <gate>)`).
+   */
+  update<T extends keyof DB>(
+    table: T,
+    set: Partial<NewRow<T>>,
+    where: Partial<NewRow<T>>,
+    options: { gate?: string } = {},
+  ): string {
+    const values = set as Record<string, unknown>;
+    const keys = where as Record<string, unknown>;
+    const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+    const conditions = Object.keys(keys);
+    const parameters = [...columns.map((c) => values[c]), ...conditions.map((c) => keys[c])];
+    let text = `update ${quote(table)} set ${columns.map((c, i) => `${quote(c)} = $${i + 1}`).join(', ')}`;
+    text += ` where ${conditions.map((c, i) => `${quote(c)} = $${columns.length + i + 1}`).join(' and ')}`;
+    if (options.gate) text += ` and exists (select from ${quote(options.gate)})`;
+    return this.push(text, parameters);
+  }
+
+  /**
+   * Adds any other write as a Kysely builder (an update gated with `exists (select from <gate>)`, …).
+   * Its parameters are renumbered to follow the batch's: the builder must not put `$` followed by a
+   * digit in SQL text of its own.
+   */
+  add(query: Compilable, done?: () => void): string {
+    const compiled = query.compile();
+    return this.push(compiled.sql, compiled.parameters, done);
   }
 
   get size(): number {
     return this.writes.length;
   }
 
+  private push(sql: string, parameters: readonly unknown[], done?: () => void): string {
+    const name = `w${this.writes.length}`;
+    this.writes.push({ name, sql, parameters, done });
+    return name;
+  }
+
   /**
-   * Sends the writes as one statement and returns the rows the first write returned (give it a
-   * `returning` clause: they are how the caller learns whether it happened).
+   * Sends the writes as one statement and returns the rows the first write returned (give it
+   * `returning`: they are how the caller learns whether it happened, and gate the rest).
    */
   async execute<R = Record<string, unknown>>(db: Db | Tx): Promise<R[]> {
     if (this.writes.length === 0) return [];
-    const ctes = sql.join(
-      this.writes.map((w) => sql`${sql.id(w.name)} as (${w.query})`),
-      sql`, `,
-    );
-    // Prepared (platform/db/prepared.ts): a use-case's batch has one of a few fixed shapes.
-    const result = await sql<R>`with ${ctes} select * from ${sql.id(this.writes[0].name)}${PREPARED}`.execute(
-      db,
-    );
+    const parameters: unknown[] = [];
+    const ctes = this.writes.map((w) => {
+      const offset = parameters.length;
+      parameters.push(...w.parameters);
+      const sql =
+        offset === 0 ? w.sql : w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      return `${quote(w.name)} as (${sql})`;
+    });
+    const text = `with ${ctes.join(', ')} select * from ${quote(this.writes[0].name)} ${PREPARED_MARK}`;
+    const result = await db.executeQuery<R>(CompiledQuery.raw(text, parameters));
     if (result.rows.length > 0) for (const w of this.writes) w.done?.();
     return result.rows;
   }
-}
-
-/**
- * `select $1, $2, … from <gate>`: the values of one row, produced only when the write named `gate`
- * returned a row. Use with `insertInto(table).columns(Object.keys(row)).expression(valuesFrom(gate, row))`;
- * PostgreSQL types each parameter from the column it is inserted into. Keys whose value is undefined are
- * left out, so pass the same object to `columns` through {@link definedColumns}.
- */
-export function valuesFrom(gate: string, row: Record<string, unknown>): RawBuilder<unknown> {
-  const values = definedColumns(row).map((column) => sql`${row[column]}`);
-  return sql`select ${sql.join(values)} from ${sql.id(gate)}`;
-}
-
-/** The keys of `row` whose value is not undefined, in order (the column list for {@link valuesFrom}). */
-export function definedColumns<T extends object>(row: T): (keyof T & string)[] {
-  return (Object.keys(row) as (keyof T & string)[]).filter((key) => row[key] !== undefined);
 }

@@ -11,5 +11,5 @@ export { DirectoryLockedError } from './lock.ts';
 export { migrateToLatest, pendingMigrations } from './migrate.ts';
 export type * from './schema.ts';
 export { withTransaction, type Db, type Tx } from './transaction.ts';
-export { WriteBatch, definedColumns, valuesFrom } from './batch.ts';
-export { PREPARED, PREPARED_MARK } from './prepared.ts';
+export { WriteBatch, type BatchInsertOptions } from './batch.ts';
+export { PREPARED, PREPARED_MARK, reusableQuery } from './prepared.ts';

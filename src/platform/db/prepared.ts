@@ -12,7 +12,8 @@
  * PGlite runs the same text unprepared (the mark is a comment).
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Compilable, type CompiledQuery } from 'kysely';
+import type { Db, Tx } from './transaction.ts';
 import type pg from 'pg';
 
 export const PREPARED_MARK = '/* prepared */';
@@ -46,5 +47,34 @@ export function prepareMarkedStatements(client: pg.PoolClient): void {
       prepared.add(name);
     }
     return query({ name, text, values }, ...args.slice(2));
+  };
+}
+
+/** Stands in for an argument while a {@link reusableQuery} is compiled. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * A fixed-shape query built and compiled ONCE: later calls only put their arguments where the first
+ * build's placeholders were. Building a Kysely query with many columns and compiling it costs more than
+ * the database's work for a prepared lookup, so the statements on the form submission's path use this
+ * (with {@link PREPARED}). `build` must use its arguments only as values (parameters), never to choose
+ * the shape of the query.
+ */
+export function reusableQuery<A extends unknown[], O>(
+  build: (db: Db | Tx, ...args: A) => Compilable<O>,
+): (db: Db | Tx, ...args: A) => Promise<O[]> {
+  let template: { compiled: CompiledQuery<O>; slots: (number | null)[] } | null = null;
+  return async (db, ...args) => {
+    if (!template) {
+      const compiled = build(db, ...(args.map((_, i) => new Slot(i)) as A)).compile();
+      const slots = compiled.parameters.map((p) => (p instanceof Slot ? p.index : null));
+      template = { compiled, slots };
+    }
+    const { compiled, slots } = template;
+    const parameters = slots.map((slot, i) => (slot === null ? compiled.parameters[i] : args[slot]));
+    const result = await db.executeQuery<O>({ ...compiled, parameters });
+    return result.rows;
   };
 }

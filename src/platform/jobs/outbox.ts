@@ -10,7 +10,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { definedColumns, valuesFrom, type WriteBatch } from '../db/batch.ts';
+import type { WriteBatch } from '../db/batch.ts';
 import { systemClock, type Clock } from '../clock.ts';
 
 /**
@@ -57,20 +57,8 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob
  * {@link enqueue} as one write of a {@link WriteBatch} (no round trip of its own): the row is written only
  * if the batch's write `gate` returned a row, and not when `dedupeKey` is already present.
  */
-export function enqueueInBatch(
-  trx: Kysely<DB> | Transaction<DB>,
-  batch: WriteBatch,
-  job: EnqueueJob,
-  gate: string,
-): void {
-  const row = jobRow(job);
-  batch.add(
-    trx
-      .insertInto('outbox')
-      .columns(definedColumns(row))
-      .expression(valuesFrom(gate, row))
-      .onConflict((oc) => oc.column('dedupe_key').doNothing()),
-  );
+export function enqueueInBatch(batch: WriteBatch, job: EnqueueJob, gate: string): void {
+  batch.insert('outbox', jobRow(job), { gate, onConflictDoNothing: ['dedupe_key'] });
 }
 
 function jobRow(job: EnqueueJob) {
