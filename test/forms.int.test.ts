@@ -12,7 +12,7 @@ import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 import { TestClock } from '../src/platform/clock.ts';
 import type { Db } from '../src/platform/db/index.ts';
 import { loadServiceDefinitions } from '../src/modules/services/index.ts';
-import { expandForm, seedDemoAddresses } from '../src/modules/forms/index.ts';
+import { expandForm, seedDemoAddresses, submitDraft } from '../src/modules/forms/index.ts';
 import { jobHandlers, schedule } from '../src/worker.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -594,6 +594,71 @@ void describe('forms engine', () => {
       .where('dedupe_key', 'like', `%case.acknowledgement:${cases[0].id}`)
       .execute();
     assert.equal(outbox.length, 1);
+  });
+
+  void test('a submission is two statements: the draft read and the one write of the case and all that goes with it', async () => {
+    const { slug, service } = await makeService();
+    const browser = new Browser(t.app);
+    const base = await start(browser, slug);
+    await completeTestForm(browser, base);
+    const check = await browser.get(`${base}/check`);
+    const token = /name="token" value="([^"]+)"/.exec(check.body)?.[1] ?? '';
+    // Every statement that reaches the database through this handle (results pass every plugin).
+    let statements = 0;
+    const counted = db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        statements += 1;
+        return args.result;
+      },
+    });
+    const access = { kind: 'resident' as const, bindingSecret: browser.cookies.get('fd_form') };
+    const input = { draftId: base.split('/').pop() ?? '', access, token, now: clock.now() };
+    const first = await submitDraft(counted, input);
+    assert.equal(first?.status, 'submitted');
+    assert.equal(statements, 2);
+    const rows = await db
+      .selectFrom('cases as c')
+      .select((eb) => [
+        'c.id',
+        eb
+          .selectFrom('case_events as e')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('e.case_id', '=', 'c.id')
+          .as('events'),
+        eb
+          .selectFrom('interactions as i')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('i.case_id', '=', 'c.id')
+          .as('interactions'),
+        eb
+          .selectFrom('messages as m')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('m.case_id', '=', 'c.id')
+          .as('messages'),
+        eb
+          .selectFrom('form_drafts as d')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('d.submitted_case_id', '=', 'c.id')
+          .as('drafts'),
+      ])
+      .where('c.service_id', '=', service.id)
+      .execute();
+    assert.equal(rows.length, 1);
+    assert.deepEqual(
+      [rows[0].events, rows[0].interactions, rows[0].messages, rows[0].drafts].map(Number),
+      [2, 1, 1, 1],
+    );
+    // Submitting again is one read, and the same case.
+    statements = 0;
+    const again = await submitDraft(counted, input);
+    assert.equal(statements, 1);
+    assert.deepEqual(again, {
+      status: 'submitted',
+      caseId: rows[0].id,
+      reference: first?.status === 'submitted' ? first.reference : '',
+      created: false,
+    });
   });
 
   void test('uploads: type checked by content, 10 MB limit, kept across errors, downloadable only by the owner as an attachment', async () => {
