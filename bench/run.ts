@@ -93,7 +93,7 @@ if (portal.length)
     '',
     runLine,
     '',
-    'Real app on loopback, 16 keep-alive connections; submissions are POSTs of completed drafts to a committed case, timeline events, interaction, audit row, acknowledgement message and outbox row. The ceiling is the database\'s own rate in the same run: a bare "insert case + insert case_event" transaction (BEGIN, 2 inserts, COMMIT) looped at the same concurrency on a pool of the same size, straight through pg with no app; statements are the round trips one submission sends (BEGIN and COMMIT included).',
+    'Real app on loopback, 16 keep-alive connections from a load generator in a process of its own (`bench/load.ts`); submissions are POSTs of completed drafts to a committed case, timeline events, interaction, audit row, acknowledgement message and outbox row. The ceiling is the database\'s own rate in the same run: a bare "insert case + insert case_event" transaction (BEGIN, 2 inserts, COMMIT) looped at the same concurrency on a pool of the same size, straight through pg with no app; statements are the round trips one submission sends (BEGIN and COMMIT included).',
     '',
     '| engine | bare Fastify JSON (baseline) req/s | home req/s (p50/p99 ms) | service page req/s (p50/p99 ms) | submission cases/s (p50/p99 ms) | ceiling case + event tx/s (p50/p99 ms) | submission / ceiling | statements per submission | budget |',
     '|---|---|---|---|---|---|---|---|---|',

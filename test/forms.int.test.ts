@@ -659,6 +659,25 @@ void describe('forms engine', () => {
       reference: first?.status === 'submitted' ? first.reference : '',
       created: false,
     });
+
+    // A service changed since its definition was last read (or a fresh process): one more read loads it.
+    const next = await start(browser, slug);
+    await completeTestForm(browser, next);
+    const nextToken =
+      /name="token" value="([^"]+)"/.exec((await browser.get(`${next}/check`)).body)?.[1] ?? '';
+    await db
+      .updateTable('services')
+      .set({ updated_at: new Date(Date.now() + 60_000) })
+      .where('id', '=', service.id)
+      .execute();
+    statements = 0;
+    const reloaded = await submitDraft(counted, {
+      ...input,
+      draftId: next.split('/').pop() ?? '',
+      token: nextToken,
+    });
+    assert.equal(reloaded?.status, 'submitted');
+    assert.equal(statements, 3);
   });
 
   void test('uploads: type checked by content, 10 MB limit, kept across errors, downloadable only by the owner as an attachment', async () => {

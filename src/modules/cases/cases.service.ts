@@ -54,8 +54,12 @@ const DEFINITION_CACHE_LIMIT = 500;
  * Validates a stored definition once per (service, version, last update) and keeps the result: parsing
  * with zod on every form page or submission would be work done per request that can be done once.
  */
+function definitionKey(row: Pick<repo.ServiceRow, 'id' | 'definition_version' | 'updated_at'>): string {
+  return `${row.id}:${row.definition_version}:${new Date(row.updated_at).getTime()}`;
+}
+
 function cachedDefinition(row: repo.ServiceRow): ServiceDefinition {
-  const key = `${row.id}:${row.definition_version}:${new Date(row.updated_at).getTime()}`;
+  const key = definitionKey(row);
   const cached = definitionCache.get(key);
   if (cached) return cached;
   const parsed = parseServiceDefinition(row.definition, `service ${row.slug}`);
@@ -89,9 +93,14 @@ function toCaseService(row: repo.ServiceRow): CaseService {
  */
 export type StoredCaseService = repo.ServiceRow;
 
-/** The service with its validated definition (cached), from a row read by another module. */
-export function caseServiceFromRow(row: StoredCaseService): CaseService {
-  return toCaseService(row);
+/**
+ * The service from a row another module read in a join of its own WITHOUT the definition, when this
+ * version of the definition is validated and cached already (null otherwise: load the service). A hot
+ * path need not fetch and parse the definition's JSON again on every request.
+ */
+export function cachedCaseServiceFromRow(row: Omit<StoredCaseService, 'definition'>): CaseService | null {
+  const cached = definitionCache.get(definitionKey(row));
+  return cached ? toCaseService({ ...row, definition: cached }) : null;
 }
 
 /**

@@ -28,7 +28,7 @@ export {
   getResidentCaseView,
   findByReference,
   loadCaseService,
-  caseServiceFromRow,
+  cachedCaseServiceFromRow,
   type StoredCaseService,
   whatHappensNext,
   defaultCaseCalendar,

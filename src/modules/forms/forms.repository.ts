@@ -41,7 +41,8 @@ export type DraftRow = NonNullable<Awaited<ReturnType<typeof findDraft>>>;
 
 /**
  * Everything the submission needs in ONE read (it runs on every form submission): the draft, its service
- * with the authority's contact facts (the columns the cases module's `loadCaseService` reads), the
+ * with the authority's contact facts (the columns the cases module's `loadCaseService` reads, but not the
+ * definition: the cases module keeps each version validated in memory, and a miss loads it), the
  * reference of the case it became if it was submitted already, and the facts for routing a new case
  * from this draft at `at` (the cases module's `newCaseFactsColumns`).
  */
@@ -80,7 +81,6 @@ const draftForSubmit = reusableQuery((db: Q, id: string, at: Date) => {
       's.slug as service_slug',
       's.name as service_name',
       's.sla as service_sla',
-      's.definition as service_definition',
       's.definition_version as service_definition_version',
       's.updated_at as service_updated_at',
       's.active as service_active',

@@ -15,7 +15,7 @@ import {
   bindingHash,
   ownsDraft,
   createCase,
-  caseServiceFromRow,
+  cachedCaseServiceFromRow,
   readNewCaseFacts,
   loadCaseService,
   type CaseOptions,
@@ -241,23 +241,25 @@ export async function submitDraft(
       created: false,
     };
   if (!row.service_active) return null;
-  const service = withExpandedForm(
-    caseServiceFromRow({
+  // The definition itself is not read: the cases module has this version validated in memory (it was
+  // loaded for the question pages), or loads it now.
+  const stored =
+    cachedCaseServiceFromRow({
       id: row.service_id,
       authority_id: row.service_authority_id,
       team_id: row.service_team_id,
       slug: row.service_slug,
       name: row.service_name,
       sla: row.service_sla,
-      definition: row.service_definition,
       definition_version: row.service_definition_version,
       updated_at: row.service_updated_at,
       active: row.service_active,
       authority_name: row.authority_name,
       authority_phone: row.authority_phone,
       authority_website: row.authority_website,
-    }),
-  );
+    }) ?? (await loadCaseService(db, { id: row.service_id }, { includeInactive: true }));
+  if (!stored) return null;
+  const service = withExpandedForm(stored);
   const answers = pruneHidden(service.definition, row.answers);
   const incomplete = firstIncompletePage(service.definition, answers);
   if (incomplete) return { status: 'incomplete', pageId: incomplete.id };
