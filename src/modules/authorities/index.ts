@@ -1,4 +1,4 @@
-export { registerAuthorityPortalRoutes } from './authorities.portal.routes.ts';
+export { registerAuthorityPortalRoutes, loadAccessibilityStatement } from './authorities.portal.routes.ts';
 export {
   listAuthorities,
   findAuthoritiesByCodeOrName,
