@@ -71,7 +71,9 @@ export interface WebOptions {
 
 /** Origins of a logo or icon given as an https URL, which pages may then show. */
 function imageOrigins(brand: BrandSettings): string[] {
-  return [brand.logo, brand.icon].flatMap((image) => (image && 'url' in image ? [new URL(image.url).origin] : []));
+  return [brand.logo, brand.icon].flatMap((image) =>
+    image && 'url' in image ? [new URL(image.url).origin] : [],
+  );
 }
 
 /** Recomputes `request.csrfToken` after the request's session changes (sign-in, sign-out). */

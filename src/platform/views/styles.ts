@@ -117,4 +117,3 @@ export async function writeStylesheets(dir: string): Promise<Record<StylesheetNa
   }
   return sizes;
 }
-
