@@ -74,10 +74,6 @@ export class Assets {
     return `/assets/${asset.file}`;
   }
 
-  has(name: string): boolean {
-    return this.byName.has(name);
-  }
-
   /**
    * The asset a requested file name means: exactly (`current`), or the same asset with another content
    * hash (a page from another version, during a rolling deploy: served, but not cached for a year).
@@ -88,11 +84,6 @@ export class Assets {
     const match = /^(.+)\.[0-9a-f]{10}(\.[a-z]+)$/.exec(file);
     const other = match ? this.byName.get(`${match[1]}${match[2]}`) : undefined;
     return other ? { asset: other, current: false } : null;
-  }
-
-  /** Names and sizes, for the page-weight benchmark and tests. */
-  list(): { name: string; file: string; bytes: number }[] {
-    return [...this.byName].map(([name, a]) => ({ name, file: a.file, bytes: a.body.length }));
   }
 }
 
@@ -185,8 +176,7 @@ export function registerAssets(app: FastifyInstance, assets: Assets): void {
       reply
         .header('content-type', asset.type)
         .header('cache-control', current ? YEAR : 'no-cache')
-        .header('etag', etag)
-        .header('x-content-type-options', 'nosniff');
+        .header('etag', etag);
       if (asset.compressible) reply.header('vary', 'accept-encoding');
       const match = request.headers['if-none-match'];
       if (match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
