@@ -10,7 +10,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { govukFrontendDist } from '../views/index.ts';
 import { loadStylesheet } from '../views/styles.ts';
 
@@ -47,7 +48,8 @@ interface Asset {
   type: string;
   body: Buffer;
   compressible: boolean;
-  encoded: { br?: Buffer; gzip?: Buffer };
+  /** Compressed once, off the event loop, on the first request that asks for each encoding. */
+  encoded: { br?: Promise<Buffer>; gzip?: Promise<Buffer> };
 }
 
 export class Assets {
@@ -133,18 +135,21 @@ export function brandImageUrl(
   return assets.url(`${name}${extname(image.file).toLowerCase()}`);
 }
 
-function encode(asset: Asset, encoding: 'br' | 'gzip'): Buffer {
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+function encode(asset: Asset, encoding: 'br' | 'gzip'): Promise<Buffer> {
   const done = asset.encoded[encoding];
   if (done) return done;
   const body =
     encoding === 'br'
-      ? brotliCompressSync(asset.body, {
+      ? brotliAsync(asset.body, {
           params: {
             [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
             [zlib.BROTLI_PARAM_SIZE_HINT]: asset.body.length,
           },
         })
-      : gzipSync(asset.body, { level: 9 });
+      : gzipAsync(asset.body, { level: 9 });
   asset.encoded[encoding] = body;
   return body;
 }
@@ -182,7 +187,7 @@ export function registerAssets(app: FastifyInstance, assets: Assets): void {
       if (match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
         return reply.status(304).send();
       if (!encoding) return reply.send(asset.body);
-      return reply.header('content-encoding', encoding).send(encode(asset, encoding));
+      return reply.header('content-encoding', encoding).send(await encode(asset, encoding));
     },
   );
 }
