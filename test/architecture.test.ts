@@ -77,6 +77,7 @@ describe('the rules report deliberate violations', () => {
           "await db.with('due', (q) => q.selectFrom('outbox').select('id')).selectFrom('due').execute();",
           'await sql<number>`select 1`.execute(db);',
           "const column = sql.ref('c.id');",
+          'const row = await repo.caseQuery(db, id).executeTakeFirst();',
         ].join('\n'),
       ),
     );
@@ -91,6 +92,7 @@ describe('the rules report deliberate violations', () => {
       'src/modules/x/x.service.ts:8 calls .selectFrom(…)',
       'src/modules/x/x.service.ts:9 uses the sql`…` tag',
       'src/modules/x/x.service.ts:10 uses sql.ref',
+      'src/modules/x/x.service.ts:11 calls .executeTakeFirst(…)',
     ]);
   });
 

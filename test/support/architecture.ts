@@ -43,7 +43,7 @@ const lineOf = (source: ts.SourceFile, node: ts.Node) =>
 // ---------------------------------------------------------------------------------------------------------
 // SQL only in repositories
 
-/** Kysely methods that start a query (on `db`, a transaction or a query creator). */
+/** Kysely methods that start a query (on `db`, a transaction or a query creator) or run one. */
 export const QUERY_STARTERS = [
   'selectFrom',
   'selectNoFrom',
@@ -57,6 +57,10 @@ export const QUERY_STARTERS = [
   'withMaterialized',
   'withNotMaterialized',
   'executeQuery',
+  // Running a builder that a repository handed out is SQL too (`db.transaction().execute()` is not).
+  'executeTakeFirst',
+  'executeTakeFirstOrThrow',
+  'executeStream',
 ] as const;
 
 /**
