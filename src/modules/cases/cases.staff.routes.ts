@@ -5,6 +5,9 @@
  * Access: as on the customer's single view, staff of the shared (two-tier) front door see every council's
  * normal cases; a case of a restricted service (e.g. adult social care) is visible only to the owning team. Anything else is 404, never 403, and
  * the attempt writes a `case.view_denied` audit row. Every view and change writes an audit row.
+ *
+ * Each handler parses the request, calls one use-case (cases.staff.service.ts, cases.handling.ts,
+ * cases.sla.ts) and renders the page (view model: cases.staff.presenters.ts) or redirects.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit } from '../../platform/audit/index.ts';
