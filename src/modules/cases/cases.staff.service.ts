@@ -100,7 +100,8 @@ export interface StaffChangeOptions {
 
 /**
  * Moves the case to `to` (one of the workflow's next statuses, else a DomainRuleError) and adds `note`
- * as an internal note when given; audited as `case.status_changed`.
+ * as an internal note when given. `changeStatus` writes the `case.status_changed` audit row (once: the
+ * page used to write a second, identical one).
  */
 export async function changeStatusAsStaff(
   trx: Tx,
@@ -120,16 +121,6 @@ export async function changeStatusAsStaff(
     { publicUrl: options.publicUrl, ...options.caseOptions, at: options.at },
   );
   if (input.note) await addNote(trx, row.id, { staffId, body: input.note, at: options.at });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: staffId,
-    authorityId: row.authority_id,
-    action: 'case.status_changed',
-    recordType: 'case',
-    recordId: row.id,
-    requestId: options.requestId,
-    details: { from: row.status, to: input.to },
-  });
 }
 
 /** An internal note (staff only), audited as `case.note_added`. */
