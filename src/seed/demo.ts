@@ -15,8 +15,9 @@ import { hashPassword } from '../modules/identity/index.ts';
 import { seedDemoAddresses } from '../modules/forms/index.ts';
 import { loadServiceDefinitions, type ServiceDefinition } from '../modules/services/index.ts';
 import { AUTHORITIES, DEMO_PASSWORD, DemoNamespace, STAFF, demoSignIns, type DemoSignIn } from './area.ts';
-import { insertRows } from './bulk.ts';
+import { insertRows } from './bulk.repository.ts';
 import { findAuthorityIds } from './catalogue.ts';
+import { customersByEmail, insertArea } from './seed.repository.ts';
 import {
   HistoryBuilder,
   ServiceModel,
@@ -180,14 +181,7 @@ export async function demoCustomerIds(
   const authorityIds = await findAuthorityIds(db, new DemoNamespace(options.namespace));
   if (!authorityIds) throw new Error('The demo area has not been seeded');
   const emails = Object.values(DEMO_CUSTOMERS).map((c) => c.email);
-  const rows = await db
-    .selectFrom('contact_points')
-    .select(['customer_id', 'normalised'])
-    .where('kind', '=', 'email')
-    .where('normalised', 'in', emails)
-    .where('authority_id', 'in', [authorityIds.county, authorityIds.city])
-    .orderBy('created_at')
-    .execute();
+  const rows = await customersByEmail(db, emails, [authorityIds.county, authorityIds.city]);
   const result: Partial<Record<DemoCustomerKey, string>> = {};
   for (const [key, customer] of Object.entries(DEMO_CUSTOMERS) as [DemoCustomerKey, NamedCustomer][]) {
     const row = rows.find((r) => r.normalised === customer.email);
@@ -666,27 +660,17 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
 
   const created = await db.transaction().execute(async (trx) => {
     // A concurrent seed of the same area waits on the unique code, then finds it taken and writes nothing.
-    const [county, ...others] = data.authorities;
-    const inserted = await trx
-      .insertInto('authorities')
-      .values(county)
-      .onConflict((oc) => oc.column('code').doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const inserted = await insertArea(trx, {
+      authorities: data.authorities,
+      teams: data.teams,
+      services: data.services,
+      staff: data.staff,
+      members: data.members,
+      replyTemplates: data.authorities.flatMap((a) =>
+        DEMO_REPLY_TEMPLATES.map((t) => ({ authority_id: a.id!, title: t.title, body: t.body })),
+      ),
+    });
     if (!inserted) return false;
-    await trx.insertInto('authorities').values(others).execute();
-    await trx.insertInto('teams').values(data.teams).execute();
-    await trx.insertInto('services').values(data.services).execute();
-    await trx.insertInto('staff_users').values(data.staff).execute();
-    await trx.insertInto('staff_team_members').values(data.members).execute();
-    await trx
-      .insertInto('reply_templates')
-      .values(
-        data.authorities.flatMap((a) =>
-          DEMO_REPLY_TEMPLATES.map((t) => ({ authority_id: a.id!, title: t.title, body: t.body })),
-        ),
-      )
-      .execute();
     await insertRows(
       trx,
       'customers',

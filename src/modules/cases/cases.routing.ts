@@ -254,11 +254,3 @@ export async function routeCase(
     candidates,
   });
 }
-
-/**
- * The service's own team (before rules). Kept for callers that need a team without a transaction;
- * `createCase` uses {@link routeCase}.
- */
-export function chooseTeam(service: CaseService, _input: CreateCaseInput): string {
-  return service.teamId;
-}
