@@ -135,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorPages(app);
   await registerOps(app, { db, metrics, engine: database.engine, metricsAccess: config.metrics });
   await registerServicePortalRoutes(app, { db });
-  await registerAuthorityPortalRoutes(app, { db });
+  await registerAuthorityPortalRoutes(app, { db, clock });
   await registerCasesRoutes(app, {
     db,
     clock,

@@ -6,11 +6,37 @@ import { join } from 'node:path';
 import { buildAuthority } from './builders/index.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 import { loadAccessibilityStatement } from '../src/modules/authorities/index.ts';
+import { TestClock } from '../src/platform/clock.ts';
 
 let t: TestApp;
+const clock = new TestClock('2026-12-07T10:00:00Z');
 before(async () => {
-  t = await buildTestApp();
-  await buildAuthority(t.database.db);
+  t = await buildTestApp({ clock });
+  const db = t.database.db;
+  const authority = await buildAuthority(db, { name: 'Fenwick District Council' });
+  await db
+    .updateTable('authorities')
+    .set({
+      phone: '01632 960777',
+      phone_hours: 'Monday to Friday, 9am to 5pm',
+      email: 'help@fenwick.example.gov.uk',
+      postal_address: 'Fenwick District Council\nTown Hall\nFenwick\nFW1 1TH',
+      bsl_video_relay_url: 'https://www.fenwick.example.gov.uk/bsl',
+    })
+    .where('id', '=', authority.id)
+    .execute();
+  await db
+    .insertInto('offices')
+    .values({
+      authority_id: authority.id,
+      name: 'Fenwick Town Hall reception',
+      address: 'Town Hall\nMarket Square\nFenwick',
+      postcode: 'FW1 1TH',
+      opening_hours: 'Monday to Friday, 9am to 4pm',
+      step_free: true,
+      hearing_loop: true,
+    })
+    .execute();
 });
 after(() => t.close());
 
@@ -81,6 +107,34 @@ void describe('issue 12 item 23: the accessibility statement follows the GOV.UK 
     assert.throws(
       () => loadAccessibilityStatement(write({ ...base, compliance: 'full' })),
       /fully compliant/,
+    );
+  });
+});
+
+void describe('issue 12 item 22: the contact page gives every way to reach each council', () => {
+  void test('phone and text relay as tel: links, opening hours, email, postal address, BSL video relay and offices with access facts', async () => {
+    const res = await new Browser(t.app).get('/contact');
+    assert.equal(res.statusCode, 200);
+    const fenwick = res.body.slice(res.body.indexOf('Fenwick District Council'));
+    assert.match(fenwick, /<a class="govuk-link" href="tel:\+441632960777">01632 960777<\/a>/);
+    assert.match(fenwick, /<a class="govuk-link" href="tel:1800101632960777">18001 01632 960777<\/a>/);
+    assert.match(fenwick, /Monday to Friday, 9am to 5pm/);
+    assert.match(fenwick, /href="mailto:help@fenwick\.example\.gov\.uk"/);
+    assert.match(fenwick, /Town Hall<br>Fenwick<br>FW1 1TH/);
+    assert.match(fenwick, /href="https:\/\/www\.fenwick\.example\.gov\.uk\/bsl"/);
+    const page = text(fenwick);
+    assert.match(
+      page,
+      /Fenwick Town Hall reception Town Hall Market Square Fenwick FW1 1TH Monday to Friday, 9am to 4pm/,
+    );
+    assert.match(page, /Step-free access Hearing loop/);
+  });
+
+  void test('the bank holidays coming up are given as closures, from the same calendar as the clocks', async () => {
+    const page = text((await new Browser(t.app).get('/contact')).body);
+    assert.match(
+      page,
+      /closed on these bank holidays: Friday 25 December 2026 \(Christmas Day\) Monday 28 December 2026 \(Boxing Day\)/,
     );
   });
 });

@@ -17,7 +17,7 @@ import { loadServiceDefinitions, type ServiceDefinition } from '../modules/servi
 import { AUTHORITIES, DEMO_PASSWORD, DemoNamespace, STAFF, demoSignIns, type DemoSignIn } from './area.ts';
 import { insertRows } from './bulk.repository.ts';
 import { findAuthorityIds } from './catalogue.ts';
-import { customersByEmail, insertArea } from './seed.repository.ts';
+import { customersByEmail, fillAuthorityContactDetails, insertArea } from './seed.repository.ts';
 import {
   HistoryBuilder,
   ServiceModel,
@@ -646,7 +646,11 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
   // The gazetteer is shared by every (namespaced) copy of the area: an upsert that skips addresses already
   // there, run even when the area exists so an older demo database gains postcode lookup.
   await seedDemoAddresses(db);
-  if (await findAuthorityIds(db, ns)) return { created: false, signIns };
+  const existing = await findAuthorityIds(db, ns);
+  if (existing) {
+    await seedContactDetails(db, ns, existing);
+    return { created: false, signIns };
+  }
 
   const passwordHash = await hashPassword(DEMO_PASSWORD); // argon2 is slow on purpose: once for every demo account
   const data = plan({
@@ -700,5 +704,39 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
     await insertRows(trx, 'interactions', [...data.cases.flatMap((c) => c.interactions), ...data.contacts]);
     return true;
   });
+  const authorityIds = await findAuthorityIds(db, ns);
+  if (authorityIds) await seedContactDetails(db, ns, authorityIds);
   return { created, signIns };
+}
+
+/** The councils' email, postal address, phone hours, video relay link and offices (the contact page). */
+async function seedContactDetails(
+  db: Kysely<DB>,
+  ns: DemoNamespace,
+  authorityIds: Record<AreaRole, string>,
+): Promise<void> {
+  await fillAuthorityContactDetails(
+    db,
+    (['county', 'city'] as const).map((role) => {
+      const { contact } = AUTHORITIES[role];
+      return {
+        authorityId: authorityIds[role],
+        email: `${contact.emailLocal}@${ns.domain(role)}`,
+        postalAddress: contact.postalAddress,
+        phoneHours: contact.phoneHours,
+        bslVideoRelayUrl: `https://www.${ns.domain(role)}${contact.bslVideoRelayPath}`,
+        offices: contact.offices.map((office) => ({
+          authority_id: authorityIds[role],
+          name: office.name,
+          address: office.address,
+          postcode: office.postcode,
+          opening_hours: office.openingHours,
+          step_free: office.stepFree,
+          hearing_loop: office.hearingLoop,
+          parking: office.parking,
+          accessible_toilet: office.accessibleToilet,
+        })),
+      };
+    }),
+  );
 }

@@ -95,3 +95,42 @@ export async function insertArea(trx: Transaction<DB>, rows: AreaRows): Promise<
   await trx.insertInto('reply_templates').values(rows.replyTemplates).execute();
   return true;
 }
+
+/** A demo council's contact details and offices, as the contact page shows them. */
+export interface AuthorityContactRows {
+  authorityId: string;
+  email: string;
+  postalAddress: string;
+  phoneHours: string;
+  bslVideoRelayUrl: string;
+  offices: NewRow<'offices'>[];
+}
+
+/**
+ * Fills in contact details the council has not got yet and adds its offices unless one of that name is
+ * there: safe to run on every start, so an older demo database gains them and edits are never overwritten.
+ */
+export async function fillAuthorityContactDetails(
+  db: Q,
+  rows: readonly AuthorityContactRows[],
+): Promise<void> {
+  for (const row of rows) {
+    await db
+      .updateTable('authorities')
+      .set({
+        email: row.email,
+        postal_address: row.postalAddress,
+        phone_hours: row.phoneHours,
+        bsl_video_relay_url: row.bslVideoRelayUrl,
+      })
+      .where('id', '=', row.authorityId)
+      .where('email', 'is', null)
+      .execute();
+    if (row.offices.length)
+      await db
+        .insertInto('offices')
+        .values(row.offices)
+        .onConflict((oc) => oc.columns(['authority_id', 'name']).doNothing())
+        .execute();
+  }
+}

@@ -8,7 +8,11 @@ import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../../platform/db/index.ts';
-import { listAuthorities } from './authorities.repository.ts';
+import { listAuthorities, listContactDetails, listOffices } from './authorities.repository.ts';
+import { contactPage, upcomingClosures } from './authorities.presenters.ts';
+import { loadDefaultCalendar, type WorkingDayCalendar } from '../../platform/calendar/index.ts';
+import { systemClock, type Clock } from '../../platform/clock.ts';
+import { translate } from '../../platform/i18n/index.ts';
 
 const viewsDir = join(dirname(fileURLToPath(import.meta.url)), 'views');
 const STATEMENT_FILE = join(
@@ -52,10 +56,22 @@ function localised(request: FastifyRequest, page: string): string {
   return existsSync(join(viewsDir, candidate)) ? candidate : `authorities/${page}.en.njk`;
 }
 
-export async function registerAuthorityPortalRoutes(app: FastifyInstance, deps: { db: Db }): Promise<void> {
-  app.get('/contact', { config: { permission: 'public' } }, async (_request, reply: FastifyReply) => {
-    const authorities = await listAuthorities(deps.db);
-    return reply.view('authorities/contact.njk', { authorities, navActive: 'contact' });
+export async function registerAuthorityPortalRoutes(
+  app: FastifyInstance,
+  deps: { db: Db; clock?: Clock; calendar?: WorkingDayCalendar },
+): Promise<void> {
+  const clock = deps.clock ?? systemClock;
+  // Phone lines and offices close on the bank holidays of the councils' own division (England and Wales).
+  const calendar = deps.calendar ?? loadDefaultCalendar({ outOfRange: 'weekends-only' });
+  app.get('/contact', { config: { permission: 'public' } }, async (request, reply: FastifyReply) => {
+    const [councils, offices] = await Promise.all([listContactDetails(deps.db), listOffices(deps.db)]);
+    const closures = upcomingClosures(calendar, calendar.toLocalDate(clock.now()));
+    const t = (key: string, params?: Record<string, string | number>) =>
+      translate(request.locale, key, params);
+    return reply.view('authorities/contact.njk', {
+      ...contactPage(councils, offices, closures, t),
+      navActive: 'contact',
+    });
   });
   const statement = loadAccessibilityStatement();
   app.get('/accessibility', { config: { permission: 'public' } }, async (request, reply) => {
