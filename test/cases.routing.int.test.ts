@@ -9,16 +9,15 @@ import { buildAuthority, buildStaff, buildTeam, uniq } from './builders/index.ts
 import { buildCustomer } from './builders/customers.ts';
 import { openTestDatabase } from './support/db.ts';
 import { withTransaction, type Database, type Db } from '../src/platform/db/index.ts';
+import { sql } from 'kysely';
 import {
   createCase,
   loadCaseService,
-  newBindingSecret,
+  newCaseFactsColumns,
   readNewCaseFacts,
+  ruleTeamCodesOf,
   type CaseService,
 } from '../src/modules/cases/index.ts';
-import { newCaseFacts } from '../src/modules/cases/cases.routing.repository.ts';
-import { startDraft } from '../src/modules/forms/index.ts';
-import { findDraftForSubmit } from '../src/modules/forms/forms.repository.ts';
 
 let database: Database;
 let db: Db;
@@ -111,7 +110,42 @@ async function setup() {
   return { authority, own, city, service };
 }
 
-async function make(service: CaseService, customerId: string | null, area: string) {
+/**
+ * The routing facts read as columns of a query over the stored service, as the form submission reads them
+ * with its draft (`newCaseFactsColumns` with column references; rule team codes from the stored JSON).
+ */
+async function factsReadWithService(service: CaseService, customerId: string | null, at: Date) {
+  const facts = newCaseFactsColumns({
+    authorityId: sql.ref('s.authority_id'),
+    serviceId: sql.ref('s.id'),
+    serviceTeamId: sql.ref('s.team_id'),
+    ruleTeamCodes: ruleTeamCodesOf(sql.ref('s.definition')),
+    customerId: sql<string | null>`${customerId}::uuid`,
+    at,
+  });
+  const row = await db
+    .selectFrom('services as s')
+    .select([
+      facts.teams.as('teams'),
+      facts.candidates.as('candidates'),
+      facts.customer.as('customer'),
+      facts.lastInbound.as('lastInbound'),
+    ])
+    .where('s.id', '=', service.id)
+    .executeTakeFirstOrThrow();
+  return readNewCaseFacts(row);
+}
+
+async function make(
+  service: CaseService,
+  customerId: string | null,
+  area: string,
+  options: { factsWithService?: boolean } = {},
+) {
+  const receivedAt = new Date('2026-11-23T10:00:00Z');
+  const routingFacts = options.factsWithService
+    ? await factsReadWithService(service, customerId, receivedAt)
+    : undefined;
   const created = await withTransaction(db, (trx) =>
     createCase(trx, {
       service,
@@ -120,14 +154,16 @@ async function make(service: CaseService, customerId: string | null, area: strin
       answers: { area },
       formVersion: 1,
       channel: 'web',
-      receivedAt: new Date('2026-11-23T10:00:00Z'),
+      receivedAt,
       idempotencyKey: uniq('key'),
+      routingFacts,
     }),
   );
   const row = await db
-    .selectFrom('cases')
-    .select(['team_id', 'assignee_id', 'routing_reason'])
-    .where('id', '=', created.id)
+    .selectFrom('cases as c')
+    .innerJoin('interactions as i', 'i.case_id', 'c.id')
+    .select(['c.team_id', 'c.assignee_id', 'c.routing_reason', 'i.is_repeat'])
+    .where('c.id', '=', created.id)
     .executeTakeFirstOrThrow();
   const events = await db
     .selectFrom('case_events')
@@ -179,50 +215,39 @@ void describe('routing new cases', () => {
     assert.equal(row.routing_reason, 'City residents go to the City team. It waits on the team queue.');
   });
 
-  test('the form submission reads the same routing facts with its draft as createCase reads alone', async () => {
-    const s = await setup();
-    await buildStaff(db, s.authority.id, { teamIds: [s.own.id], name: 'Own Member', languages: ['pl'] });
-    await buildStaff(db, s.authority.id, { teamIds: [s.city.id], name: 'City Only' });
-    const customer = await buildCustomer(db, s.authority.id, { email: `${uniq('c')}@example.com` });
-    await db
-      .updateTable('customers')
-      .set({ preferred_language: 'pl', communication_needs: JSON.stringify(['bsl']) })
-      .where('id', '=', customer.id)
-      .execute();
-    const at = new Date('2026-11-23T10:00:00Z');
-    await make(s.service, customer.id, 'county'); // an earlier contact about the service
-    const byId = (facts: Awaited<ReturnType<typeof newCaseFacts>>) => ({
-      ...facts,
-      candidates: [...facts.candidates].sort((a, b) => a.id.localeCompare(b.id)),
+  test('facts read with the service (as the form submission does) route exactly as createCase reading them itself', async () => {
+    // Two councils set up alike: one routes with the facts createCase reads, the other with the facts read
+    // with the service. The second case of the customer is a repeat contact in both.
+    const world = async () => {
+      const s = await setup();
+      await buildStaff(db, s.authority.id, { teamIds: [s.own.id], name: 'Own Member', languages: ['pl'] });
+      await buildStaff(db, s.authority.id, { teamIds: [s.city.id], name: 'City Member', languages: ['pl'] });
+      const customer = await buildCustomer(db, s.authority.id, { email: `${uniq('c')}@example.com` });
+      await db
+        .updateTable('customers')
+        .set({ preferred_language: 'pl' })
+        .where('id', '=', customer.id)
+        .execute();
+      return { ...s, customerId: customer.id };
+    };
+    const [a, b] = [await world(), await world()];
+    const facts = await factsReadWithService(b.service, b.customerId, new Date('2026-11-23T10:00:00Z'));
+    assert.deepEqual(facts.candidates.map((c) => c.name).sort(), ['City Member', 'Own Member']);
+    assert.equal(facts.teams.length, 2);
+    assert.equal(facts.customer?.preferred_language, 'pl');
+    const outcome = (r: Awaited<ReturnType<typeof make>>, s: typeof a) => ({
+      team: r.row.team_id === s.city.id ? 'city' : r.row.team_id === s.own.id ? 'own' : 'other',
+      assigned: r.row.assignee_id !== null,
+      reason: r.row.routing_reason,
+      repeat: r.row.is_repeat,
     });
-    for (const customerId of [customer.id, null]) {
-      const draftId = await startDraft(db, {
-        service: s.service,
-        bindingSecret: newBindingSecret(),
-        customerId,
-        channel: 'web',
-        now: at,
-      });
-      const row = await findDraftForSubmit(db, draftId, new Date(at.getTime() + 60_000));
-      assert.ok(row);
-      const withDraft = readNewCaseFacts({
-        teams: row.facts_teams,
-        candidates: row.facts_candidates,
-        customer: row.facts_customer,
-        lastInbound: row.facts_last_inbound,
-      });
-      const alone = await newCaseFacts(db, {
-        authorityId: s.service.authorityId,
-        serviceId: s.service.id,
-        serviceTeamId: s.service.teamId,
-        ruleTeamCodes: [s.city.code],
-        customerId,
-        at: new Date(at.getTime() + 60_000),
-      });
-      assert.deepEqual(byId(withDraft), byId(alone));
-      assert.equal(withDraft.candidates.length, 2, 'members of the own team and of the rule team');
-      assert.equal(withDraft.customer?.preferred_language ?? null, customerId ? 'pl' : null);
-      assert.equal(withDraft.lastInboundAbout !== null, customerId !== null);
-    }
+    for (const who of ['customer', 'guest'] as const)
+      for (const area of ['city', 'county']) {
+        const alone = await make(a.service, who === 'customer' ? a.customerId : null, area);
+        const withService = await make(b.service, who === 'customer' ? b.customerId : null, area, {
+          factsWithService: true,
+        });
+        assert.deepEqual(outcome(withService, b), outcome(alone, a), `${area}, ${who}`);
+      }
   });
 });

@@ -1,7 +1,2 @@
-export { registerAuthorityPortalRoutes } from './authorities.portal.routes.ts';
-export {
-  listAuthorities,
-  findAuthoritiesByCodeOrName,
-  countAuthorities,
-  insertAuthority,
-} from './authorities.repository.ts';
+export { registerAuthorityPortalRoutes, loadAccessibilityStatement } from './authorities.portal.routes.ts';
+export { findAuthoritiesByCodeOrName, countAuthorities, insertAuthority } from './authorities.repository.ts';

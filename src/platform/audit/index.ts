@@ -12,6 +12,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, Tx, WriteBatch } from '../db/index.ts';
+import { insertAuditRow, insertAuditRowInBatch } from './audit.repository.ts';
 
 export type AuditOutcome = 'ok' | 'denied' | 'failed';
 
@@ -79,7 +80,7 @@ function noteInScope(entry: AuditEntry): void {
 }
 
 export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
-  await db.insertInto('audit_log').values(auditRow(entry)).execute();
+  await insertAuditRow(db, auditRow(entry));
   noteInScope(entry);
 }
 
@@ -88,5 +89,5 @@ export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
  * own), written only if the batch's write `gate` returned a row (the change it describes happened).
  */
 export function auditInBatch(batch: WriteBatch, entry: AuditEntry, gate: string): void {
-  batch.insert('audit_log', auditRow(entry), { gate, done: () => noteInScope(entry) });
+  insertAuditRowInBatch(batch, auditRow(entry), gate, () => noteInScope(entry));
 }

@@ -5,13 +5,14 @@
  * at least once.
  *
  * This file holds the producer side (`enqueue`) and the operator helpers (`outboxStats`, `retryDead`,
- * `purgeDone`). It never uses the database's `now()`: times come from the caller or an injected Clock so
+ * `purgeDone`); their SQL, and the worker's, is in outbox.repository.ts. It never uses the database's `now()`: times come from the caller or an injected Clock so
  * tests control them, except `enqueue` without `runAfter`, which leaves `run_after` to the column default.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB } from '../db/schema.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { DB, NewRow } from '../db/schema.ts';
 import type { WriteBatch } from '../db/batch.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import * as repo from './outbox.repository.ts';
 
 /**
  * Claim order (`outbox.priority`, higher first). `urgent` is for work a person is waiting for right now —
@@ -44,13 +45,7 @@ export interface EnqueueJob {
  * `dedupeKey` was already present (`on conflict (dedupe_key) do nothing`).
  */
 export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob): Promise<number | null> {
-  const row = await trx
-    .insertInto('outbox')
-    .values(jobRow(job))
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id ?? null;
+  return repo.insertJob(trx, jobRow(job));
 }
 
 /**
@@ -58,10 +53,10 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob
  * if the batch's write `gate` returned a row, and not when `dedupeKey` is already present.
  */
 export function enqueueInBatch(batch: WriteBatch, job: EnqueueJob, gate: string): void {
-  batch.insert('outbox', jobRow(job), { gate, onConflictDoNothing: ['dedupe_key'] });
+  repo.insertJobInBatch(batch, jobRow(job), gate);
 }
 
-function jobRow(job: EnqueueJob) {
+function jobRow(job: EnqueueJob): NewRow<'outbox'> {
   if (typeof job.topic !== 'string' || job.topic.trim() === '')
     throw new TypeError('enqueue: topic must be a non-empty string');
   if (job.maxAttempts !== undefined && (!Number.isInteger(job.maxAttempts) || job.maxAttempts < 1)) {
@@ -106,28 +101,7 @@ export interface OutboxQueryOptions {
 /** Counts by status and the ages that matter for alerting; backs /metrics. One scan of the outbox table. */
 export async function outboxStats(db: Kysely<DB>, options: OutboxQueryOptions = {}): Promise<OutboxStats> {
   const now = (options.clock ?? systemClock).now();
-  const topicFilter = options.topics ? sql`where topic = any(${options.topics}::text[])` : sql``;
-  const result = await sql<{
-    pending: number;
-    processing: number;
-    done: number;
-    dead: number;
-    oldest_pending: Date | null;
-    oldest_due: Date | null;
-  }>`
-    select
-      count(*) filter (where status = 'pending')::int as pending,
-      count(*) filter (where status = 'processing')::int as processing,
-      count(*) filter (where status = 'done')::int as done,
-      count(*) filter (where status = 'dead')::int as dead,
-      min(created_at) filter (where status = 'pending') as oldest_pending,
-      least(
-        min(run_after) filter (where status = 'pending' and run_after <= ${now}),
-        min(locked_until) filter (where status = 'processing' and locked_until < ${now})
-      ) as oldest_due
-    from outbox
-    ${topicFilter}`.execute(db);
-  const row = result.rows[0];
+  const row = await repo.outboxCounts(db, now, options.topics);
   const ageSeconds = (at: Date | null): number | null =>
     at ? Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)) : null;
   return {
@@ -151,20 +125,7 @@ export async function retryDead(
   options: { clock?: Clock } = {},
 ): Promise<boolean> {
   const now = (options.clock ?? systemClock).now();
-  const result = await db
-    .updateTable('outbox')
-    .set({
-      status: 'pending',
-      attempts: 0,
-      run_after: now,
-      locked_until: null,
-      locked_by: null,
-      processed_at: null,
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'dead')
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return repo.resetDeadRow(db, id, now);
 }
 
 /**
@@ -178,8 +139,5 @@ export async function purgeDone(
   options: { topics?: string[] } = {},
 ): Promise<number> {
   if (options.topics?.length === 0) return 0;
-  let query = db.deleteFrom('outbox').where('status', '=', 'done').where('processed_at', '<', before);
-  if (options.topics) query = query.where('topic', 'in', options.topics);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return repo.deleteDoneRows(db, before, options.topics);
 }

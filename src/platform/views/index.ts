@@ -21,6 +21,7 @@ export interface Views {
 
 const dateFormats: Record<string, Intl.DateTimeFormatOptions> = {
   date: { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' },
+  weekday: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' },
   short: { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' },
   datetime: {
     day: 'numeric',
@@ -48,7 +49,9 @@ export function formatDate(
     formatter = new Intl.DateTimeFormat('en-GB', dateFormats[format]);
     dateFormatters.set(format, formatter);
   }
-  return formatter.format(date);
+  const text = formatter.format(date);
+  // GOV.UK style writes "Friday 25 December 2026", without the comma en-GB puts after the weekday.
+  return format === 'weekday' ? text.replace(',', '') : text;
 }
 
 /** @param moduleViewDirs each module's `views` folder, so templates are named like `identity/staff/sign-in.njk`. */
