@@ -71,6 +71,11 @@ void describe('resident pages', () => {
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
     assert.ok(nonce && res.body.includes(`nonce="${nonce}"`), 'inline script carries the nonce');
+    // The headers are made once (security-headers.ts); the nonces are new on every response.
+    const again = String((await new Browser(t.app).get('/')).headers['content-security-policy']);
+    assert.equal(again.replace(/nonce-[0-9a-f]{32}/g, 'nonce'), csp.replace(/nonce-[0-9a-f]{32}/g, 'nonce'));
+    assert.notEqual(/'nonce-([^']+)'/.exec(again)?.[1], nonce);
+    assert.match(csp, /script-src 'self' 'nonce-[0-9a-f]{32}';.*style-src 'self' 'nonce-[0-9a-f]{32}'/);
   });
 });
 

@@ -6,7 +6,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import compress from '@fastify/compress';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { createViews, type Views } from '../views/index.ts';
 import { brandImageUrl, loadAssets, registerAssets, type Assets, type BrandSettings } from './assets.ts';
 import { availableLocales, defaultLocale, translate } from '../i18n/index.ts';
 import { AppError, CsrfError, ValidationError } from './errors.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { CSRF_COOKIE, csrfTokenFor, csrfTokenValid, newCsrfSecret, type CsrfBinding } from './csrf.ts';
 import { SESSION_COOKIE, type SessionRecord, type SessionStore } from './sessions.ts';
 import { PageCache, type PageCacheOptions } from './page-cache.ts';
@@ -122,8 +122,8 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: COMPRESS_THRESHOLD_BYTES });
   await app.register(formbody, { bodyLimit: 1_048_576 });
   await app.register(cookie, { secret: options.sessionSecret });
-  await app.register(helmet, {
-    enableCSPNonces: true,
+  // helmet's headers, made once (security-headers.ts: @fastify/helmet rebuilds them on every request).
+  await registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
