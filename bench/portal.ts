@@ -422,6 +422,8 @@ export async function run(options: PortalBenchOptions): Promise<PortalBenchResul
       .where('id', '=', target.id)
       .executeTakeFirstOrThrow();
     const pool = options.engine === 'postgres' ? new pg.Pool({ connectionString: url, max: poolSize }) : null;
+    // The temporary database is dropped (with force) afterwards: a connection still closing then is no error.
+    pool?.on('error', () => undefined);
     const ceilingFigures = await ceiling(
       pool ? pgConnections(pool) : kyselyConnections(db),
       { authorityId: owner.authority_id, serviceId: target.id, teamId: owner.team_id },
