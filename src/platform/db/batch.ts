@@ -27,11 +27,15 @@ import { PREPARED_MARK } from './prepared.ts';
 
 interface Write {
   name: string;
-  /** SQL with parameters numbered from $1 within this write. */
-  sql: string;
+  /** The write's SQL with its parameters numbered from `$<offset + 1>`. */
+  sql: (offset: number) => string;
   parameters: readonly unknown[];
   done?: () => void;
 }
+
+/** `$<offset + 1>, $<offset + 2>, …` for `count` parameters. */
+const placeholders = (offset: number, count: number) =>
+  Array.from({ length: count }, (_, i) => `$${offset + i + 1}`).join(', ');
 
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
@@ -56,15 +60,18 @@ export class WriteBatch {
   insert<T extends keyof DB>(table: T, row: NewRow<T>, options: BatchInsertOptions = {}): string {
     const values = row as Record<string, unknown>;
     const columns = Object.keys(values).filter((column) => values[column] !== undefined);
-    const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
-    let text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) `;
-    text += options.gate ? `select ${placeholders} from ${quote(options.gate)}` : `values (${placeholders})`;
-    if (options.onConflictDoNothing === true) text += ' on conflict do nothing';
+    const head = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) `;
+    let tail = '';
+    if (options.onConflictDoNothing === true) tail += ' on conflict do nothing';
     else if (options.onConflictDoNothing)
-      text += ` on conflict (${options.onConflictDoNothing.map(quote).join(', ')}) do nothing`;
-    if (options.returning?.length) text += ` returning ${options.returning.map(quote).join(', ')}`;
+      tail += ` on conflict (${options.onConflictDoNothing.map(quote).join(', ')}) do nothing`;
+    if (options.returning?.length) tail += ` returning ${options.returning.map(quote).join(', ')}`;
+    const gate = options.gate ? quote(options.gate) : null;
     return this.push(
-      text,
+      (offset) =>
+        gate
+          ? `${head}select ${placeholders(offset, columns.length)} from ${gate}${tail}`
+          : `${head}values (${placeholders(offset, columns.length)})${tail}`,
       columns.map((column) => values[column]),
       options.done,
     );
@@ -85,10 +92,13 @@ export class WriteBatch {
     const columns = Object.keys(values).filter((column) => values[column] !== undefined);
     const conditions = Object.keys(keys);
     const parameters = [...columns.map((c) => values[c]), ...conditions.map((c) => keys[c])];
-    let text = `update ${quote(table)} set ${columns.map((c, i) => `${quote(c)} = $${i + 1}`).join(', ')}`;
-    text += ` where ${conditions.map((c, i) => `${quote(c)} = $${columns.length + i + 1}`).join(' and ')}`;
-    if (options.gate) text += ` and exists (select from ${quote(options.gate)})`;
-    return this.push(text, parameters);
+    const gate = options.gate ? ` and exists (select from ${quote(options.gate)})` : '';
+    return this.push(
+      (offset) =>
+        `update ${quote(table)} set ${columns.map((c, i) => `${quote(c)} = $${offset + i + 1}`).join(', ')}` +
+        ` where ${conditions.map((c, i) => `${quote(c)} = $${offset + columns.length + i + 1}`).join(' and ')}${gate}`,
+      parameters,
+    );
   }
 
   /**
@@ -98,14 +108,18 @@ export class WriteBatch {
    */
   add(query: Compilable, done?: () => void): string {
     const compiled = query.compile();
-    return this.push(compiled.sql, compiled.parameters, done);
+    return this.push(
+      (offset) => compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`),
+      compiled.parameters,
+      done,
+    );
   }
 
   get size(): number {
     return this.writes.length;
   }
 
-  private push(sql: string, parameters: readonly unknown[], done?: () => void): string {
+  private push(sql: (offset: number) => string, parameters: readonly unknown[], done?: () => void): string {
     const name = `w${this.writes.length}`;
     this.writes.push({ name, sql, parameters, done });
     return name;
@@ -119,10 +133,8 @@ export class WriteBatch {
     if (this.writes.length === 0) return [];
     const parameters: unknown[] = [];
     const ctes = this.writes.map((w) => {
-      const offset = parameters.length;
+      const sql = w.sql(parameters.length);
       parameters.push(...w.parameters);
-      const sql =
-        offset === 0 ? w.sql : w.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
       return `${quote(w.name)} as (${sql})`;
     });
     const text = `with ${ctes.join(', ')} select * from ${quote(this.writes[0].name)} ${PREPARED_MARK}`;
