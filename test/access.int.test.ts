@@ -20,7 +20,7 @@ import { withTransaction, type Db } from '../src/platform/db/index.ts';
 import { ROLES, type Role } from '../src/modules/identity/index.ts';
 import { createComplaint } from '../src/modules/complaints/index.ts';
 import { createInformationRequest } from '../src/modules/information-requests/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
 import { buildAttachment } from './builders/attachments.ts';

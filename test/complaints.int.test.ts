@@ -19,7 +19,7 @@ import {
   getComplaint,
   respondToComplaint,
 } from '../src/modules/complaints/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';

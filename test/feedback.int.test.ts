@@ -16,7 +16,7 @@ import {
   feedbackReport,
   requestFeedbackAfterContacts,
 } from '../src/modules/feedback/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildService, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, buildInteraction, signedIn } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';

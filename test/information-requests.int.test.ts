@@ -29,7 +29,7 @@ import {
 } from '../src/modules/information-requests/index.ts';
 import { SessionStore } from '../src/platform/http/sessions.ts';
 import { toIsoDate } from '../src/platform/calendar/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
