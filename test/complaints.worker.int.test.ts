@@ -1,7 +1,8 @@
 /**
- * The worker schedules the periodic jobs of complaints, information requests and feedback (they are
- * handled by `jobHandlers`, but without a schedule entry they would never run), and hands the public URL
- * to the feedback job so the links in feedback requests are absolute.
+ * The worker hands `case.created` to the casework modules (complaints, information requests, feedback),
+ * schedules their periodic jobs (the adoption safety nets and the feedback scan: handled by `jobHandlers`,
+ * but without a schedule entry they would never run), and hands the public URL to the feedback job so the
+ * links in feedback requests are absolute.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import type { Database, Db } from '../src/platform/db/index.ts';
 import { COMPLAINTS_ADOPT_TOPIC } from '../src/modules/complaints/index.ts';
 import { FEEDBACK_SCAN_TOPIC } from '../src/modules/feedback/index.ts';
 import { INFORMATION_REQUESTS_ADOPT_TOPIC } from '../src/modules/information-requests/index.ts';
+import { CASE_CREATED_TOPIC } from '../src/modules/cases/index.ts';
 import { jobHandlers, schedule, scheduleDueJobs } from '../src/worker.ts';
 import { openTestDatabase } from './support/db.ts';
 import { buildAuthority, buildService, buildTeam } from './builders/index.ts';
@@ -28,18 +30,37 @@ after(() => database.close());
 const TOPICS = [COMPLAINTS_ADOPT_TOPIC, INFORMATION_REQUESTS_ADOPT_TOPIC, FEEDBACK_SCAN_TOPIC];
 
 void describe('scheduling the casework jobs', () => {
-  void test('the schedule runs complaints.adopt, information-requests.adopt and feedback.scan every few minutes', () => {
-    for (const topic of TOPICS) {
-      const entry = schedule.find((s) => s.topic === topic);
-      assert.ok(entry, `${topic} is scheduled`);
-      assert.ok(entry.everyMinutes >= 1 && entry.everyMinutes <= 10, `${topic} runs every few minutes`);
-    }
+  void test('case.created has a handler; the adoption safety nets run hourly and feedback.scan every few minutes', () => {
+    const every = (topic: string) => schedule.find((s) => s.topic === topic)?.everyMinutes;
+    assert.equal(every(COMPLAINTS_ADOPT_TOPIC), 60);
+    assert.equal(every(INFORMATION_REQUESTS_ADOPT_TOPIC), 60);
+    const scan = every(FEEDBACK_SCAN_TOPIC);
+    assert.ok(scan !== undefined && scan >= 1 && scan <= 10, 'feedback.scan runs every few minutes');
     const handlers = jobHandlers({
       db,
       clock: new TestClock('2031-01-01T00:00:00Z'),
       sessionIdleMinutes: 30,
     });
-    for (const topic of TOPICS) assert.equal(typeof handlers[topic], 'function', `${topic} has a handler`);
+    for (const topic of [...TOPICS, CASE_CREATED_TOPIC])
+      assert.equal(typeof handlers[topic], 'function', `${topic} has a handler`);
+  });
+
+  void test('a case.created job for a kind no module adopts, or a malformed one, does nothing and does not fail', async () => {
+    const handlers = jobHandlers({
+      db,
+      clock: new TestClock('2031-01-01T00:00:00Z'),
+      sessionIdleMinutes: 30,
+    });
+    const job = (payload: Record<string, unknown>) => ({
+      id: 1,
+      topic: CASE_CREATED_TOPIC,
+      payload,
+      attempts: 1,
+      authorityId: null,
+    });
+    await handlers[CASE_CREATED_TOPIC](job({ caseId: randomUUID(), kind: 'report' }));
+    await handlers[CASE_CREATED_TOPIC](job({ caseId: randomUUID(), kind: 'complaint' }));
+    await handlers[CASE_CREATED_TOPIC](job({}));
   });
 
   void test('scheduleDueJobs enqueues each topic once per slot, and again in the next slot', async () => {
@@ -55,7 +76,8 @@ void describe('scheduling the casework jobs', () => {
     await scheduleDueJobs(db, clock);
     for (const topic of TOPICS)
       assert.equal((await jobsFor(topic)).length, 1, `${topic}: one job for the slot`);
-    clock.advance(10 * 60_000);
+    // The longest period (the hourly safety nets) later: every topic is in a slot of its own again.
+    clock.advance(60 * 60_000);
     for (const topic of TOPICS) assert.equal((await jobsFor(topic)).length, 0, `${topic}: next slot not yet`);
     await scheduleDueJobs(db, clock);
     for (const topic of TOPICS)

@@ -4,4 +4,6 @@ export {
   findAuthoritiesByCodeOrName,
   countAuthorities,
   insertAuthority,
+  teamPicker,
+  findTeam,
 } from './authorities.repository.ts';

@@ -14,6 +14,7 @@ import { formatDate } from '../../platform/views/index.ts';
 import { queueMessage, type QueueMessageInput } from '../notifications/index.ts';
 import { isRepeatContact } from '../customers/index.ts';
 import { parseServiceDefinition, type ServiceDefinition, type WorkflowStatus } from '../services/index.ts';
+import { announceCaseCreated } from './cases.events.ts';
 import { generateReference, normaliseReference } from './cases.reference.ts';
 import * as repo from './cases.repository.ts';
 import { routeCase } from './cases.routing.ts';
@@ -332,6 +333,7 @@ export async function createCase(
     `case.acknowledgement:${caseId}`,
     options,
   );
+  await announceCaseCreated(trx, { caseId, authorityId: service.authorityId, kind: service.definition.kind });
   return {
     id: caseId,
     reference,

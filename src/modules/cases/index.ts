@@ -53,6 +53,21 @@ export {
 } from './cases.sla.ts';
 export { CASES_SLA_SCAN_TOPIC, caseJobHandlers } from './cases.jobs.ts';
 export {
+  CASE_CREATED_TOPIC,
+  ANNOUNCED_CASE_KINDS,
+  caseCreatedPayload,
+  type CaseCreatedPayload,
+} from './cases.events.ts';
+export {
+  caseSummary,
+  caseSummaryByReference,
+  setLedCaseState,
+  addCaseworkNote,
+  type CaseSummary,
+  type LedCaseState,
+} from './cases.casework.ts';
+export { residentFor, rememberTrackedCase, type ResidentViewer } from './cases.resident-access.ts';
+export {
   generateReference,
   normaliseReference,
   REFERENCE_ALPHABET,

@@ -5,7 +5,7 @@
  * that change data take the caller's transaction, so the complaint, its case, the resident's letter (in
  * the outbox) and the audit row commit together or not at all.
  */
-import { audit, type AuditEntry } from '../../platform/audit/index.ts';
+import { audit } from '../../platform/audit/index.ts';
 import {
   isIsoDate,
   londonInstant,
@@ -14,17 +14,25 @@ import {
   type WorkingDayCalendar,
 } from '../../platform/calendar/index.ts';
 import { ComplaintExtensionError, englandAndWalesCalendar } from '../../platform/clocks/index.ts';
+import { assertDate, auditActor, cleanText as clean, personName } from '../../platform/commands/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { teamPicker } from '../authorities/index.ts';
 import {
+  addCaseworkNote,
+  caseSummary,
+  caseSummaryByReference,
   changeStatus,
   createCase,
   loadCaseService,
   normaliseReference,
+  setLedCaseState,
   type CaseActor,
+  type CaseSummary,
 } from '../cases/index.ts';
-import { can } from '../identity/index.ts';
+import { activeStaffMember, staffPicker } from '../identity/index.ts';
 import { queueMessage } from '../notifications/index.ts';
+import { findServiceOfKind, findServiceSummary, servicePicker } from '../services/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import { stageClock, withinWindow } from './complaints.clock.ts';
 import * as letters from './complaints.letters.ts';
@@ -64,34 +72,6 @@ export const DEFAULT_WINDOW_MONTHS = 12;
 const calendarOf = (options: ComplaintsOptions) => options.calendar ?? englandAndWalesCalendar();
 const todayOf = (now: Date): IsoDate => toIsoDate(now);
 
-function clean(value: string | null | undefined): string | null {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  return trimmed === '' ? null : trimmed;
-}
-
-function actorAudit(actor: ComplaintActor): Pick<AuditEntry, 'actorType' | 'actorId'> {
-  switch (actor.kind) {
-    case 'staff':
-      return { actorType: 'staff', actorId: actor.staffId };
-    case 'customer':
-      return { actorType: actor.customerId ? 'customer' : 'anonymous', actorId: actor.customerId };
-    case 'api':
-      return { actorType: 'api', actorId: actor.tokenId };
-  }
-}
-
-function assertDate(
-  value: IsoDate,
-  label: string,
-  bounds: { notBefore?: IsoDate; notAfter?: IsoDate },
-): void {
-  if (!isIsoDate(value)) throw new DomainRuleError(`${label} must be a real date`);
-  if (bounds.notBefore && value < bounds.notBefore)
-    throw new DomainRuleError(`${label} cannot be before ${bounds.notBefore}`);
-  if (bounds.notAfter && value > bounds.notAfter)
-    throw new DomainRuleError(`${label} cannot be in the future`);
-}
-
 function finalStageOf(workflowType: WorkflowType): ComplaintStageNumber {
   return workflowType === 'childrens_social_care' ? 3 : 2;
 }
@@ -119,18 +99,21 @@ async function moveCase(
   } else {
     // A workflow that does not list this move (older definitions, custom complaint services): the complaint
     // record leads, so the case follows it directly.
-    await repo.recordCaseStatus(trx, {
+    await setLedCaseState(trx, {
       caseId: locked.case_id,
       authorityId: locked.authority_id,
       from: locked.case_status,
-      to: code,
-      label: target.label,
-      customerLabel: target.customerLabel,
-      visibleToCustomer: target.customerVisible,
-      closed: workflow.closed.includes(code),
+      to: {
+        code,
+        label: target.label,
+        customerLabel: target.customerLabel,
+        visibleToCustomer: target.customerVisible,
+        closed: workflow.closed.includes(code),
+      },
       at,
       staffId: actor.kind === 'staff' ? actor.staffId : null,
       customerId: actor.kind === 'customer' ? actor.customerId : null,
+      by: 'complaints',
     });
   }
   locked.case_status = code;
@@ -249,23 +232,19 @@ export async function createComplaint(
   const matterDate = clean(input.matterDate);
   if (matterDate) assertDate(matterDate, 'The date of the matter', { notAfter: input.receivedOn });
 
-  let linked: repo.CaseBasics | null = null;
+  let linked: CaseSummary | null = null;
   if (input.linkedCaseId) {
-    linked = (await repo.findCaseBasics(trx, input.linkedCaseId)) ?? null;
+    linked = await caseSummary(trx, input.linkedCaseId);
     if (!linked) throw new NotFoundError('No such case to link the complaint to');
-    if (linked.service_kind === 'complaint')
+    if (linked.service.kind === 'complaint')
       throw new DomainRuleError('A complaint cannot be about another complaint case; escalate it instead');
   }
-  const serviceId = await repo.findComplaintServiceId(trx, input.authorityId);
+  const serviceId = await findServiceOfKind(trx, input.authorityId, 'complaint');
   const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
   if (!service) throw new DomainRuleError('No complaint service is set up for this council');
 
-  const customerId = input.customerId ?? linked?.customer_id ?? null;
-  const contact =
-    customerId === null
-      ? (input.contact ??
-        (linked ? { name: linked.guest_name, email: linked.guest_email, phone: linked.guest_phone } : null))
-      : null;
+  const customerId = input.customerId ?? linked?.customerId ?? null;
+  const contact = customerId === null ? (input.contact ?? linked?.guest ?? null) : null;
   const staffId = input.actor.kind === 'staff' ? input.actor.staffId : null;
   const created = await createCase(
     trx,
@@ -293,12 +272,12 @@ export async function createComplaint(
       return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
   }
 
-  let aboutServiceId = input.aboutServiceId ?? linked?.service_id ?? null;
-  let aboutTeamId: string | null = linked?.team_id ?? null;
+  let aboutServiceId = input.aboutServiceId ?? linked?.service.id ?? null;
+  let aboutTeamId: string | null = linked?.teamId ?? null;
   if (aboutServiceId) {
-    const about = await repo.findService(trx, aboutServiceId);
+    const about = await findServiceSummary(trx, aboutServiceId);
     if (!about) aboutServiceId = null;
-    else aboutTeamId ??= about.team_id;
+    else aboutTeamId ??= about.teamId;
   }
   const workflowType: WorkflowType = input.workflowType ?? 'corporate';
   const clock = stageClock({ workflowType, stage: 1, startedOn: input.receivedOn }, calendarOf(options));
@@ -336,9 +315,9 @@ export async function createComplaint(
     created_at: now,
   });
   if (linked) {
-    await repo.insertCaseNote(trx, {
+    await addCaseworkNote(trx, {
       caseId: linked.id,
-      authorityId: linked.authority_id,
+      authorityId: linked.authorityId,
       kind: 'complaint_linked',
       body: `A complaint (${created.reference}) was made about this request. The request stays open.`,
       data: { complaintCaseId: created.id, complaintReference: created.reference },
@@ -347,7 +326,7 @@ export async function createComplaint(
     });
   }
   await audit(trx, {
-    ...actorAudit(input.actor),
+    ...auditActor(input.actor),
     authorityId: service.authorityId,
     action: 'complaint.created',
     recordType: 'complaint',
@@ -364,72 +343,82 @@ export async function createComplaint(
 }
 
 /**
- * Gives complaint cases made through the "Make a complaint" form (the forms engine) their complaint record:
+ * Gives a complaint case made through the "Make a complaint" form (the forms engine) its complaint record:
  * the date of receipt is the case's London date, the matter date and linked request come from the answers.
- * Safe to run again and from several processes (one record per case). Returns how many were adopted.
+ * Run by the `case.created` job; safe to run again and from several processes (one record per case): false
+ * when the case is not an open complaint case without a record.
+ */
+export async function adoptComplaintCase(
+  db: Db,
+  caseId: string,
+  options: ComplaintsOptions & { now: Date },
+): Promise<boolean> {
+  return withTransaction(db, async (trx) => {
+    const basics = await caseSummary(trx, caseId);
+    if (!basics || basics.service.kind !== 'complaint' || basics.closedAt) return false;
+    if (await repo.findComplaintIdByCase(trx, caseId)) return false;
+    const answers = basics.answers;
+    const text = (key: string) => (typeof answers[key] === 'string' ? answers[key].trim() : '');
+    const receivedOn = toIsoDate(basics.receivedAt);
+    const when = text('whenHappened');
+    const matterDate = isIsoDate(when) && when <= receivedOn ? when : null;
+    const linked = text('reference') ? await caseSummaryByReference(trx, text('reference')) : null;
+    const about = linked && linked.id !== caseId && linked.service.kind !== 'complaint' ? linked : null;
+    const clock = stageClock(
+      { workflowType: 'corporate', stage: 1, startedOn: receivedOn },
+      calendarOf(options),
+    );
+    const inserted = await repo.insertComplaint(trx, {
+      authority_id: basics.authorityId,
+      case_id: caseId,
+      customer_id: basics.customerId,
+      linked_case_id: about?.id ?? null,
+      about_service_id: linked && linked.id !== caseId ? linked.service.id : null,
+      about_team_id: linked && linked.id !== caseId ? linked.teamId : null,
+      workflow_type: 'corporate',
+      stage: 1,
+      status: 'open',
+      received_on: receivedOn,
+      matter_date: matterDate,
+      summary: text('whatHappened') || 'See the answers on the case',
+      desired_outcome: text('putRight') || text('desiredOutcome') || null,
+      created_at: options.now,
+      updated_at: options.now,
+    });
+    if (!inserted) return false;
+    await repo.insertStage(trx, {
+      authority_id: basics.authorityId,
+      complaint_id: inserted.id,
+      stage: 1,
+      started_on: receivedOn,
+      acknowledge_by: clock.acknowledgeBy,
+      respond_by: clock.respondBy,
+      created_at: options.now,
+    });
+    await audit(trx, {
+      actorType: 'system',
+      authorityId: basics.authorityId,
+      action: 'complaint.created',
+      recordType: 'complaint',
+      recordId: inserted.id,
+      details: { caseId, from: 'form' },
+      at: options.now,
+    });
+    return true;
+  });
+}
+
+/**
+ * The safety net behind the `case.created` job: adopts open complaint cases that still have no record
+ * (cases made before the event existed, or written without `createCase`). Returns how many were adopted.
  */
 export async function adoptComplaintCases(
   db: Db,
   options: ComplaintsOptions & { now: Date; limit?: number },
 ): Promise<number> {
-  const cases = await repo.unadoptedComplaintCases(db, options.limit ?? 50);
   let adopted = 0;
-  for (const { id } of cases) {
-    const done = await withTransaction(db, async (trx) => {
-      const basics = await repo.findCaseBasics(trx, id);
-      if (!basics || (await repo.findComplaintIdByCase(trx, id))) return false;
-      const answers = basics.answers;
-      const text = (key: string) => (typeof answers[key] === 'string' ? answers[key].trim() : '');
-      const receivedOn = toIsoDate(basics.received_at);
-      const when = text('whenHappened');
-      const matterDate = isIsoDate(when) && when <= receivedOn ? when : null;
-      const reference = normaliseReference(text('reference'));
-      const linked = reference ? await repo.findCaseIdByReference(trx, reference) : undefined;
-      const linkedBasics = linked && linked.id !== id ? await repo.findCaseBasics(trx, linked.id) : undefined;
-      const clock = stageClock(
-        { workflowType: 'corporate', stage: 1, startedOn: receivedOn },
-        calendarOf(options),
-      );
-      const inserted = await repo.insertComplaint(trx, {
-        authority_id: basics.authority_id,
-        case_id: id,
-        customer_id: basics.customer_id,
-        linked_case_id: linkedBasics && linkedBasics.service_kind !== 'complaint' ? linkedBasics.id : null,
-        about_service_id: linkedBasics?.service_id ?? null,
-        about_team_id: linkedBasics?.team_id ?? null,
-        workflow_type: 'corporate',
-        stage: 1,
-        status: 'open',
-        received_on: receivedOn,
-        matter_date: matterDate,
-        summary: text('whatHappened') || 'See the answers on the case',
-        desired_outcome: text('putRight') || text('desiredOutcome') || null,
-        created_at: options.now,
-        updated_at: options.now,
-      });
-      if (!inserted) return false;
-      await repo.insertStage(trx, {
-        authority_id: basics.authority_id,
-        complaint_id: inserted.id,
-        stage: 1,
-        started_on: receivedOn,
-        acknowledge_by: clock.acknowledgeBy,
-        respond_by: clock.respondBy,
-        created_at: options.now,
-      });
-      await audit(trx, {
-        actorType: 'system',
-        authorityId: basics.authority_id,
-        action: 'complaint.created',
-        recordType: 'complaint',
-        recordId: inserted.id,
-        details: { caseId: id, from: 'form' },
-        at: options.now,
-      });
-      return true;
-    });
-    if (done) adopted += 1;
-  }
+  for (const { id } of await repo.unadoptedComplaintCases(db, options.limit ?? 50))
+    if (await adoptComplaintCase(db, id, options)) adopted += 1;
   return adopted;
 }
 
@@ -803,7 +792,7 @@ export async function escalateComplaint(
     options,
   );
   await audit(trx, {
-    ...actorAudit(input.actor),
+    ...auditActor(input.actor),
     authorityId: locked.authority_id,
     action: 'complaint.escalated',
     recordType: 'complaint',
@@ -822,9 +811,8 @@ export async function assignHandler(
 ): Promise<void> {
   const { locked, stage, stages } = await lockOpen(trx, complaintId);
   assertOpen(locked, stage);
-  const handler = await repo.findStaff(trx, input.handlerId);
-  if (!handler || !handler.active || !can(handler.roles, 'complaints:manage'))
-    throw new DomainRuleError('Choose an officer who handles complaints');
+  const handler = await activeStaffMember(trx, input.handlerId, { permission: 'complaints:manage' });
+  if (!handler) throw new DomainRuleError('Choose an officer who handles complaints');
   assertDifferentOfficer(stages, stage.stage, input.handlerId);
   await repo.updateStage(trx, complaintId, stage.stage, { handler_id: input.handlerId });
   await audit(trx, {
@@ -917,10 +905,10 @@ export async function setRootCause(
     updated_at: input.now,
   };
   if (input.aboutServiceId) {
-    const service = await repo.findService(trx, input.aboutServiceId);
+    const service = await findServiceSummary(trx, input.aboutServiceId);
     if (!service) throw new DomainRuleError('Choose a service');
     values.about_service_id = service.id;
-    values.about_team_id = service.team_id;
+    values.about_team_id = service.teamId;
   }
   await repo.updateComplaint(trx, complaintId, values);
   await audit(trx, {
@@ -952,8 +940,8 @@ export async function addLearningAction(
   const description = clean(input.description);
   if (!description) throw new DomainRuleError('Describe the learning action');
   assertDate(input.dueOn, 'The due date', {});
-  const owner = await repo.findStaff(trx, input.ownerId);
-  if (!owner?.active) throw new DomainRuleError('Choose an owner');
+  const owner = await activeStaffMember(trx, input.ownerId);
+  if (!owner) throw new DomainRuleError('Choose an owner');
   const id = await repo.insertLearningAction(trx, {
     authority_id: input.authorityId,
     complaint_id: input.complaintId ?? null,
@@ -975,6 +963,17 @@ export async function addLearningAction(
     at: input.now,
   });
   return id;
+}
+
+/** A learning action that comes out of a complaint (the complaint's council owns it). */
+export async function addComplaintLearningAction(
+  trx: Tx,
+  complaintId: string,
+  input: Omit<Parameters<typeof addLearningAction>[1], 'authorityId' | 'complaintId'>,
+): Promise<string> {
+  const complaint = await repo.findComplaintRow(trx, complaintId);
+  if (!complaint) throw new NotFoundError('No such complaint');
+  return addLearningAction(trx, { ...input, authorityId: complaint.authority_id, complaintId });
 }
 
 export async function completeLearningAction(
@@ -1006,16 +1005,6 @@ export async function completeLearningAction(
 
 // ---------------------------------------------------------------------------------------------------
 // Reads
-
-function nameOf(row: {
-  given_name: string | null;
-  family_name: string | null;
-  organisation_name: string | null;
-}): string | null {
-  if (row.organisation_name) return row.organisation_name;
-  const name = [row.given_name, row.family_name].filter(Boolean).join(' ').trim();
-  return name || null;
-}
 
 function toStageView(row: repo.StageRow): StageView {
   return {
@@ -1068,7 +1057,7 @@ export async function getComplaint(
     repo.stagesOf(db, complaintId),
     repo.remediesOf(db, complaintId),
     repo.learningActionsOfComplaint(db, complaintId),
-    row.linked_case_id ? repo.findCaseBasics(db, row.linked_case_id) : Promise.resolve(undefined),
+    row.linked_case_id ? caseSummary(db, row.linked_case_id) : Promise.resolve(null),
   ]);
   return {
     id: row.id,
@@ -1076,15 +1065,15 @@ export async function getComplaint(
     caseId: row.case_id,
     reference: row.reference,
     customerId: row.customer_id,
-    customerName: nameOf(row),
+    customerName: personName(row),
     contactName: row.guest_name,
     linkedCase: linked
       ? {
           id: linked.id,
           reference: linked.reference,
-          serviceName: linked.service_name,
+          serviceName: linked.service.name,
           status: linked.status,
-          closed: linked.closed_at !== null,
+          closed: linked.closedAt !== null,
         }
       : null,
     aboutServiceId: row.about_service_id,
@@ -1162,7 +1151,7 @@ export async function listQueue(
     id: r.id,
     caseId: r.case_id,
     reference: r.reference,
-    customerName: nameOf(r) ?? r.guest_name,
+    customerName: personName(r) ?? r.guest_name,
     stage: r.stage as ComplaintStageNumber,
     workflowType: r.workflow_type,
     status: r.status,
@@ -1213,19 +1202,13 @@ export async function listComplaintsAboutCase(db: Db | Tx, caseId: string) {
 
 /** Pickers for staff forms: officers who handle complaints, all active staff (owners), teams, services. */
 export async function staffFormOptions(db: Db | Tx, authorityIds: string[]) {
-  const [staff, teams, services] = await Promise.all([
-    repo.staffOf(db, authorityIds),
-    repo.teamsOf(db, authorityIds),
-    repo.servicesOf(db, authorityIds),
+  const [handlers, owners, teams, services] = await Promise.all([
+    staffPicker(db, authorityIds, { permission: 'complaints:manage' }),
+    staffPicker(db, authorityIds),
+    teamPicker(db, authorityIds),
+    servicePicker(db, authorityIds),
   ]);
-  return {
-    handlers: staff
-      .filter((s) => can(s.roles, 'complaints:manage'))
-      .map((s) => ({ id: s.id, name: s.display_name })),
-    owners: staff.map((s) => ({ id: s.id, name: s.display_name })),
-    teams: teams.map((t) => ({ id: t.id, name: t.name })),
-    services: services.map((s) => ({ id: s.id, name: s.name })),
-  };
+  return { handlers, owners, teams, services };
 }
 
 /** Complaint stages responded to between two dates, for the timeliness report. */

@@ -8,26 +8,29 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { toIsoDate, type WorkingDayCalendar } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { withTransaction, type Db } from '../../platform/db/index.ts';
+import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import { formAction, type FormProblems, type Parsed } from '../../platform/http/form-action.ts';
+import { CONTACT_CHANNEL_LABELS } from '../../platform/http/form-fields.ts';
+import { idFromParams, parseForm, toFormErrors } from '../../platform/http/validation.ts';
+import { radioItems, selectItems } from '../../platform/views/govuk-items.ts';
 import { findByReference } from '../cases/index.ts';
-import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
+import { authorityScope, staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import * as present from './complaints.presenters.ts';
-import { authorityScope, canSeeComplaint } from './complaints.policy.ts';
+import { canSeeComplaint } from './complaints.policy.ts';
 import {
+  acknowledgeSchema,
   assignSchema,
   completeLearningSchema,
   escalateStaffSchema,
   extendSchema,
   learningActionSchema,
+  learningReturnTo,
   newComplaintSchema,
-  readDates,
   refuseSchema,
   remedySchema,
   respondSchema,
   rootCauseSchema,
-  UUID,
 } from './complaints.schemas.ts';
 import * as service from './complaints.service.ts';
 import { maxExtensionDays } from './complaints.clock.ts';
@@ -65,30 +68,10 @@ const BANNERS: Record<string, string> = {
   learningDone: 'Learning action completed',
 };
 
-const CHANNEL_LABELS: Record<string, string> = {
-  phone: 'Phone',
-  email: 'Email',
-  letter: 'Letter',
-  face_to_face: 'Face to face',
-  web: 'Website',
-  social: 'Social media',
-};
+type Extra = Partial<FormProblems> & { form?: string };
 
-type Extra = { errors?: FormErrors; values?: Record<string, unknown>; form?: string; status?: number };
-
-function staffOf(request: FastifyRequest): StaffPrincipal {
-  return request.staff!;
-}
-
-function idParam(request: FastifyRequest): string {
-  const id = (request.params as { id?: string }).id ?? '';
-  if (!UUID.test(id)) throw new NotFoundError();
-  return id;
-}
-
-function body(request: FastifyRequest): Record<string, unknown> {
-  return (request.body ?? {}) as Record<string, unknown>;
-}
+const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
+const idParam = (request: FastifyRequest): string => idFromParams(request.params);
 
 /** Registers the complaint staff routes and the "Complaints" navigation entry. */
 export async function registerComplaintStaffRoutes(
@@ -117,7 +100,6 @@ export async function registerComplaintStaffRoutes(
       const show = query.show === 'closed' ? 'closed' : 'open';
       const mine = query.mine === '1';
       const staff = staffOf(request);
-      await service.adoptComplaintCases(deps.db, { ...options, now: deps.clock.now(), limit: 25 });
       const items = await service.listQueue(deps.db, {
         authorityIds: authorityScope(staff),
         open: show === 'open',
@@ -135,22 +117,20 @@ export async function registerComplaintStaffRoutes(
   );
 
   // ---- record a complaint
-  const renderNew = async (request: FastifyRequest, reply: FastifyReply, extra: Extra = {}) => {
-    const staff = staffOf(request);
-    const pickers = await service.staffFormOptions(deps.db, authorityScope(staff));
-    const values = extra.values ?? {
+  const renderNew = async (request: FastifyRequest, reply: FastifyReply, problems?: FormProblems) => {
+    const pickers = await service.staffFormOptions(deps.db, authorityScope(staffOf(request)));
+    const values = problems?.values ?? {
       workflowType: 'corporate',
       channel: 'phone',
       ...(request.query as Record<string, unknown>),
     };
-    if (extra.status) reply.status(extra.status);
     return reply.view('complaints/staff/new.njk', {
       pageTitle: 'Record a complaint',
       values: { ...values, idempotencyKey: values.idempotencyKey ?? randomUUID() },
-      services: present.selectItems(pickers.services, values.aboutServiceId, 'Choose a service'),
-      workflowTypes: present.items(WORKFLOW_TYPE_LABELS, values.workflowType),
-      channels: present.items(CHANNEL_LABELS, values.channel),
-      ...extra.errors,
+      services: selectItems(pickers.services, values.aboutServiceId, 'Choose a service'),
+      workflowTypes: radioItems(WORKFLOW_TYPE_LABELS, values.workflowType),
+      channels: radioItems(CONTACT_CHANNEL_LABELS, values.channel),
+      ...problems?.errors,
     });
   };
 
@@ -160,61 +140,36 @@ export async function registerComplaintStaffRoutes(
 
   app.post(
     '/staff/complaints/new',
-    { config: { permission, auditEvent: 'complaint.create' } },
-    async (request, reply) => {
-      const now = deps.clock.now();
-      const parsed = parseForm(newComplaintSchema, request.body);
-      const dates = readDates(body(request), [
-        {
-          name: 'receivedOn',
-          label: 'Date received',
-          rule: {
-            required: true,
-            notAfter: { date: today(), message: 'Date received must be today or in the past' },
-          },
-        },
-        {
-          name: 'matterDate',
-          label: 'Date of the matter',
-          rule: { notAfter: { date: today(), message: 'Date of the matter must be today or in the past' } },
-        },
-      ]);
-      const problems = [
-        ...(parsed.ok
-          ? []
-          : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
-        ...dates.errors,
-      ];
-      let linkedCaseId: string | null = null;
-      if (parsed.ok && parsed.value.linkedReference) {
-        const found = await findByReference(deps.db, parsed.value.linkedReference);
-        if (!found)
-          problems.push({
-            field: 'linkedReference',
-            message: 'Enter the reference of an existing request, like KX7P-3RMD',
-          });
-        else linkedCaseId = found.id;
-      }
-      if (
-        parsed.ok &&
-        !parsed.value.customerId &&
-        !parsed.value.contactEmail &&
-        !parsed.value.contactPhone &&
-        !linkedCaseId
-      )
-        problems.push({
-          field: 'contactEmail',
-          message: 'Enter an email address or telephone number so we can reply',
-        });
-      if (!parsed.ok || problems.length)
-        return renderNew(request, reply, {
-          errors: toFormErrors(problems),
-          values: body(request),
-          status: 400,
-        });
-      const input = parsed.value;
-      const staff = staffOf(request);
-      try {
+    audited('complaint.create'),
+    formAction({
+      parse: async (request) => {
+        const parsed = parseForm(newComplaintSchema(today()), request.body);
+        if (!parsed.ok) return parsed;
+        const input = parsed.value;
+        const linked = input.linkedReference ? await findByReference(deps.db, input.linkedReference) : null;
+        const problems = [
+          ...(input.linkedReference && !linked
+            ? [
+                {
+                  field: 'linkedReference',
+                  message: 'Enter the reference of an existing request, like KX7P-3RMD',
+                },
+              ]
+            : []),
+          ...(!input.customerId && !input.contactEmail && !input.contactPhone && !linked
+            ? [
+                {
+                  field: 'contactEmail',
+                  message: 'Enter an email address or telephone number so we can reply',
+                },
+              ]
+            : []),
+        ];
+        if (problems.length) return { ok: false, errors: toFormErrors(problems) };
+        return { ok: true, value: { ...input, linkedCaseId: linked?.id ?? null } };
+      },
+      run: async (input, request) => {
+        const staff = staffOf(request);
         const created = await withTransaction(deps.db, (trx) =>
           service.createComplaint(
             trx,
@@ -226,9 +181,9 @@ export async function registerComplaintStaffRoutes(
                 : { name: input.contactName, email: input.contactEmail, phone: input.contactPhone },
               summary: input.summary,
               desiredOutcome: input.desiredOutcome,
-              receivedOn: dates.values.receivedOn!,
-              matterDate: dates.values.matterDate,
-              linkedCaseId,
+              receivedOn: input.receivedOn,
+              matterDate: input.matterDate,
+              linkedCaseId: input.linkedCaseId,
               aboutServiceId: input.aboutServiceId,
               workflowType: input.workflowType,
               reasonableAdjustments: input.reasonableAdjustments,
@@ -236,20 +191,15 @@ export async function registerComplaintStaffRoutes(
               actor: { kind: 'staff', staffId: staff.id },
               idempotencyKey: `complaint:staff:${input.idempotencyKey}`,
             },
-            { ...options, now },
+            { ...options, now: deps.clock.now() },
           ),
         );
-        return reply.redirect(`/staff/complaints/${created.id}?done=created`, 303);
-      } catch (error) {
-        if (error instanceof DomainRuleError)
-          return renderNew(request, reply, {
-            errors: toFormErrors([{ field: 'summary', message: error.message }]),
-            values: body(request),
-            status: 422,
-          });
-        throw error;
-      }
-    },
+        return `/staff/complaints/${created.id}?done=created`;
+      },
+      render: renderNew,
+      errorField: 'summary',
+      refusals: [DomainRuleError],
+    }),
   );
 
   // ---- learning actions (all)
@@ -272,12 +222,7 @@ export async function registerComplaintStaffRoutes(
       const id = idParam(request);
       const parsed = parseForm(completeLearningSchema, request.body);
       const staff = staffOf(request);
-      const b = body(request);
-      const returnTo =
-        typeof b.returnTo === 'string' &&
-        /^\/staff\/complaints(\/[0-9a-f-]{36}|\/learning)?$/.test(b.returnTo)
-          ? b.returnTo
-          : '/staff/complaints/learning';
+      const returnTo = learningReturnTo.parse((request.body as { returnTo?: unknown } | undefined)?.returnTo);
       try {
         await withTransaction(deps.db, (trx) =>
           service.completeLearningAction(trx, id, {
@@ -347,22 +292,18 @@ export async function registerComplaintStaffRoutes(
       childrens: view.workflowType === 'childrens_social_care',
       finalStage: view.stage >= finalStage,
       currentRemedies: remedies.map((r) => `${REMEDY_LABELS[r.kind]}: ${r.description}`),
-      handlers: present.selectItems(
-        pickers.handlers,
-        values.handlerId ?? stage.handlerId,
-        'Choose an officer',
-      ),
-      owners: present.selectItems(pickers.owners, values.ownerId, 'Choose an owner'),
-      teams: present.selectItems(pickers.teams, values.learningTeamId ?? view.aboutTeamId, 'Choose a team'),
-      services: present.selectItems(
+      handlers: selectItems(pickers.handlers, values.handlerId ?? stage.handlerId, 'Choose an officer'),
+      owners: selectItems(pickers.owners, values.ownerId, 'Choose an owner'),
+      teams: selectItems(pickers.teams, values.learningTeamId ?? view.aboutTeamId, 'Choose a team'),
+      services: selectItems(
         pickers.services,
         values.aboutServiceId ?? view.aboutServiceId,
         'Choose a service',
       ),
-      decisions: present.items(DECISION_LABELS, values.decision),
-      refusalReasons: present.items(REFUSAL_LABELS, values.refusalReason),
-      remedyKinds: present.items(REMEDY_LABELS, values.remedyKind),
-      rootCauses: present.items(ROOT_CAUSE_LABELS, values.rootCause ?? view.rootCause),
+      decisions: radioItems(DECISION_LABELS, values.decision),
+      refusalReasons: radioItems(REFUSAL_LABELS, values.refusalReason),
+      remedyKinds: radioItems(REMEDY_LABELS, values.remedyKind),
+      rootCauses: radioItems(ROOT_CAUSE_LABELS, values.rootCause ?? view.rootCause),
       values,
       form: extra.form ?? null,
       banner: query.done ? BANNERS[query.done] : null,
@@ -377,86 +318,47 @@ export async function registerComplaintStaffRoutes(
   );
 
   /**
-   * One helper for every action on the complaint page: parse, run the use-case in a transaction, redirect
-   * with a banner; validation and rule problems come back as the GOV.UK error summary on the same page.
+   * Every action on the complaint page: parse (after checking the complaint may be seen), run the use-case
+   * in a transaction, redirect with a banner; problems come back as the GOV.UK error summary on the page,
+   * with the action's form open.
    */
   function action<T>(
     path: string,
     form: string,
-    parse: (request: FastifyRequest) => { ok: true; value: T } | { ok: false; errors: FormErrors },
-    run: (
-      trx: Parameters<Parameters<typeof withTransaction>[1]>[0],
-      id: string,
-      value: T,
-      staff: StaffPrincipal,
-      now: Date,
-    ) => Promise<unknown>,
+    parse: (body: unknown) => Parsed<T>,
+    run: (trx: Tx, id: string, value: T, staff: StaffPrincipal, now: Date) => Promise<unknown>,
     done: string,
     errorField: string,
   ) {
     app.post(
       `/staff/complaints/:id/${path}`,
-      { config: { permission, auditEvent: `complaint.${path.replace(/[-/]/g, '_')}` } },
-      async (request, reply) => {
-        const id = idParam(request);
-        await loadVisible(request, id);
-        const parsed = parse(request);
-        if (!parsed.ok)
-          return renderComplaint(request, reply, id, {
-            errors: parsed.errors,
-            values: body(request),
-            form,
-            status: 400,
-          });
-        try {
-          await withTransaction(deps.db, (trx) =>
-            run(trx, id, parsed.value, staffOf(request), deps.clock.now()),
-          );
-        } catch (error) {
-          if (error instanceof DomainRuleError || error instanceof ConflictError)
-            return renderComplaint(request, reply, id, {
-              errors: toFormErrors([{ field: errorField, message: error.message }]),
-              values: body(request),
-              form,
-              status: 422,
-            });
-          throw error;
-        }
-        return reply.redirect(`/staff/complaints/${id}?done=${done}`, 303);
-      },
+      audited(`complaint.${path.replace(/[-/]/g, '_')}`),
+      formAction({
+        parse: async (request) => {
+          await loadVisible(request, idParam(request));
+          return parse(request.body);
+        },
+        run: async (value, request) => {
+          const id = idParam(request);
+          await withTransaction(deps.db, (trx) => run(trx, id, value, staffOf(request), deps.clock.now()));
+          return `/staff/complaints/${id}?done=${done}`;
+        },
+        render: (request, reply, problems) =>
+          renderComplaint(request, reply, idParam(request), { ...problems, form }),
+        errorField,
+      }),
     );
   }
-
-  const withDates = <T>(
-    request: FastifyRequest,
-    parsed: { ok: true; value: T } | { ok: false; errors: FormErrors },
-    fields: Parameters<typeof readDates>[1],
-  ):
-    { ok: true; value: T & { dates: Record<string, string | null> } } | { ok: false; errors: FormErrors } => {
-    const dates = readDates(body(request), fields);
-    const problems = [
-      ...(parsed.ok ? [] : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
-      ...dates.errors,
-    ];
-    if (!parsed.ok || problems.length) return { ok: false, errors: toFormErrors(problems) };
-    return { ok: true, value: { ...parsed.value, dates: dates.values } };
-  };
-  const notFuture = (label: string) => ({
-    notAfter: { date: today(), message: `${label} must be today or in the past` },
-  });
 
   action(
     'acknowledge',
     'acknowledge',
-    (request) =>
-      withDates(request, { ok: true, value: {} }, [
-        { name: 'acknowledgedOn', label: 'Date acknowledged', rule: notFuture('Date acknowledged') },
-      ]),
+    (body) => parseForm(acknowledgeSchema(today()), body),
     (trx, id, value, staff, now) =>
       service.acknowledgeComplaint(
         trx,
         id,
-        { staffId: staff.id, now, acknowledgedOn: value.dates.acknowledgedOn ?? undefined },
+        { staffId: staff.id, now, acknowledgedOn: value.acknowledgedOn ?? undefined },
         options,
       ),
     'acknowledged',
@@ -466,7 +368,7 @@ export async function registerComplaintStaffRoutes(
   action(
     'extend',
     'extend',
-    (request) => parseForm(extendSchema, request.body),
+    (body) => parseForm(extendSchema, body),
     (trx, id, value, staff, now) =>
       service.extendComplaint(
         trx,
@@ -481,10 +383,7 @@ export async function registerComplaintStaffRoutes(
   action(
     'respond',
     'respond',
-    (request) =>
-      withDates(request, parseForm(respondSchema, request.body), [
-        { name: 'respondedOn', label: 'Date of the response', rule: notFuture('Date of the response') },
-      ]),
+    (body) => parseForm(respondSchema(today()), body),
     (trx, id, value, staff, now) =>
       service.respondToComplaint(
         trx,
@@ -496,7 +395,7 @@ export async function registerComplaintStaffRoutes(
           reasons: value.reasons,
           outcome: value.outcome,
           outstandingActions: value.outstandingActions,
-          respondedOn: value.dates.respondedOn ?? undefined,
+          respondedOn: value.respondedOn ?? undefined,
         },
         options,
       ),
@@ -507,7 +406,7 @@ export async function registerComplaintStaffRoutes(
   action(
     'refuse',
     'refuse',
-    (request) => parseForm(refuseSchema, request.body),
+    (body) => parseForm(refuseSchema, body),
     (trx, id, value, staff, now) =>
       service.refuseComplaint(
         trx,
@@ -522,10 +421,7 @@ export async function registerComplaintStaffRoutes(
   action(
     'escalate',
     'escalate',
-    (request) =>
-      withDates(request, parseForm(escalateStaffSchema, request.body), [
-        { name: 'requestedOn', label: 'Date of the request', rule: notFuture('Date of the request') },
-      ]),
+    (body) => parseForm(escalateStaffSchema(today()), body),
     (trx, id, value, staff, now) =>
       service.escalateComplaint(
         trx,
@@ -534,7 +430,7 @@ export async function registerComplaintStaffRoutes(
           actor: { kind: 'staff', staffId: staff.id },
           now,
           reason: value.escalationReason,
-          requestedOn: value.dates.requestedOn ?? undefined,
+          requestedOn: value.requestedOn ?? undefined,
         },
         options,
       ),
@@ -545,7 +441,7 @@ export async function registerComplaintStaffRoutes(
   action(
     'assign',
     'assign',
-    (request) => parseForm(assignSchema, request.body),
+    (body) => parseForm(assignSchema, body),
     (trx, id, value, staff, now) =>
       service.assignHandler(trx, id, { staffId: staff.id, now, handlerId: value.handlerId }),
     'assigned',
@@ -555,10 +451,7 @@ export async function registerComplaintStaffRoutes(
   action(
     'remedies',
     'remedy',
-    (request) =>
-      withDates(request, parseForm(remedySchema, request.body), [
-        { name: 'remedyDueOn', label: 'Date it will be done by' },
-      ]),
+    (body) => parseForm(remedySchema, body),
     (trx, id, value, staff, now) =>
       service.addRemedy(trx, id, {
         staffId: staff.id,
@@ -566,7 +459,7 @@ export async function registerComplaintStaffRoutes(
         kind: value.remedyKind,
         description: value.remedyDescription,
         amountPence: value.remedyAmount,
-        dueOn: value.dates.remedyDueOn,
+        dueOn: value.remedyDueOn,
       }),
     'remedy',
     'remedyDescription',
@@ -575,7 +468,7 @@ export async function registerComplaintStaffRoutes(
   action(
     'root-cause',
     'rootCause',
-    (request) => parseForm(rootCauseSchema, request.body),
+    (body) => parseForm(rootCauseSchema, body),
     (trx, id, value, staff, now) =>
       service.setRootCause(trx, id, {
         staffId: staff.id,
@@ -590,23 +483,16 @@ export async function registerComplaintStaffRoutes(
   action(
     'learning-actions',
     'learning',
-    (request) =>
-      withDates(request, parseForm(learningActionSchema, request.body), [
-        { name: 'learningDueOn', label: 'Due date', rule: { required: true } },
-      ]),
-    async (trx, id, value, staff, now) => {
-      const view = await service.getComplaint(trx, id);
-      return service.addLearningAction(trx, {
+    (body) => parseForm(learningActionSchema, body),
+    (trx, id, value, staff, now) =>
+      service.addComplaintLearningAction(trx, id, {
         staffId: staff.id,
         now,
-        authorityId: view!.authorityId,
-        complaintId: id,
         teamId: value.learningTeamId,
         description: value.learningDescription,
         ownerId: value.ownerId,
-        dueOn: value.dates.learningDueOn!,
-      });
-    },
+        dueOn: value.learningDueOn,
+      }),
     'learning',
     'learningDescription',
   );
@@ -616,8 +502,7 @@ export async function registerComplaintStaffRoutes(
     { config: { permission, auditEvent: 'complaint.remedy_completed' } },
     async (request, reply) => {
       const id = idParam(request);
-      const remedyId = (request.params as { remedyId: string }).remedyId;
-      if (!UUID.test(remedyId)) throw new NotFoundError();
+      const remedyId = idFromParams(request.params, 'remedyId');
       await loadVisible(request, id);
       try {
         await withTransaction(deps.db, (trx) =>

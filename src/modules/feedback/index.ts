@@ -17,24 +17,8 @@ export async function registerFeedback(app: FastifyInstance, deps: FeedbackDeps)
 
 export {
   requestFeedbackAfterContacts,
-  feedbackLink,
   recordContactFeedback,
-  recordPageFeedback,
   recordCompliment,
-  routeCompliment,
-  adoptComplimentCases,
-  completeFollowUp,
-  listFeedbackForCase,
-  teamFeedback,
   feedbackReport,
-  publishImprovement,
-  withdrawImprovement,
-  listImprovements,
-  FEEDBACK_INTERVAL_DAYS,
-  FEEDBACK_LINK_DAYS,
-  LOW_SCORE,
-  type FeedbackScanOptions,
-  type NewCompliment,
-  type FeedbackReportRow,
 } from './feedback.service.ts';
-export { feedbackJobHandlers, FEEDBACK_SCAN_TOPIC } from './feedback.jobs.ts';
+export { feedbackJobHandlers, complimentCaseCreatedHandler, FEEDBACK_SCAN_TOPIC } from './feedback.jobs.ts';

@@ -25,3 +25,5 @@ export {
 export { hashPassword, verifyPassword } from './passwords.ts';
 export { OidcAdapter, OidcError, type OidcSettings } from './oidc.ts';
 export { unlockStaff } from './identity.repository.ts';
+export { staffPicker, activeStaffMember, type StaffChoice } from './identity.pickers.ts';
+export { authorityScope, isManager } from './identity.scope.ts';

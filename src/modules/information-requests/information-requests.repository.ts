@@ -1,81 +1,12 @@
 /**
- * SQL for information_requests, information_request_reviews and sar_bundles (owned here), and the reads and
- * status writes this module needs on the cases core tables.
+ * SQL for information_requests, information_request_reviews and sar_bundles (owned here), with the joins its
+ * pages need (cases for the reference, customers for the name, staff for the handler). The case itself is
+ * read and moved through the cases module.
  */
 import { sql } from 'kysely';
 import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
-
-export async function findRequestServiceId(
-  db: Q,
-  authorityId: string,
-  kind: 'foi' | 'sar',
-): Promise<string | null> {
-  const row = await db
-    .selectFrom('services')
-    .select('id')
-    .where('kind', '=', kind)
-    .where('active', '=', true)
-    .orderBy(sql`case when authority_id = ${authorityId} then 0 else 1 end`)
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id ?? null;
-}
-
-/**
- * Moves the request's case to `to` and keeps the case's own clock in step with the statutory one
- * (`due_at` = end of the statutory deadline day, paused while waiting for the requester), writing the same
- * `status_changed` event the cases core writes. No generic status message: letters are sent separately.
- */
-export async function recordCaseState(
-  trx: Tx,
-  values: {
-    caseId: string;
-    authorityId: string;
-    from: string;
-    to: string | null;
-    label: string;
-    customerLabel: string;
-    visibleToCustomer: boolean;
-    closed: boolean;
-    dueAt: Date | null;
-    pausedAt: Date | null;
-    at: Date;
-    staffId: string | null;
-  },
-): Promise<void> {
-  await trx
-    .updateTable('cases')
-    .set({
-      ...(values.to ? { status: values.to, closed_at: values.closed ? values.at : null } : {}),
-      due_at: values.dueAt,
-      sla_paused_at: values.pausedAt,
-      updated_at: values.at,
-    })
-    .where('id', '=', values.caseId)
-    .execute();
-  if (!values.to || values.to === values.from) return;
-  await trx
-    .insertInto('case_events')
-    .values({
-      authority_id: values.authorityId,
-      case_id: values.caseId,
-      kind: 'status_changed',
-      visible_to_customer: values.visibleToCustomer,
-      data: JSON.stringify({
-        from: values.from,
-        to: values.to,
-        label: values.label,
-        customerLabel: values.customerLabel,
-        by: 'information-requests',
-      }),
-      actor_staff_id: values.staffId,
-      created_at: values.at,
-    })
-    .execute();
-}
 
 /** FOI and SAR cases made through the forms engine that have no request record yet (oldest first). */
 export function unadoptedRequestCases(db: Q, limit: number) {
@@ -83,7 +14,7 @@ export function unadoptedRequestCases(db: Q, limit: number) {
     .selectFrom('cases as c')
     .innerJoin('services as s', 's.id', 'c.service_id')
     .leftJoin('information_requests as r', 'r.case_id', 'c.id')
-    .select(['c.id', 'c.authority_id', 'c.customer_id', 'c.answers', 'c.received_at', 's.kind'])
+    .select(['c.id'])
     .where('s.kind', 'in', ['foi', 'sar'])
     .where('c.closed_at', 'is', null)
     .where('r.id', 'is', null)
@@ -407,22 +338,4 @@ export function completedReviews(db: Q, filter: { from: string; to: string; auth
     .where('v.completed_on', '<=', filter.to);
   if (filter.authorityIds) query = query.where('r.authority_id', 'in', filter.authorityIds);
   return query.execute();
-}
-
-export function findStaff(db: Q, id: string) {
-  return db
-    .selectFrom('staff_users')
-    .select(['id', 'display_name', 'roles', 'active'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
-export function staffOf(db: Q, authorityIds: string[]) {
-  return db
-    .selectFrom('staff_users')
-    .select(['id', 'display_name', 'roles'])
-    .where('authority_id', 'in', authorityIds)
-    .where('active', '=', true)
-    .orderBy('display_name')
-    .execute();
 }

@@ -6,20 +6,28 @@
  * request, its case, the letter (outbox) and the audit row commit together.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { audit, type AuditEntry } from '../../platform/audit/index.ts';
+import { audit } from '../../platform/audit/index.ts';
 import {
   endOfLondonDay,
-  isIsoDate,
   londonInstant,
   toIsoDate,
   addCalendarDays,
   type IsoDate,
 } from '../../platform/calendar/index.ts';
 import { exceedsCostLimit, FOI_COST_LIMIT_HOURS } from '../../platform/clocks/index.ts';
+import { assertDate, auditActor, cleanText as clean, personName } from '../../platform/commands/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { createCase, loadCaseService, normaliseReference } from '../cases/index.ts';
+import {
+  caseSummary,
+  createCase,
+  loadCaseService,
+  normaliseReference,
+  setLedCaseState,
+} from '../cases/index.ts';
+import { activeStaffMember, staffPicker } from '../identity/index.ts';
 import { queueMessage } from '../notifications/index.ts';
+import { findServiceOfKind } from '../services/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import {
   canNotifyExtension,
@@ -55,34 +63,6 @@ export const BUNDLE_LINK_DAYS = 30;
 
 const todayOf = (now: Date): IsoDate => toIsoDate(now);
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-function clean(value: string | null | undefined): string | null {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  return trimmed === '' ? null : trimmed;
-}
-
-function assertDate(
-  value: IsoDate,
-  label: string,
-  bounds: { notBefore?: IsoDate; notAfter?: IsoDate },
-): void {
-  if (!isIsoDate(value)) throw new DomainRuleError(`${label} must be a real date`);
-  if (bounds.notBefore && value < bounds.notBefore)
-    throw new DomainRuleError(`${label} cannot be before ${bounds.notBefore}`);
-  if (bounds.notAfter && value > bounds.notAfter)
-    throw new DomainRuleError(`${label} cannot be in the future`);
-}
-
-function actorAudit(actor: RequestActor): Pick<AuditEntry, 'actorType' | 'actorId'> {
-  switch (actor.kind) {
-    case 'staff':
-      return { actorType: 'staff', actorId: actor.staffId };
-    case 'customer':
-      return { actorType: actor.customerId ? 'customer' : 'anonymous', actorId: actor.customerId };
-    case 'api':
-      return { actorType: 'api', actorId: actor.tokenId };
-  }
-}
 
 function stateOf(row: repo.LockedRequest | repo.RequestRow): ClockState {
   return {
@@ -134,19 +114,26 @@ async function apply(
   const target = change.caseStatus
     ? service?.definition.workflow.statuses.find((s) => s.code === change.caseStatus)
     : undefined;
-  await repo.recordCaseState(trx, {
+  await setLedCaseState(trx, {
     caseId: locked.case_id,
     authorityId: locked.authority_id,
     from: locked.case_status,
-    to: target ? target.code : null,
-    label: target?.label ?? '',
-    customerLabel: target?.customerLabel ?? '',
-    visibleToCustomer: target?.customerVisible ?? false,
-    closed: target ? (service?.definition.workflow.closed.includes(target.code) ?? false) : false,
-    dueAt: dueOn ? endOfLondonDay(dueOn) : null,
-    pausedAt: !finished && d.stopped ? change.now : null,
+    to: target
+      ? {
+          code: target.code,
+          label: target.label,
+          customerLabel: target.customerLabel,
+          visibleToCustomer: target.customerVisible,
+          closed: service?.definition.workflow.closed.includes(target.code) ?? false,
+        }
+      : null,
+    clock: {
+      dueAt: dueOn ? endOfLondonDay(dueOn) : null,
+      pausedAt: !finished && d.stopped ? change.now : null,
+    },
     at: change.now,
     staffId: change.staffId,
+    by: 'information-requests',
   });
   if (target) locked.case_status = target.code;
   return { dueOn };
@@ -219,11 +206,7 @@ export async function createInformationRequest(
   const text = clean(input.requestText);
   if (!text) throw new DomainRuleError('Enter the request');
   assertDate(input.receivedOn, 'The date the request was received', { notAfter: todayOf(options.now) });
-  const serviceId = await repo.findRequestServiceId(
-    trx,
-    input.authorityId,
-    input.regime === 'sar' ? 'sar' : 'foi',
-  );
+  const serviceId = await findServiceOfKind(trx, input.authorityId, input.regime === 'sar' ? 'sar' : 'foi');
   const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
   if (!service)
     throw new DomainRuleError(
@@ -283,7 +266,7 @@ export async function createInformationRequest(
   const locked = await lock(trx, inserted.id);
   await apply(trx, locked, { patch: {}, staffId, now: options.now });
   await audit(trx, {
-    ...actorAudit(input.actor),
+    ...auditActor(input.actor),
     authorityId: service.authorityId,
     action: 'information_request.created',
     recordType: 'information_request',
@@ -299,51 +282,62 @@ export async function createInformationRequest(
 }
 
 /**
- * Gives FOI and subject access cases made through the forms engine their request record: the date of
+ * Gives an FOI or subject access case made through the forms engine its request record: the date of
  * receipt is the case's London date (the day it arrived, whatever the hour), the text comes from the
- * answers. Safe to run again and from several processes. Returns how many were adopted.
+ * answers. Run by the `case.created` job; safe to run again and from several processes: false when the case
+ * is not an open FOI or SAR case without a record.
+ */
+export async function adoptInformationRequestCase(
+  db: Db,
+  caseId: string,
+  options: { now: Date },
+): Promise<boolean> {
+  return withTransaction(db, async (trx) => {
+    const c = await caseSummary(trx, caseId);
+    if (!c || (c.service.kind !== 'foi' && c.service.kind !== 'sar') || c.closedAt) return false;
+    const regime: Regime = c.service.kind === 'sar' ? 'sar' : c.answers.regime === 'eir' ? 'eir' : 'foi';
+    const text = [c.answers.requestDetails, c.answers.information, c.answers.services]
+      .flatMap((v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v]))
+      .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
+      .join('\n\n');
+    const inserted = await repo.insertRequest(trx, {
+      authority_id: c.authorityId,
+      case_id: c.id,
+      customer_id: c.customerId,
+      regime,
+      status: 'open',
+      received_on: toIsoDate(c.receivedAt),
+      request_text: text || 'See the answers on the case',
+      created_at: options.now,
+      updated_at: options.now,
+    });
+    if (!inserted) return false;
+    const locked = await lock(trx, inserted.id);
+    await apply(trx, locked, { patch: {}, staffId: null, now: options.now });
+    await audit(trx, {
+      actorType: 'system',
+      authorityId: c.authorityId,
+      action: 'information_request.created',
+      recordType: 'information_request',
+      recordId: inserted.id,
+      details: { regime, caseId: c.id, from: 'form' },
+      at: options.now,
+    });
+    return true;
+  });
+}
+
+/**
+ * The safety net behind the `case.created` job: adopts open FOI and SAR cases that still have no request
+ * record (cases made before the event existed, or written without `createCase`). Returns how many.
  */
 export async function adoptInformationRequestCases(
   db: Db,
   options: { now: Date; limit?: number },
 ): Promise<number> {
-  const cases = await repo.unadoptedRequestCases(db, options.limit ?? 50);
   let adopted = 0;
-  for (const c of cases) {
-    const done = await withTransaction(db, async (trx) => {
-      const regime: Regime = c.kind === 'sar' ? 'sar' : c.answers.regime === 'eir' ? 'eir' : 'foi';
-      const text = [c.answers.requestDetails, c.answers.information, c.answers.services]
-        .flatMap((v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v]))
-        .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
-        .join('\n\n');
-      const receivedOn = toIsoDate(c.received_at);
-      const inserted = await repo.insertRequest(trx, {
-        authority_id: c.authority_id,
-        case_id: c.id,
-        customer_id: c.customer_id,
-        regime,
-        status: 'open',
-        received_on: receivedOn,
-        request_text: text || 'See the answers on the case',
-        created_at: options.now,
-        updated_at: options.now,
-      });
-      if (!inserted) return false;
-      const locked = await lock(trx, inserted.id);
-      await apply(trx, locked, { patch: {}, staffId: null, now: options.now });
-      await audit(trx, {
-        actorType: 'system',
-        authorityId: c.authority_id,
-        action: 'information_request.created',
-        recordType: 'information_request',
-        recordId: inserted.id,
-        details: { regime, caseId: c.id, from: 'form' },
-        at: options.now,
-      });
-      return true;
-    });
-    if (done) adopted += 1;
-  }
+  for (const { id } of await repo.unadoptedRequestCases(db, options.limit ?? 50))
+    if (await adoptInformationRequestCase(db, id, options)) adopted += 1;
   return adopted;
 }
 
@@ -727,8 +721,8 @@ export async function assignRequest(
   input: StaffAction & { handlerId: string },
 ): Promise<void> {
   const locked = await lock(trx, id);
-  const handler = await repo.findStaff(trx, input.handlerId);
-  if (!handler?.active) throw new DomainRuleError('Choose an officer');
+  const handler = await activeStaffMember(trx, input.handlerId);
+  if (!handler) throw new DomainRuleError('Choose an officer');
   await repo.updateRequest(trx, id, { handler_id: handler.id, updated_at: input.now });
   await staffAudit(trx, locked, input.staffId, 'information_request.assigned', input.now, {
     handlerId: handler.id,
@@ -772,7 +766,7 @@ export async function requestReview(
     'You do not need to do anything now.',
   );
   await audit(trx, {
-    ...actorAudit(input.actor),
+    ...auditActor(input.actor),
     authorityId: locked.authority_id,
     action: 'information_request.review_requested',
     recordType: 'information_request',
@@ -1042,17 +1036,6 @@ export async function bundlesOfRequest(db: Db | Tx, requestId: string) {
 // ---------------------------------------------------------------------------------------------------
 // Reads
 
-function nameOf(row: {
-  given_name: string | null;
-  family_name: string | null;
-  organisation_name: string | null;
-  guest_name: string | null;
-}): string | null {
-  if (row.organisation_name) return row.organisation_name;
-  const name = [row.given_name, row.family_name].filter(Boolean).join(' ').trim();
-  return name || row.guest_name;
-}
-
 export async function getInformationRequest(db: Db | Tx, id: string): Promise<RequestView | null> {
   const row = await repo.findRequestRow(db, id);
   if (!row) return null;
@@ -1068,7 +1051,7 @@ export async function getInformationRequest(db: Db | Tx, id: string): Promise<Re
     regime: row.regime,
     status: row.status,
     customerId: row.customer_id,
-    requesterName: nameOf(row),
+    requesterName: personName(row) ?? row.guest_name,
     requestText: row.request_text,
     receivedOn: row.received_on,
     handlerId: row.handler_id,
@@ -1119,6 +1102,12 @@ export async function getInformationRequest(db: Db | Tx, id: string): Promise<Re
   };
 }
 
+/** The request record of a case (the resident's review page), or null. */
+export async function requestOfCase(db: Db | Tx, caseId: string): Promise<RequestView | null> {
+  const row = await repo.findIdByCase(db, caseId);
+  return row ? getInformationRequest(db, row.id) : null;
+}
+
 export async function findRequestByReference(
   db: Db | Tx,
   reference: string,
@@ -1140,7 +1129,7 @@ export async function listQueue(
     reference: r.reference,
     regime: r.regime,
     status: r.status,
-    requesterName: nameOf(r),
+    requesterName: personName(r) ?? r.guest_name,
     receivedOn: r.received_on,
     dueOn: r.due_on,
     handlerName: r.handler_name,
@@ -1152,6 +1141,7 @@ export async function listRequestsForCustomer(db: Db | Tx, customerId: string) {
   return repo.requestsOfCustomer(db, [customerId]);
 }
 
+/** Officers who may be assigned a request: active staff of the councils. */
 export async function staffPickers(db: Db | Tx, authorityIds: string[]) {
-  return (await repo.staffOf(db, authorityIds)).map((s) => ({ id: s.id, name: s.display_name }));
+  return staffPicker(db, authorityIds);
 }

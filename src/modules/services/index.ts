@@ -1,5 +1,12 @@
 export { registerServicePortalRoutes } from './services.portal.routes.ts';
-export { searchServices, listActiveServices, findServiceBySlug } from './services.repository.ts';
+export {
+  searchServices,
+  listActiveServices,
+  findServiceBySlug,
+  servicePicker,
+  findServiceSummary,
+  findServiceOfKind,
+} from './services.repository.ts';
 export {
   loadServiceDefinitions,
   parseServiceDefinition,

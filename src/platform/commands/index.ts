@@ -1,0 +1,59 @@
+/**
+ * Small helpers the use-cases of several modules repeat (complaints, information requests, feedback): text
+ * as people type it, dates a person gives for something that happened, the audit actor of whoever acted,
+ * and a person's or organisation's name as casework pages show it.
+ */
+import type { AuditEntry } from '../audit/index.ts';
+import { isIsoDate, type IsoDate } from '../calendar/index.ts';
+import { DomainRuleError } from '../http/errors.ts';
+
+/** Optional text trimmed; empty (or not a string) → null. */
+export function cleanText(value: string | null | undefined): string | null {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  return trimmed === '' ? null : trimmed;
+}
+
+/**
+ * A date a person gave (received on, responded on, …) must be a real date within the bounds: a
+ * `DomainRuleError` in plain English otherwise ("… cannot be in the future").
+ */
+export function assertDate(
+  value: IsoDate,
+  label: string,
+  bounds: { notBefore?: IsoDate; notAfter?: IsoDate },
+): void {
+  if (!isIsoDate(value)) throw new DomainRuleError(`${label} must be a real date`);
+  if (bounds.notBefore && value < bounds.notBefore)
+    throw new DomainRuleError(`${label} cannot be before ${bounds.notBefore}`);
+  if (bounds.notAfter && value > bounds.notAfter)
+    throw new DomainRuleError(`${label} cannot be in the future`);
+}
+
+/** Who made or moved a record: a member of staff, a resident (null: a guest) or an API client. */
+export type CommandActor =
+  | { kind: 'staff'; staffId: string }
+  | { kind: 'customer'; customerId: string | null }
+  | { kind: 'api'; tokenId: string };
+
+/** The audit columns for an actor (a resident without an account is `anonymous`). */
+export function auditActor(actor: CommandActor): Pick<AuditEntry, 'actorType' | 'actorId'> {
+  switch (actor.kind) {
+    case 'staff':
+      return { actorType: 'staff', actorId: actor.staffId };
+    case 'customer':
+      return { actorType: actor.customerId ? 'customer' : 'anonymous', actorId: actor.customerId };
+    case 'api':
+      return { actorType: 'api', actorId: actor.tokenId };
+  }
+}
+
+/** An organisation's name, else "given family", else null. */
+export function personName(parts: {
+  given_name: string | null;
+  family_name: string | null;
+  organisation_name: string | null;
+}): string | null {
+  if (parts.organisation_name) return parts.organisation_name;
+  const name = [parts.given_name, parts.family_name].filter(Boolean).join(' ').trim();
+  return name || null;
+}
