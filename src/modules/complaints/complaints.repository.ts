@@ -27,6 +27,24 @@ export function unadoptedComplaintCases(db: Q, limit: number) {
 
 // ---- complaints
 
+/** The complaint case's columns the use-cases need with a locked complaint (status, letters' addressees). */
+const caseColumns = [
+  'c.reference',
+  'c.status as case_status',
+  'c.service_id as case_service_id',
+  'c.guest_email',
+  'c.guest_phone',
+] as const;
+
+/** Who complained: the case reference, the guest's name and the customer's name parts (see `personName`). */
+const complainantColumns = [
+  'c.reference',
+  'c.guest_name',
+  'cu.given_name',
+  'cu.family_name',
+  'cu.organisation_name',
+] as const;
+
 export async function insertComplaint(trx: Tx, row: NewRow<'complaints'>): Promise<{ id: string } | null> {
   const inserted = await trx
     .insertInto('complaints')
@@ -46,25 +64,8 @@ export function lockComplaint(trx: Tx, id: string) {
   return trx
     .selectFrom('complaints as x')
     .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .select([
-      'x.id',
-      'x.authority_id',
-      'x.case_id',
-      'x.customer_id',
-      'x.workflow_type',
-      'x.stage',
-      'x.status',
-      'x.received_on',
-      'x.matter_date',
-      'x.summary',
-      'x.reasonable_adjustments',
-      'c.reference',
-      'c.status as case_status',
-      'c.service_id as case_service_id',
-      'c.guest_email',
-      'c.guest_phone',
-      'c.closed_at as case_closed_at',
-    ])
+    .selectAll('x')
+    .select(caseColumns)
     .where('x.id', '=', id)
     .forUpdate('x')
     .executeTakeFirst();
@@ -82,34 +83,8 @@ export function findComplaintRow(db: Q, id: string) {
     .innerJoin('cases as c', 'c.id', 'x.case_id')
     .leftJoin('customers as cu', 'cu.id', 'x.customer_id')
     .leftJoin('services as s', 's.id', 'x.about_service_id')
-    .select([
-      'x.id',
-      'x.authority_id',
-      'x.case_id',
-      'x.customer_id',
-      'x.linked_case_id',
-      'x.about_service_id',
-      'x.about_team_id',
-      'x.workflow_type',
-      'x.stage',
-      'x.status',
-      'x.received_on',
-      'x.matter_date',
-      'x.summary',
-      'x.desired_outcome',
-      'x.reasonable_adjustments',
-      'x.root_cause',
-      'x.refusal_reason',
-      'x.refusal_details',
-      'x.refused_on',
-      'x.closed_on',
-      'c.reference',
-      'c.guest_name',
-      'cu.given_name',
-      'cu.family_name',
-      'cu.organisation_name',
-      's.name as about_service_name',
-    ])
+    .selectAll('x')
+    .select([...complainantColumns, 's.name as about_service_name'])
     .where('x.id', '=', id)
     .executeTakeFirst();
 }
@@ -275,11 +250,7 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; ha
       'x.status',
       'x.received_on',
       'x.summary',
-      'c.reference',
-      'c.guest_name',
-      'cu.given_name',
-      'cu.family_name',
-      'cu.organisation_name',
+      ...complainantColumns,
       'g.acknowledged_on',
       'g.acknowledge_by',
       'g.respond_by',

@@ -14,7 +14,15 @@ import {
   type WorkingDayCalendar,
 } from '../../platform/calendar/index.ts';
 import { ComplaintExtensionError, englandAndWalesCalendar } from '../../platform/clocks/index.ts';
-import { assertDate, auditActor, cleanText as clean, personName } from '../../platform/commands/index.ts';
+import {
+  assertDate,
+  adoptEach,
+  auditActor,
+  auditStaffChange,
+  cleanText as clean,
+  personName,
+  type StaffCommand,
+} from '../../platform/commands/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { teamPicker } from '../authorities/index.ts';
@@ -416,19 +424,15 @@ export async function adoptComplaintCases(
   db: Db,
   options: ComplaintsOptions & { now: Date; limit?: number },
 ): Promise<number> {
-  let adopted = 0;
-  for (const { id } of await repo.unadoptedComplaintCases(db, options.limit ?? 50))
-    if (await adoptComplaintCase(db, id, options)) adopted += 1;
-  return adopted;
+  return adoptEach(await repo.unadoptedComplaintCases(db, options.limit ?? 50), (id) =>
+    adoptComplaintCase(db, id, options),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Stage actions (staff)
 
-export interface StaffAction {
-  staffId: string;
-  now: Date;
-}
+export type StaffAction = StaffCommand;
 
 /** Records the acknowledgement (date given by the officer, not in the future) and restarts the response clock from it. */
 export async function acknowledgeComplaint(
@@ -476,15 +480,10 @@ export async function acknowledgeComplaint(
     `complaint.acknowledged:${complaintId}:${stage.stage}`,
     options,
   );
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.acknowledged',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: stage.stage, acknowledgedOn, late: clock.acknowledgedLate },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.acknowledged', {
+    stage: stage.stage,
+    acknowledgedOn,
+    late: clock.acknowledgedLate,
   });
   return { respondBy: clock.respondBy };
 }
@@ -548,15 +547,10 @@ export async function extendComplaint(
     `complaint.extended:${complaintId}:${stage.stage}`,
     options,
   );
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.extended',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: stage.stage, days, respondBy: clock.respondBy },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.extended', {
+    stage: stage.stage,
+    days,
+    respondBy: clock.respondBy,
   });
   return { respondBy: clock.respondBy };
 }
@@ -660,15 +654,11 @@ export async function respondToComplaint(
     options,
   );
   const onTime = respondedOn <= stage.respond_by;
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.responded',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: stage.stage, decision: input.decision, onTime, finalStage },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.responded', {
+    stage: stage.stage,
+    decision: input.decision,
+    onTime,
+    finalStage,
   });
   return { onTime, finalStage };
 }
@@ -723,16 +713,7 @@ export async function refuseComplaint(
     `complaint.refused:${complaintId}`,
     options,
   );
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.refused',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { reason: input.reason },
-    at: input.now,
-  });
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.refused', { reason: input.reason });
 }
 
 /**
@@ -815,15 +796,9 @@ export async function assignHandler(
   if (!handler) throw new DomainRuleError('Choose an officer who handles complaints');
   assertDifferentOfficer(stages, stage.stage, input.handlerId);
   await repo.updateStage(trx, complaintId, stage.stage, { handler_id: input.handlerId });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.assigned',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: stage.stage, handlerId: input.handlerId },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.assigned', {
+    stage: stage.stage,
+    handlerId: input.handlerId,
   });
 }
 
@@ -855,16 +830,7 @@ export async function addRemedy(
     created_by: input.staffId,
     created_at: input.now,
   });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.remedy_added',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { kind: input.kind },
-    at: input.now,
-  });
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.remedy_added', { kind: input.kind });
   return id;
 }
 
@@ -878,16 +844,7 @@ export async function completeRemedy(
   if (!locked) throw new NotFoundError('No such complaint');
   if (!(await repo.completeRemedy(trx, complaintId, remedyId, todayOf(input.now))))
     throw new ConflictError('That remedy is already marked as done');
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.remedy_completed',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { remedyId },
-    at: input.now,
-  });
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.remedy_completed', { remedyId });
 }
 
 /** Records the root cause (and the service the complaint is about) for learning and reports. */
@@ -911,15 +868,8 @@ export async function setRootCause(
     values.about_team_id = service.teamId;
   }
   await repo.updateComplaint(trx, complaintId, values);
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.root_cause_set',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { rootCause: input.rootCause },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.root_cause_set', {
+    rootCause: input.rootCause,
   });
 }
 
@@ -952,16 +902,14 @@ export async function addLearningAction(
     created_by: input.staffId,
     created_at: input.now,
   });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: input.authorityId,
-    action: 'complaint.learning_action_added',
-    recordType: 'learning_action',
-    recordId: id,
-    details: { complaintId: input.complaintId ?? null },
-    at: input.now,
-  });
+  await auditStaffChange(
+    trx,
+    'learning_action',
+    { id, authority_id: input.authorityId },
+    input,
+    'complaint.learning_action_added',
+    { complaintId: input.complaintId ?? null },
+  );
   return id;
 }
 
@@ -992,15 +940,7 @@ export async function completeLearningAction(
     }))
   )
     throw new ConflictError('That learning action is already complete');
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: action.authority_id,
-    action: 'complaint.learning_action_completed',
-    recordType: 'learning_action',
-    recordId: id,
-    at: input.now,
-  });
+  await auditStaffChange(trx, 'learning_action', action, input, 'complaint.learning_action_completed');
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { toIsoDate, type WorkingDayCalendar } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
+import { withTransaction, type Db } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { formAction, type FormProblems, type Parsed } from '../../platform/http/form-action.ts';
+import { formAction, recordActions, type FormProblems } from '../../platform/http/form-action.ts';
 import { CONTACT_CHANNEL_LABELS } from '../../platform/http/form-fields.ts';
 import { idFromParams, parseForm, toFormErrors } from '../../platform/http/validation.ts';
 import { radioItems, selectItems } from '../../platform/views/govuk-items.ts';
@@ -317,74 +317,50 @@ export async function registerComplaintStaffRoutes(
     async (request, reply) => renderComplaint(request, reply, idParam(request)),
   );
 
-  /**
-   * Every action on the complaint page: parse (after checking the complaint may be seen), run the use-case
-   * in a transaction, redirect with a banner; problems come back as the GOV.UK error summary on the page,
-   * with the action's form open.
-   */
-  function action<T>(
-    path: string,
-    form: string,
-    parse: (body: unknown) => Parsed<T>,
-    run: (trx: Tx, id: string, value: T, staff: StaffPrincipal, now: Date) => Promise<unknown>,
-    done: string,
-    errorField: string,
-  ) {
-    app.post(
-      `/staff/complaints/:id/${path}`,
-      audited(`complaint.${path.replace(/[-/]/g, '_')}`),
-      formAction({
-        parse: async (request) => {
-          await loadVisible(request, idParam(request));
-          return parse(request.body);
-        },
-        run: async (value, request) => {
-          const id = idParam(request);
-          await withTransaction(deps.db, (trx) => run(trx, id, value, staffOf(request), deps.clock.now()));
-          return `/staff/complaints/${id}?done=${done}`;
-        },
-        render: (request, reply, problems) =>
-          renderComplaint(request, reply, idParam(request), { ...problems, form }),
-        errorField,
-      }),
-    );
-  }
+  /** Every action on the complaint page (problems come back on the page with the action's form open). */
+  const action = recordActions({
+    app,
+    db: deps.db,
+    base: '/staff/complaints',
+    permission,
+    auditPrefix: 'complaint',
+    load: loadVisible,
+    render: renderComplaint,
+    actor: (request) => ({ staff: staffOf(request), now: deps.clock.now() }),
+  });
 
-  action(
-    'acknowledge',
-    'acknowledge',
-    (body) => parseForm(acknowledgeSchema(today()), body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'acknowledge',
+    parse: (body) => parseForm(acknowledgeSchema(today()), body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.acknowledgeComplaint(
         trx,
         id,
         { staffId: staff.id, now, acknowledgedOn: value.acknowledgedOn ?? undefined },
         options,
       ),
-    'acknowledged',
-    'acknowledgedOn-day',
-  );
+    done: 'acknowledged',
+    errorField: 'acknowledgedOn-day',
+  });
 
-  action(
-    'extend',
-    'extend',
-    (body) => parseForm(extendSchema, body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'extend',
+    parse: (body) => parseForm(extendSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.extendComplaint(
         trx,
         id,
         { staffId: staff.id, now, days: value.extensionDays, reason: value.extensionReason },
         options,
       ),
-    'extended',
-    'extensionDays',
-  );
+    done: 'extended',
+    errorField: 'extensionDays',
+  });
 
-  action(
-    'respond',
-    'respond',
-    (body) => parseForm(respondSchema(today()), body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'respond',
+    parse: (body) => parseForm(respondSchema(today()), body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.respondToComplaint(
         trx,
         id,
@@ -399,30 +375,28 @@ export async function registerComplaintStaffRoutes(
         },
         options,
       ),
-    'responded',
-    'decision',
-  );
+    done: 'responded',
+    errorField: 'decision',
+  });
 
-  action(
-    'refuse',
-    'refuse',
-    (body) => parseForm(refuseSchema, body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'refuse',
+    parse: (body) => parseForm(refuseSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.refuseComplaint(
         trx,
         id,
         { staffId: staff.id, now, reason: value.refusalReason, details: value.refusalDetails },
         options,
       ),
-    'refused',
-    'refusalReason',
-  );
+    done: 'refused',
+    errorField: 'refusalReason',
+  });
 
-  action(
-    'escalate',
-    'escalate',
-    (body) => parseForm(escalateStaffSchema(today()), body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'escalate',
+    parse: (body) => parseForm(escalateStaffSchema(today()), body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.escalateComplaint(
         trx,
         id,
@@ -434,25 +408,24 @@ export async function registerComplaintStaffRoutes(
         },
         options,
       ),
-    'escalated',
-    'escalationReason',
-  );
+    done: 'escalated',
+    errorField: 'escalationReason',
+  });
 
-  action(
-    'assign',
-    'assign',
-    (body) => parseForm(assignSchema, body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'assign',
+    parse: (body) => parseForm(assignSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.assignHandler(trx, id, { staffId: staff.id, now, handlerId: value.handlerId }),
-    'assigned',
-    'handlerId',
-  );
+    done: 'assigned',
+    errorField: 'handlerId',
+  });
 
-  action(
-    'remedies',
-    'remedy',
-    (body) => parseForm(remedySchema, body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'remedies',
+    form: 'remedy',
+    parse: (body) => parseForm(remedySchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.addRemedy(trx, id, {
         staffId: staff.id,
         now,
@@ -461,30 +434,30 @@ export async function registerComplaintStaffRoutes(
         amountPence: value.remedyAmount,
         dueOn: value.remedyDueOn,
       }),
-    'remedy',
-    'remedyDescription',
-  );
+    done: 'remedy',
+    errorField: 'remedyDescription',
+  });
 
-  action(
-    'root-cause',
-    'rootCause',
-    (body) => parseForm(rootCauseSchema, body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'root-cause',
+    form: 'rootCause',
+    parse: (body) => parseForm(rootCauseSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.setRootCause(trx, id, {
         staffId: staff.id,
         now,
         rootCause: value.rootCause,
         aboutServiceId: value.aboutServiceId,
       }),
-    'rootCause',
-    'rootCause',
-  );
+    done: 'rootCause',
+    errorField: 'rootCause',
+  });
 
-  action(
-    'learning-actions',
-    'learning',
-    (body) => parseForm(learningActionSchema, body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'learning-actions',
+    form: 'learning',
+    parse: (body) => parseForm(learningActionSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.addComplaintLearningAction(trx, id, {
         staffId: staff.id,
         now,
@@ -493,9 +466,9 @@ export async function registerComplaintStaffRoutes(
         ownerId: value.ownerId,
         dueOn: value.learningDueOn,
       }),
-    'learning',
-    'learningDescription',
-  );
+    done: 'learning',
+    errorField: 'learningDescription',
+  });
 
   app.post(
     '/staff/complaints/:id/remedies/:remedyId/complete',

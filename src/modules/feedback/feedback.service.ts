@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { audit } from '../../platform/audit/index.ts';
 import { addCalendarDays, isIsoDate, toIsoDate, type IsoDate } from '../../platform/calendar/index.ts';
-import { cleanText as clean } from '../../platform/commands/index.ts';
+import { adoptEach, auditStaffChange, cleanText as clean } from '../../platform/commands/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
@@ -268,15 +268,13 @@ export async function completeFollowUp(
       }))
     )
       throw new ConflictError('That follow-up is already done');
-    await audit(trx, {
-      actorType: 'staff',
-      actorId: input.staffId,
-      authorityId: input.authorityId,
-      action: 'feedback.follow_up_done',
-      recordType: 'follow_up',
-      recordId: input.id,
-      at: input.now,
-    });
+    await auditStaffChange(
+      trx,
+      'follow_up',
+      { id: input.id, authority_id: input.authorityId },
+      input,
+      'feedback.follow_up_done',
+    );
   });
 }
 
@@ -379,10 +377,9 @@ export async function adoptComplimentCase(db: Db, caseId: string, options: { now
  * record (made before the event existed, or written without `createCase`). Returns how many.
  */
 export async function adoptComplimentCases(db: Db, options: { now: Date; limit?: number }): Promise<number> {
-  let adopted = 0;
-  for (const { id } of await repo.unadoptedComplimentCases(db, options.limit ?? 100))
-    if (await adoptComplimentCase(db, id, options)) adopted += 1;
-  return adopted;
+  return adoptEach(await repo.unadoptedComplimentCases(db, options.limit ?? 100), (id) =>
+    adoptComplimentCase(db, id, options),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -490,15 +487,13 @@ export async function publishImprovement(
       published_by: input.publishedBy,
       created_at: input.now,
     });
-    await audit(trx, {
-      actorType: 'staff',
-      actorId: input.publishedBy,
-      authorityId: input.authorityId,
-      action: 'feedback.improvement_published',
-      recordType: 'improvement',
-      recordId: id,
-      at: input.now,
-    });
+    await auditStaffChange(
+      trx,
+      'improvement',
+      { id, authority_id: input.authorityId },
+      { staffId: input.publishedBy, now: input.now },
+      'feedback.improvement_published',
+    );
     return id;
   });
 }

@@ -8,6 +8,15 @@ import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
+/** Who asked: the case reference, the guest's name and the customer's name parts (see `personName`). */
+const requesterColumns = [
+  'c.reference',
+  'c.guest_name',
+  'cu.given_name',
+  'cu.family_name',
+  'cu.organisation_name',
+] as const;
+
 /** FOI and SAR cases made through the forms engine that have no request record yet (oldest first). */
 export function unadoptedRequestCases(db: Q, limit: number) {
   return db
@@ -78,14 +87,7 @@ export function findRequestRow(db: Q, id: string) {
     .leftJoin('customers as cu', 'cu.id', 'r.customer_id')
     .leftJoin('staff_users as h', 'h.id', 'r.handler_id')
     .selectAll('r')
-    .select([
-      'c.reference',
-      'c.guest_name',
-      'cu.given_name',
-      'cu.family_name',
-      'cu.organisation_name',
-      'h.display_name as handler_name',
-    ])
+    .select([...requesterColumns, 'h.display_name as handler_name'])
     .where('r.id', '=', id)
     .executeTakeFirst();
 }
@@ -146,11 +148,7 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; re
       'r.status',
       'r.received_on',
       'r.due_on',
-      'c.reference',
-      'c.guest_name',
-      'cu.given_name',
-      'cu.family_name',
-      'cu.organisation_name',
+      ...requesterColumns,
       'h.display_name as handler_name',
       'v.due_on as review_due_on',
       'v.completed_on as review_completed_on',

@@ -15,7 +15,15 @@ import {
   type IsoDate,
 } from '../../platform/calendar/index.ts';
 import { exceedsCostLimit, FOI_COST_LIMIT_HOURS } from '../../platform/clocks/index.ts';
-import { assertDate, auditActor, cleanText as clean, personName } from '../../platform/commands/index.ts';
+import {
+  assertDate,
+  adoptEach,
+  auditActor,
+  auditStaffChange,
+  cleanText as clean,
+  personName,
+  type StaffCommand,
+} from '../../platform/commands/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import {
@@ -170,26 +178,6 @@ function assertOpen(locked: repo.LockedRequest): void {
   if (locked.status === 'withdrawn') throw new DomainRuleError('This request was withdrawn');
 }
 
-async function staffAudit(
-  trx: Tx,
-  locked: { id: string; authority_id: string },
-  staffId: string,
-  action: string,
-  now: Date,
-  details: Record<string, unknown> = {},
-) {
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: staffId,
-    authorityId: locked.authority_id,
-    action,
-    recordType: 'information_request',
-    recordId: locked.id,
-    details,
-    at: now,
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Make a request
 
@@ -335,19 +323,15 @@ export async function adoptInformationRequestCases(
   db: Db,
   options: { now: Date; limit?: number },
 ): Promise<number> {
-  let adopted = 0;
-  for (const { id } of await repo.unadoptedRequestCases(db, options.limit ?? 50))
-    if (await adoptInformationRequestCase(db, id, options)) adopted += 1;
-  return adopted;
+  return adoptEach(await repo.unadoptedRequestCases(db, options.limit ?? 50), (id) =>
+    adoptInformationRequestCase(db, id, options),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Stopping and restarting the clock
 
-export interface StaffAction {
-  staffId: string;
-  now: Date;
-}
+export type StaffAction = StaffCommand;
 
 /** Asks the requester to clarify: the clock stops from the day we ask until the answer arrives. */
 export async function askForClarification(
@@ -379,9 +363,16 @@ export async function askForClarification(
     `information_request.clarification:${id}`,
     'Please reply to this message and give your reference.',
   );
-  await staffAudit(trx, locked, input.staffId, 'information_request.clarification_asked', input.now, {
-    askedOn,
-  });
+  await auditStaffChange(
+    trx,
+    'information_request',
+    locked,
+    input,
+    'information_request.clarification_asked',
+    {
+      askedOn,
+    },
+  );
 }
 
 /** Records the requester's answer: the clock runs again (FOI/EIR: 20 working days from the answer). */
@@ -406,10 +397,17 @@ export async function recordClarification(
     staffId: input.staffId,
     now: input.now,
   });
-  await staffAudit(trx, locked, input.staffId, 'information_request.clarification_received', input.now, {
-    receivedOn,
-    dueOn: result.dueOn,
-  });
+  await auditStaffChange(
+    trx,
+    'information_request',
+    locked,
+    input,
+    'information_request.clarification_received',
+    {
+      receivedOn,
+      dueOn: result.dueOn,
+    },
+  );
   return result;
 }
 
@@ -439,7 +437,9 @@ export async function askForIdentity(
     `information_request.identity:${id}`,
     'Please reply to this message and give your reference.',
   );
-  await staffAudit(trx, locked, input.staffId, 'information_request.identity_asked', input.now, { askedOn });
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.identity_asked', {
+    askedOn,
+  });
 }
 
 export async function recordIdentityVerified(
@@ -468,7 +468,7 @@ export async function recordIdentityVerified(
     staffId: input.staffId,
     now: input.now,
   });
-  await staffAudit(trx, locked, input.staffId, 'information_request.identity_verified', input.now, {
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.identity_verified', {
     verifiedOn,
     dueOn: result.dueOn,
   });
@@ -524,7 +524,7 @@ export async function extendRequest(
     `information_request.extended:${id}`,
     'You do not need to do anything.',
   );
-  await staffAudit(trx, locked, input.staffId, 'information_request.extended', input.now, {
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.extended', {
     notifiedOn,
     dueOn: result.dueOn,
   });
@@ -587,9 +587,16 @@ export async function extendForPublicInterest(
     `information_request.public_interest:${id}`,
     'You do not need to do anything.',
   );
-  await staffAudit(trx, locked, input.staffId, 'information_request.public_interest_extended', input.now, {
-    targetDate: input.targetDate,
-  });
+  await auditStaffChange(
+    trx,
+    'information_request',
+    locked,
+    input,
+    'information_request.public_interest_extended',
+    {
+      targetDate: input.targetDate,
+    },
+  );
   return result;
 }
 
@@ -687,7 +694,7 @@ export async function respondToRequest(
     'If you are happy with our response, you do not need to do anything.',
   );
   const onTime = d.dueOn === null || respondedOn <= d.dueOn;
-  await staffAudit(trx, locked, input.staffId, 'information_request.responded', input.now, {
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.responded', {
     outcome: input.outcome,
     onTime,
   });
@@ -712,7 +719,7 @@ export async function withdrawRequest(
     staffId: input.staffId,
     now: input.now,
   });
-  await staffAudit(trx, locked, input.staffId, 'information_request.withdrawn', input.now);
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.withdrawn');
 }
 
 export async function assignRequest(
@@ -724,7 +731,7 @@ export async function assignRequest(
   const handler = await activeStaffMember(trx, input.handlerId);
   if (!handler) throw new DomainRuleError('Choose an officer');
   await repo.updateRequest(trx, id, { handler_id: handler.id, updated_at: input.now });
-  await staffAudit(trx, locked, input.staffId, 'information_request.assigned', input.now, {
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.assigned', {
     handlerId: handler.id,
   });
 }
@@ -788,7 +795,9 @@ export async function extendReview(trx: Tx, id: string, input: StaffAction): Pro
   if (review.completed_on) throw new DomainRuleError('This review is complete');
   const dueOn = reviewDeadline('foi', review.requested_on, true);
   await repo.updateReview(trx, id, { extended: true, due_on: dueOn });
-  await staffAudit(trx, locked, input.staffId, 'information_request.review_extended', input.now, { dueOn });
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.review_extended', {
+    dueOn,
+  });
   return { dueOn };
 }
 
@@ -833,7 +842,7 @@ export async function completeReview(
     'You do not need to do anything.',
   );
   const onTime = completedOn <= review.due_on;
-  await staffAudit(trx, locked, input.staffId, 'information_request.review_completed', input.now, {
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.review_completed', {
     outcome: input.outcome,
     onTime,
   });
@@ -868,13 +877,13 @@ export async function publishToDisclosureLog(
     published_by: input.staffId,
     updated_at: input.now,
   });
-  await staffAudit(trx, locked, input.staffId, 'information_request.published', input.now);
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.published');
 }
 
 export async function unpublishFromDisclosureLog(trx: Tx, id: string, input: StaffAction): Promise<void> {
   const locked = await lock(trx, id);
   await repo.updateRequest(trx, id, { published_at: null, published_by: null, updated_at: input.now });
-  await staffAudit(trx, locked, input.staffId, 'information_request.unpublished', input.now);
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.unpublished');
 }
 
 export async function searchDisclosureLog(
@@ -942,7 +951,7 @@ export async function generateSarBundle(db: Db, id: string, input: StaffAction):
       generated_by: input.staffId,
       created_at: input.now,
     });
-    await staffAudit(trx, locked, input.staffId, 'sar.bundle_generated', input.now, { bundleId });
+    await auditStaffChange(trx, 'information_request', locked, input, 'sar.bundle_generated', { bundleId });
     return bundleId;
   });
 }
@@ -987,7 +996,7 @@ export async function releaseSarBundle(
       },
       dedupeKey: `sar.bundle_released:${bundleId}`,
     });
-  await staffAudit(trx, locked, input.staffId, 'sar.bundle_released', input.now, { bundleId });
+  await auditStaffChange(trx, 'information_request', locked, input, 'sar.bundle_released', { bundleId });
   return { token };
 }
 

@@ -7,9 +7,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { addCalendarDays, toIsoDate } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
+import { withTransaction, type Db } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { formAction, type FormProblems, type Parsed } from '../../platform/http/form-action.ts';
+import { formAction, recordActions, type FormProblems } from '../../platform/http/form-action.ts';
 import { CONTACT_CHANNEL_LABELS } from '../../platform/http/form-fields.ts';
 import {
   idFromParams,
@@ -289,91 +289,73 @@ export async function registerInformationRequestStaffRoutes(
     async (request, reply) => renderRequest(request, reply, param(request, 'id')),
   );
 
-  /**
-   * Every action on the request page: parse (after checking the request may be seen), run the use-case in a
-   * transaction, redirect with a banner; problems come back on the page with the action's form open.
-   */
-  function action<T>(
-    path: string,
-    parse: (body: unknown) => Parsed<T>,
-    run: (trx: Tx, id: string, value: T, staff: StaffPrincipal, now: Date) => Promise<unknown>,
-    done: string,
-    errorField: string,
-  ) {
-    app.post(
-      `/staff/information-requests/:id/${path}`,
-      audited(`information_request.${path.replace(/[-/]/g, '_')}`),
-      formAction({
-        parse: async (request) => {
-          await loadVisible(request, param(request, 'id'));
-          return parse(request.body);
-        },
-        run: async (value, request) => {
-          const id = param(request, 'id');
-          await withTransaction(deps.db, (trx) => run(trx, id, value, staffOf(request), deps.clock.now()));
-          return `/staff/information-requests/${id}?done=${done}`;
-        },
-        render: (request, reply, problems) =>
-          renderRequest(request, reply, param(request, 'id'), { ...problems, form: path }),
-        errorField,
-      }),
-    );
-  }
+  /** Every action on the request page (problems come back on the page with the action's form open). */
+  const action = recordActions({
+    app,
+    db: deps.db,
+    base: '/staff/information-requests',
+    permission,
+    auditPrefix: 'information_request',
+    load: loadVisible,
+    render: renderRequest,
+    actor: (request) => ({ s: staffOf(request), now: deps.clock.now() }),
+  });
   const asOf = (date: string | null) => date ?? undefined;
 
-  action(
-    'clarification',
-    (body) => parseForm(clarificationSchema(today()), body),
-    (trx, id, v, s, now) =>
+  action({
+    path: 'clarification',
+    parse: (body) => parseForm(clarificationSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.askForClarification(trx, id, {
         staffId: s.id,
         now,
         question: v.question,
         askedOn: asOf(v.askedOn),
       }),
-    'clarificationAsked',
-    'question',
-  );
-  action(
-    'clarification/answer',
-    (body) => parseForm(clarificationAnswerSchema(today()), body),
-    (trx, id, v, s, now) =>
+    done: 'clarificationAsked',
+    errorField: 'question',
+  });
+  action({
+    path: 'clarification/answer',
+    parse: (body) => parseForm(clarificationAnswerSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.recordClarification(trx, id, { staffId: s.id, now, receivedOn: asOf(v.answeredOn) }),
-    'clarificationReceived',
-    'answeredOn-day',
-  );
-  action(
-    'identity',
-    (body) => parseForm(identitySchema, body),
-    (trx, id, v, s, now) => service.askForIdentity(trx, id, { staffId: s.id, now, text: v.identityText }),
-    'identityAsked',
-    'identityText',
-  );
-  action(
-    'identity/verified',
-    (body) => parseForm(identityVerifiedSchema(today()), body),
-    (trx, id, v, s, now) =>
+    done: 'clarificationReceived',
+    errorField: 'answeredOn-day',
+  });
+  action({
+    path: 'identity',
+    parse: (body) => parseForm(identitySchema, body),
+    run: (trx, id, v, { s, now }) =>
+      service.askForIdentity(trx, id, { staffId: s.id, now, text: v.identityText }),
+    done: 'identityAsked',
+    errorField: 'identityText',
+  });
+  action({
+    path: 'identity/verified',
+    parse: (body) => parseForm(identityVerifiedSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.recordIdentityVerified(trx, id, { staffId: s.id, now, verifiedOn: asOf(v.verifiedOn) }),
-    'identityVerified',
-    'verifiedOn-day',
-  );
-  action(
-    'extend',
-    (body) => parseForm(extensionSchema(today()), body),
-    (trx, id, v, s, now) =>
+    done: 'identityVerified',
+    errorField: 'verifiedOn-day',
+  });
+  action({
+    path: 'extend',
+    parse: (body) => parseForm(extensionSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.extendRequest(trx, id, {
         staffId: s.id,
         now,
         reason: v.extensionReason,
         notifiedOn: asOf(v.notifiedOn),
       }),
-    'extended',
-    'extensionReason',
-  );
-  action(
-    'public-interest',
-    (body) => parseForm(publicInterestSchema(today()), body),
-    (trx, id, v, s, now) =>
+    done: 'extended',
+    errorField: 'extensionReason',
+  });
+  action({
+    path: 'public-interest',
+    parse: (body) => parseForm(publicInterestSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.extendForPublicInterest(trx, id, {
         staffId: s.id,
         now,
@@ -382,13 +364,13 @@ export async function registerInformationRequestStaffRoutes(
         reason: v.piReason,
         notifiedOn: asOf(v.piNotifiedOn),
       }),
-    'publicInterest',
-    'targetDate-day',
-  );
-  action(
-    'respond',
-    (body) => parseForm(respondSchema(today()), body),
-    (trx, id, v, s, now) =>
+    done: 'publicInterest',
+    errorField: 'targetDate-day',
+  });
+  action({
+    path: 'respond',
+    parse: (body) => parseForm(respondSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.respondToRequest(
         trx,
         id,
@@ -403,56 +385,57 @@ export async function registerInformationRequestStaffRoutes(
         },
         options,
       ),
-    'responded',
-    'outcome',
-  );
-  action(
-    'withdraw',
-    (body) => parseForm(withdrawSchema, body),
-    (trx, id, v, s, now) =>
+    done: 'responded',
+    errorField: 'outcome',
+  });
+  action({
+    path: 'withdraw',
+    parse: (body) => parseForm(withdrawSchema, body),
+    run: (trx, id, v, { s, now }) =>
       service.withdrawRequest(trx, id, { staffId: s.id, now, reason: v.withdrawReason }),
-    'withdrawn',
-    'withdrawReason',
-  );
-  action(
-    'assign',
-    (body) => parseForm(assignSchema, body),
-    (trx, id, v, s, now) => service.assignRequest(trx, id, { staffId: s.id, now, handlerId: v.handlerId }),
-    'assigned',
-    'handlerId',
-  );
-  action(
-    'review',
-    (body) => parseForm(reviewSchema(today()), body),
-    (trx, id, v, s, now) =>
+    done: 'withdrawn',
+    errorField: 'withdrawReason',
+  });
+  action({
+    path: 'assign',
+    parse: (body) => parseForm(assignSchema, body),
+    run: (trx, id, v, { s, now }) =>
+      service.assignRequest(trx, id, { staffId: s.id, now, handlerId: v.handlerId }),
+    done: 'assigned',
+    errorField: 'handlerId',
+  });
+  action({
+    path: 'review',
+    parse: (body) => parseForm(reviewSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.requestReview(trx, id, {
         actor: { kind: 'staff', staffId: s.id },
         now,
         grounds: v.grounds,
         requestedOn: asOf(v.reviewRequestedOn),
       }),
-    'reviewRequested',
-    'grounds',
-  );
-  action(
-    'review/extend',
-    () => ({ ok: true, value: {} }),
-    (trx, id, _v, s, now) => service.extendReview(trx, id, { staffId: s.id, now }),
-    'reviewExtended',
-    'reviewOutcome',
-  );
-  action(
-    'review/complete',
-    (body) => parseForm(completeReviewSchema, body),
-    (trx, id, v, s, now) =>
+    done: 'reviewRequested',
+    errorField: 'grounds',
+  });
+  action({
+    path: 'review/extend',
+    parse: () => ({ ok: true, value: {} }),
+    run: (trx, id, _v, { s, now }) => service.extendReview(trx, id, { staffId: s.id, now }),
+    done: 'reviewExtended',
+    errorField: 'reviewOutcome',
+  });
+  action({
+    path: 'review/complete',
+    parse: (body) => parseForm(completeReviewSchema, body),
+    run: (trx, id, v, { s, now }) =>
       service.completeReview(trx, id, { staffId: s.id, now, outcome: v.reviewOutcome, notes: v.reviewNotes }),
-    'reviewCompleted',
-    'reviewOutcome',
-  );
-  action(
-    'publish',
-    (body) => parseForm(publishSchema, body),
-    (trx, id, v, s, now) =>
+    done: 'reviewCompleted',
+    errorField: 'reviewOutcome',
+  });
+  action({
+    path: 'publish',
+    parse: (body) => parseForm(publishSchema, body),
+    run: (trx, id, v, { s, now }) =>
       service.publishToDisclosureLog(trx, id, {
         staffId: s.id,
         now,
@@ -460,16 +443,16 @@ export async function registerInformationRequestStaffRoutes(
         summary: v.disclosureSummary,
         personalDataRemoved: v.personalDataRemoved === 'yes',
       }),
-    'published',
-    'personalDataRemoved',
-  );
-  action(
-    'unpublish',
-    () => ({ ok: true, value: {} }),
-    (trx, id, _v, s, now) => service.unpublishFromDisclosureLog(trx, id, { staffId: s.id, now }),
-    'unpublished',
-    'disclosureTitle',
-  );
+    done: 'published',
+    errorField: 'personalDataRemoved',
+  });
+  action({
+    path: 'unpublish',
+    parse: () => ({ ok: true, value: {} }),
+    run: (trx, id, _v, { s, now }) => service.unpublishFromDisclosureLog(trx, id, { staffId: s.id, now }),
+    done: 'unpublished',
+    errorField: 'disclosureTitle',
+  });
 
   // ---- SAR bundles
   app.post(

@@ -3,7 +3,8 @@
  * as people type it, dates a person gives for something that happened, the audit actor of whoever acted,
  * and a person's or organisation's name as casework pages show it.
  */
-import type { AuditEntry } from '../audit/index.ts';
+import { audit, type AuditEntry } from '../audit/index.ts';
+import type { Db, Tx } from '../db/index.ts';
 import { isIsoDate, type IsoDate } from '../calendar/index.ts';
 import { DomainRuleError } from '../http/errors.ts';
 
@@ -56,4 +57,47 @@ export function personName(parts: {
   if (parts.organisation_name) return parts.organisation_name;
   const name = [parts.given_name, parts.family_name].filter(Boolean).join(' ').trim();
   return name || null;
+}
+
+/**
+ * The audit row for a change a member of staff made to a record (`record` is the locked row: its id and
+ * council), at the time of the change.
+ */
+export async function auditStaffChange(
+  db: Db | Tx,
+  recordType: string,
+  record: { id: string; authority_id: string },
+  by: { staffId: string; now: Date },
+  action: string,
+  details?: Record<string, unknown>,
+): Promise<void> {
+  await audit(db, {
+    actorType: 'staff',
+    actorId: by.staffId,
+    authorityId: record.authority_id,
+    action,
+    recordType,
+    recordId: record.id,
+    ...(details ? { details } : {}),
+    at: by.now,
+  });
+}
+
+/** Who acts and when, for a use-case a member of staff runs. */
+export interface StaffCommand {
+  staffId: string;
+  now: Date;
+}
+
+/**
+ * Runs `adoptOne` for each record found by a safety-net sweep (each in its own transaction, so one failure
+ * does not undo the others) and says how many were adopted.
+ */
+export async function adoptEach(
+  found: readonly { id: string }[],
+  adoptOne: (id: string) => Promise<boolean>,
+): Promise<number> {
+  let adopted = 0;
+  for (const { id } of found) if (await adoptOne(id)) adopted += 1;
+  return adopted;
 }
