@@ -5,6 +5,7 @@ import {
   daysLeftTag,
   escapeHtml as escape,
   postButton,
+  radioItems,
   summaryRow,
 } from '../../platform/views/govuk-items.ts';
 import {
@@ -202,4 +203,18 @@ export function learningRows(
             }),
         },
   ]);
+}
+
+/** The remedies of a stage as one line each ("Apology: …"), for the response form. */
+export const remedyList = (remedies: ComplaintView['remedies']) =>
+  remedies.map((r) => `${REMEDY_LABELS[r.kind]}: ${r.description}`);
+
+/** The radios of the complaint page's action forms, with the answers posted (or the saved root cause). */
+export function actionChoices(values: Record<string, unknown>, view: ComplaintView) {
+  return {
+    decisions: radioItems(DECISION_LABELS, values.decision),
+    refusalReasons: radioItems(REFUSAL_LABELS, values.refusalReason),
+    remedyKinds: radioItems(REMEDY_LABELS, values.remedyKind),
+    rootCauses: radioItems(ROOT_CAUSE_LABELS, values.rootCause ?? view.rootCause),
+  };
 }

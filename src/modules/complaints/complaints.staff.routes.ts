@@ -34,14 +34,7 @@ import {
 } from './complaints.schemas.ts';
 import * as service from './complaints.service.ts';
 import { maxExtensionDays } from './complaints.clock.ts';
-import {
-  DECISION_LABELS,
-  REFUSAL_LABELS,
-  REMEDY_LABELS,
-  ROOT_CAUSE_LABELS,
-  WORKFLOW_TYPE_LABELS,
-  type ComplaintView,
-} from './complaints.types.ts';
+import { WORKFLOW_TYPE_LABELS, type ComplaintView } from './complaints.types.ts';
 
 export interface ComplaintRoutesDeps {
   db: Db;
@@ -291,7 +284,7 @@ export async function registerComplaintStaffRoutes(
       maxExtension: maxExtensionDays(view.workflowType, view.stage),
       childrens: view.workflowType === 'childrens_social_care',
       finalStage: view.stage >= finalStage,
-      currentRemedies: remedies.map((r) => `${REMEDY_LABELS[r.kind]}: ${r.description}`),
+      currentRemedies: present.remedyList(remedies),
       handlers: selectItems(pickers.handlers, values.handlerId ?? stage.handlerId, 'Choose an officer'),
       owners: selectItems(pickers.owners, values.ownerId, 'Choose an owner'),
       teams: selectItems(pickers.teams, values.learningTeamId ?? view.aboutTeamId, 'Choose a team'),
@@ -300,10 +293,7 @@ export async function registerComplaintStaffRoutes(
         values.aboutServiceId ?? view.aboutServiceId,
         'Choose a service',
       ),
-      decisions: radioItems(DECISION_LABELS, values.decision),
-      refusalReasons: radioItems(REFUSAL_LABELS, values.refusalReason),
-      remedyKinds: radioItems(REMEDY_LABELS, values.remedyKind),
-      rootCauses: radioItems(ROOT_CAUSE_LABELS, values.rootCause ?? view.rootCause),
+      ...present.actionChoices(values, view),
       values,
       form: extra.form ?? null,
       banner: query.done ? BANNERS[query.done] : null,

@@ -5,15 +5,7 @@
 import { z } from 'zod';
 import type { IsoDate } from '../../platform/calendar/index.ts';
 import { withDateInputs } from '../../platform/http/date-input.ts';
-import {
-  checkboxValues,
-  contactChannel,
-  idempotencyKey,
-  optionalId,
-  optionalText,
-  requiredId,
-  requiredText,
-} from '../../platform/http/form-fields.ts';
+import * as field from '../../platform/http/form-fields.ts';
 import { OUTCOMES, REGIMES } from './information-requests.types.ts';
 
 const empty = z.object({});
@@ -26,19 +18,19 @@ export const newRequestSchema = (today: IsoDate) =>
 
 const newRequestFields = z.object({
   regime: z.enum(REGIMES, { message: 'Select the kind of request' }),
-  customerId: optionalId('Select a customer from the search'),
-  requesterName: optionalText(200, 'Name'),
-  requesterEmail: optionalText(254, 'Email address'),
-  requesterPhone: optionalText(30, 'Telephone number'),
-  requestText: requiredText(20_000, 'Enter the request', 'The request'),
-  channel: contactChannel('Select how the request was made'),
-  idempotencyKey,
+  customerId: field.optionalId('Select a customer from the search'),
+  requesterName: field.optionalText(200, 'Name'),
+  requesterEmail: field.optionalText(254, 'Email address'),
+  requesterPhone: field.optionalText(30, 'Telephone number'),
+  requestText: field.requiredText(20_000, 'Enter the request', 'The request'),
+  channel: field.contactChannel('Select how the request was made'),
+  idempotencyKey: field.idempotencyKey,
 });
 
 export const clarificationSchema = (today: IsoDate) =>
   withDateInputs(
     z.object({
-      question: requiredText(5000, 'Enter what the requester needs to clarify', 'The question'),
+      question: field.requiredText(5000, 'Enter what the requester needs to clarify', 'The question'),
     }),
     { askedOn: { label: 'Date asked', notAfterToday: today } },
   );
@@ -50,13 +42,13 @@ export const identityVerifiedSchema = (today: IsoDate) =>
   withDateInputs(empty, { verifiedOn: { label: 'Date the proof arrived', notAfterToday: today } });
 
 export const identitySchema = z.object({
-  identityText: optionalText(2000, 'The message'),
+  identityText: field.optionalText(2000, 'The message'),
 });
 
 export const extensionSchema = (today: IsoDate) =>
   withDateInputs(
     z.object({
-      extensionReason: requiredText(2000, 'Enter the reason for the extension', 'The reason'),
+      extensionReason: field.requiredText(2000, 'Enter the reason for the extension', 'The reason'),
     }),
     { notifiedOn: { label: 'Date the requester was told', notAfterToday: today } },
   );
@@ -64,8 +56,8 @@ export const extensionSchema = (today: IsoDate) =>
 export const publicInterestSchema = (today: IsoDate) =>
   withDateInputs(
     z.object({
-      piExemptions: checkboxValues,
-      piReason: optionalText(2000, 'The explanation'),
+      piExemptions: field.checkboxValues,
+      piReason: field.optionalText(2000, 'The explanation'),
     }),
     {
       targetDate: { label: 'Target date', required: true },
@@ -77,8 +69,8 @@ export const respondSchema = (today: IsoDate) =>
   withDateInputs(
     z.object({
       outcome: z.enum(OUTCOMES, { message: 'Select the outcome' }),
-      responseText: requiredText(50_000, 'Enter the response', 'The response'),
-      exemptions: checkboxValues,
+      responseText: field.requiredText(50_000, 'Enter the response', 'The response'),
+      exemptions: field.checkboxValues,
       costEstimateHours: z
         .string()
         .optional()
@@ -89,12 +81,12 @@ export const respondSchema = (today: IsoDate) =>
     { respondedOn: { label: 'Date of the response', notAfterToday: today } },
   );
 
-export const withdrawSchema = z.object({ withdrawReason: optionalText(2000, 'The reason') });
+export const withdrawSchema = z.object({ withdrawReason: field.optionalText(2000, 'The reason') });
 
-export const assignSchema = z.object({ handlerId: requiredId('Select an officer') });
+export const assignSchema = z.object({ handlerId: field.requiredId('Select an officer') });
 
 export const reviewSchema = (today: IsoDate) =>
-  withDateInputs(z.object({ grounds: optionalText(5000, 'The grounds') }), {
+  withDateInputs(z.object({ grounds: field.optionalText(5000, 'The grounds') }), {
     reviewRequestedOn: { label: 'Date the review was asked for', notAfterToday: today },
   });
 
@@ -102,22 +94,22 @@ export const completeReviewSchema = z.object({
   reviewOutcome: z.enum(['upheld', 'partly_upheld', 'overturned'], {
     message: 'Select the result of the review',
   }),
-  reviewNotes: optionalText(5000, 'The explanation'),
+  reviewNotes: field.optionalText(5000, 'The explanation'),
 });
 
 export const publishSchema = z.object({
-  disclosureTitle: requiredText(200, 'Enter a title for the disclosure log', 'The title'),
-  disclosureSummary: requiredText(50_000, 'Enter the text to publish', 'The text'),
+  disclosureTitle: field.requiredText(200, 'Enter a title for the disclosure log', 'The title'),
+  disclosureSummary: field.requiredText(50_000, 'Enter the text to publish', 'The text'),
   personalDataRemoved: z
     .unknown()
     .refine((v) => v === 'yes', 'Confirm that you have removed all personal data'),
 });
 
-export const releaseSchema = z.object({ reviewNote: optionalText(2000, 'The note') });
+export const releaseSchema = z.object({ reviewNote: field.optionalText(2000, 'The note') });
 
 /** A requester asking for an internal review from their account: why they are unhappy. */
 export const residentReviewSchema = z.object({
-  grounds: requiredText(
+  grounds: field.requiredText(
     2000,
     'Tell us why you want us to look at our response again',
     'Why you want a review',
