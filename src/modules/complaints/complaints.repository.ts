@@ -89,15 +89,6 @@ export function findComplaintRow(db: Q, id: string) {
     .executeTakeFirst();
 }
 
-export function findComplaintByReference(db: Q, reference: string) {
-  return db
-    .selectFrom('complaints as x')
-    .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .select(['x.id', 'x.authority_id'])
-    .where('c.reference', '=', reference)
-    .executeTakeFirst();
-}
-
 // ---- stages
 
 export async function insertStage(trx: Tx, row: NewRow<'complaint_stages'>): Promise<void> {
@@ -268,25 +259,6 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; ha
 }
 
 export type QueueRow = Awaited<ReturnType<typeof queue>>[number];
-
-export function complaintsOfCustomer(db: Q, customerId: string) {
-  return db
-    .selectFrom('complaints as x')
-    .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .select(['x.id', 'x.case_id', 'x.stage', 'x.status', 'x.received_on', 'x.summary', 'c.reference'])
-    .where('x.customer_id', '=', customerId)
-    .orderBy('x.received_on', 'desc')
-    .execute();
-}
-
-export function complaintsLinkedTo(db: Q, caseId: string) {
-  return db
-    .selectFrom('complaints as x')
-    .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .select(['x.id', 'x.case_id', 'c.reference', 'x.stage', 'x.status'])
-    .where('x.linked_case_id', '=', caseId)
-    .execute();
-}
 
 // ---- reports
 

@@ -17,7 +17,9 @@ import { ComplaintExtensionError, englandAndWalesCalendar } from '../../platform
 import {
   assertDate,
   adoptEach,
+  dateGiven,
   auditActor,
+  auditChange,
   auditStaffChange,
   cleanText as clean,
   personName,
@@ -33,7 +35,6 @@ import {
   changeStatus,
   createCase,
   loadCaseService,
-  normaliseReference,
   setLedCaseState,
   type CaseActor,
   type CaseSummary,
@@ -420,25 +421,22 @@ export async function adoptComplaintCase(
  * The safety net behind the `case.created` job: adopts open complaint cases that still have no record
  * (cases made before the event existed, or written without `createCase`). Returns how many were adopted.
  */
-export async function adoptComplaintCases(
+export const adoptComplaintCases = async (
   db: Db,
   options: ComplaintsOptions & { now: Date; limit?: number },
-): Promise<number> {
-  return adoptEach(await repo.unadoptedComplaintCases(db, options.limit ?? 50), (id) =>
+) =>
+  adoptEach(await repo.unadoptedComplaintCases(db, options.limit ?? 50), (id) =>
     adoptComplaintCase(db, id, options),
   );
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Stage actions (staff)
-
-export type StaffAction = StaffCommand;
 
 /** Records the acknowledgement (date given by the officer, not in the future) and restarts the response clock from it. */
 export async function acknowledgeComplaint(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { acknowledgedOn?: IsoDate },
+  input: StaffCommand & { acknowledgedOn?: IsoDate },
   options: ComplaintsOptions = {},
 ): Promise<{ respondBy: IsoDate }> {
   const { locked, stage, stages } = await lockOpen(trx, complaintId);
@@ -446,11 +444,12 @@ export async function acknowledgeComplaint(
   assertDifferentOfficer(stages, stage.stage, input.staffId);
   if (stage.acknowledged_on) throw new ConflictError('This stage has already been acknowledged');
   if (stage.acknowledge_by === null) throw new DomainRuleError('This stage has no acknowledgement step');
-  const acknowledgedOn = input.acknowledgedOn ?? todayOf(input.now);
-  assertDate(acknowledgedOn, 'The acknowledgement date', {
-    notBefore: stage.started_on,
-    notAfter: todayOf(input.now),
-  });
+  const acknowledgedOn = dateGiven(
+    input.acknowledgedOn,
+    input.now,
+    'The acknowledgement date',
+    stage.started_on,
+  );
   const clock = stageClock(
     {
       workflowType: locked.workflow_type,
@@ -496,7 +495,7 @@ export async function acknowledgeComplaint(
 export async function extendComplaint(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { days: number; reason: string },
+  input: StaffCommand & { days: number; reason: string },
   options: ComplaintsOptions = {},
 ): Promise<{ respondBy: IsoDate }> {
   const { locked, stage, stages } = await lockOpen(trx, complaintId);
@@ -555,7 +554,7 @@ export async function extendComplaint(
   return { respondBy: clock.respondBy };
 }
 
-export interface RespondInput extends StaffAction {
+export interface RespondInput extends StaffCommand {
   decision: Decision;
   reasons: string;
   outcome?: string | null;
@@ -582,8 +581,7 @@ export async function respondToComplaint(
     throw new DomainRuleError('Choose a decision');
   const reasons = clean(input.reasons);
   if (!reasons) throw new DomainRuleError('Give the reasons for the decision');
-  const respondedOn = input.respondedOn ?? todayOf(input.now);
-  assertDate(respondedOn, 'The response date', { notBefore: stage.started_on, notAfter: todayOf(input.now) });
+  const respondedOn = dateGiven(input.respondedOn, input.now, 'The response date', stage.started_on);
   const stageNumber = stage.stage as ComplaintStageNumber;
   const finalStage = stageNumber >= finalStageOf(locked.workflow_type);
   const remedies = (await repo.remediesOf(trx, complaintId)).filter((r) => r.stage === stage.stage);
@@ -671,7 +669,7 @@ export async function respondToComplaint(
 export async function refuseComplaint(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { reason: RefusalReason; details?: string | null },
+  input: StaffCommand & { reason: RefusalReason; details?: string | null },
   options: ComplaintsOptions = {},
 ): Promise<void> {
   const { locked, stage } = await lockOpen(trx, complaintId);
@@ -772,14 +770,10 @@ export async function escalateComplaint(
     `complaint.escalated:${complaintId}:${next}`,
     options,
   );
-  await audit(trx, {
-    ...auditActor(input.actor),
-    authorityId: locked.authority_id,
-    action: 'complaint.escalated',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: next, requestedOn, reasonGiven: clean(input.reason) !== null },
-    at: input.now,
+  await auditChange(trx, 'complaint', locked, input.actor, input.now, 'complaint.escalated', {
+    stage: next,
+    requestedOn,
+    reasonGiven: clean(input.reason) !== null,
   });
   return { stage: next, respondBy: clock.respondBy };
 }
@@ -788,7 +782,7 @@ export async function escalateComplaint(
 export async function assignHandler(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { handlerId: string },
+  input: StaffCommand & { handlerId: string },
 ): Promise<void> {
   const { locked, stage, stages } = await lockOpen(trx, complaintId);
   assertOpen(locked, stage);
@@ -805,7 +799,7 @@ export async function assignHandler(
 export async function addRemedy(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & {
+  input: StaffCommand & {
     kind: RemedyKind;
     description: string;
     dueOn?: IsoDate | null;
@@ -838,7 +832,7 @@ export async function completeRemedy(
   trx: Tx,
   complaintId: string,
   remedyId: string,
-  input: StaffAction,
+  input: StaffCommand,
 ): Promise<void> {
   const locked = await repo.lockComplaint(trx, complaintId);
   if (!locked) throw new NotFoundError('No such complaint');
@@ -851,7 +845,7 @@ export async function completeRemedy(
 export async function setRootCause(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { rootCause: RootCause; aboutServiceId?: string | null },
+  input: StaffCommand & { rootCause: RootCause; aboutServiceId?: string | null },
 ): Promise<void> {
   const locked = await repo.lockComplaint(trx, complaintId);
   if (!locked) throw new NotFoundError('No such complaint');
@@ -878,7 +872,7 @@ export async function setRootCause(
 
 export async function addLearningAction(
   trx: Tx,
-  input: StaffAction & {
+  input: StaffCommand & {
     authorityId: string;
     complaintId?: string | null;
     teamId?: string | null;
@@ -927,7 +921,7 @@ export async function addComplaintLearningAction(
 export async function completeLearningAction(
   trx: Tx,
   id: string,
-  input: StaffAction & { note?: string | null; authorityIds: string[] },
+  input: StaffCommand & { note?: string | null; authorityIds: string[] },
 ): Promise<void> {
   const action = await repo.findLearningAction(trx, id);
   if (!action || !input.authorityIds.includes(action.authority_id))
@@ -1059,10 +1053,9 @@ export async function findComplaintByReference(
   db: Db | Tx,
   reference: string,
 ): Promise<{ id: string; authorityId: string } | null> {
-  const normalised = normaliseReference(reference);
-  if (!normalised) return null;
-  const row = await repo.findComplaintByReference(db, normalised);
-  return row ? { id: row.id, authorityId: row.authority_id } : null;
+  const found = await caseSummaryByReference(db, reference);
+  const row = found ? await repo.findComplaintIdByCase(db, found.id) : undefined;
+  return row && found ? { id: row.id, authorityId: found.authorityId } : null;
 }
 
 /** The deadlines of the current stage (for the API and queues). */
@@ -1112,32 +1105,6 @@ export async function listLearningActions(
 ): Promise<LearningActionView[]> {
   if (authorityIds.length === 0) return [];
   return (await repo.learningActionsOfAuthorities(db, authorityIds, open)).map(toLearningView);
-}
-
-/** A customer's complaints, newest first (for "Your requests" and the SAR bundle). */
-export async function listComplaintsForCustomer(db: Db | Tx, customerId: string) {
-  const rows = await repo.complaintsOfCustomer(db, customerId);
-  return rows.map((r) => ({
-    id: r.id,
-    caseId: r.case_id,
-    reference: r.reference,
-    stage: r.stage,
-    status: r.status,
-    receivedOn: r.received_on,
-    summary: r.summary,
-  }));
-}
-
-/** Complaints made about a case (shown on that case). */
-export async function listComplaintsAboutCase(db: Db | Tx, caseId: string) {
-  const rows = await repo.complaintsLinkedTo(db, caseId);
-  return rows.map((r) => ({
-    id: r.id,
-    caseId: r.case_id,
-    reference: r.reference,
-    stage: r.stage,
-    status: r.status,
-  }));
 }
 
 /** Pickers for staff forms: officers who handle complaints, all active staff (owners), teams, services. */

@@ -161,15 +161,6 @@ export function feedbackOfTeam(db: Q, teamId: string, since: Date) {
     .execute();
 }
 
-export function feedbackOfCase(db: Q, caseId: string) {
-  return db
-    .selectFrom('feedback')
-    .select(['id', 'satisfaction', 'effort', 'comment', 'channel', 'created_at'])
-    .where('case_id', '=', caseId)
-    .orderBy('created_at', 'desc')
-    .execute();
-}
-
 export function followUpsOfTeam(db: Q, teamId: string, status: 'open' | 'done') {
   return db
     .selectFrom('follow_ups as u')

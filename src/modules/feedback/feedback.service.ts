@@ -234,17 +234,6 @@ export async function recordPageFeedback(
   });
 }
 
-export async function listFeedbackForCase(db: Db | Tx, caseId: string) {
-  return (await repo.feedbackOfCase(db, caseId)).map((f) => ({
-    id: f.id,
-    satisfaction: f.satisfaction,
-    effort: f.effort,
-    comment: f.comment,
-    channel: f.channel,
-    at: f.created_at,
-  }));
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Follow-ups, compliments and comments
 

@@ -94,15 +94,6 @@ export function findRequestRow(db: Q, id: string) {
 
 export type RequestRow = NonNullable<Awaited<ReturnType<typeof findRequestRow>>>;
 
-export function findByReference(db: Q, reference: string) {
-  return db
-    .selectFrom('information_requests as r')
-    .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select(['r.id', 'r.authority_id'])
-    .where('c.reference', '=', reference)
-    .executeTakeFirst();
-}
-
 export function findReview(db: Q, requestId: string) {
   return db
     .selectFrom('information_request_reviews as v')
@@ -171,27 +162,6 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; re
 }
 
 export type QueueRow = Awaited<ReturnType<typeof queue>>[number];
-
-export function requestsOfCustomer(db: Q, customerIds: string[]) {
-  return db
-    .selectFrom('information_requests as r')
-    .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select([
-      'r.id',
-      'r.regime',
-      'r.status',
-      'r.received_on',
-      'r.request_text',
-      'r.due_on',
-      'r.responded_on',
-      'r.outcome',
-      'r.response_text',
-      'c.reference',
-    ])
-    .where('r.customer_id', 'in', customerIds)
-    .orderBy('r.received_on', 'desc')
-    .execute();
-}
 
 // ---- disclosure log
 

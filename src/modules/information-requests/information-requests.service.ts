@@ -18,9 +18,11 @@ import { exceedsCostLimit, FOI_COST_LIMIT_HOURS } from '../../platform/clocks/in
 import {
   assertDate,
   adoptEach,
+  dateGiven,
   auditActor,
+  auditChange,
   auditStaffChange,
-  cleanText as clean,
+  cleanText,
   personName,
   type StaffCommand,
 } from '../../platform/commands/index.ts';
@@ -28,9 +30,9 @@ import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import {
   caseSummary,
+  caseSummaryByReference,
   createCase,
   loadCaseService,
-  normaliseReference,
   setLedCaseState,
 } from '../cases/index.ts';
 import { activeStaffMember, staffPicker } from '../identity/index.ts';
@@ -191,7 +193,7 @@ export async function createInformationRequest(
   input: NewRequestInput,
   options: InformationRequestOptions & { now: Date },
 ): Promise<CreatedRequest> {
-  const text = clean(input.requestText);
+  const text = cleanText(input.requestText);
   if (!text) throw new DomainRuleError('Enter the request');
   assertDate(input.receivedOn, 'The date the request was received', { notAfter: todayOf(options.now) });
   const serviceId = await findServiceOfKind(trx, input.authorityId, input.regime === 'sar' ? 'sar' : 'foi');
@@ -319,34 +321,27 @@ export async function adoptInformationRequestCase(
  * The safety net behind the `case.created` job: adopts open FOI and SAR cases that still have no request
  * record (cases made before the event existed, or written without `createCase`). Returns how many.
  */
-export async function adoptInformationRequestCases(
-  db: Db,
-  options: { now: Date; limit?: number },
-): Promise<number> {
-  return adoptEach(await repo.unadoptedRequestCases(db, options.limit ?? 50), (id) =>
+export const adoptInformationRequestCases = async (db: Db, options: { now: Date; limit?: number }) =>
+  adoptEach(await repo.unadoptedRequestCases(db, options.limit ?? 50), (id) =>
     adoptInformationRequestCase(db, id, options),
   );
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Stopping and restarting the clock
-
-export type StaffAction = StaffCommand;
 
 /** Asks the requester to clarify: the clock stops from the day we ask until the answer arrives. */
 export async function askForClarification(
   trx: Tx,
   id: string,
-  input: StaffAction & { question: string; askedOn?: IsoDate },
+  input: StaffCommand & { question: string; askedOn?: IsoDate },
 ): Promise<void> {
   const locked = await lock(trx, id);
   assertOpen(locked);
   if (locked.clarification_requested_on)
     throw new ConflictError('Clarification has already been asked for on this request');
-  const question = clean(input.question);
+  const question = cleanText(input.question);
   if (!question) throw new DomainRuleError('Enter what you need the requester to clarify');
-  const askedOn = input.askedOn ?? todayOf(input.now);
-  assertDate(askedOn, 'The date you asked', { notBefore: locked.received_on, notAfter: todayOf(input.now) });
+  const askedOn = dateGiven(input.askedOn, input.now, 'The date you asked', locked.received_on);
   const current = deadlines(stateOf(locked));
   if (current.dueOn && askedOn > current.dueOn)
     throw new DomainRuleError('Clarification must be asked for before the deadline');
@@ -379,17 +374,18 @@ export async function askForClarification(
 export async function recordClarification(
   trx: Tx,
   id: string,
-  input: StaffAction & { receivedOn?: IsoDate },
+  input: StaffCommand & { receivedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
   const locked = await lock(trx, id);
   assertOpen(locked);
   if (!locked.clarification_requested_on || locked.clarification_received_on)
     throw new DomainRuleError('There is no question waiting for an answer');
-  const receivedOn = input.receivedOn ?? todayOf(input.now);
-  assertDate(receivedOn, 'The date the answer arrived', {
-    notBefore: locked.clarification_requested_on,
-    notAfter: todayOf(input.now),
-  });
+  const receivedOn = dateGiven(
+    input.receivedOn,
+    input.now,
+    'The date the answer arrived',
+    locked.clarification_requested_on,
+  );
   const patched = { ...stateOf(locked), clarificationReceivedOn: receivedOn };
   const result = await apply(trx, locked, {
     patch: { clarification_received_on: receivedOn, status: openStatus(patched) },
@@ -415,15 +411,14 @@ export async function recordClarification(
 export async function askForIdentity(
   trx: Tx,
   id: string,
-  input: StaffAction & { text?: string | null; askedOn?: IsoDate },
+  input: StaffCommand & { text?: string | null; askedOn?: IsoDate },
 ): Promise<void> {
   const locked = await lock(trx, id);
   assertOpen(locked);
   if (locked.regime !== 'sar')
     throw new DomainRuleError('Proof of identity is only asked for subject access requests');
   if (locked.identity_requested_on) throw new ConflictError('Proof of identity has already been asked for');
-  const askedOn = input.askedOn ?? todayOf(input.now);
-  assertDate(askedOn, 'The date you asked', { notBefore: locked.received_on, notAfter: todayOf(input.now) });
+  const askedOn = dateGiven(input.askedOn, input.now, 'The date you asked', locked.received_on);
   await apply(trx, locked, {
     patch: { identity_requested_on: askedOn, status: 'awaiting_identity' },
     caseStatus: 'identity_check',
@@ -433,7 +428,7 @@ export async function askForIdentity(
   await sendLetter(
     trx,
     locked,
-    letters.identityLetter(clean(input.text)),
+    letters.identityLetter(cleanText(input.text)),
     `information_request.identity:${id}`,
     'Please reply to this message and give your reference.',
   );
@@ -445,18 +440,14 @@ export async function askForIdentity(
 export async function recordIdentityVerified(
   trx: Tx,
   id: string,
-  input: StaffAction & { verifiedOn?: IsoDate },
+  input: StaffCommand & { verifiedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
   const locked = await lock(trx, id);
   assertOpen(locked);
   if (locked.regime !== 'sar')
     throw new DomainRuleError('Proof of identity is only asked for subject access requests');
   if (locked.identity_verified_on) throw new ConflictError('Identity has already been confirmed');
-  const verifiedOn = input.verifiedOn ?? todayOf(input.now);
-  assertDate(verifiedOn, 'The date the proof arrived', {
-    notBefore: locked.received_on,
-    notAfter: todayOf(input.now),
-  });
+  const verifiedOn = dateGiven(input.verifiedOn, input.now, 'The date the proof arrived', locked.received_on);
   const patched = { ...stateOf(locked), identityVerifiedOn: verifiedOn };
   const result = await apply(trx, locked, {
     patch: {
@@ -485,7 +476,7 @@ export async function recordIdentityVerified(
 export async function extendRequest(
   trx: Tx,
   id: string,
-  input: StaffAction & { reason: string; notifiedOn?: IsoDate },
+  input: StaffCommand & { reason: string; notifiedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
   const locked = await lock(trx, id);
   assertOpen(locked);
@@ -494,16 +485,17 @@ export async function extendRequest(
       'FOI requests cannot be extended; use a public interest extension if a qualified exemption applies',
     );
   if (locked.extended) throw new DomainRuleError('This request has already been extended');
-  const reason = clean(input.reason);
+  const reason = cleanText(input.reason);
   if (!reason) throw new DomainRuleError('Give the reason for the extension: it is sent to the requester');
   const state = stateOf(locked);
   if (deadlines(state).stopped)
     throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
-  const notifiedOn = input.notifiedOn ?? todayOf(input.now);
-  assertDate(notifiedOn, 'The date the requester was told', {
-    notBefore: locked.received_on,
-    notAfter: todayOf(input.now),
-  });
+  const notifiedOn = dateGiven(
+    input.notifiedOn,
+    input.now,
+    'The date the requester was told',
+    locked.received_on,
+  );
   if (!canNotifyExtension(state, notifiedOn)) {
     const limit = deadlines(state).extensionNoticeBy;
     throw new DomainRuleError(
@@ -538,7 +530,7 @@ export async function extendRequest(
 export async function extendForPublicInterest(
   trx: Tx,
   id: string,
-  input: StaffAction & {
+  input: StaffCommand & {
     targetDate: IsoDate;
     exemptions: readonly string[];
     notifiedOn?: IsoDate;
@@ -554,11 +546,12 @@ export async function extendForPublicInterest(
   const d = deadlines(state);
   if (!d.standardDueOn)
     throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
-  const notifiedOn = input.notifiedOn ?? todayOf(input.now);
-  assertDate(notifiedOn, 'The date the requester was told', {
-    notBefore: locked.received_on,
-    notAfter: todayOf(input.now),
-  });
+  const notifiedOn = dateGiven(
+    input.notifiedOn,
+    input.now,
+    'The date the requester was told',
+    locked.received_on,
+  );
   if (notifiedOn > d.standardDueOn)
     throw new DomainRuleError(
       `The requester must be told within the normal 20 working days (by ${d.standardDueOn})`,
@@ -582,7 +575,7 @@ export async function extendForPublicInterest(
     letters.publicInterestLetter(
       exemptions.map((e) => exemptionLabel('foi', e)),
       input.targetDate,
-      clean(input.reason),
+      cleanText(input.reason),
     ),
     `information_request.public_interest:${id}`,
     'You do not need to do anything.',
@@ -610,7 +603,7 @@ function validExemptions(regime: Regime, codes: readonly string[]): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Responding
 
-export interface RespondInput extends StaffAction {
+export interface RespondInput extends StaffCommand {
   outcome: Outcome;
   responseText: string;
   exemptions?: readonly string[];
@@ -635,13 +628,9 @@ export async function respondToRequest(
     );
   if (!(OUTCOMES as readonly string[]).includes(input.outcome))
     throw new DomainRuleError('Choose the outcome');
-  const text = clean(input.responseText);
+  const text = cleanText(input.responseText);
   if (!text) throw new DomainRuleError('Enter the response');
-  const respondedOn = input.respondedOn ?? todayOf(input.now);
-  assertDate(respondedOn, 'The date of the response', {
-    notBefore: locked.received_on,
-    notAfter: todayOf(input.now),
-  });
+  const respondedOn = dateGiven(input.respondedOn, input.now, 'The date of the response', locked.received_on);
   const exemptions = validExemptions(locked.regime, input.exemptions ?? []);
   let hours: number | null = null;
   if (exemptions.includes('s12')) {
@@ -704,7 +693,7 @@ export async function respondToRequest(
 export async function withdrawRequest(
   trx: Tx,
   id: string,
-  input: StaffAction & { reason?: string | null },
+  input: StaffCommand & { reason?: string | null },
 ): Promise<void> {
   const locked = await lock(trx, id);
   assertOpen(locked);
@@ -713,7 +702,7 @@ export async function withdrawRequest(
       status: 'withdrawn',
       outcome: 'withdrawn',
       responded_on: todayOf(input.now),
-      response_text: clean(input.reason),
+      response_text: cleanText(input.reason),
     },
     caseStatus: 'withdrawn',
     staffId: input.staffId,
@@ -725,7 +714,7 @@ export async function withdrawRequest(
 export async function assignRequest(
   trx: Tx,
   id: string,
-  input: StaffAction & { handlerId: string },
+  input: StaffCommand & { handlerId: string },
 ): Promise<void> {
   const locked = await lock(trx, id);
   const handler = await activeStaffMember(trx, input.handlerId);
@@ -750,18 +739,19 @@ export async function requestReview(
     throw new DomainRuleError('Subject access requests have no statutory internal review');
   if (locked.status !== 'responded' || !locked.responded_on)
     throw new DomainRuleError('A review can be asked for once we have responded');
-  const requestedOn = input.requestedOn ?? todayOf(input.now);
-  assertDate(requestedOn, 'The date the review was asked for', {
-    notBefore: locked.responded_on,
-    notAfter: todayOf(input.now),
-  });
+  const requestedOn = dateGiven(
+    input.requestedOn,
+    input.now,
+    'The date the review was asked for',
+    locked.responded_on,
+  );
   const dueOn = reviewDeadline(locked.regime, requestedOn, false);
   const inserted = await repo.insertReview(trx, {
     authority_id: locked.authority_id,
     request_id: id,
     requested_on: requestedOn,
     due_on: dueOn,
-    grounds: clean(input.grounds),
+    grounds: cleanText(input.grounds),
     created_at: input.now,
   });
   if (!inserted) throw new ConflictError('An internal review has already been asked for');
@@ -772,20 +762,23 @@ export async function requestReview(
     `information_request.review:${id}`,
     'You do not need to do anything now.',
   );
-  await audit(trx, {
-    ...auditActor(input.actor),
-    authorityId: locked.authority_id,
-    action: 'information_request.review_requested',
-    recordType: 'information_request',
-    recordId: id,
-    details: { requestedOn, dueOn },
-    at: input.now,
-  });
+  await auditChange(
+    trx,
+    'information_request',
+    locked,
+    input.actor,
+    input.now,
+    'information_request.review_requested',
+    {
+      requestedOn,
+      dueOn,
+    },
+  );
   return { dueOn };
 }
 
 /** FOI only: complex reviews may take 40 working days in all (s.45 Code para 5.4). */
-export async function extendReview(trx: Tx, id: string, input: StaffAction): Promise<{ dueOn: IsoDate }> {
+export async function extendReview(trx: Tx, id: string, input: StaffCommand): Promise<{ dueOn: IsoDate }> {
   const locked = await lock(trx, id);
   const review = await repo.findReview(trx, id);
   if (!review) throw new NotFoundError('No review');
@@ -804,7 +797,7 @@ export async function extendReview(trx: Tx, id: string, input: StaffAction): Pro
 export async function completeReview(
   trx: Tx,
   id: string,
-  input: StaffAction & {
+  input: StaffCommand & {
     outcome: 'upheld' | 'partly_upheld' | 'overturned';
     notes?: string | null;
     completedOn?: IsoDate;
@@ -818,15 +811,16 @@ export async function completeReview(
     throw new DomainRuleError(
       'An internal review must be done by someone other than the officer who responded',
     );
-  const completedOn = input.completedOn ?? todayOf(input.now);
-  assertDate(completedOn, 'The date of the review result', {
-    notBefore: review.requested_on,
-    notAfter: todayOf(input.now),
-  });
+  const completedOn = dateGiven(
+    input.completedOn,
+    input.now,
+    'The date of the review result',
+    review.requested_on,
+  );
   await repo.updateReview(trx, id, {
     completed_on: completedOn,
     outcome: input.outcome,
-    notes: clean(input.notes),
+    notes: cleanText(input.notes),
     reviewer_id: input.staffId,
   });
   const text = {
@@ -837,7 +831,7 @@ export async function completeReview(
   await sendLetter(
     trx,
     locked,
-    letters.reviewResultLetter(text, clean(input.notes)),
+    letters.reviewResultLetter(text, cleanText(input.notes)),
     `information_request.review_result:${id}`,
     'You do not need to do anything.',
   );
@@ -859,7 +853,7 @@ export async function completeReview(
 export async function publishToDisclosureLog(
   trx: Tx,
   id: string,
-  input: StaffAction & { title: string; summary: string; personalDataRemoved: boolean },
+  input: StaffCommand & { title: string; summary: string; personalDataRemoved: boolean },
 ): Promise<void> {
   const locked = await lock(trx, id);
   if (locked.regime === 'sar') throw new DomainRuleError('Subject access requests are never published');
@@ -867,8 +861,8 @@ export async function publishToDisclosureLog(
     throw new DomainRuleError('Only responses can be published');
   if (!input.personalDataRemoved)
     throw new DomainRuleError('Confirm that you have removed all personal data');
-  const title = clean(input.title);
-  const summary = clean(input.summary);
+  const title = cleanText(input.title);
+  const summary = cleanText(input.summary);
   if (!title || !summary) throw new DomainRuleError('Enter a title and the response to publish');
   await repo.updateRequest(trx, id, {
     disclosure_title: title,
@@ -880,7 +874,7 @@ export async function publishToDisclosureLog(
   await auditStaffChange(trx, 'information_request', locked, input, 'information_request.published');
 }
 
-export async function unpublishFromDisclosureLog(trx: Tx, id: string, input: StaffAction): Promise<void> {
+export async function unpublishFromDisclosureLog(trx: Tx, id: string, input: StaffCommand): Promise<void> {
   const locked = await lock(trx, id);
   await repo.updateRequest(trx, id, { published_at: null, published_by: null, updated_at: input.now });
   await auditStaffChange(trx, 'information_request', locked, input, 'information_request.unpublished');
@@ -891,7 +885,7 @@ export async function searchDisclosureLog(
   filter: { q?: string | null; page?: number; pageSize?: number },
 ): Promise<{ entries: DisclosureEntry[]; total: number }> {
   const pageSize = filter.pageSize ?? 20;
-  const q = clean(filter.q)?.slice(0, 200) ?? null;
+  const q = cleanText(filter.q)?.slice(0, 200) ?? null;
   const [rows, total] = await Promise.all([
     repo.searchDisclosureLog(db, {
       q,
@@ -934,7 +928,7 @@ export async function disclosureEntry(db: Db | Tx, id: string): Promise<Disclosu
 // SAR bundles
 
 /** Assembles a draft bundle from everything Frontdoor holds about the requester, for the officer to review. */
-export async function generateSarBundle(db: Db, id: string, input: StaffAction): Promise<string> {
+export async function generateSarBundle(db: Db, id: string, input: StaffCommand): Promise<string> {
   return withTransaction(db, async (trx) => {
     const locked = await lock(trx, id);
     if (locked.regime !== 'sar') throw new DomainRuleError('Bundles are for subject access requests');
@@ -963,7 +957,7 @@ export async function generateSarBundle(db: Db, id: string, input: StaffAction):
 export async function releaseSarBundle(
   trx: Tx,
   bundleId: string,
-  input: StaffAction & { reviewNote?: string | null },
+  input: StaffCommand & { reviewNote?: string | null },
   options: InformationRequestOptions = {},
 ): Promise<{ token: string }> {
   const bundle = await repo.lockBundle(trx, bundleId);
@@ -974,7 +968,7 @@ export async function releaseSarBundle(
   const expires = new Date(input.now.getTime() + BUNDLE_LINK_DAYS * 86_400_000);
   await repo.updateBundle(trx, bundleId, {
     status: 'released',
-    review_note: clean(input.reviewNote),
+    review_note: cleanText(input.reviewNote),
     released_at: input.now,
     released_by: input.staffId,
     download_token_hash: hashToken(token),
@@ -1121,10 +1115,9 @@ export async function findRequestByReference(
   db: Db | Tx,
   reference: string,
 ): Promise<{ id: string; authorityId: string } | null> {
-  const normalised = normaliseReference(reference);
-  if (!normalised) return null;
-  const row = await repo.findByReference(db, normalised);
-  return row ? { id: row.id, authorityId: row.authority_id } : null;
+  const found = await caseSummaryByReference(db, reference);
+  const row = found ? await repo.findIdByCase(db, found.id) : undefined;
+  return row && found ? { id: row.id, authorityId: found.authorityId } : null;
 }
 
 export async function listQueue(
@@ -1144,10 +1137,6 @@ export async function listQueue(
     handlerName: r.handler_name,
     reviewDueOn: r.review_due_on && !r.review_completed_on ? r.review_due_on : null,
   }));
-}
-
-export async function listRequestsForCustomer(db: Db | Tx, customerId: string) {
-  return repo.requestsOfCustomer(db, [customerId]);
 }
 
 /** Officers who may be assigned a request: active staff of the councils. */

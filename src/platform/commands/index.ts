@@ -5,7 +5,7 @@
  */
 import { audit, type AuditEntry } from '../audit/index.ts';
 import type { Db, Tx } from '../db/index.ts';
-import { isIsoDate, type IsoDate } from '../calendar/index.ts';
+import { isIsoDate, toIsoDate, type IsoDate } from '../calendar/index.ts';
 import { DomainRuleError } from '../http/errors.ts';
 
 /** Optional text trimmed; empty (or not a string) → null. */
@@ -60,10 +60,31 @@ export function personName(parts: {
 }
 
 /**
- * The audit row for a change a member of staff made to a record (`record` is the locked row: its id and
- * council), at the time of the change.
+ * The audit row for a change someone made to a record (`record` is the locked row: its id and council), at
+ * the time of the change.
  */
-export async function auditStaffChange(
+export async function auditChange(
+  db: Db | Tx,
+  recordType: string,
+  record: { id: string; authority_id: string },
+  by: CommandActor,
+  at: Date,
+  action: string,
+  details?: Record<string, unknown>,
+): Promise<void> {
+  await audit(db, {
+    ...auditActor(by),
+    authorityId: record.authority_id,
+    action,
+    recordType,
+    recordId: record.id,
+    ...(details ? { details } : {}),
+    at,
+  });
+}
+
+/** {@link auditChange} for a member of staff's change (`by`: who and when). */
+export function auditStaffChange(
   db: Db | Tx,
   recordType: string,
   record: { id: string; authority_id: string },
@@ -71,16 +92,7 @@ export async function auditStaffChange(
   action: string,
   details?: Record<string, unknown>,
 ): Promise<void> {
-  await audit(db, {
-    actorType: 'staff',
-    actorId: by.staffId,
-    authorityId: record.authority_id,
-    action,
-    recordType,
-    recordId: record.id,
-    ...(details ? { details } : {}),
-    at: by.now,
-  });
+  return auditChange(db, recordType, record, { kind: 'staff', staffId: by.staffId }, by.now, action, details);
 }
 
 /** Who acts and when, for a use-case a member of staff runs. */
@@ -100,4 +112,21 @@ export async function adoptEach(
   let adopted = 0;
   for (const { id } of found) if (await adoptOne(id)) adopted += 1;
   return adopted;
+}
+
+/**
+ * The date a person gave for something that happened (the day the requester was told, the day the answer
+ * arrived), or today when they gave none: a real date, not before `notBefore` and not in the future (a
+ * `DomainRuleError` in plain English otherwise).
+ */
+export function dateGiven(
+  given: IsoDate | undefined,
+  now: Date,
+  label: string,
+  notBefore?: IsoDate | null,
+): IsoDate {
+  const today = toIsoDate(now);
+  const value = given ?? today;
+  assertDate(value, label, { notBefore: notBefore ?? undefined, notAfter: today });
+  return value;
 }
