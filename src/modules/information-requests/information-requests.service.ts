@@ -329,45 +329,76 @@ export const adoptInformationRequestCases = async (db: Db, options: { now: Date;
 // ---------------------------------------------------------------------------------------------------
 // Stopping and restarting the clock
 
+/** What a member of staff's change to an open request does (see {@link changeOpenRequest}). */
+interface OpenRequestChange {
+  patch: Change['patch'];
+  /** Case status to move to (when the case's service workflow has it). */
+  caseStatus?: string;
+  /** The letter to the requester (its text may give the new deadline) and its dedupe key's kind. */
+  letter?: { kind: string; text: (dueOn: IsoDate | null) => string; nextSteps: string };
+  /** The audit action after `information_request.`, with its details (given the new deadline). */
+  action: string;
+  details?: (dueOn: IsoDate | null) => Record<string, unknown>;
+}
+
+/**
+ * A member of staff's change to an open request, in one place: lock the request and check it is open, let
+ * `decide` apply the change's rules (throwing `DomainRuleError` or `ConflictError`) and say what changes, then
+ * store it with the statutory deadline and the case in step, write to the requester, and audit.
+ */
+async function changeOpenRequest(
+  trx: Tx,
+  id: string,
+  by: StaffCommand,
+  decide: (locked: repo.LockedRequest) => OpenRequestChange,
+): Promise<{ dueOn: IsoDate | null }> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  const change = decide(locked);
+  const result = await apply(trx, locked, { ...change, staffId: by.staffId, now: by.now });
+  if (change.letter)
+    await sendLetter(
+      trx,
+      locked,
+      change.letter.text(result.dueOn),
+      `information_request.${change.letter.kind}:${id}`,
+      change.letter.nextSteps,
+    );
+  const action = `information_request.${change.action}`;
+  await auditStaffChange(trx, 'information_request', locked, by, action, change.details?.(result.dueOn));
+  return result;
+}
+
+const REPLY_WITH_REFERENCE = 'Please reply to this message and give your reference.';
+const NOTHING_TO_DO = 'You do not need to do anything.';
+
 /** Asks the requester to clarify: the clock stops from the day we ask until the answer arrives. */
 export async function askForClarification(
   trx: Tx,
   id: string,
   input: StaffCommand & { question: string; askedOn?: IsoDate },
 ): Promise<void> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.clarification_requested_on)
-    throw new ConflictError('Clarification has already been asked for on this request');
-  const question = cleanText(input.question);
-  if (!question) throw new DomainRuleError('Enter what you need the requester to clarify');
-  const askedOn = dateGiven(input.askedOn, input.now, 'The date you asked', locked.received_on);
-  const current = deadlines(stateOf(locked));
-  if (current.dueOn && askedOn > current.dueOn)
-    throw new DomainRuleError('Clarification must be asked for before the deadline');
-  await apply(trx, locked, {
-    patch: { clarification_requested_on: askedOn, status: 'awaiting_clarification' },
-    caseStatus: 'clarification_needed',
-    staffId: input.staffId,
-    now: input.now,
+  await changeOpenRequest(trx, id, input, (locked) => {
+    if (locked.clarification_requested_on)
+      throw new ConflictError('Clarification has already been asked for on this request');
+    const question = cleanText(input.question);
+    if (!question) throw new DomainRuleError('Enter what you need the requester to clarify');
+    const askedOn = dateGiven(input.askedOn, input.now, 'The date you asked', locked.received_on);
+    const current = deadlines(stateOf(locked));
+    if (current.dueOn && askedOn > current.dueOn)
+      throw new DomainRuleError('Clarification must be asked for before the deadline');
+    return {
+      patch: { clarification_requested_on: askedOn, status: 'awaiting_clarification' },
+      caseStatus: 'clarification_needed',
+      letter: {
+        kind: 'clarification',
+        text: () => letters.clarificationLetter(locked.regime, question),
+        nextSteps: REPLY_WITH_REFERENCE,
+      },
+      action: 'clarification_asked',
+      details: () => ({ askedOn }),
+    };
   });
-  await sendLetter(
-    trx,
-    locked,
-    letters.clarificationLetter(locked.regime, question),
-    `information_request.clarification:${id}`,
-    'Please reply to this message and give your reference.',
-  );
-  await auditStaffChange(
-    trx,
-    'information_request',
-    locked,
-    input,
-    'information_request.clarification_asked',
-    {
-      askedOn,
-    },
-  );
 }
 
 /** Records the requester's answer: the clock runs again (FOI/EIR: 20 working days from the answer). */
@@ -376,35 +407,24 @@ export async function recordClarification(
   id: string,
   input: StaffCommand & { receivedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (!locked.clarification_requested_on || locked.clarification_received_on)
-    throw new DomainRuleError('There is no question waiting for an answer');
-  const receivedOn = dateGiven(
-    input.receivedOn,
-    input.now,
-    'The date the answer arrived',
-    locked.clarification_requested_on,
-  );
-  const patched = { ...stateOf(locked), clarificationReceivedOn: receivedOn };
-  const result = await apply(trx, locked, {
-    patch: { clarification_received_on: receivedOn, status: openStatus(patched) },
-    caseStatus: 'searching',
-    staffId: input.staffId,
-    now: input.now,
+  return changeOpenRequest(trx, id, input, (locked) => {
+    if (!locked.clarification_requested_on || locked.clarification_received_on)
+      throw new DomainRuleError('There is no question waiting for an answer');
+    const asked = locked.clarification_requested_on;
+    const receivedOn = dateGiven(input.receivedOn, input.now, 'The date the answer arrived', asked);
+    const patched = { ...stateOf(locked), clarificationReceivedOn: receivedOn };
+    return {
+      patch: { clarification_received_on: receivedOn, status: openStatus(patched) },
+      caseStatus: 'searching',
+      action: 'clarification_received',
+      details: (dueOn) => ({ receivedOn, dueOn }),
+    };
   });
-  await auditStaffChange(
-    trx,
-    'information_request',
-    locked,
-    input,
-    'information_request.clarification_received',
-    {
-      receivedOn,
-      dueOn: result.dueOn,
-    },
-  );
-  return result;
+}
+
+function assertSar(locked: repo.LockedRequest): void {
+  if (locked.regime !== 'sar')
+    throw new DomainRuleError('Proof of identity is only asked for subject access requests');
 }
 
 /** SAR: asks for proof of identity. The month does not start until it arrives. */
@@ -413,27 +433,21 @@ export async function askForIdentity(
   id: string,
   input: StaffCommand & { text?: string | null; askedOn?: IsoDate },
 ): Promise<void> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.regime !== 'sar')
-    throw new DomainRuleError('Proof of identity is only asked for subject access requests');
-  if (locked.identity_requested_on) throw new ConflictError('Proof of identity has already been asked for');
-  const askedOn = dateGiven(input.askedOn, input.now, 'The date you asked', locked.received_on);
-  await apply(trx, locked, {
-    patch: { identity_requested_on: askedOn, status: 'awaiting_identity' },
-    caseStatus: 'identity_check',
-    staffId: input.staffId,
-    now: input.now,
-  });
-  await sendLetter(
-    trx,
-    locked,
-    letters.identityLetter(cleanText(input.text)),
-    `information_request.identity:${id}`,
-    'Please reply to this message and give your reference.',
-  );
-  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.identity_asked', {
-    askedOn,
+  await changeOpenRequest(trx, id, input, (locked) => {
+    assertSar(locked);
+    if (locked.identity_requested_on) throw new ConflictError('Proof of identity has already been asked for');
+    const askedOn = dateGiven(input.askedOn, input.now, 'The date you asked', locked.received_on);
+    return {
+      patch: { identity_requested_on: askedOn, status: 'awaiting_identity' },
+      caseStatus: 'identity_check',
+      letter: {
+        kind: 'identity',
+        text: () => letters.identityLetter(cleanText(input.text)),
+        nextSteps: REPLY_WITH_REFERENCE,
+      },
+      action: 'identity_asked',
+      details: () => ({ askedOn }),
+    };
   });
 }
 
@@ -442,32 +456,35 @@ export async function recordIdentityVerified(
   id: string,
   input: StaffCommand & { verifiedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.regime !== 'sar')
-    throw new DomainRuleError('Proof of identity is only asked for subject access requests');
-  if (locked.identity_verified_on) throw new ConflictError('Identity has already been confirmed');
-  const verifiedOn = dateGiven(input.verifiedOn, input.now, 'The date the proof arrived', locked.received_on);
-  const patched = { ...stateOf(locked), identityVerifiedOn: verifiedOn };
-  const result = await apply(trx, locked, {
-    patch: {
-      identity_verified_on: verifiedOn,
-      identity_requested_on: locked.identity_requested_on ?? verifiedOn,
-      status: openStatus(patched),
-    },
-    caseStatus: 'searching',
-    staffId: input.staffId,
-    now: input.now,
+  return changeOpenRequest(trx, id, input, (locked) => {
+    assertSar(locked);
+    if (locked.identity_verified_on) throw new ConflictError('Identity has already been confirmed');
+    const verifiedOn = dateGiven(
+      input.verifiedOn,
+      input.now,
+      'The date the proof arrived',
+      locked.received_on,
+    );
+    const patched = { ...stateOf(locked), identityVerifiedOn: verifiedOn };
+    return {
+      patch: {
+        identity_verified_on: verifiedOn,
+        identity_requested_on: locked.identity_requested_on ?? verifiedOn,
+        status: openStatus(patched),
+      },
+      caseStatus: 'searching',
+      action: 'identity_verified',
+      details: (dueOn) => ({ verifiedOn, dueOn }),
+    };
   });
-  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.identity_verified', {
-    verifiedOn,
-    dueOn: result.dueOn,
-  });
-  return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Extensions
+
+/** The day the requester was told of an extension: given (or today), not before receipt, not in the future. */
+const toldOn = (locked: repo.LockedRequest, input: StaffCommand & { notifiedOn?: IsoDate }) =>
+  dateGiven(input.notifiedOn, input.now, 'The date the requester was told', locked.received_on);
 
 /**
  * EIR (complex and voluminous → 40 working days, reg 7) or SAR (complex → three months, Art 12(3)). Allowed
@@ -478,49 +495,37 @@ export async function extendRequest(
   id: string,
   input: StaffCommand & { reason: string; notifiedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.regime === 'foi')
-    throw new DomainRuleError(
-      'FOI requests cannot be extended; use a public interest extension if a qualified exemption applies',
-    );
-  if (locked.extended) throw new DomainRuleError('This request has already been extended');
-  const reason = cleanText(input.reason);
-  if (!reason) throw new DomainRuleError('Give the reason for the extension: it is sent to the requester');
-  const state = stateOf(locked);
-  if (deadlines(state).stopped)
-    throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
-  const notifiedOn = dateGiven(
-    input.notifiedOn,
-    input.now,
-    'The date the requester was told',
-    locked.received_on,
-  );
-  if (!canNotifyExtension(state, notifiedOn)) {
-    const limit = deadlines(state).extensionNoticeBy;
-    throw new DomainRuleError(
-      locked.regime === 'eir'
-        ? `An EIR extension must be notified within 20 working days of receipt (by ${limit ?? ''})`
-        : `A subject access extension must be notified within the first month (by ${limit ?? ''})`,
-    );
-  }
-  const result = await apply(trx, locked, {
-    patch: { extended: true, extension_notified_on: notifiedOn, extension_reason: reason },
-    staffId: input.staffId,
-    now: input.now,
+  return changeOpenRequest(trx, id, input, (locked) => {
+    if (locked.regime === 'foi')
+      throw new DomainRuleError(
+        'FOI requests cannot be extended; use a public interest extension if a qualified exemption applies',
+      );
+    if (locked.extended) throw new DomainRuleError('This request has already been extended');
+    const reason = cleanText(input.reason);
+    if (!reason) throw new DomainRuleError('Give the reason for the extension: it is sent to the requester');
+    const state = stateOf(locked);
+    if (deadlines(state).stopped)
+      throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
+    const notifiedOn = toldOn(locked, input);
+    if (!canNotifyExtension(state, notifiedOn)) {
+      const limit = deadlines(state).extensionNoticeBy;
+      throw new DomainRuleError(
+        locked.regime === 'eir'
+          ? `An EIR extension must be notified within 20 working days of receipt (by ${limit ?? ''})`
+          : `A subject access extension must be notified within the first month (by ${limit ?? ''})`,
+      );
+    }
+    return {
+      patch: { extended: true, extension_notified_on: notifiedOn, extension_reason: reason },
+      letter: {
+        kind: 'extended',
+        text: (dueOn) => letters.extensionLetter(locked.regime, reason, dueOn!),
+        nextSteps: NOTHING_TO_DO,
+      },
+      action: 'extended',
+      details: (dueOn) => ({ notifiedOn, dueOn }),
+    };
   });
-  await sendLetter(
-    trx,
-    locked,
-    letters.extensionLetter(locked.regime, reason, result.dueOn!),
-    `information_request.extended:${id}`,
-    'You do not need to do anything.',
-  );
-  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.extended', {
-    notifiedOn,
-    dueOn: result.dueOn,
-  });
-  return result;
 }
 
 /**
@@ -537,60 +542,43 @@ export async function extendForPublicInterest(
     reason?: string | null;
   },
 ): Promise<{ dueOn: IsoDate | null }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.regime !== 'foi') throw new DomainRuleError('Public interest extensions apply to FOI requests');
-  if (locked.public_interest_target)
-    throw new DomainRuleError('This request already has a public interest extension');
-  const state = stateOf(locked);
-  const d = deadlines(state);
-  if (!d.standardDueOn)
-    throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
-  const notifiedOn = dateGiven(
-    input.notifiedOn,
-    input.now,
-    'The date the requester was told',
-    locked.received_on,
-  );
-  if (notifiedOn > d.standardDueOn)
-    throw new DomainRuleError(
-      `The requester must be told within the normal 20 working days (by ${d.standardDueOn})`,
-    );
-  assertDate(input.targetDate, 'The target date', { notBefore: d.standardDueOn });
-  const exemptions = validExemptions('foi', input.exemptions);
-  if (exemptions.length === 0)
-    throw new DomainRuleError('Select the qualified exemptions you are considering');
-  const result = await apply(trx, locked, {
-    patch: {
-      public_interest_target: input.targetDate,
-      public_interest_notified_on: notifiedOn,
-      exemptions: [...new Set([...locked.exemptions, ...exemptions])],
-    },
-    staffId: input.staffId,
-    now: input.now,
+  return changeOpenRequest(trx, id, input, (locked) => {
+    if (locked.regime !== 'foi')
+      throw new DomainRuleError('Public interest extensions apply to FOI requests');
+    if (locked.public_interest_target)
+      throw new DomainRuleError('This request already has a public interest extension');
+    const d = deadlines(stateOf(locked));
+    if (!d.standardDueOn)
+      throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
+    const notifiedOn = toldOn(locked, input);
+    if (notifiedOn > d.standardDueOn)
+      throw new DomainRuleError(
+        `The requester must be told within the normal 20 working days (by ${d.standardDueOn})`,
+      );
+    assertDate(input.targetDate, 'The target date', { notBefore: d.standardDueOn });
+    const exemptions = validExemptions('foi', input.exemptions);
+    if (exemptions.length === 0)
+      throw new DomainRuleError('Select the qualified exemptions you are considering');
+    return {
+      patch: {
+        public_interest_target: input.targetDate,
+        public_interest_notified_on: notifiedOn,
+        exemptions: [...new Set([...locked.exemptions, ...exemptions])],
+      },
+      letter: {
+        kind: 'public_interest',
+        text: () =>
+          letters.publicInterestLetter(
+            exemptions.map((e) => exemptionLabel('foi', e)),
+            input.targetDate,
+            cleanText(input.reason),
+          ),
+        nextSteps: NOTHING_TO_DO,
+      },
+      action: 'public_interest_extended',
+      details: () => ({ targetDate: input.targetDate }),
+    };
   });
-  await sendLetter(
-    trx,
-    locked,
-    letters.publicInterestLetter(
-      exemptions.map((e) => exemptionLabel('foi', e)),
-      input.targetDate,
-      cleanText(input.reason),
-    ),
-    `information_request.public_interest:${id}`,
-    'You do not need to do anything.',
-  );
-  await auditStaffChange(
-    trx,
-    'information_request',
-    locked,
-    input,
-    'information_request.public_interest_extended',
-    {
-      targetDate: input.targetDate,
-    },
-  );
-  return result;
 }
 
 function validExemptions(regime: Regime, codes: readonly string[]): string[] {
@@ -612,80 +600,81 @@ export interface RespondInput extends StaffCommand {
   respondedOn?: IsoDate;
 }
 
+const RESPONSE_CASE_STATUS: Record<Outcome, string> = {
+  released: 'response_sent',
+  part_released: 'response_sent',
+  refused: 'refused_exempt',
+  not_held: 'not_held',
+};
+
 export async function respondToRequest(
   trx: Tx,
   id: string,
   input: RespondInput,
   options: InformationRequestOptions = {},
 ): Promise<{ onTime: boolean }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  const state = stateOf(locked);
-  const d = deadlines(state);
-  if (d.stopped)
-    throw new DomainRuleError(
-      'The clock is stopped: record the answer from the requester first, or withdraw the request',
-    );
-  if (!(OUTCOMES as readonly string[]).includes(input.outcome))
-    throw new DomainRuleError('Choose the outcome');
-  const text = cleanText(input.responseText);
-  if (!text) throw new DomainRuleError('Enter the response');
-  const respondedOn = dateGiven(input.respondedOn, input.now, 'The date of the response', locked.received_on);
-  const exemptions = validExemptions(locked.regime, input.exemptions ?? []);
-  let hours: number | null = null;
-  if (exemptions.includes('s12')) {
-    hours = input.costEstimateHours ?? null;
-    if (hours === null) throw new DomainRuleError('Enter the estimated hours for a cost limit refusal');
-    if (!exceedsCostLimit(hours))
+  let onTime = true;
+  await changeOpenRequest(trx, id, input, (locked) => {
+    const d = deadlines(stateOf(locked));
+    if (d.stopped)
       throw new DomainRuleError(
-        `${hours} hours is within the cost limit (${FOI_COST_LIMIT_HOURS} hours): the request must be answered`,
+        'The clock is stopped: record the answer from the requester first, or withdraw the request',
       );
-  }
-  if (
-    (input.outcome === 'refused' || input.outcome === 'part_released') &&
-    exemptions.length === 0 &&
-    locked.regime !== 'sar'
-  )
-    throw new DomainRuleError('Select the exemptions (or exceptions) you are relying on');
-  const caseStatus =
-    input.outcome === 'refused'
-      ? 'refused_exempt'
-      : input.outcome === 'not_held'
-        ? 'not_held'
-        : 'response_sent';
-  await apply(trx, locked, {
-    patch: {
-      status: 'responded',
-      outcome: input.outcome,
-      responded_on: respondedOn,
-      response_text: text,
-      exemptions,
-      cost_estimate_hours: hours,
-      handler_id: locked.handler_id ?? input.staffId,
-    },
-    caseStatus: locked.regime === 'sar' ? 'response_sent' : caseStatus,
-    staffId: input.staffId,
-    now: input.now,
-  });
-  const base = (options.publicUrl ?? '').replace(/\/$/, '');
-  await sendLetter(
-    trx,
-    locked,
-    letters.responseLetter({
-      regime: locked.regime,
-      outcomeText: OUTCOME_LABELS[input.outcome],
-      responseText: text,
-      exemptions: exemptions.map((e) => exemptionLabel(locked.regime, e)),
-      costHours: hours,
-      reviewUrl: `${base}/information-requests/${locked.case_id}/review`,
-    }),
-    `information_request.response:${id}`,
-    'If you are happy with our response, you do not need to do anything.',
-  );
-  const onTime = d.dueOn === null || respondedOn <= d.dueOn;
-  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.responded', {
-    outcome: input.outcome,
-    onTime,
+    if (!(OUTCOMES as readonly string[]).includes(input.outcome))
+      throw new DomainRuleError('Choose the outcome');
+    const text = cleanText(input.responseText);
+    if (!text) throw new DomainRuleError('Enter the response');
+    const respondedOn = dateGiven(
+      input.respondedOn,
+      input.now,
+      'The date of the response',
+      locked.received_on,
+    );
+    const exemptions = validExemptions(locked.regime, input.exemptions ?? []);
+    let hours: number | null = null;
+    if (exemptions.includes('s12')) {
+      hours = input.costEstimateHours ?? null;
+      if (hours === null) throw new DomainRuleError('Enter the estimated hours for a cost limit refusal');
+      if (!exceedsCostLimit(hours))
+        throw new DomainRuleError(
+          `${hours} hours is within the cost limit (${FOI_COST_LIMIT_HOURS} hours): the request must be answered`,
+        );
+    }
+    if (
+      (input.outcome === 'refused' || input.outcome === 'part_released') &&
+      exemptions.length === 0 &&
+      locked.regime !== 'sar'
+    )
+      throw new DomainRuleError('Select the exemptions (or exceptions) you are relying on');
+    onTime = d.dueOn === null || respondedOn <= d.dueOn;
+    const base = (options.publicUrl ?? '').replace(/\/$/, '');
+    return {
+      patch: {
+        status: 'responded',
+        outcome: input.outcome,
+        responded_on: respondedOn,
+        response_text: text,
+        exemptions,
+        cost_estimate_hours: hours,
+        handler_id: locked.handler_id ?? input.staffId,
+      },
+      caseStatus: locked.regime === 'sar' ? 'response_sent' : RESPONSE_CASE_STATUS[input.outcome],
+      letter: {
+        kind: 'response',
+        text: () =>
+          letters.responseLetter({
+            regime: locked.regime,
+            outcomeText: OUTCOME_LABELS[input.outcome],
+            responseText: text,
+            exemptions: exemptions.map((e) => exemptionLabel(locked.regime, e)),
+            costHours: hours,
+            reviewUrl: `${base}/information-requests/${locked.case_id}/review`,
+          }),
+        nextSteps: 'If you are happy with our response, you do not need to do anything.',
+      },
+      action: 'responded',
+      details: () => ({ outcome: input.outcome, onTime }),
+    };
   });
   return { onTime };
 }
@@ -695,9 +684,7 @@ export async function withdrawRequest(
   id: string,
   input: StaffCommand & { reason?: string | null },
 ): Promise<void> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  await apply(trx, locked, {
+  await changeOpenRequest(trx, id, input, () => ({
     patch: {
       status: 'withdrawn',
       outcome: 'withdrawn',
@@ -705,10 +692,8 @@ export async function withdrawRequest(
       response_text: cleanText(input.reason),
     },
     caseStatus: 'withdrawn',
-    staffId: input.staffId,
-    now: input.now,
-  });
-  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.withdrawn');
+    action: 'withdrawn',
+  }));
 }
 
 export async function assignRequest(
