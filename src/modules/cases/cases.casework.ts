@@ -3,9 +3,14 @@
  * `createCase` and `changeStatus`: one summary of a case, the case's state when their own record leads it
  * (a complaint's stage, a request's statutory clock), and staff-only notes of their own kinds.
  */
-import type { Db, Tx } from '../../platform/db/index.ts';
+import { londonInstant, toIsoDate, type IsoDate } from '../../platform/calendar/index.ts';
+import type { Channel, Db, Tx } from '../../platform/db/index.ts';
+import { DomainRuleError } from '../../platform/http/errors.ts';
+import { findServiceOfKind } from '../services/index.ts';
 import { normaliseReference } from './cases.reference.ts';
 import * as repo from './cases.casework.repository.ts';
+import { createCase, loadCaseService } from './cases.service.ts';
+import type { CaseOptions, CaseService, CreatedCase, GuestContact } from './cases.types.ts';
 
 export interface CaseSummary {
   id: string;
@@ -131,4 +136,70 @@ export async function addCaseworkNote(
     customerId: null,
     at: note.at,
   });
+}
+
+/**
+ * The record another module keeps for the case with the reference a person typed (a complaint, an FOI
+ * request), with the case's council: null when there is no such case, or it has no such record.
+ */
+export async function recordByCaseReference(
+  db: Db | Tx,
+  typed: string,
+  recordOfCase: (caseId: string) => Promise<{ id: string } | undefined>,
+): Promise<{ id: string; authorityId: string } | null> {
+  const found = await caseSummaryByReference(db, typed);
+  const record = found ? await recordOfCase(found.id) : undefined;
+  return found && record ? { id: record.id, authorityId: found.authorityId } : null;
+}
+
+export interface RecordCaseInput {
+  authorityId: string;
+  /** The kind of service the case is opened under: the council's own, else the oldest active one. */
+  kind: string;
+  /** The refusal when no service of that kind is set up ("No complaint service is set up …"). */
+  noService: string;
+  customerId: string | null;
+  contact: GuestContact | null;
+  answers: Record<string, unknown>;
+  channel: Channel;
+  /** The day the council received it, which may be past: a back-dated case is received at noon London time. */
+  receivedOn: IsoDate;
+  now: Date;
+  idempotencyKey: string;
+  /** The member of staff who recorded it, if one did. */
+  staffId: string | null;
+}
+
+/**
+ * Opens the case of a record another module keeps (a complaint, an FOI or SAR request) with `createCase`.
+ * On a retry with the same idempotency key, `existing` is the record the first attempt made (looked up
+ * with `recordOfCase`), so the caller returns it instead of making another.
+ */
+export async function openRecordCase(
+  trx: Tx,
+  input: RecordCaseInput,
+  options: CaseOptions,
+  recordOfCase: (caseId: string) => Promise<{ id: string } | undefined>,
+): Promise<{ service: CaseService; created: CreatedCase; existing: { id: string } | null }> {
+  const serviceId = await findServiceOfKind(trx, input.authorityId, input.kind);
+  const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
+  if (!service) throw new DomainRuleError(input.noService);
+  const created = await createCase(
+    trx,
+    {
+      service,
+      customerId: input.customerId,
+      contact: input.contact,
+      answers: input.answers,
+      formVersion: service.definitionVersion,
+      channel: input.channel,
+      receivedAt:
+        input.receivedOn === toIsoDate(input.now) ? input.now : londonInstant(input.receivedOn, '12:00'),
+      idempotencyKey: input.idempotencyKey,
+      createdByStaffId: input.staffId,
+    },
+    options,
+  );
+  const existing = created.created ? null : ((await recordOfCase(created.id)) ?? null);
+  return { service, created, existing };
 }

@@ -61,10 +61,13 @@ export {
 export {
   caseSummary,
   caseSummaryByReference,
+  recordByCaseReference,
+  openRecordCase,
   setLedCaseState,
   addCaseworkNote,
   type CaseSummary,
   type LedCaseState,
+  type RecordCaseInput,
 } from './cases.casework.ts';
 export { residentFor, rememberTrackedCase, type ResidentViewer } from './cases.resident-access.ts';
 export {

@@ -225,6 +225,7 @@ export async function completeLearningAction(
 // ---- queues and lists
 
 export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; handlerId?: string | null }) {
+  if (filter.authorityIds.length === 0) return Promise.resolve([]);
   let query = db
     .selectFrom('complaints as x')
     .innerJoin('cases as c', 'c.id', 'x.case_id')

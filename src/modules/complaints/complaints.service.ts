@@ -5,10 +5,8 @@
  * that change data take the caller's transaction, so the complaint, its case, the resident's letter (in
  * the outbox) and the audit row commit together or not at all.
  */
-import { audit } from '../../platform/audit/index.ts';
 import {
   isIsoDate,
-  londonInstant,
   toIsoDate,
   type IsoDate,
   type WorkingDayCalendar,
@@ -18,7 +16,6 @@ import {
   assertDate,
   adoptEach,
   dateGiven,
-  auditActor,
   auditChange,
   auditStaffChange,
   cleanText as clean,
@@ -32,8 +29,9 @@ import {
   addCaseworkNote,
   caseSummary,
   caseSummaryByReference,
+  recordByCaseReference,
   changeStatus,
-  createCase,
+  openRecordCase,
   loadCaseService,
   setLedCaseState,
   type CaseActor,
@@ -41,7 +39,7 @@ import {
 } from '../cases/index.ts';
 import { activeStaffMember, staffPicker } from '../identity/index.ts';
 import { queueMessage } from '../notifications/index.ts';
-import { findServiceOfKind, findServiceSummary, servicePicker } from '../services/index.ts';
+import { findServiceSummary, servicePicker } from '../services/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import { stageClock, withinWindow } from './complaints.clock.ts';
 import * as letters from './complaints.letters.ts';
@@ -215,10 +213,6 @@ function assertDifferentOfficer(stages: repo.StageRow[], stage: number, staffId:
     );
 }
 
-function receivedInstant(receivedOn: IsoDate, now: Date): Date {
-  return receivedOn === todayOf(now) ? now : londonInstant(receivedOn, '12:00');
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Make a complaint
 
@@ -248,38 +242,32 @@ export async function createComplaint(
     if (linked.service.kind === 'complaint')
       throw new DomainRuleError('A complaint cannot be about another complaint case; escalate it instead');
   }
-  const serviceId = await findServiceOfKind(trx, input.authorityId, 'complaint');
-  const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
-  if (!service) throw new DomainRuleError('No complaint service is set up for this council');
-
   const customerId = input.customerId ?? linked?.customerId ?? null;
-  const contact = customerId === null ? (input.contact ?? linked?.guest ?? null) : null;
   const staffId = input.actor.kind === 'staff' ? input.actor.staffId : null;
-  const created = await createCase(
+  const { service, created, existing } = await openRecordCase(
     trx,
     {
-      service,
+      authorityId: input.authorityId,
+      kind: 'complaint',
+      noService: 'No complaint service is set up for this council',
       customerId,
-      contact,
+      contact: customerId === null ? (input.contact ?? linked?.guest ?? null) : null,
       answers: {
         whatHappened: summary,
         ...(input.desiredOutcome ? { desiredOutcome: input.desiredOutcome } : {}),
         ...(linked ? { reference: linked.reference } : {}),
         ...(matterDate ? { whenHappened: matterDate } : {}),
       },
-      formVersion: service.definitionVersion,
       channel: input.channel,
-      receivedAt: receivedInstant(input.receivedOn, now),
+      receivedOn: input.receivedOn,
+      now,
       idempotencyKey: input.idempotencyKey,
-      createdByStaffId: staffId,
+      staffId,
     },
     { publicUrl: options.publicUrl },
+    (caseId) => repo.findComplaintIdByCase(trx, caseId),
   );
-  if (!created.created) {
-    const existing = await repo.findComplaintIdByCase(trx, created.id);
-    if (existing)
-      return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
-  }
+  if (existing) return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
 
   let aboutServiceId = input.aboutServiceId ?? linked?.service.id ?? null;
   let aboutTeamId: string | null = linked?.teamId ?? null;
@@ -334,19 +322,12 @@ export async function createComplaint(
       staffId,
     });
   }
-  await audit(trx, {
-    ...auditActor(input.actor),
-    authorityId: service.authorityId,
-    action: 'complaint.created',
-    recordType: 'complaint',
-    recordId: inserted.id,
-    details: {
-      caseId: created.id,
-      linkedCaseId: linked?.id ?? null,
-      workflowType,
-      backdated: input.receivedOn !== todayOf(now),
-    },
-    at: now,
+  const record = { id: inserted.id, authority_id: service.authorityId };
+  await auditChange(trx, 'complaint', record, input.actor, now, 'complaint.created', {
+    caseId: created.id,
+    linkedCaseId: linked?.id ?? null,
+    workflowType,
+    backdated: input.receivedOn !== todayOf(now),
   });
   return { id: inserted.id, caseId: created.id, reference: created.reference, created: true };
 }
@@ -404,14 +385,10 @@ export async function adoptComplaintCase(
       respond_by: clock.respondBy,
       created_at: options.now,
     });
-    await audit(trx, {
-      actorType: 'system',
-      authorityId: basics.authorityId,
-      action: 'complaint.created',
-      recordType: 'complaint',
-      recordId: inserted.id,
-      details: { caseId, from: 'form' },
-      at: options.now,
+    const record = { id: inserted.id, authority_id: basics.authorityId };
+    await auditChange(trx, 'complaint', record, { kind: 'system' }, options.now, 'complaint.created', {
+      caseId,
+      from: 'form',
     });
     return true;
   });
@@ -1049,14 +1026,9 @@ export async function findComplaintIdByCase(db: Db | Tx, caseId: string): Promis
   return (await repo.findComplaintIdByCase(db, caseId))?.id ?? null;
 }
 
-export async function findComplaintByReference(
-  db: Db | Tx,
-  reference: string,
-): Promise<{ id: string; authorityId: string } | null> {
-  const found = await caseSummaryByReference(db, reference);
-  const row = found ? await repo.findComplaintIdByCase(db, found.id) : undefined;
-  return row && found ? { id: row.id, authorityId: found.authorityId } : null;
-}
+/** The complaint with this case reference (as typed), with its council, or null. */
+export const findComplaintByReference = (db: Db | Tx, reference: string) =>
+  recordByCaseReference(db, reference, (caseId) => repo.findComplaintIdByCase(db, caseId));
 
 /** The deadlines of the current stage (for the API and queues). */
 export function currentDeadlines(view: ComplaintView): ComplaintDeadlines {
@@ -1074,29 +1046,28 @@ export function currentDeadlines(view: ComplaintView): ComplaintDeadlines {
   };
 }
 
-export async function listQueue(
+const complaintQueueItem = (r: repo.QueueRow): QueueItem => ({
+  id: r.id,
+  caseId: r.case_id,
+  reference: r.reference,
+  customerName: personName(r) ?? r.guest_name,
+  stage: r.stage as ComplaintStageNumber,
+  workflowType: r.workflow_type,
+  status: r.status,
+  receivedOn: r.received_on,
+  acknowledgedOn: r.acknowledged_on,
+  acknowledgeBy: r.acknowledge_by,
+  respondBy: r.respond_by,
+  extended: r.extension_days !== null,
+  handlerName: r.handler_name,
+  summary: r.summary,
+});
+
+/** Complaints of the councils, open (or answered and closed), the most urgent deadline first. */
+export const listQueue = async (
   db: Db | Tx,
   filter: { authorityIds: string[]; open: boolean; handlerId?: string | null },
-): Promise<QueueItem[]> {
-  if (filter.authorityIds.length === 0) return [];
-  const rows = await repo.queue(db, filter);
-  return rows.map((r) => ({
-    id: r.id,
-    caseId: r.case_id,
-    reference: r.reference,
-    customerName: personName(r) ?? r.guest_name,
-    stage: r.stage as ComplaintStageNumber,
-    workflowType: r.workflow_type,
-    status: r.status,
-    receivedOn: r.received_on,
-    acknowledgedOn: r.acknowledged_on,
-    acknowledgeBy: r.acknowledge_by,
-    respondBy: r.respond_by,
-    extended: r.extension_days !== null,
-    handlerName: r.handler_name,
-    summary: r.summary,
-  }));
-}
+): Promise<QueueItem[]> => (await repo.queue(db, filter)).map(complaintQueueItem);
 
 export async function listLearningActions(
   db: Db | Tx,

@@ -127,6 +127,7 @@ export async function updateReview(
 }
 
 export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; regime?: string | null }) {
+  if (filter.authorityIds.length === 0) return Promise.resolve([]);
   let query = db
     .selectFrom('information_requests as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
@@ -165,21 +166,28 @@ export type QueueRow = Awaited<ReturnType<typeof queue>>[number];
 
 // ---- disclosure log
 
+/** What the public disclosure log shows of a response. */
+const disclosureColumns = [
+  'r.id',
+  'r.regime',
+  'r.disclosure_title',
+  'r.disclosure_summary',
+  'r.published_at',
+  'r.responded_on',
+  'r.outcome',
+  'c.reference',
+] as const;
+
+/** The text the disclosure log's search looks in (`prefix`: the table's alias and a dot, or nothing). */
+const disclosureDocument = (prefix: '' | 'r.') =>
+  sql`to_tsvector('english', coalesce(${sql.raw(prefix)}disclosure_title, '') || ' ' || coalesce(${sql.raw(prefix)}disclosure_summary, ''))`;
+
 export function searchDisclosureLog(db: Q, filter: { q: string | null; limit: number; offset: number }) {
-  const document = sql`to_tsvector('english', coalesce(r.disclosure_title, '') || ' ' || coalesce(r.disclosure_summary, ''))`;
+  const document = disclosureDocument('r.');
   let query = db
     .selectFrom('information_requests as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select([
-      'r.id',
-      'r.regime',
-      'r.disclosure_title',
-      'r.disclosure_summary',
-      'r.published_at',
-      'r.responded_on',
-      'r.outcome',
-      'c.reference',
-    ])
+    .select(disclosureColumns)
     .where('r.published_at', 'is not', null);
   if (filter.q)
     query = query.where(sql<boolean>`${document} @@ websearch_to_tsquery('english', ${filter.q})`);
@@ -187,7 +195,7 @@ export function searchDisclosureLog(db: Q, filter: { q: string | null; limit: nu
 }
 
 export async function countDisclosureLog(db: Q, q: string | null): Promise<number> {
-  const document = sql`to_tsvector('english', coalesce(disclosure_title, '') || ' ' || coalesce(disclosure_summary, ''))`;
+  const document = disclosureDocument('');
   let query = db
     .selectFrom('information_requests')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -201,16 +209,7 @@ export function disclosureEntry(db: Q, id: string) {
   return db
     .selectFrom('information_requests as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select([
-      'r.id',
-      'r.regime',
-      'r.disclosure_title',
-      'r.disclosure_summary',
-      'r.published_at',
-      'r.responded_on',
-      'r.outcome',
-      'c.reference',
-    ])
+    .select(disclosureColumns)
     .where('r.id', '=', id)
     .where('r.published_at', 'is not', null)
     .executeTakeFirst();

@@ -6,20 +6,12 @@
  * request, its case, the letter (outbox) and the audit row commit together.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { audit } from '../../platform/audit/index.ts';
-import {
-  endOfLondonDay,
-  londonInstant,
-  toIsoDate,
-  addCalendarDays,
-  type IsoDate,
-} from '../../platform/calendar/index.ts';
+import { endOfLondonDay, toIsoDate, addCalendarDays, type IsoDate } from '../../platform/calendar/index.ts';
 import { exceedsCostLimit, FOI_COST_LIMIT_HOURS } from '../../platform/clocks/index.ts';
 import {
   assertDate,
   adoptEach,
   dateGiven,
-  auditActor,
   auditChange,
   auditStaffChange,
   cleanText,
@@ -30,14 +22,13 @@ import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import {
   caseSummary,
-  caseSummaryByReference,
-  createCase,
+  recordByCaseReference,
+  openRecordCase,
   loadCaseService,
   setLedCaseState,
 } from '../cases/index.ts';
 import { activeStaffMember, staffPicker } from '../identity/index.ts';
 import { queueMessage } from '../notifications/index.ts';
-import { findServiceOfKind } from '../services/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import {
   canNotifyExtension,
@@ -196,35 +187,27 @@ export async function createInformationRequest(
   const text = cleanText(input.requestText);
   if (!text) throw new DomainRuleError('Enter the request');
   assertDate(input.receivedOn, 'The date the request was received', { notAfter: todayOf(options.now) });
-  const serviceId = await findServiceOfKind(trx, input.authorityId, input.regime === 'sar' ? 'sar' : 'foi');
-  const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
-  if (!service)
-    throw new DomainRuleError(
-      `No ${input.regime === 'sar' ? 'subject access' : 'freedom of information'} service is set up for this council`,
-    );
   const staffId = input.actor.kind === 'staff' ? input.actor.staffId : null;
-  const created = await createCase(
+  const sar = input.regime === 'sar';
+  const { service, created, existing } = await openRecordCase(
     trx,
     {
-      service,
+      authorityId: input.authorityId,
+      kind: sar ? 'sar' : 'foi',
+      noService: `No ${sar ? 'subject access' : 'freedom of information'} service is set up for this council`,
       customerId: input.customerId ?? null,
       contact: input.customerId ? null : (input.contact ?? null),
-      answers:
-        input.regime === 'sar' ? { information: text } : { requestDetails: text, regime: input.regime },
-      formVersion: service.definitionVersion,
+      answers: sar ? { information: text } : { requestDetails: text, regime: input.regime },
       channel: input.channel,
-      receivedAt:
-        input.receivedOn === todayOf(options.now) ? options.now : londonInstant(input.receivedOn, '12:00'),
+      receivedOn: input.receivedOn,
+      now: options.now,
       idempotencyKey: input.idempotencyKey,
-      createdByStaffId: staffId,
+      staffId,
     },
     { publicUrl: options.publicUrl },
+    (caseId) => repo.findIdByCase(trx, caseId),
   );
-  if (!created.created) {
-    const existing = await repo.findIdByCase(trx, created.id);
-    if (existing)
-      return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
-  }
+  if (existing) return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
   const state: ClockState = {
     regime: input.regime,
     receivedOn: input.receivedOn,
@@ -255,18 +238,11 @@ export async function createInformationRequest(
   }
   const locked = await lock(trx, inserted.id);
   await apply(trx, locked, { patch: {}, staffId, now: options.now });
-  await audit(trx, {
-    ...auditActor(input.actor),
-    authorityId: service.authorityId,
-    action: 'information_request.created',
-    recordType: 'information_request',
-    recordId: inserted.id,
-    details: {
-      regime: input.regime,
-      caseId: created.id,
-      backdated: input.receivedOn !== todayOf(options.now),
-    },
-    at: options.now,
+  const action = 'information_request.created';
+  await auditChange(trx, 'information_request', locked, input.actor, options.now, action, {
+    regime: input.regime,
+    caseId: created.id,
+    backdated: input.receivedOn !== todayOf(options.now),
   });
   return { id: inserted.id, caseId: created.id, reference: created.reference, created: true };
 }
@@ -304,15 +280,19 @@ export async function adoptInformationRequestCase(
     if (!inserted) return false;
     const locked = await lock(trx, inserted.id);
     await apply(trx, locked, { patch: {}, staffId: null, now: options.now });
-    await audit(trx, {
-      actorType: 'system',
-      authorityId: c.authorityId,
-      action: 'information_request.created',
-      recordType: 'information_request',
-      recordId: inserted.id,
-      details: { regime, caseId: c.id, from: 'form' },
-      at: options.now,
-    });
+    await auditChange(
+      trx,
+      'information_request',
+      locked,
+      { kind: 'system' },
+      options.now,
+      'information_request.created',
+      {
+        regime,
+        caseId: c.id,
+        from: 'form',
+      },
+    );
     return true;
   });
 }
@@ -1096,22 +1076,20 @@ export async function requestOfCase(db: Db | Tx, caseId: string): Promise<Reques
   return row ? getInformationRequest(db, row.id) : null;
 }
 
-export async function findRequestByReference(
-  db: Db | Tx,
-  reference: string,
-): Promise<{ id: string; authorityId: string } | null> {
-  const found = await caseSummaryByReference(db, reference);
-  const row = found ? await repo.findIdByCase(db, found.id) : undefined;
-  return row && found ? { id: row.id, authorityId: found.authorityId } : null;
-}
+/** The request with this case reference (as typed), with its council, or null. */
+export const findRequestByReference = (db: Db | Tx, reference: string) =>
+  recordByCaseReference(db, reference, (caseId) => repo.findIdByCase(db, caseId));
 
+/** The request queue: open (or answered) items of the councils, most urgent first. */
 export async function listQueue(
   db: Db | Tx,
   filter: { authorityIds: string[]; open: boolean; regime?: Regime | null },
 ): Promise<QueueItem[]> {
-  if (filter.authorityIds.length === 0) return [];
-  const rows = await repo.queue(db, filter);
-  return rows.map((r) => ({
+  return (await repo.queue(db, filter)).map(toQueueItem);
+}
+
+function toQueueItem(r: repo.QueueRow): QueueItem {
+  return {
     id: r.id,
     reference: r.reference,
     regime: r.regime,
@@ -1121,7 +1099,7 @@ export async function listQueue(
     dueOn: r.due_on,
     handlerName: r.handler_name,
     reviewDueOn: r.review_due_on && !r.review_completed_on ? r.review_due_on : null,
-  }));
+  };
 }
 
 /** Officers who may be assigned a request: active staff of the councils. */

@@ -36,9 +36,13 @@ export type CommandActor =
   | { kind: 'customer'; customerId: string | null }
   | { kind: 'api'; tokenId: string };
 
-/** The audit columns for an actor (a resident without an account is `anonymous`). */
-export function auditActor(actor: CommandActor): Pick<AuditEntry, 'actorType' | 'actorId'> {
+/** The audit columns for an actor (a resident without an account is `anonymous`; a job is `system`). */
+export function auditActor(
+  actor: CommandActor | { kind: 'system' },
+): Pick<AuditEntry, 'actorType' | 'actorId'> {
   switch (actor.kind) {
+    case 'system':
+      return { actorType: 'system', actorId: null };
     case 'staff':
       return { actorType: 'staff', actorId: actor.staffId };
     case 'customer':
@@ -67,7 +71,7 @@ export async function auditChange(
   db: Db | Tx,
   recordType: string,
   record: { id: string; authority_id: string },
-  by: CommandActor,
+  by: CommandActor | { kind: 'system' },
   at: Date,
   action: string,
   details?: Record<string, unknown>,
