@@ -36,6 +36,13 @@ export interface FeedbackStaffDeps {
 
 const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
 
+/** What the team page says after an action (`?done=`). */
+const TEAM_BANNERS: Record<string, string> = {
+  followUp: 'Follow-up marked as done',
+  routed: 'Passed to the other team',
+  recorded: 'Recorded',
+};
+
 /** The id in path parameter `name`; not a UUID → 404. */
 const param = (request: FastifyRequest, name: string): string => idFromParams(request.params, name);
 
@@ -91,14 +98,7 @@ export async function registerFeedbackStaffRoutes(
     return reply.view('feedback/staff/team.njk', {
       pageTitle: `Feedback for ${team.name}`,
       team,
-      banner:
-        query.done === 'followUp'
-          ? 'Follow-up marked as done'
-          : query.done === 'routed'
-            ? 'Passed to the other team'
-            : query.done === 'recorded'
-              ? 'Recorded'
-              : null,
+      banner: query.done && Object.hasOwn(TEAM_BANNERS, query.done) ? TEAM_BANNERS[query.done] : null,
       summary: data.summary
         ? {
             responses: Number(data.summary.responses),
