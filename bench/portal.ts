@@ -27,7 +27,12 @@ import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../src/platform/db/index.ts';
 import { loadServiceDefinitions } from '../src/modules/services/index.ts';
-import { bindingHash, loadCaseService, newBindingSecret } from '../src/modules/cases/index.ts';
+import {
+  bindingHash,
+  loadCaseService,
+  newBindingSecret,
+  type CaseService,
+} from '../src/modules/cases/index.ts';
 import { seedDemoAddresses, startDraft } from '../src/modules/forms/index.ts';
 
 export interface PortalBenchOptions {
@@ -190,15 +195,8 @@ async function installServices(db: Db): Promise<{ slug: string; id: string }[]> 
   return installed;
 }
 
-/** Completed drafts of the general enquiry form (answers as the engine would have saved them). */
-async function prepareDrafts(
-  db: Db,
-  serviceId: string,
-  count: number,
-  bindingSecret: string,
-): Promise<{ id: string; token: string }[]> {
-  const service = await loadCaseService(db, { id: serviceId });
-  if (!service) throw new Error('bench: service missing');
+/** Answers to every unconditional question of a service's form, as the engine would have saved them. */
+export function completeAnswers(service: CaseService): Record<string, unknown> {
   const answers: Record<string, unknown> = {};
   for (const page of service.definition.form.pages)
     for (const q of page.questions) {
@@ -235,6 +233,19 @@ async function prepareDrafts(
           break;
       }
     }
+  return answers;
+}
+
+/** Completed drafts of the general enquiry form (answers as the engine would have saved them). */
+async function prepareDrafts(
+  db: Db,
+  serviceId: string,
+  count: number,
+  bindingSecret: string,
+): Promise<{ id: string; token: string }[]> {
+  const service = await loadCaseService(db, { id: serviceId });
+  if (!service) throw new Error('bench: service missing');
+  const answers = completeAnswers(service);
   const drafts: { id: string; token: string }[] = [];
   const now = new Date();
   for (let i = 0; i < count; i += 1) {

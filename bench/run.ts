@@ -9,14 +9,16 @@
  *   --customers N    customers for the workspace benchmark (default 1,000,000: about 5,000,000 interactions)
  *   --years Y        years of history (default 7)
  *   --pglite DIR     PGlite folder for the workspace data (default ./data/bench-workspace, kept for reuse)
- *   --only portal|workspace
+ *   --only portal,workspace,weight   run only these sections (comma-separated); docs/benchmarks.md keeps the
+ *       other sections as they were written by the run that measured them
  */
 import { cpus, totalmem, platform, release } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { run as runPortal, type PortalBenchResult } from './portal.ts';
 import { run as runWorkspace, type WorkspaceBenchResult, type Percentiles } from './workspace.ts';
+import { run as runWeight, type WeightBenchResult } from './weight.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,7 +26,15 @@ const arg = (name: string) => {
 };
 const pgUrl = process.env.BENCH_DATABASE_URL;
 const engines: ('pglite' | 'postgres')[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
-const only = arg('only');
+const SECTIONS = ['portal', 'workspace', 'weight'] as const;
+type Section = (typeof SECTIONS)[number];
+const only = arg('only')
+  ?.split(',')
+  .map((name) => name.trim());
+for (const name of only ?? [])
+  if (!SECTIONS.includes(name as Section))
+    throw new Error(`--only takes ${SECTIONS.join(', ')}; got "${name}"`);
+const runs = (section: Section) => !only || only.includes(section);
 
 async function admin(url: string, statement: string): Promise<void> {
   const target = new URL(url);
@@ -54,11 +64,11 @@ async function portalOnPostgres(url: string): Promise<PortalBenchResult> {
 const portal: PortalBenchResult[] = [];
 const workspace: WorkspaceBenchResult[] = [];
 for (const engine of engines) {
-  if (only !== 'workspace')
+  if (runs('portal'))
     portal.push(
       engine === 'postgres' ? await portalOnPostgres(pgUrl!) : await runPortal({ engine, log: true }),
     );
-  if (only !== 'portal') {
+  if (runs('workspace')) {
     const common = {
       customers: arg('customers') ? Number(arg('customers')) : undefined,
       years: arg('years') ? Number(arg('years')) : undefined,
@@ -74,20 +84,33 @@ for (const engine of engines) {
   }
 }
 
+// Page weight does not depend on the database engine: measured once, on PGlite.
+const weight: WeightBenchResult | null = runs('weight') ? await runWeight({ log: true }) : null;
+
 const f = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const ppp = (p: Percentiles) => `${f(p.p50)} / ${f(p.p95)} / ${f(p.p99)}`;
 const count = (n: number) => n.toLocaleString('en-GB');
-const lines = [
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+const runLine = `Run ${new Date().toISOString()} on ${machine}.`;
+const header = [
   '# Benchmarks',
   '',
-  `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}.`,
-  'Figures from other runs are not comparable: compare each figure with the baseline from the same run.',
-  'Written by `npm run bench` (see `bench/run.ts`); do not edit by hand.',
+  'Each section says when and on what machine it was measured. Figures from other runs are not comparable:',
+  'compare each figure with the baseline from the same run.',
+  'Written by `npm run bench` (see `bench/run.ts`; `--only` re-measures some sections and keeps the others); do not edit by hand.',
   '',
 ];
+/** Sections measured now, by their `## ` heading. */
+const fresh = new Map<string, string[]>();
+const PORTAL = '## Portal: pages and form submission (issue 3)';
+const WORKSPACE = '## Staff workspace at county scale (issue 4)';
+const WEIGHT = '## Page weight (issue 11)';
 if (portal.length)
-  lines.push(
-    '## Portal: pages and form submission (issue 3)',
+  fresh.set(PORTAL, [
+    PORTAL,
+    '',
+    runLine,
     '',
     'Real app on loopback, 16 keep-alive connections; submissions are POSTs of completed drafts to a committed case, timeline event, interaction, acknowledgement and outbox row.',
     '',
@@ -98,10 +121,12 @@ if (portal.length)
         `| ${r.engine} | ${f(r.baseline.requestsPerSecond)} | ${f(r.home.requestsPerSecond)} (${f(r.home.p50Ms)}/${f(r.home.p99Ms)}) | ${f(r.servicePage.requestsPerSecond)} (${f(r.servicePage.p50Ms)}/${f(r.servicePage.p99Ms)}) | ${f(r.submission.requestsPerSecond)} (${f(r.submission.p50Ms)}/${f(r.submission.p99Ms)}) | pages ≥ 2,500 req/s, submissions ≥ 700/s |`,
     ),
     '',
-  );
+  ]);
 if (workspace.length)
-  lines.push(
-    '## Staff workspace at county scale (issue 4)',
+  fresh.set(WORKSPACE, [
+    WORKSPACE,
+    '',
+    runLine,
     '',
     "Data from the generator (`generateHistory`, as `npm run seed -- --customers 1000000 --years 7`). Search: varied queries built from real rows through `searchCustomers`, after one warm-up pass, next to PostgreSQL's own execution time for the same statement (`EXPLAIN ANALYZE`). Single view: `GET /staff/customers/:id` through the real app as the demo agent, next to the time spent in SQL during the page (sum of each query's round trip; queries can run in parallel).",
     '',
@@ -121,6 +146,55 @@ if (workspace.length)
         `| ${kind} | ${workspace.map((r) => (r.search.byKind[kind] ? `${ppp(r.search.byKind[kind].roundTripMs)} | ${ppp(r.search.byKind[kind].executionMs)}` : '– | –')).join(' | ')} |`,
     ),
     '',
-  );
-writeFileSync(join(import.meta.dirname, '..', 'docs', 'benchmarks.md'), `${lines.join('\n')}\n`);
-process.stdout.write(`${lines.join('\n')}\n`);
+  ]);
+if (weight) {
+  const budget = (weight.budgetBytes / 1024).toFixed(0);
+  fresh.set(WEIGHT, [
+    WEIGHT,
+    '',
+    runLine,
+    '',
+    'Transfer size of a first visit, as a browser fetches it (`accept-encoding: br, gzip`; Lighthouse counts the same): the HTML, then every stylesheet, module preload and script the page names; bytes on the wire (status line, headers and compressed body), in KB of 1,024 bytes. A repeat visit fetches only the HTML: the fingerprinted assets are cached for a year. No images (the default look has none). Real app with the demo area (`bench/weight.ts`).',
+    '',
+    '| page | area | HTML KB | CSS KB | JS KB | first visit KB | repeat visit KB | uncompressed KB | budget |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...weight.pages.map(
+      (p) =>
+        `| ${p.page} (\`${p.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, ':draftId')}\`) | ${p.area} | ${kb(p.html)} | ${kb(p.css)} | ${kb(p.js)} | ${kb(p.total)} | ${kb(p.html)} | ${kb(p.uncompressed)} | ${p.area === 'resident' ? `< ${budget} KB: ${p.total < weight.budgetBytes ? 'met' : '**missed**'}` : '–'} |`,
+    ),
+    '',
+  ]);
+}
+
+/** The sections of the current file, by heading, so the ones not measured now are kept as they were. */
+function existingSections(file: string): Map<string, string[]> {
+  const sections = new Map<string, string[]>();
+  if (!existsSync(file)) return sections;
+  const text = readFileSync(file, 'utf8').replace(/\n+$/, '');
+  // Files written before sections carried their own run line: the header's applies to every section.
+  const oldRunLine = /^Run .* on .*\.$/m.exec(text.split(/\n## /)[0] ?? '')?.[0];
+  let current: string[] | null = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('## ')) {
+      current = [line];
+      sections.set(line, current);
+    } else current?.push(line);
+  }
+  for (const lines of sections.values()) {
+    if (oldRunLine && !lines.some((l) => l.startsWith('Run '))) lines.splice(1, 0, '', oldRunLine);
+    if (lines[lines.length - 1] !== '') lines.push('');
+  }
+  return sections;
+}
+
+const file = join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
+const kept = existingSections(file);
+const order = [
+  PORTAL,
+  WORKSPACE,
+  WEIGHT,
+  ...[...kept.keys()].filter((h) => ![PORTAL, WORKSPACE, WEIGHT].includes(h)),
+];
+const lines = [...header, ...order.flatMap((heading) => fresh.get(heading) ?? kept.get(heading) ?? [])];
+writeFileSync(file, `${lines.join('\n').replace(/\n+$/, '')}\n`);
+process.stdout.write(`${[...fresh.values()].flat().join('\n')}\n`);

@@ -120,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     formActionOrigins: oidc ? [new URL(oidc.issuerUrl).origin] : [],
     // The busiest anonymous pages, which show only the catalogue (docs/web.md "Page cache").
     pageCache: { routes: ['/', '/services/:slug'], ttlMs: 5_000 },
+    brand: config.brand,
   });
   await registerStaffIdentity(app, {
     db,
@@ -134,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorPages(app);
   await registerOps(app, { db, metrics, engine: database.engine, metricsAccess: config.metrics });
   await registerServicePortalRoutes(app, { db });
-  await registerAuthorityPortalRoutes(app, { db });
+  await registerAuthorityPortalRoutes(app, { db, clock });
   await registerCasesRoutes(app, {
     db,
     clock,

@@ -13,8 +13,7 @@ import { buildCustomer, randomReference, signedIn } from './builders/customers.t
 import { buildTestApp, type TestApp } from './support/app.ts';
 import { TestClock } from '../src/platform/clock.ts';
 import { SlaClock, type SlaPolicy } from '../src/platform/clocks/index.ts';
-import { defaultCaseCalendar } from '../src/modules/cases/index.ts';
-import { explainQueuePage, type QueueCriteria } from '../src/modules/cases/cases.queues.repository.ts';
+import { defaultCaseCalendar, explainQueuePage, type QueueCriteria } from '../src/modules/cases/index.ts';
 
 const NOW = new Date('2026-11-25T10:00:00Z'); // Wednesday
 const clock = new TestClock(NOW);

@@ -185,7 +185,7 @@ async function detailsForm(browser: Browser, overrides: Record<string, string> =
   const channel =
     /name="preferredChannel" type="radio" value="(\w+)" checked/.exec(page.body)?.[1] ?? 'email';
   const language =
-    /<option value="(\w+)" selected>/.exec(page.body.split('id="language"')[1] ?? '')?.[1] ?? 'en';
+    /<option value="(\w+)" selected[ >]/.exec(page.body.split('id="language"')[1] ?? '')?.[1] ?? 'en';
   return {
     givenName: value('givenName'),
     familyName: value('familyName'),
@@ -477,6 +477,21 @@ void describe('signing in with a code sent by email', () => {
 // ── your details ───────────────────────────────────────────────────────────────────────────────────────
 
 void describe('Your details: tell us once', () => {
+  void test('issue 12 item 25: each language is named in itself with its own lang (and dir for right-to-left scripts)', async () => {
+    const area = await buildArea('county');
+    const email = uniqueEmail();
+    await buildResident(area, email);
+    const browser = new Browser(t.app);
+    await signIn(browser, email);
+    const page = (await browser.get('/account/details')).body;
+    assert.match(page, /<option value="cy"[^>]* lang="cy"[^>]*>Cymraeg<\/option>/);
+    assert.match(page, /<option value="ur"[^>]* lang="ur" dir="rtl"[^>]*>اردو<\/option>/);
+    assert.match(page, /<option value="pl"[^>]* lang="pl"[^>]*>Polski<\/option>/);
+    // No language name in another script is left without its own lang attribute.
+    for (const option of page.matchAll(/<option value="([a-z]+)"([^>]*)>([^<]+)<\/option>/g))
+      assert.match(option[2], new RegExp(`lang="${option[1]}"`), `option ${option[3]}`);
+  });
+
   void test('changing a phone number updates all open cases in one transaction, visible on their timelines', async () => {
     const county = await buildArea('county');
     const city = await buildArea('city');

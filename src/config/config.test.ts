@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './index.ts';
@@ -131,4 +131,55 @@ void test('database timeouts: 5 s connect, 30 s statement, 60 s idle in transact
     () => loadConfig({ DATA_DIR: dataDir(), DATABASE_STATEMENT_TIMEOUT_MS: '30s' }),
     /DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds \(got "30s"\)/,
   );
+});
+
+void test('brand: neutral by default; name, colour, logo and icon from settings', () => {
+  const dir = dataDir();
+  const plain = loadConfig({ DATA_DIR: dir });
+  assert.deepEqual(plain.brand, { siteName: null, colour: '#36454f', logo: null, icon: null });
+
+  const logo = join(dir, 'logo.svg');
+  writeFileSync(logo, '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  const branded = loadConfig({
+    DATA_DIR: dir,
+    SITE_NAME: ' Wessex Council ',
+    BRAND_COLOUR: '#4C2C92',
+    BRAND_LOGO: logo,
+    BRAND_ICON: 'https://cdn.wessex.example/favicon.png',
+  });
+  assert.deepEqual(branded.brand, {
+    siteName: 'Wessex Council',
+    colour: '#4c2c92',
+    logo: { file: logo },
+    icon: { url: 'https://cdn.wessex.example/favicon.png' },
+  });
+});
+
+void test('brand: a colour white text cannot be read on, a bad hex, a missing file and a plain http URL are refused', () => {
+  const dir = dataDir();
+  const text = join(dir, 'logo.txt');
+  writeFileSync(text, 'not an image');
+  try {
+    loadConfig({
+      DATA_DIR: dir,
+      BRAND_COLOUR: '#5694ca',
+      BRAND_LOGO: join(dir, 'missing.png'),
+      BRAND_ICON: 'http://cdn.example/favicon.ico',
+    });
+    assert.fail('should throw');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.problems.length, 3);
+    assert.match(
+      error.message,
+      /BRAND_COLOUR is too light: white text on it has a contrast ratio of 3\.\d\d:1/,
+    );
+    assert.match(error.message, /BRAND_LOGO must name an image file that exists/);
+    assert.match(error.message, /BRAND_ICON must be an https:\/\/ URL or the path of an image file/);
+  }
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dir, BRAND_COLOUR: 'purple' }),
+    /BRAND_COLOUR must be a hex colour/,
+  );
+  assert.throws(() => loadConfig({ DATA_DIR: dir, BRAND_LOGO: text }), /BRAND_LOGO must be a \.svg, /);
 });

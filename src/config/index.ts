@@ -6,9 +6,10 @@
  * without a stack trace and exits non-zero.
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { contrastWithWhite, MIN_TEXT_CONTRAST, parseHexColour } from './colour.ts';
 
 const port = z
   .string()
@@ -64,6 +65,64 @@ const wholeNumber = (min: number, max: number) =>
     .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`);
+
+/** A logo or icon: an https URL used as it is, or a local file served fingerprinted from /assets/. */
+export type BrandImage = { url: string } | { file: string };
+
+/** The front door's own look (docs/assets.md): neutral unless the council sets its name, logo and colour. */
+export interface BrandConfig {
+  /** The front door's name; null: the translated demo name (`portal.siteName`). */
+  siteName: string | null;
+  /** `#rrggbb`, at least 4.5:1 against white text (headers, banners). */
+  colour: string;
+  logo: BrandImage | null;
+  icon: BrandImage | null;
+}
+
+/** Neutral charcoal: not GOV.UK blue, 9.9:1 against white. */
+export const DEFAULT_BRAND_COLOUR = '#36454f';
+
+/**
+ * A brand image (logo or icon): an https URL, or a file (absolute, or relative to the working directory)
+ * of one of the given types, read at start-up and served from /assets/ with a fingerprinted name.
+ */
+const MAX_BRAND_IMAGE_BYTES = 512 * 1024;
+const brandImage = (extensions: string[]) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .transform((value, ctx): BrandImage => {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(value) && !/^[a-z]:[\\/]/i.test(value)) {
+        let url: URL | null = null;
+        try {
+          url = new URL(value);
+        } catch {
+          /* reported below */
+        }
+        if (url?.protocol === 'https:') return { url: url.toString() };
+        ctx.addIssue({ code: 'custom', message: 'must be an https:// URL or the path of an image file' });
+        return z.NEVER;
+      }
+      const file = resolve(value);
+      const ext = extname(file).toLowerCase();
+      if (!extensions.includes(ext)) {
+        ctx.addIssue({ code: 'custom', message: `must be a ${extensions.join(', ')} file` });
+        return z.NEVER;
+      }
+      const size = existsSync(file) && statSync(file).isFile() ? statSync(file).size : null;
+      if (size === null || size === 0 || size > MAX_BRAND_IMAGE_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            size === null
+              ? 'must name an image file that exists'
+              : `must be an image file of at most ${MAX_BRAND_IMAGE_BYTES / 1024} KB`,
+        });
+        return z.NEVER;
+      }
+      return { file };
+    });
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 17:00');
 
@@ -185,6 +244,29 @@ const envSchema = z.object({
       }
     }, 'must be a JSON list of vectors of trust, like ["Cl.Cm"]')
     .default('["Cl.Cm"]'),
+  SITE_NAME: z.string().trim().min(1).max(80, 'must be at most 80 characters').optional(),
+  BRAND_COLOUR: z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const rgb = parseHexColour(value);
+      if (!rgb) {
+        ctx.addIssue({ code: 'custom', message: 'must be a hex colour like #1d70b8' });
+        return z.NEVER;
+      }
+      const ratio = contrastWithWhite(rgb);
+      if (ratio < MIN_TEXT_CONTRAST) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is too light: white text on it has a contrast ratio of ${ratio.toFixed(2)}:1 and must have at least ${MIN_TEXT_CONTRAST}:1 (WCAG 2.2 AA); choose a darker shade`,
+        });
+        return z.NEVER;
+      }
+      return `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+    })
+    .default(DEFAULT_BRAND_COLOUR),
+  BRAND_LOGO: brandImage(['.svg', '.png', '.jpg', '.jpeg', '.webp', '.gif']).optional(),
+  BRAND_ICON: brandImage(['.ico', '.png', '.svg']).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -257,6 +339,7 @@ export interface Config {
     /** The `vtr` authorization parameter as sent, a JSON list such as '["Cl.Cm"]'. */
     vtr: string;
   } | null;
+  brand: BrandConfig;
 }
 
 export class ConfigError extends Error {
@@ -407,6 +490,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             vtr: e.ONE_LOGIN_VTR,
           }
         : null,
+    brand: {
+      siteName: e.SITE_NAME ?? null,
+      colour: e.BRAND_COLOUR,
+      logo: e.BRAND_LOGO ?? null,
+      icon: e.BRAND_ICON ?? null,
+    },
   };
 }
 

@@ -15,7 +15,28 @@ export interface AuthoritySpec {
   name: string;
   kind: 'county' | 'city';
   phone: string;
+  /** How residents reach the council without the website (the contact page). */
+  contact: {
+    /** Local part; the domain is the council's (namespaced) demo domain. */
+    emailLocal: string;
+    postalAddress: string;
+    phoneHours: string;
+    /** Path of the video relay page on the council's website. */
+    bslVideoRelayPath: string;
+    offices: readonly DemoOffice[];
+  };
   teams: readonly { code: string; name: string }[];
+}
+
+export interface DemoOffice {
+  name: string;
+  address: string;
+  postcode: string;
+  openingHours: string;
+  stepFree: boolean;
+  hearingLoop: boolean;
+  parking: boolean;
+  accessibleToilet: boolean;
 }
 
 export const AUTHORITIES: Record<AreaRole, AuthoritySpec> = {
@@ -24,6 +45,34 @@ export const AUTHORITIES: Record<AreaRole, AuthoritySpec> = {
     name: 'Wessex County Council',
     kind: 'county',
     phone: '01632 960000',
+    contact: {
+      emailLocal: 'customerservices',
+      postalAddress: 'Wessex County Council\nCounty Hall\nCastle Street\nBrambleford\nWX1 1CH',
+      phoneHours: 'Monday to Friday, 8:30am to 5pm (closed on bank holidays)',
+      bslVideoRelayPath: '/contact/british-sign-language',
+      offices: [
+        {
+          name: 'County Hall customer service centre',
+          address: 'County Hall\nCastle Street\nBrambleford',
+          postcode: 'WX1 1CH',
+          openingHours: 'Monday to Friday, 9am to 5pm. Closed on bank holidays.',
+          stepFree: true,
+          hearingLoop: true,
+          parking: true,
+          accessibleToilet: true,
+        },
+        {
+          name: 'Lydcote Library council desk',
+          address: 'Lydcote Library\nMarket Street\nLydcote',
+          postcode: 'WX6 2LL',
+          openingHours: 'Tuesday and Thursday, 10am to 4pm; Saturday, 10am to 1pm. Closed on bank holidays.',
+          stepFree: true,
+          hearingLoop: false,
+          parking: false,
+          accessibleToilet: false,
+        },
+      ],
+    },
     teams: [
       { code: 'contact-centre', name: 'Customer contact centre' },
       { code: 'highways', name: 'Highways' },
@@ -46,6 +95,24 @@ export const AUTHORITIES: Record<AreaRole, AuthoritySpec> = {
     name: 'Kingsbridge City Council',
     kind: 'city',
     phone: '01632 960500',
+    contact: {
+      emailLocal: 'contactus',
+      postalAddress: 'Kingsbridge City Council\nGuildhall\nHigh Street\nKingsbridge\nKB1 1GH',
+      phoneHours: 'Monday to Friday, 9am to 5pm (closed on bank holidays)',
+      bslVideoRelayPath: '/contact/british-sign-language',
+      offices: [
+        {
+          name: 'Guildhall customer service centre',
+          address: 'Guildhall\nHigh Street\nKingsbridge',
+          postcode: 'KB1 1GH',
+          openingHours: 'Monday to Friday, 9am to 4:30pm. Closed on bank holidays.',
+          stepFree: true,
+          hearingLoop: true,
+          parking: false,
+          accessibleToilet: true,
+        },
+      ],
+    },
     teams: [
       { code: 'contact-centre', name: 'Customer contact centre' },
       { code: 'waste', name: 'Waste and recycling' },

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/db/index.ts';
 import { parseServiceDefinition } from '../modules/services/index.ts';
+import * as repo from './seed.repository.ts';
 import type { DemoNamespace } from './area.ts';
 import type { SeedService } from './history.ts';
 import type { AreaRole } from './people.ts';
@@ -19,11 +20,7 @@ export async function findAuthorityIds(
   db: Kysely<DB>,
   ns: DemoNamespace,
 ): Promise<Record<AreaRole, string> | null> {
-  const rows = await db
-    .selectFrom('authorities')
-    .select(['id', 'code'])
-    .where('code', 'in', [ns.code('county'), ns.code('city')])
-    .execute();
+  const rows = await repo.authoritiesByCode(db, [ns.code('county'), ns.code('city')]);
   const county = rows.find((r) => r.code === ns.code('county'));
   const city = rows.find((r) => r.code === ns.code('city'));
   return county && city ? { county: county.id, city: city.id } : null;
@@ -34,23 +31,8 @@ export async function loadStoredArea(db: Kysely<DB>, ns: DemoNamespace): Promise
   if (!authorityIds) return null;
   const ids = [authorityIds.county, authorityIds.city];
   const roleOf = (authorityId: string): AreaRole => (authorityId === authorityIds.city ? 'city' : 'county');
-  const services = await db
-    .selectFrom('services as s')
-    .innerJoin('teams as t', 't.id', 's.team_id')
-    .select(['s.id', 's.slug', 's.authority_id', 's.team_id', 's.definition', 't.code as team_code'])
-    .where('s.authority_id', 'in', ids)
-    .where('s.active', '=', true)
-    .orderBy('s.slug')
-    .execute();
-  const members = await db
-    .selectFrom('staff_team_members as m')
-    .innerJoin('teams as t', 't.id', 'm.team_id')
-    .innerJoin('staff_users as u', 'u.id', 'm.staff_user_id')
-    .select(['m.staff_user_id', 'm.team_id', 't.code as team_code', 't.authority_id', 'u.roles'])
-    .where('t.authority_id', 'in', ids)
-    .where('u.active', '=', true)
-    .orderBy('u.email')
-    .execute();
+  const services = await repo.activeServicesOf(db, ids);
+  const members = await repo.activeTeamMembersOf(db, ids);
   const agentsOf = (authorityId: string) =>
     members
       .filter(

@@ -102,6 +102,37 @@ describe('the demo area (shared test database, own namespace)', () => {
     assert.ok(Number(withCases.n) >= 300, `${withCases.n} customers with cases`);
   });
 
+  test('both councils have an email, a postal address, phone hours, a BSL video relay link and offices, and a second run keeps edits', async () => {
+    const { db } = database;
+    const councils = await db
+      .selectFrom('authorities')
+      .select(['id', 'email', 'postal_address', 'phone_hours', 'bsl_video_relay_url'])
+      .where('id', 'in', ids)
+      .execute();
+    for (const c of councils) {
+      assert.match(c.email ?? '', /@.*\.example\.gov\.uk$/);
+      assert.ok(c.postal_address && c.phone_hours && c.bsl_video_relay_url);
+    }
+    const offices = await db
+      .selectFrom('offices')
+      .select(['authority_id'])
+      .where('authority_id', 'in', ids)
+      .execute();
+    assert.equal(offices.length, 3);
+    await db.updateTable('authorities').set({ phone_hours: 'Edited' }).where('id', '=', ids[0]).execute();
+    await seedDemo(db, { clock, namespace: ns, seed: 11 });
+    const edited = await db
+      .selectFrom('authorities')
+      .select('phone_hours')
+      .where('id', '=', ids[0])
+      .executeTakeFirstOrThrow();
+    assert.equal(edited.phone_hours, 'Edited');
+    assert.equal(
+      (await db.selectFrom('offices').select('id').where('authority_id', 'in', ids).execute()).length,
+      3,
+    );
+  });
+
   test('running it twice does not duplicate anything', async () => {
     const count = async () =>
       (

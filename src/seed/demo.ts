@@ -15,8 +15,9 @@ import { hashPassword } from '../modules/identity/index.ts';
 import { seedDemoAddresses } from '../modules/forms/index.ts';
 import { loadServiceDefinitions, type ServiceDefinition } from '../modules/services/index.ts';
 import { AUTHORITIES, DEMO_PASSWORD, DemoNamespace, STAFF, demoSignIns, type DemoSignIn } from './area.ts';
-import { insertRows } from './bulk.ts';
+import { insertRows } from './bulk.repository.ts';
 import { findAuthorityIds } from './catalogue.ts';
+import { customersByEmail, fillAuthorityContactDetails, insertArea } from './seed.repository.ts';
 import {
   HistoryBuilder,
   ServiceModel,
@@ -180,14 +181,7 @@ export async function demoCustomerIds(
   const authorityIds = await findAuthorityIds(db, new DemoNamespace(options.namespace));
   if (!authorityIds) throw new Error('The demo area has not been seeded');
   const emails = Object.values(DEMO_CUSTOMERS).map((c) => c.email);
-  const rows = await db
-    .selectFrom('contact_points')
-    .select(['customer_id', 'normalised'])
-    .where('kind', '=', 'email')
-    .where('normalised', 'in', emails)
-    .where('authority_id', 'in', [authorityIds.county, authorityIds.city])
-    .orderBy('created_at')
-    .execute();
+  const rows = await customersByEmail(db, emails, [authorityIds.county, authorityIds.city]);
   const result: Partial<Record<DemoCustomerKey, string>> = {};
   for (const [key, customer] of Object.entries(DEMO_CUSTOMERS) as [DemoCustomerKey, NamedCustomer][]) {
     const row = rows.find((r) => r.normalised === customer.email);
@@ -652,7 +646,11 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
   // The gazetteer is shared by every (namespaced) copy of the area: an upsert that skips addresses already
   // there, run even when the area exists so an older demo database gains postcode lookup.
   await seedDemoAddresses(db);
-  if (await findAuthorityIds(db, ns)) return { created: false, signIns };
+  const existing = await findAuthorityIds(db, ns);
+  if (existing) {
+    await seedContactDetails(db, ns, existing);
+    return { created: false, signIns };
+  }
 
   const passwordHash = await hashPassword(DEMO_PASSWORD); // argon2 is slow on purpose: once for every demo account
   const data = plan({
@@ -666,27 +664,17 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
 
   const created = await db.transaction().execute(async (trx) => {
     // A concurrent seed of the same area waits on the unique code, then finds it taken and writes nothing.
-    const [county, ...others] = data.authorities;
-    const inserted = await trx
-      .insertInto('authorities')
-      .values(county)
-      .onConflict((oc) => oc.column('code').doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const inserted = await insertArea(trx, {
+      authorities: data.authorities,
+      teams: data.teams,
+      services: data.services,
+      staff: data.staff,
+      members: data.members,
+      replyTemplates: data.authorities.flatMap((a) =>
+        DEMO_REPLY_TEMPLATES.map((t) => ({ authority_id: a.id!, title: t.title, body: t.body })),
+      ),
+    });
     if (!inserted) return false;
-    await trx.insertInto('authorities').values(others).execute();
-    await trx.insertInto('teams').values(data.teams).execute();
-    await trx.insertInto('services').values(data.services).execute();
-    await trx.insertInto('staff_users').values(data.staff).execute();
-    await trx.insertInto('staff_team_members').values(data.members).execute();
-    await trx
-      .insertInto('reply_templates')
-      .values(
-        data.authorities.flatMap((a) =>
-          DEMO_REPLY_TEMPLATES.map((t) => ({ authority_id: a.id!, title: t.title, body: t.body })),
-        ),
-      )
-      .execute();
     await insertRows(
       trx,
       'customers',
@@ -716,5 +704,39 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
     await insertRows(trx, 'interactions', [...data.cases.flatMap((c) => c.interactions), ...data.contacts]);
     return true;
   });
+  const authorityIds = await findAuthorityIds(db, ns);
+  if (authorityIds) await seedContactDetails(db, ns, authorityIds);
   return { created, signIns };
+}
+
+/** The councils' email, postal address, phone hours, video relay link and offices (the contact page). */
+async function seedContactDetails(
+  db: Kysely<DB>,
+  ns: DemoNamespace,
+  authorityIds: Record<AreaRole, string>,
+): Promise<void> {
+  await fillAuthorityContactDetails(
+    db,
+    (['county', 'city'] as const).map((role) => {
+      const { contact } = AUTHORITIES[role];
+      return {
+        authorityId: authorityIds[role],
+        email: `${contact.emailLocal}@${ns.domain(role)}`,
+        postalAddress: contact.postalAddress,
+        phoneHours: contact.phoneHours,
+        bslVideoRelayUrl: `https://www.${ns.domain(role)}${contact.bslVideoRelayPath}`,
+        offices: contact.offices.map((office) => ({
+          authority_id: authorityIds[role],
+          name: office.name,
+          address: office.address,
+          postcode: office.postcode,
+          opening_hours: office.openingHours,
+          step_free: office.stepFree,
+          hearing_loop: office.hearingLoop,
+          parking: office.parking,
+          accessible_toilet: office.accessibleToilet,
+        })),
+      };
+    }),
+  );
 }

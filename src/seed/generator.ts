@@ -13,11 +13,12 @@
  * commits on its own, so memory stays flat however large the run, and a crash keeps what was committed.
  * Two batches are in flight at once: while the database writes one, this process builds the next.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB, NewRow } from '../platform/db/index.ts';
 import { DemoNamespace } from './area.ts';
-import { insertCasesSkippingTaken, insertRows } from './bulk.ts';
+import { insertCasesSkippingTaken, insertRows } from './bulk.repository.ts';
 import { loadStoredArea } from './catalogue.ts';
+import { countCustomersAndCases } from './seed.repository.ts';
 import { HistoryBuilder, ServiceModel, type BuiltCase, type InteractionRow } from './history.ts';
 import { PeopleFactory, type PersonRows } from './people.ts';
 import { IdStream, Random } from './random.ts';
@@ -156,12 +157,7 @@ export async function generateHistory(
     );
 
   const authorityIds = [area.authorityIds.county, area.authorityIds.city];
-  const existing = await sql<{ customers: number; cases: number }>`
-    select (select count(*) from customers where authority_id in (${sql.join(authorityIds)}))::int as customers,
-           (select count(*) from cases where authority_id in (${sql.join(authorityIds)}))::int as cases`.execute(
-    db,
-  );
-  const before = existing.rows[0] ?? { customers: 0, cases: 0 };
+  const before = await countCustomersAndCases(db, authorityIds);
   // A second run with the same seed adds different people and references, not clashing copies.
   const runKey = `history|${ns.key}|${seed}|${before.customers}|${before.cases}`;
 

@@ -7,20 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { registerApiAdminRoutes } from './api.admin.routes.ts';
 import { registerApiRoutes, type ApiRoutesDeps } from './api.routes.ts';
 
-export type ApiDeps = ApiRoutesDeps;
-
 /** Registers /api/v1/… (permission `api`, CSRF exempt) and /staff/admin/api-tokens (admin:manage). */
-export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+export async function registerApi(app: FastifyInstance, deps: ApiRoutesDeps): Promise<void> {
   await registerApiRoutes(app, deps);
   await registerApiAdminRoutes(app, deps);
 }
 
-export {
-  ensureDemoApiToken,
-  issueApiToken,
-  revokeApiToken,
-  authenticate,
-  hashApiToken,
-  type ApiClient,
-} from './api.tokens.ts';
+export { ensureDemoApiToken, issueApiToken } from './api.tokens.ts';
 export { openApiDocument } from './api.openapi.ts';

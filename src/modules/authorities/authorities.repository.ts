@@ -39,6 +39,44 @@ export async function insertAuthority(
     .executeTakeFirstOrThrow();
 }
 
+/** Every council's contact details for the contact page, name order. */
+export function listContactDetails(db: Db | Tx) {
+  return db
+    .selectFrom('authorities')
+    .select([
+      'id',
+      'name',
+      'phone',
+      'phone_hours',
+      'email',
+      'website',
+      'postal_address',
+      'bsl_video_relay_url',
+    ])
+    .orderBy('name')
+    .execute();
+}
+
+/** Open offices of every council, name order. */
+export function listOffices(db: Db | Tx) {
+  return db
+    .selectFrom('offices')
+    .select([
+      'authority_id',
+      'name',
+      'address',
+      'postcode',
+      'opening_hours',
+      'step_free',
+      'hearing_loop',
+      'parking',
+      'accessible_toilet',
+    ])
+    .where('active', '=', true)
+    .orderBy('name')
+    .execute();
+}
+
 /** The teams of the given councils, by name (team pickers on staff pages). */
 export function teamPicker(
   db: Db | Tx,

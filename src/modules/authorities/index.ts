@@ -1,6 +1,5 @@
-export { registerAuthorityPortalRoutes } from './authorities.portal.routes.ts';
+export { registerAuthorityPortalRoutes, loadAccessibilityStatement } from './authorities.portal.routes.ts';
 export {
-  listAuthorities,
   findAuthoritiesByCodeOrName,
   countAuthorities,
   insertAuthority,

@@ -46,6 +46,16 @@ export function activeMember(db: Q, teamId: string, staffId: string) {
     .executeTakeFirst();
 }
 
+/** A member of staff's display name (for emails about a handover), or undefined. */
+export async function staffDisplayName(db: Q, staffId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('staff_users')
+    .select('display_name')
+    .where('id', '=', staffId)
+    .executeTakeFirst();
+  return row?.display_name;
+}
+
 /** Active members of a team, for the "assign to" choice (name order). */
 export function teamMembers(db: Q, teamId: string) {
   return db

@@ -108,12 +108,7 @@ async function auditCase(
 }
 
 async function staffName(trx: Tx, staffId: string): Promise<string> {
-  const row = await trx
-    .selectFrom('staff_users')
-    .select('display_name')
-    .where('id', '=', staffId)
-    .executeTakeFirst();
-  return row?.display_name ?? 'A colleague';
+  return (await handling.staffDisplayName(trx, staffId)) ?? 'A colleague';
 }
 
 /**

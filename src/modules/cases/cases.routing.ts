@@ -13,6 +13,7 @@
  * {@link decideRoute} is the pure rule; {@link routeCase} gathers the facts in the caller's transaction.
  */
 import type { Tx } from '../../platform/db/index.ts';
+import { languageName } from '../../platform/i18n/index.ts';
 import type { ServiceDefinition } from '../services/index.ts';
 import * as routingRepo from './cases.routing.repository.ts';
 import type { CaseLocation, CaseService, CreateCaseInput } from './cases.types.ts';
@@ -60,29 +61,6 @@ export interface RouteDecision {
   reason: string;
 }
 
-const LANGUAGE_NAMES: Record<string, string> = {
-  en: 'English',
-  cy: 'Welsh',
-  pl: 'Polish',
-  ur: 'Urdu',
-  pa: 'Punjabi',
-  bn: 'Bengali',
-  gu: 'Gujarati',
-  ar: 'Arabic',
-  ro: 'Romanian',
-  lt: 'Lithuanian',
-  pt: 'Portuguese',
-  es: 'Spanish',
-  fr: 'French',
-  it: 'Italian',
-  uk: 'Ukrainian',
-  ru: 'Russian',
-  so: 'Somali',
-  tr: 'Turkish',
-  zh: 'Chinese',
-  bsl: 'British Sign Language',
-};
-
 const NEED_LABELS: Record<string, string> = {
   'large-print': 'large print',
   'easy-read': 'easy read',
@@ -91,10 +69,6 @@ const NEED_LABELS: Record<string, string> = {
   audio: 'audio',
   interpreter: 'interpreting',
 };
-
-export function languageName(code: string): string {
-  return LANGUAGE_NAMES[code.toLowerCase()] ?? code;
-}
 
 const norm = (value: string): string => value.trim().toLowerCase().replace(/_/g, '-');
 
@@ -253,12 +227,4 @@ export async function routeCase(
       : null,
     candidates,
   });
-}
-
-/**
- * The service's own team (before rules). Kept for callers that need a team without a transaction;
- * `createCase` uses {@link routeCase}.
- */
-export function chooseTeam(service: CaseService, _input: CreateCaseInput): string {
-  return service.teamId;
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerComplaintPortalRoutes, type ComplaintPortalDeps } from './complaints.portal.routes.ts';
 import { registerComplaintStaffRoutes, type ComplaintRoutesDeps } from './complaints.staff.routes.ts';
 
-export interface ComplaintsDeps extends ComplaintRoutesDeps, ComplaintPortalDeps {
+interface ComplaintsDeps extends ComplaintRoutesDeps, ComplaintPortalDeps {
   /** The session store, so a guest who complains can come back to the complaint in the same browser. */
   sessions?: { setData(id: string, data: Record<string, unknown>): Promise<void> } | null;
 }

@@ -3,6 +3,7 @@
  * timeline items); any HTML built here escapes every value.
  */
 import { formatDate } from '../../platform/views/index.ts';
+import { languageName } from '../../platform/i18n/index.ts';
 import type { AddressValue, Channel } from '../../platform/db/index.ts';
 import { addressLabel } from './customers.normalise.ts';
 import { CONTACT_OUTCOMES, LOGGABLE_CHANNELS } from './customers.rules.ts';
@@ -141,7 +142,6 @@ const NEEDS: Record<string, string> = {
   braille: 'Braille',
   audio: 'Audio',
 };
-const LANGUAGES: Record<string, string> = { en: 'English', cy: 'Welsh' };
 const PREFERRED_CHANNEL: Record<string, string> = {
   email: 'Email',
   sms: 'Text message',
@@ -178,7 +178,7 @@ export function identityRows(c: {
     row('Name', displayName(c)),
     row('Date of birth', c.date_of_birth ? formatDate(c.date_of_birth, 'date') : ''),
     row('Preferred contact', PREFERRED_CHANNEL[c.preferred_channel] ?? c.preferred_channel),
-    row('Language', LANGUAGES[c.preferred_language] ?? c.preferred_language),
+    row('Language', languageName(c.preferred_language)),
     {
       key: { text: 'Communication needs' },
       value: { text: needs.length ? needs.join('; ') : 'None recorded' },

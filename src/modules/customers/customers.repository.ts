@@ -437,6 +437,11 @@ export function activeServices(db: Conn, authorityIds: string[]) {
     .execute();
 }
 
+/** The council holding a record (its name is shown on the single view). */
+export function authorityOf(db: Conn, authorityId: string) {
+  return db.selectFrom('authorities').select('name').where('id', '=', authorityId).executeTakeFirstOrThrow();
+}
+
 export function findService(db: Conn, id: string) {
   return db
     .selectFrom('services')

@@ -130,11 +130,7 @@ export class CustomersService {
           TIMELINE_PAGE_SIZE,
         ),
         repo.mergedInto(this.db, customer.id),
-        this.db
-          .selectFrom('authorities')
-          .select('name')
-          .where('id', '=', customer.authority_id)
-          .executeTakeFirstOrThrow(),
+        repo.authorityOf(this.db, customer.authority_id),
       ]);
     const cases = allCases.filter((k) =>
       canSeeCase(scope, { sensitivity: k.sensitivity, teamId: k.team_id }),

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerFeedbackPublicRoutes } from './feedback.public.routes.ts';
 import { registerFeedbackStaffRoutes, type FeedbackStaffDeps } from './feedback.staff.routes.ts';
 
-export type FeedbackDeps = FeedbackStaffDeps;
+type FeedbackDeps = FeedbackStaffDeps;
 
 /** Registers /feedback/…, /you-said-we-did, /staff/feedback…, /staff/you-said-we-did and /staff/reports/feedback. */
 export async function registerFeedback(app: FastifyInstance, deps: FeedbackDeps): Promise<void> {

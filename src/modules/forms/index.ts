@@ -7,8 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { staffNavItems } from '../identity/index.ts';
 import { registerFormsRoutes as registerRoutes, type FormsRoutesDeps } from './forms.routes.ts';
 
-export type { FormsRoutesDeps } from './forms.routes.ts';
-
 /**
  * Registers /services/:slug/start, /apply/:draftId/..., /staff/services, /staff/services/:slug/start and
  * /staff/apply/:draftId/... (assisted digital), and adds "Start a request" to the staff navigation.
@@ -19,37 +17,5 @@ export async function registerFormsRoutes(app: FastifyInstance, deps: FormsRoute
   await registerRoutes(app, deps);
 }
 
-export {
-  startDraft,
-  findDraftFor,
-  submitDraft,
-  prefillAnswers,
-  lookupAddresses,
-  seedDemoAddresses,
-  purgeExpiredDrafts,
-  DRAFT_LIFETIME_MS,
-  type Draft,
-  type DraftAccess,
-  type SubmitResult,
-} from './forms.service.ts';
-export {
-  expandForm,
-  FOLLOW_UP_SUFFIX,
-  readPage,
-  readDate,
-  isShown,
-  pageApplies,
-  applicablePages,
-  nextPage,
-  previousPage,
-  firstIncompletePage,
-  pruneHidden,
-  contactFromAnswers,
-  formatPostcode,
-  postcodeKey,
-  type Answers,
-  type AddressAnswer,
-  type LocationAnswer,
-  type FileAnswer,
-  type FieldError,
-} from './forms.engine.ts';
+export { startDraft, seedDemoAddresses, purgeExpiredDrafts } from './forms.service.ts';
+export { expandForm } from './forms.engine.ts';

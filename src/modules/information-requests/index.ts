@@ -10,7 +10,7 @@ import {
   type InformationRequestRoutesDeps,
 } from './information-requests.staff.routes.ts';
 
-export type InformationRequestsDeps = InformationRequestRoutesDeps;
+type InformationRequestsDeps = InformationRequestRoutesDeps;
 
 /**
  * Registers /staff/information-requests…, /staff/reports/timeliness, /disclosure-log…, /sar-bundles/… and

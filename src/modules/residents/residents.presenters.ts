@@ -3,6 +3,7 @@ import { translate } from '../../platform/i18n/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { ResidentProfile, ProfileChanges } from './residents.profile.ts';
 import { CHANNELS, LANGUAGES, NEEDS, type DetailsForm } from './residents.schemas.ts';
+import { findLanguage } from '../../platform/i18n/index.ts';
 
 /** `+447700900123` → `07700 900123` (how people write UK numbers); other numbers unchanged. */
 export function displayPhone(e164: string | null): string {
@@ -62,7 +63,16 @@ export function detailsFormItems(locale: string, values: Record<string, unknown>
     ...(withBlank
       ? [{ value: '', text: t('account.details.chooseLanguage'), selected: current === '' }]
       : []),
-    ...LANGUAGES.map((code) => ({ value: code, text: t(`languages.${code}`), selected: code === current })),
+    // Each language named in itself, marked with its own language and direction (WCAG 3.1.2).
+    ...LANGUAGES.map((code) => {
+      const language = findLanguage(code);
+      return {
+        value: code,
+        text: language?.endonym ?? code,
+        selected: code === current,
+        attributes: { lang: code, ...(language?.dir === 'rtl' ? { dir: 'rtl' } : {}) },
+      };
+    }),
   ];
   return {
     channelItems: CHANNELS.map((c) => ({ value: c, text: t(`account.details.channel.${c}`) })),

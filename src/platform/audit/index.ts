@@ -12,6 +12,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, Tx } from '../db/index.ts';
+import { insertAuditRow } from './audit.repository.ts';
 
 export type AuditOutcome = 'ok' | 'denied' | 'failed';
 
@@ -58,21 +59,18 @@ export function auditedInScope(): readonly AuditedInScope[] {
 export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
   const outcome = entry.outcome ?? 'ok';
   const scope = scopes.getStore();
-  await db
-    .insertInto('audit_log')
-    .values({
-      actor_type: entry.actorType,
-      actor_id: entry.actorId ?? null,
-      authority_id: entry.authorityId ?? null,
-      action: entry.action,
-      record_type: entry.recordType ?? null,
-      record_id: entry.recordId ?? null,
-      outcome,
-      reason: entry.reason ?? null,
-      request_id: entry.requestId ?? scope?.requestId ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-      ...(entry.at ? { at: entry.at } : {}),
-    })
-    .execute();
+  await insertAuditRow(db, {
+    actor_type: entry.actorType,
+    actor_id: entry.actorId ?? null,
+    authority_id: entry.authorityId ?? null,
+    action: entry.action,
+    record_type: entry.recordType ?? null,
+    record_id: entry.recordId ?? null,
+    outcome,
+    reason: entry.reason ?? null,
+    request_id: entry.requestId ?? scope?.requestId ?? null,
+    details: JSON.stringify(entry.details ?? {}),
+    ...(entry.at ? { at: entry.at } : {}),
+  });
   scope?.written.push({ action: entry.action, outcome, actorId: entry.actorId ?? null });
 }

@@ -123,6 +123,11 @@ export async function withoutStatementTimeout<D, T>(
   });
 }
 
+/** One round trip to the database (`select 1`): throws when it cannot be reached. For readiness checks. */
+export async function ping(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.engine === 'postgres') {
     const timeouts = target.timeouts ?? {};
@@ -172,7 +177,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       log: target.log,
     });
     try {
-      await sql`select 1`.execute(db);
+      await ping(db);
     } catch (error) {
       await db.destroy();
       throw new DatabaseUnavailableError(

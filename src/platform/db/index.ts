@@ -1,5 +1,6 @@
 export {
   openDatabase,
+  ping,
   DatabaseUnavailableError,
   type Database,
   type DatabaseTarget,

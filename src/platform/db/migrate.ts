@@ -16,6 +16,7 @@ import * as caseWorkspace from './migrations/2026_11_22_0600_case_workspace.ts';
 import * as staffLockout from './migrations/2026_12_03_0100_staff_lockout_password_links.ts';
 import * as auditRecordAuthority from './migrations/2026_12_03_0200_audit_record_authority.ts';
 import * as outboxPriority from './migrations/2026_12_03_0300_outbox_priority.ts';
+import * as authorityContactDetails from './migrations/2026_12_07_0100_authority_contact_details.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0001_core': core,
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_0100_staff_lockout_password_links': staffLockout,
   '2026_12_03_0200_audit_record_authority': auditRecordAuthority,
   '2026_12_03_0300_outbox_priority': outboxPriority,
+  '2026_12_07_0100_authority_contact_details': authorityContactDetails,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

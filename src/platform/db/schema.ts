@@ -18,6 +18,25 @@ export interface AuthoritiesTable {
   kind: 'county' | 'district' | 'city' | 'unitary' | 'parish';
   website: string | null;
   phone: string | null;
+  email: string | null;
+  postal_address: string | null;
+  phone_hours: string | null;
+  bsl_video_relay_url: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface OfficesTable {
+  id: Generated<string>;
+  authority_id: string;
+  name: string;
+  address: string;
+  postcode: string | null;
+  opening_hours: string;
+  step_free: Generated<boolean>;
+  hearing_loop: Generated<boolean>;
+  parking: Generated<boolean>;
+  accessible_toilet: Generated<boolean>;
+  active: Generated<boolean>;
   created_at: DefaultTimestamp;
 }
 
@@ -642,6 +661,7 @@ export interface ReplyTemplatesTable {
 
 export interface DB {
   authorities: AuthoritiesTable;
+  offices: OfficesTable;
   teams: TeamsTable;
   staff_users: StaffUsersTable;
   staff_team_members: StaffTeamMembersTable;

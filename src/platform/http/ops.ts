@@ -10,9 +10,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { pendingMigrations } from '../db/index.ts';
+import { pendingMigrations, ping } from '../db/index.ts';
 import { bearerMatches, type Metrics } from '../metrics/index.ts';
 import { NotFoundError } from './errors.ts';
 
@@ -55,7 +54,7 @@ export async function registerOps(
         timer = setTimeout(() => resolve('timeout'), readyTimeoutMs);
       });
       const check = (async () => {
-        await sql`select 1`.execute(deps.db);
+        await ping(deps.db);
         return pendingMigrations(deps.db);
       })();
       check.catch(() => undefined); // may settle after the timeout answered

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/index.ts';
+import * as repo from './sessions.repository.ts';
 
 export const SESSION_COOKIE = 'fd_session';
 
@@ -38,19 +39,16 @@ export class SessionStore {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = this.expiry();
-    await this.db
-      .insertInto('sessions')
-      .values({
-        id: hashToken(token),
-        kind,
-        staff_user_id: owner.staffUserId ?? null,
-        customer_id: owner.customerId ?? null,
-        data: JSON.stringify(owner.data ?? {}),
-        created_at: now,
-        last_seen_at: now,
-        expires_at: expiresAt,
-      })
-      .execute();
+    await repo.insertSession(this.db, {
+      id: hashToken(token),
+      kind,
+      staff_user_id: owner.staffUserId ?? null,
+      customer_id: owner.customerId ?? null,
+      data: JSON.stringify(owner.data ?? {}),
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+    });
     return {
       token,
       session: {
@@ -68,21 +66,17 @@ export class SessionStore {
   async load(token: string | undefined): Promise<SessionRecord | null> {
     if (!token || token.length > 100) return null;
     const id = hashToken(token);
-    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await repo.findSession(this.db, id);
     const now = this.clock.now();
     if (!row) return null;
     if (row.expires_at.getTime() <= now.getTime()) {
-      await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+      await repo.deleteSession(this.db, id);
       return null;
     }
     let expiresAt = row.expires_at;
     if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
       expiresAt = this.expiry();
-      await this.db
-        .updateTable('sessions')
-        .set({ last_seen_at: now, expires_at: expiresAt })
-        .where('id', '=', id)
-        .execute();
+      await repo.touchSession(this.db, id, now, expiresAt);
     }
     return {
       id,
@@ -97,35 +91,23 @@ export class SessionStore {
   /** Explicit "stay signed in": always extends. */
   async extend(id: string): Promise<Date> {
     const expiresAt = this.expiry();
-    await this.db
-      .updateTable('sessions')
-      .set({ last_seen_at: this.clock.now(), expires_at: expiresAt })
-      .where('id', '=', id)
-      .execute();
+    await repo.touchSession(this.db, id, this.clock.now(), expiresAt);
     return expiresAt;
   }
 
   async setData(id: string, data: Record<string, unknown>): Promise<void> {
-    await this.db
-      .updateTable('sessions')
-      .set({ data: JSON.stringify(data) })
-      .where('id', '=', id)
-      .execute();
+    await repo.setSessionData(this.db, id, data);
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+    await repo.deleteSession(this.db, id);
   }
 
   async destroyAllFor(staffUserId: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('staff_user_id', '=', staffUserId).execute();
+    await repo.deleteSessionsOfStaff(this.db, staffUserId);
   }
 
   async purgeExpired(): Promise<number> {
-    const result = await this.db
-      .deleteFrom('sessions')
-      .where('expires_at', '<=', this.clock.now())
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    return repo.deleteExpiredSessions(this.db, this.clock.now());
   }
 }

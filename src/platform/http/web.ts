@@ -7,10 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import fastifyStatic from '@fastify/static';
+import compress from '@fastify/compress';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createViews, govukFrontendDist, mojFrontendRoot, type Views } from '../views/index.ts';
+import { createViews, type Views } from '../views/index.ts';
+import { brandImageUrl, loadAssets, registerAssets, type Assets, type BrandSettings } from './assets.ts';
 import { availableLocales, defaultLocale, translate } from '../i18n/index.ts';
 import { AppError, CsrfError, ValidationError } from './errors.ts';
 import { CSRF_COOKIE, csrfTokenFor, csrfTokenValid, newCsrfSecret, type CsrfBinding } from './csrf.ts';
@@ -32,6 +33,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Rendered anonymous pages; `invalidate()` after changing what public pages show. */
     pageCache: PageCache | null;
+    /** The fingerprinted static assets (docs/assets.md). */
+    assets: Assets;
   }
   interface FastifyReply {
     view(template: string, context?: Record<string, unknown>): FastifyReply;
@@ -62,6 +65,15 @@ export interface WebOptions {
   formActionOrigins?: string[];
   /** Cache the HTML of these anonymous pages (see page-cache.ts); omit to render every request. */
   pageCache?: PageCacheOptions;
+  /** The front door's name, colour, logo and icon (docs/assets.md). */
+  brand: BrandSettings;
+}
+
+/** Origins of a logo or icon given as an https URL, which pages may then show. */
+function imageOrigins(brand: BrandSettings): string[] {
+  return [brand.logo, brand.icon].flatMap((image) =>
+    image && 'url' in image ? [new URL(image.url).origin] : [],
+  );
 }
 
 /** Recomputes `request.csrfToken` after the request's session changes (sign-in, sign-out). */
@@ -82,7 +94,7 @@ function csrfBinding(request: FastifyRequest): CsrfBinding | null {
  */
 function mustNotStore(request: FastifyRequest, existing: string): boolean {
   const path = request.url.split('?')[0] ?? '';
-  if (path.startsWith('/assets/') || path.startsWith('/public/')) return false;
+  if (path.startsWith('/assets/')) return false;
   if (request.session) return true;
   if (path.startsWith('/api/') || path.startsWith('/open311/')) return !existing.startsWith('public');
   if (request.method !== 'GET' && request.method !== 'HEAD') return true;
@@ -91,8 +103,23 @@ function mustNotStore(request: FastifyRequest, existing: string): boolean {
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'views', 'public');
 
+/** Responses smaller than this are sent as they are: compressing them saves nothing worth the time. */
+const COMPRESS_THRESHOLD_BYTES = 1024;
+
 export async function registerWeb(app: FastifyInstance, options: WebOptions): Promise<Views> {
   const views = createViews(options.moduleViewDirs);
+  const assets = await loadAssets(options.brand, publicDir);
+  app.decorate('assets', assets);
+  const { brand } = options;
+  views.env.addGlobal('asset', (name: string) => assets.url(name));
+  views.env.addGlobal('brand', {
+    siteName: brand.siteName,
+    colour: brand.colour,
+    logoUrl: brandImageUrl(assets, 'logo', brand.logo),
+    iconUrl: brandImageUrl(assets, 'icon', brand.icon),
+  });
+  // brotli or gzip for every route registered after this (all of them); /assets/ sends its own.
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: COMPRESS_THRESHOLD_BYTES });
   await app.register(formbody, { bodyLimit: 1_048_576 });
   await app.register(cookie, { secret: options.sessionSecret });
   await app.register(helmet, {
@@ -102,7 +129,7 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...imageOrigins(brand)],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         formAction: ["'self'", ...(options.formActionOrigins ?? [])],
@@ -116,25 +143,8 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
     crossOriginEmbedderPolicy: false,
   });
 
-  // GOV.UK Frontend and MOJ assets, served locally (fonts and images are referenced from /assets/).
-  await app.register(fastifyStatic, {
-    root: [
-      join(govukFrontendDist, 'govuk', 'assets'),
-      join(govukFrontendDist, 'govuk'),
-      join(mojFrontendRoot, 'moj'),
-    ],
-    prefix: '/assets/',
-    allowedPath: (path) => /\.(css|js|mjs|woff2?|png|svg|ico|json|map)$/.test(path) && !path.includes('..'),
-    maxAge: '7d',
-    index: false,
-  });
-  await app.register(fastifyStatic, {
-    root: publicDir,
-    prefix: '/public/',
-    decorateReply: false,
-    maxAge: '1h',
-    index: false,
-  });
+  // Stylesheets, scripts, logo and icon, fingerprinted (docs/assets.md). No GOV.UK font or crown file.
+  registerAssets(app, assets);
 
   const cookieOptions = {
     path: '/',

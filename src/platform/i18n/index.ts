@@ -44,3 +44,5 @@ export function hasMessage(key: string): boolean {
 export function messagesFor(locale: string): Messages {
   return { ...locales.get(defaultLocale), ...locales.get(locale) };
 }
+
+export { LANGUAGE_LIST, findLanguage, languageName, type Language } from './languages.ts';

@@ -5,12 +5,13 @@
  * at least once.
  *
  * This file holds the producer side (`enqueue`) and the operator helpers (`outboxStats`, `retryDead`,
- * `purgeDone`). It never uses the database's `now()`: times come from the caller or an injected Clock so
+ * `purgeDone`); their SQL, and the worker's, is in outbox.repository.ts. It never uses the database's `now()`: times come from the caller or an injected Clock so
  * tests control them, except `enqueue` without `runAfter`, which leaves `run_after` to the column default.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import * as repo from './outbox.repository.ts';
 
 /**
  * Claim order (`outbox.priority`, higher first). `urgent` is for work a person is waiting for right now —
@@ -53,22 +54,16 @@ export async function enqueue(trx: Kysely<DB> | Transaction<DB>, job: EnqueueJob
   if (job.priority !== undefined && !Object.hasOwn(JOB_PRIORITY, job.priority))
     throw new RangeError('enqueue: priority must be normal or urgent');
 
-  const row = await trx
-    .insertInto('outbox')
-    .values({
-      topic: job.topic,
-      // Serialise explicitly: pg would turn a top-level array into a PostgreSQL array literal.
-      payload: JSON.stringify(job.payload),
-      authority_id: job.authorityId ?? null,
-      dedupe_key: job.dedupeKey ?? null,
-      ...(job.runAfter !== undefined ? { run_after: job.runAfter } : {}),
-      ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
-      ...(job.priority !== undefined ? { priority: JOB_PRIORITY[job.priority] } : {}),
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id ?? null;
+  return repo.insertJob(trx, {
+    topic: job.topic,
+    // Serialise explicitly: pg would turn a top-level array into a PostgreSQL array literal.
+    payload: JSON.stringify(job.payload),
+    authority_id: job.authorityId ?? null,
+    dedupe_key: job.dedupeKey ?? null,
+    ...(job.runAfter !== undefined ? { run_after: job.runAfter } : {}),
+    ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
+    ...(job.priority !== undefined ? { priority: JOB_PRIORITY[job.priority] } : {}),
+  });
 }
 
 export interface OutboxStats {
@@ -94,28 +89,7 @@ export interface OutboxQueryOptions {
 /** Counts by status and the ages that matter for alerting; backs /metrics. One scan of the outbox table. */
 export async function outboxStats(db: Kysely<DB>, options: OutboxQueryOptions = {}): Promise<OutboxStats> {
   const now = (options.clock ?? systemClock).now();
-  const topicFilter = options.topics ? sql`where topic = any(${options.topics}::text[])` : sql``;
-  const result = await sql<{
-    pending: number;
-    processing: number;
-    done: number;
-    dead: number;
-    oldest_pending: Date | null;
-    oldest_due: Date | null;
-  }>`
-    select
-      count(*) filter (where status = 'pending')::int as pending,
-      count(*) filter (where status = 'processing')::int as processing,
-      count(*) filter (where status = 'done')::int as done,
-      count(*) filter (where status = 'dead')::int as dead,
-      min(created_at) filter (where status = 'pending') as oldest_pending,
-      least(
-        min(run_after) filter (where status = 'pending' and run_after <= ${now}),
-        min(locked_until) filter (where status = 'processing' and locked_until < ${now})
-      ) as oldest_due
-    from outbox
-    ${topicFilter}`.execute(db);
-  const row = result.rows[0];
+  const row = await repo.outboxCounts(db, now, options.topics);
   const ageSeconds = (at: Date | null): number | null =>
     at ? Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)) : null;
   return {
@@ -139,20 +113,7 @@ export async function retryDead(
   options: { clock?: Clock } = {},
 ): Promise<boolean> {
   const now = (options.clock ?? systemClock).now();
-  const result = await db
-    .updateTable('outbox')
-    .set({
-      status: 'pending',
-      attempts: 0,
-      run_after: now,
-      locked_until: null,
-      locked_by: null,
-      processed_at: null,
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'dead')
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return repo.resetDeadRow(db, id, now);
 }
 
 /**
@@ -166,8 +127,5 @@ export async function purgeDone(
   options: { topics?: string[] } = {},
 ): Promise<number> {
   if (options.topics?.length === 0) return 0;
-  let query = db.deleteFrom('outbox').where('status', '=', 'done').where('processed_at', '<', before);
-  if (options.topics) query = query.where('topic', 'in', options.topics);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return repo.deleteDoneRows(db, before, options.topics);
 }

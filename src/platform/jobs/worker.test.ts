@@ -14,7 +14,6 @@ void test('exponentialBackoff: 30s doubling per attempt, capped at one hour, no 
   assert.equal(exponentialBackoff(8), 3_600_000);
   assert.equal(exponentialBackoff(50), 3_600_000);
   assert.equal(exponentialBackoff(0), 30_000);
-  assert.equal(exponentialBackoff(3), exponentialBackoff(3));
 });
 
 void test('errorText keeps the message only, strips NUL and truncates to 1000 characters', () => {

@@ -21,10 +21,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB, RowUpdate } from '../db/schema.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { JOB_PRIORITY } from './outbox.ts';
+import { claimDueRows, finishClaimedRow } from './outbox.repository.ts';
 
 /** What a handler receives. `attempts` counts this delivery (1 on the first). */
 export interface Job {
@@ -126,18 +127,6 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-interface ClaimedRow {
-  id: number;
-  priority: number;
-  topic: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-  max_attempts: number;
-  authority_id: string | null;
-  locked_until: Date;
-  run_after: Date;
-}
-
 export class Worker {
   readonly workerId: string;
   private readonly db: Kysely<DB>;
@@ -194,28 +183,15 @@ export class Worker {
     const limit = positiveInteger('limit', options.limit ?? this.batchSize);
     const now = this.clock.now();
     const lockedUntil = new Date(now.getTime() + this.lockMs);
-    const topicFilter = this.topics ? sql`and topic = any(${this.topics}::text[])` : sql``;
-    const priorityFilter = options.urgentOnly ? sql`and priority >= ${JOB_PRIORITY.urgent}` : sql``;
-    // `as materialized` pins the locking subquery to one evaluation, so LIMIT and SKIP LOCKED hold.
-    const result = await sql<ClaimedRow>`
-      with due as materialized (
-        select id from outbox
-        where status in ('pending', 'processing')
-          and ((status = 'pending' and run_after <= ${now}) or (status = 'processing' and locked_until < ${now}))
-          ${topicFilter}
-          ${priorityFilter}
-        order by priority desc, run_after, id
-        limit ${limit}
-        for update skip locked
-      )
-      update outbox as o
-      set status = 'processing', locked_until = ${lockedUntil}, locked_by = ${this.workerId}, attempts = o.attempts + 1
-      from due
-      where o.id = due.id
-      returning o.id, o.priority, o.topic, o.payload, o.attempts, o.max_attempts, o.authority_id, o.locked_until, o.run_after`.execute(
-      this.db,
-    );
-    return result.rows
+    const rows = await claimDueRows(this.db, {
+      now,
+      lockedUntil,
+      workerId: this.workerId,
+      limit,
+      topics: this.topics,
+      minPriority: options.urgentOnly ? JOB_PRIORITY.urgent : undefined,
+    });
+    return rows
       .sort((a, b) => b.priority - a.priority || a.run_after.getTime() - b.run_after.getTime() || a.id - b.id)
       .map((row) => ({
         id: row.id,
@@ -515,15 +491,8 @@ export class Worker {
   /** Record an outcome, fenced on this worker's claim. False if the claim was lost or the update failed. */
   private async finish(job: ClaimedJob, values: RowUpdate<'outbox'>): Promise<boolean> {
     try {
-      const result = await this.db
-        .updateTable('outbox')
-        .set(values)
-        .where('id', '=', job.id)
-        .where('status', '=', 'processing')
-        .where('locked_by', '=', this.workerId)
-        .where('attempts', '=', job.attempts)
-        .executeTakeFirst();
-      if (result.numUpdatedRows > 0n) return true;
+      const claim = { id: job.id, workerId: this.workerId, attempts: job.attempts };
+      if (await finishClaimedRow(this.db, claim, values)) return true;
       this.logger?.warn(
         {
           jobId: job.id,

@@ -20,6 +20,7 @@ export interface Views {
 
 const dateFormats: Record<string, Intl.DateTimeFormatOptions> = {
   date: { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' },
+  weekday: { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' },
   short: { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' },
   datetime: {
     day: 'numeric',
@@ -39,7 +40,9 @@ export function formatDate(
   if (value === null || value === undefined || value === '') return '';
   const date =
     typeof value === 'string' ? new Date(value.length === 10 ? `${value}T12:00:00Z` : value) : value;
-  return new Intl.DateTimeFormat('en-GB', dateFormats[format]).format(date);
+  const text = new Intl.DateTimeFormat('en-GB', dateFormats[format]).format(date);
+  // GOV.UK style writes "Friday 25 December 2026", without the comma en-GB puts after the weekday.
+  return format === 'weekday' ? text.replace(',', '') : text;
 }
 
 /** @param moduleViewDirs each module's `views` folder, so templates are named like `identity/staff/sign-in.njk`. */
