@@ -1,7 +1,9 @@
 /**
  * Small helpers the use-cases of several modules repeat (complaints, information requests, feedback): text
- * as people type it, dates a person gives for something that happened, the audit actor of whoever acted,
- * and a person's or organisation's name as casework pages show it.
+ * as people type it (`cleanText`), dates a person gives for something that happened (`assertDate`,
+ * `dateGiven`), who acted and the audit row of a change (`CommandActor`, `auditChange`, `auditStaffChange`),
+ * a person's or organisation's name as casework pages show it (`personName`), and the safety-net sweeps
+ * (`adoptEach`).
  */
 import { audit, type AuditEntry } from '../audit/index.ts';
 import type { Db, Tx } from '../db/index.ts';
