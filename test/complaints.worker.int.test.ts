@@ -12,7 +12,9 @@ import type { Database, Db } from '../src/platform/db/index.ts';
 import { COMPLAINTS_ADOPT_TOPIC } from '../src/modules/complaints/index.ts';
 import { FEEDBACK_SCAN_TOPIC } from '../src/modules/feedback/index.ts';
 import { INFORMATION_REQUESTS_ADOPT_TOPIC } from '../src/modules/information-requests/index.ts';
-import { CASE_CREATED_TOPIC } from '../src/modules/cases/index.ts';
+import { CASE_CREATED_TOPIC, createCase, loadCaseService } from '../src/modules/cases/index.ts';
+import { withTransaction } from '../src/platform/db/index.ts';
+import { installShippedService } from './builders/services.ts';
 import { jobHandlers, schedule, scheduleDueJobs } from '../src/worker.ts';
 import { openTestDatabase } from './support/db.ts';
 import { buildAuthority, buildService, buildTeam } from './builders/index.ts';
@@ -61,6 +63,46 @@ void describe('scheduling the casework jobs', () => {
     await handlers[CASE_CREATED_TOPIC](job({ caseId: randomUUID(), kind: 'report' }));
     await handlers[CASE_CREATED_TOPIC](job({ caseId: randomUUID(), kind: 'complaint' }));
     await handlers[CASE_CREATED_TOPIC](job({}));
+  });
+
+  void test('createCase announces case.created only for services another module keeps a record for', async () => {
+    const authority = await buildAuthority(db);
+    const team = await buildTeam(db, authority.id);
+    const open = async (slug: string) => {
+      const installed = await installShippedService(db, { authorityId: authority.id, teamId: team.id, slug });
+      const service = (await loadCaseService(db, { id: installed.id }))!;
+      return withTransaction(db, (trx) =>
+        createCase(trx, {
+          service,
+          customerId: null,
+          contact: { email: `${randomUUID().slice(0, 8)}@example.com` },
+          answers: {},
+          formVersion: service.definitionVersion,
+          channel: 'web',
+          receivedAt: new Date('2026-11-23T10:00:00Z'),
+          idempotencyKey: `test:${randomUUID()}`,
+        }),
+      );
+    };
+    const announced = async (caseId: string) =>
+      db
+        .selectFrom('outbox')
+        .select(['topic', 'payload', 'authority_id'])
+        .where('dedupe_key', '=', `case.created:${caseId}`)
+        .execute();
+    const bin = await open('report-a-missed-bin');
+    assert.deepEqual(await announced(bin.id), [], 'a missed bin report is nobody else’s record');
+    for (const [slug, kind] of [
+      ['make-a-complaint', 'complaint'],
+      ['freedom-of-information-request', 'foi'],
+      ['subject-access-request', 'sar'],
+      ['give-a-compliment', 'compliment'],
+    ]) {
+      const created = await open(slug);
+      assert.deepEqual(await announced(created.id), [
+        { topic: CASE_CREATED_TOPIC, payload: { caseId: created.id, kind }, authority_id: authority.id },
+      ]);
+    }
   });
 
   void test('scheduleDueJobs enqueues each topic once per slot, and again in the next slot', async () => {
