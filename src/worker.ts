@@ -18,11 +18,25 @@ import { join, resolve } from 'node:path';
 import { purgeExpiredDrafts } from './modules/forms/index.ts';
 import type { Config } from './config/index.ts';
 import { adaptersFromConfig, notificationJobHandlers } from './modules/notifications/index.ts';
-import { COMPLAINTS_ADOPT_TOPIC, complaintJobHandlers } from './modules/complaints/index.ts';
-import { FEEDBACK_SCAN_TOPIC, feedbackJobHandlers } from './modules/feedback/index.ts';
-import { CASES_SLA_SCAN_TOPIC, caseJobHandlers, sweepUploads } from './modules/cases/index.ts';
+import {
+  COMPLAINTS_ADOPT_TOPIC,
+  complaintCaseCreatedHandler,
+  complaintJobHandlers,
+} from './modules/complaints/index.ts';
+import {
+  complimentCaseCreatedHandler,
+  FEEDBACK_SCAN_TOPIC,
+  feedbackJobHandlers,
+} from './modules/feedback/index.ts';
+import {
+  CASE_CREATED_TOPIC,
+  CASES_SLA_SCAN_TOPIC,
+  caseJobHandlers,
+  sweepUploads,
+} from './modules/cases/index.ts';
 import {
   INFORMATION_REQUESTS_ADOPT_TOPIC,
+  informationRequestCaseCreatedHandler,
   informationRequestJobHandlers,
 } from './modules/information-requests/index.ts';
 
@@ -46,9 +60,23 @@ export interface WorkerDeps {
     Partial<Pick<Config, 'dataDir'>>;
 }
 
+/** One topic, several modules' handlers, one after another (each idempotent, so a retry runs all again). */
+function allOf(handlers: JobHandler[]): JobHandler {
+  return async (job) => {
+    for (const handler of handlers) await handler(job);
+  };
+}
+
 export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
   const sessions = new SessionStore(deps.db, deps.clock, deps.sessionIdleMinutes);
+  const casework = { db: deps.db, clock: deps.clock };
   return {
+    // A new complaint, FOI/SAR or compliment case gets its record from the module that keeps one.
+    [CASE_CREATED_TOPIC]: allOf([
+      complaintCaseCreatedHandler(casework),
+      informationRequestCaseCreatedHandler(casework),
+      complimentCaseCreatedHandler(casework),
+    ]),
     ...notificationJobHandlers({
       db: deps.db,
       clock: deps.clock,
@@ -78,8 +106,9 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
 
 /** Periodic jobs and how often they run (each is idempotent, so a slot run twice does no harm). */
 export const schedule: readonly { topic: string; everyMinutes: number }[] = [
-  { topic: COMPLAINTS_ADOPT_TOPIC, everyMinutes: 2 },
-  { topic: INFORMATION_REQUESTS_ADOPT_TOPIC, everyMinutes: 2 },
+  // Safety nets behind `case.created` (cases made before the event, or written without createCase).
+  { topic: COMPLAINTS_ADOPT_TOPIC, everyMinutes: 60 },
+  { topic: INFORMATION_REQUESTS_ADOPT_TOPIC, everyMinutes: 60 },
   { topic: FEEDBACK_SCAN_TOPIC, everyMinutes: 5 },
   { topic: CASES_SLA_SCAN_TOPIC, everyMinutes: 5 },
   { topic: 'maintenance.purge_sessions', everyMinutes: 15 },

@@ -10,7 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { TestClock } from '../src/platform/clock.ts';
 import type { Db } from '../src/platform/db/index.ts';
 import { ensureDemoApiToken, issueApiToken, openApiDocument } from '../src/modules/api/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
 import { buildTestApp, type TestApp } from './support/app.ts';

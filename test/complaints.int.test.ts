@@ -13,13 +13,14 @@ import { withTransaction, type Db } from '../src/platform/db/index.ts';
 import { SessionStore } from '../src/platform/http/sessions.ts';
 import {
   acknowledgeComplaint,
-  adoptComplaintCases,
   createComplaint,
   escalateComplaint,
   getComplaint,
   respondToComplaint,
 } from '../src/modules/complaints/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { createCase, loadCaseService } from '../src/modules/cases/index.ts';
+import { installShippedService } from './builders/services.ts';
+import { outboxRow, runOutboxRow } from './support/jobs.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
@@ -249,51 +250,79 @@ void describe('making a complaint', () => {
     assert.equal(second.id, first.id);
   });
 
-  void test('complaints made through the "Make a complaint" form are adopted with their linked request and matter date', async () => {
+  void test('a complaint made through the "Make a complaint" form gets its record when the worker runs case.created, not on a page view', async () => {
     const c = await council();
     const { customer, binCase } = await residentWithBinRequest(c);
-    const formCase = await buildCase(db, {
-      authorityId: c.authorityId,
-      serviceId: c.complaintServiceId,
-      teamId: c.complaintsTeamId,
-      customerId: customer.id,
-      receivedAt: new Date('2026-11-19T15:00:00Z'),
-    });
-    await db
-      .updateTable('cases')
-      .set({
-        answers: JSON.stringify({
-          whatHappened: 'Missed again',
-          whenHappened: '2026-11-10',
-          reference: binCase.reference,
-        }),
-      })
-      .where('id', '=', formCase.id)
-      .execute();
-    // A shared database may hold older unadopted complaint cases (the seeded demo): adopt until ours is done.
-    for (let i = 0; i < 50; i += 1) {
-      await adoptComplaintCases(db, { now: clock.now(), limit: 500 });
-      if (
-        await db.selectFrom('complaints').select('id').where('case_id', '=', formCase.id).executeTakeFirst()
-      )
-        break;
-    }
-    const row = await db
-      .selectFrom('complaints')
-      .selectAll()
-      .where('case_id', '=', formCase.id)
-      .executeTakeFirstOrThrow();
+    // What the forms engine does on submit: createCase, which writes case.created in the same transaction.
+    const service = (await loadCaseService(db, { id: c.complaintServiceId }))!;
+    const formCase = await withTransaction(db, (trx) =>
+      createCase(trx, {
+        service,
+        customerId: customer.id,
+        answers: { whatHappened: 'Missed again', whenHappened: '2026-11-10', reference: binCase.reference },
+        formVersion: service.definitionVersion,
+        channel: 'web',
+        receivedAt: new Date('2026-11-19T15:00:00Z'),
+        idempotencyKey: `test:${randomUUID()}`,
+      }),
+    );
+    const recordOf = () =>
+      db.selectFrom('complaints').selectAll().where('case_id', '=', formCase.id).execute();
+    const job = await outboxRow(db, `case.created:${formCase.id}`);
+    assert.deepEqual(
+      [job.topic, job.status, job.payload],
+      ['case.created', 'pending', { caseId: formCase.id, kind: 'complaint' }],
+    );
+
+    const officer = await signedIn(t.app, c.officerA);
+    assert.equal((await officer.get('/staff/complaints')).statusCode, 200);
+    assert.deepEqual(await recordOf(), [], 'viewing the queue adopts nothing');
+
+    await runOutboxRow(db, clock, `case.created:${formCase.id}`);
+    const [row] = await recordOf();
     assert.equal(row.received_on, '2026-11-19');
     assert.equal(row.matter_date, '2026-11-10');
     assert.equal(row.linked_case_id, binCase.id);
     assert.equal(row.summary, 'Missed again');
-    await adoptComplaintCases(db, { now: clock.now(), limit: 500 });
-    const records = await db
-      .selectFrom('complaints')
+    assert.match((await officer.get('/staff/complaints')).body, new RegExp(formCase.reference));
+
+    await runOutboxRow(db, clock, `case.created:${formCase.id}`);
+    assert.equal((await recordOf()).length, 1, 'a retried job adopts nothing twice');
+    const created = await db
+      .selectFrom('audit_log')
       .select('id')
-      .where('case_id', '=', formCase.id)
+      .where('action', '=', 'complaint.created')
+      .where('record_id', '=', row.id)
       .execute();
-    assert.equal(records.length, 1, 'running again adopts nothing twice');
+    assert.equal(created.length, 1, 'and audits the adoption once');
+  });
+
+  void test('the complaints.adopt sweep adopts a complaint case made without the event', async () => {
+    const c = await council();
+    const { customer } = await residentWithBinRequest(c);
+    const oldCase = await buildCase(db, {
+      authorityId: c.authorityId,
+      serviceId: c.complaintServiceId,
+      teamId: c.complaintsTeamId,
+      customerId: customer.id,
+      receivedAt: new Date('2026-11-18T09:00:00Z'),
+    });
+    await db
+      .insertInto('outbox')
+      .values({ topic: 'complaints.adopt', payload: '{}', dedupe_key: `test:${oldCase.id}` })
+      .execute();
+    // A shared database may hold older unadopted complaint cases (the seeded demo): sweep until ours is done.
+    for (let i = 0; i < 50; i += 1) {
+      await runOutboxRow(db, clock, `test:${oldCase.id}`);
+      if (await db.selectFrom('complaints').select('id').where('case_id', '=', oldCase.id).executeTakeFirst())
+        break;
+    }
+    const row = await db
+      .selectFrom('complaints')
+      .select(['received_on', 'summary'])
+      .where('case_id', '=', oldCase.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(row, { received_on: '2026-11-18', summary: 'See the answers on the case' });
   });
 });
 

@@ -19,7 +19,7 @@ import pg from 'pg';
 import type { KyselyPlugin } from 'kysely';
 import { migrateToLatest, openDatabase } from '../src/platform/db/index.ts';
 import { issueApiToken } from '../src/modules/api/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { openTestDatabase } from './support/db.ts';
 import { buildTestApp } from './support/app.ts';

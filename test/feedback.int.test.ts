@@ -9,14 +9,12 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestClock } from '../src/platform/clock.ts';
-import type { Db } from '../src/platform/db/index.ts';
+import { withTransaction, type Db } from '../src/platform/db/index.ts';
 import { createViews } from '../src/platform/views/index.ts';
-import {
-  adoptComplimentCases,
-  feedbackReport,
-  requestFeedbackAfterContacts,
-} from '../src/modules/feedback/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { feedbackReport, requestFeedbackAfterContacts } from '../src/modules/feedback/index.ts';
+import { createCase, loadCaseService } from '../src/modules/cases/index.ts';
+import { installShippedService } from './builders/services.ts';
+import { runOutboxRow } from './support/jobs.ts';
 import { buildAuthority, buildService, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer, buildInteraction, signedIn } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
@@ -441,7 +439,38 @@ void describe('compliments and comments', () => {
     );
   });
 
-  void test('compliments made through the "Give a compliment" form are adopted', async () => {
+  void test('a compliment made through the "Give a compliment" form is adopted when the worker runs case.created', async () => {
+    const a = await area();
+    const installed = await installShippedService(db, {
+      authorityId: a.authorityId,
+      teamId: a.team.id,
+      slug: 'give-a-compliment',
+    });
+    const customer = await buildCustomer(db, a.authorityId, {});
+    const service = (await loadCaseService(db, { id: installed.id }))!;
+    const kase = await withTransaction(db, (trx) =>
+      createCase(trx, {
+        service,
+        customerId: customer.id,
+        answers: { message: 'Thank you Sam', staffName: 'Sam' },
+        formVersion: service.definitionVersion,
+        channel: 'web',
+        receivedAt: clock.now(),
+        idempotencyKey: `test:${randomUUID()}`,
+      }),
+    );
+    const records = () => db.selectFrom('compliments').selectAll().where('case_id', '=', kase.id).execute();
+    assert.deepEqual(await records(), [], 'no record before the worker runs');
+    await runOutboxRow(db, clock, `case.created:${kase.id}`);
+    await runOutboxRow(db, clock, `case.created:${kase.id}`);
+    const rows = await records();
+    assert.equal(rows.length, 1, 'a retried job adopts nothing twice');
+    assert.equal(rows[0].team_id, a.team.id);
+    assert.match(rows[0].body, /Thank you Sam/);
+    assert.equal(rows[0].customer_id, customer.id);
+  });
+
+  void test('the feedback.scan safety net adopts a compliment case made without the event', async () => {
     const a = await area();
     const service = await installShippedService(db, {
       authorityId: a.authorityId,
@@ -457,22 +486,24 @@ void describe('compliments and comments', () => {
     });
     await db
       .updateTable('cases')
-      .set({ answers: JSON.stringify({ message: 'Thank you Sam', staffName: 'Sam' }) })
+      .set({ answers: JSON.stringify({ message: 'Lovely staff' }) })
       .where('id', '=', kase.id)
       .execute();
+    await db
+      .insertInto('outbox')
+      .values({ topic: 'feedback.scan', payload: '{}', dedupe_key: `test:${kase.id}` })
+      .execute();
     for (let i = 0; i < 50; i += 1) {
-      await adoptComplimentCases(db, { now: clock.now(), limit: 1000 });
+      await runOutboxRow(db, clock, `test:${kase.id}`);
       if (await db.selectFrom('compliments').select('id').where('case_id', '=', kase.id).executeTakeFirst())
         break;
     }
     const row = await db
       .selectFrom('compliments')
-      .selectAll()
+      .select('body')
       .where('case_id', '=', kase.id)
       .executeTakeFirstOrThrow();
-    assert.equal(row.team_id, a.team.id);
-    assert.match(row.body, /Thank you Sam/);
-    assert.equal(row.customer_id, customer.id);
+    assert.equal(row.body, 'Lovely staff');
   });
 });
 

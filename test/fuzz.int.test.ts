@@ -27,7 +27,7 @@ import { ROLES } from '../src/modules/identity/index.ts';
 import { createComplaint } from '../src/modules/complaints/index.ts';
 import { createInformationRequest } from '../src/modules/information-requests/index.ts';
 import { issueApiToken } from '../src/modules/api/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCase, buildCustomer } from './builders/customers.ts';
 import { buildTestApp, type TestApp } from './support/app.ts';

@@ -11,7 +11,6 @@ import { TestClock } from '../src/platform/clock.ts';
 import { withTransaction, type Db } from '../src/platform/db/index.ts';
 import { eirExtendedDeadline, foiDeadline, sarExtendedDeadline } from '../src/platform/clocks/index.ts';
 import {
-  adoptInformationRequestCases,
   askForClarification,
   askForIdentity,
   completeReview,
@@ -29,9 +28,11 @@ import {
 } from '../src/modules/information-requests/index.ts';
 import { SessionStore } from '../src/platform/http/sessions.ts';
 import { toIsoDate } from '../src/platform/calendar/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { createCase, loadCaseService } from '../src/modules/cases/index.ts';
+import { installShippedService } from './builders/services.ts';
+import { runOutboxRow } from './support/jobs.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
-import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
+import { buildCustomer, signedIn } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 
 let t: TestApp;
@@ -598,44 +599,35 @@ void describe('requests made through the forms', () => {
       slug: 'subject-access-request',
     });
     const customer = await buildCustomer(db, authority.id, {});
-    const foiCase = await buildCase(db, {
-      authorityId: authority.id,
-      serviceId: foi.id,
-      teamId: team.id,
-      customerId: customer.id,
-      receivedAt: new Date('2026-11-16T18:30:00Z'),
-    });
-    const sarCase = await buildCase(db, {
-      authorityId: authority.id,
-      serviceId: sar.id,
-      teamId: team.id,
-      customerId: customer.id,
-      receivedAt: new Date('2026-11-02T09:00:00Z'),
-    });
-    await db
-      .updateTable('cases')
-      .set({ answers: JSON.stringify({ requestDetails: 'Gritting routes' }) })
-      .where('id', '=', foiCase.id)
-      .execute();
-    await db
-      .updateTable('cases')
-      .set({ answers: JSON.stringify({ information: 'My housing file' }) })
-      .where('id', '=', sarCase.id)
-      .execute();
-    for (let i = 0; i < 50; i += 1) {
-      await adoptInformationRequestCases(db, { now: clock.now(), limit: 1000 });
-      const done = await db
+    // What the forms engine does on submit: createCase, which writes case.created in the same transaction.
+    const submit = async (serviceId: string, answers: Record<string, unknown>, receivedAt: string) => {
+      const service = (await loadCaseService(db, { id: serviceId }))!;
+      return withTransaction(db, (trx) =>
+        createCase(trx, {
+          service,
+          customerId: customer.id,
+          answers,
+          formVersion: service.definitionVersion,
+          channel: 'web',
+          receivedAt: new Date(receivedAt),
+          idempotencyKey: `test:${randomUUID()}`,
+        }),
+      );
+    };
+    const foiCase = await submit(foi.id, { requestDetails: 'Gritting routes' }, '2026-11-16T18:30:00Z');
+    const sarCase = await submit(sar.id, { information: 'My housing file' }, '2026-11-02T09:00:00Z');
+    const records = () =>
+      db
         .selectFrom('information_requests')
-        .select('id')
+        .selectAll()
         .where('case_id', 'in', [foiCase.id, sarCase.id])
         .execute();
-      if (done.length === 2) break;
-    }
-    const rows = await db
-      .selectFrom('information_requests')
-      .selectAll()
-      .where('case_id', 'in', [foiCase.id, sarCase.id])
-      .execute();
+    const officer = await buildStaff(db, authority.id, { roles: ['ig_officer'] });
+    assert.equal((await (await signedIn(t.app, officer)).get('/staff/information-requests')).statusCode, 200);
+    assert.deepEqual(await records(), [], 'viewing the queue adopts nothing');
+
+    for (const c of [foiCase, sarCase]) await runOutboxRow(db, clock, `case.created:${c.id}`);
+    const rows = await records();
     const byCase = new Map(rows.map((r) => [r.case_id, r]));
     assert.deepEqual(
       [
@@ -648,12 +640,8 @@ void describe('requests made through the forms', () => {
       'the statutory clock ignores the 17:00 cut-off',
     );
     assert.deepEqual([byCase.get(sarCase.id)?.regime, byCase.get(sarCase.id)?.due_on], ['sar', '2026-12-02']);
-    await adoptInformationRequestCases(db, { now: clock.now(), limit: 1000 });
-    const again = await db
-      .selectFrom('information_requests')
-      .select('id')
-      .where('case_id', 'in', [foiCase.id, sarCase.id])
-      .execute();
+    for (const c of [foiCase, sarCase]) await runOutboxRow(db, clock, `case.created:${c.id}`);
+    const again = await records();
     assert.equal(again.length, 2, 'running again adopts nothing twice');
   });
 });

@@ -23,7 +23,7 @@ import {
   withdrawRequest,
   type Regime,
 } from '../src/modules/information-requests/index.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildService, buildStaff, buildTeam } from './builders/index.ts';
 import { signedIn } from './builders/customers.ts';
 import { buildTestApp, type TestApp } from './support/app.ts';

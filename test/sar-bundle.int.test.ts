@@ -27,7 +27,7 @@ import {
 } from '../src/modules/feedback/index.ts';
 import { ResidentAccounts } from '../src/modules/residents/index.ts';
 import { DEMO_CUSTOMERS, demoCustomerIds, seedDemo } from '../src/seed/demo.ts';
-import { installShippedService } from '../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import {
   buildCase,

@@ -22,7 +22,7 @@ import {
 import { startServer, type RunningServer } from '../support/server.ts';
 import { SessionStore } from '../../src/platform/http/sessions.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { installShippedService } from '../../src/modules/complaints/complaints.fixtures.ts';
+import { installShippedService } from '../../test/builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam, TEST_PASSWORD } from '../../test/builders/index.ts';
 import { buildCase, buildCustomer } from '../../test/builders/customers.ts';
 

@@ -7,9 +7,8 @@ import { z } from 'zod';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
-import { parseForm, type FormErrors } from '../../platform/http/validation.ts';
+import { parseForm, UUID_PATTERN, type FormErrors } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { UUID } from '../complaints/index.ts';
 import { staffNavItems } from '../identity/index.ts';
 import { issueApiToken, listApiTokens, revokeApiToken } from './api.tokens.ts';
 
@@ -99,7 +98,7 @@ export async function registerApiAdminRoutes(app: FastifyInstance, deps: ApiAdmi
     '/staff/admin/api-tokens/:id/revoke',
     { config: { permission, auditEvent: 'api_token.revoked' } },
     async (request, reply) => {
-      if (!UUID.test(request.params.id)) throw new NotFoundError();
+      if (!UUID_PATTERN.test(request.params.id)) throw new NotFoundError();
       const staff = request.staff!;
       await revokeApiToken(deps.db, {
         id: request.params.id,

@@ -76,3 +76,27 @@ export function listOffices(db: Db | Tx) {
     .orderBy('name')
     .execute();
 }
+
+/** The teams of the given councils, by name (team pickers on staff pages). */
+export function teamPicker(
+  db: Db | Tx,
+  authorityIds: readonly string[],
+): Promise<{ id: string; name: string }[]> {
+  if (authorityIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('teams')
+    .select(['id', 'name'])
+    .where('authority_id', 'in', authorityIds)
+    .orderBy('name')
+    .execute();
+}
+
+/** One team with its council, or undefined. */
+export function findTeam(db: Db | Tx, id: string) {
+  return db
+    .selectFrom('teams as t')
+    .innerJoin('authorities as a', 'a.id', 't.authority_id')
+    .select(['t.id', 't.name', 't.authority_id as authorityId', 'a.name as authorityName'])
+    .where('t.id', '=', id)
+    .executeTakeFirst();
+}

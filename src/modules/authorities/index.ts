@@ -1,2 +1,8 @@
 export { registerAuthorityPortalRoutes, loadAccessibilityStatement } from './authorities.portal.routes.ts';
-export { findAuthoritiesByCodeOrName, countAuthorities, insertAuthority } from './authorities.repository.ts';
+export {
+  findAuthoritiesByCodeOrName,
+  countAuthorities,
+  insertAuthority,
+  teamPicker,
+  findTeam,
+} from './authorities.repository.ts';

@@ -16,6 +16,7 @@ import { formatDate } from '../../platform/views/index.ts';
 import { queueMessage, type QueueInBatch, type QueueMessageInput } from '../notifications/index.ts';
 import { isRepeatContact } from '../customers/index.ts';
 import { parseServiceDefinition, type ServiceDefinition, type WorkflowStatus } from '../services/index.ts';
+import { announceCaseCreated } from './cases.events.ts';
 import { generateReference, normaliseReference } from './cases.reference.ts';
 import * as repo from './cases.repository.ts';
 import { routeNewCase } from './cases.routing.ts';
@@ -385,6 +386,12 @@ export async function createCase(
       options,
       {},
       { batch, gate, authority: service.authority },
+    );
+    // case.created for the services another module keeps a record of (cases.events.ts), in the same statement.
+    announceCaseCreated(
+      batch,
+      { caseId, authorityId: service.authorityId, kind: service.definition.kind },
+      gate,
     );
     input.alsoWrite?.(batch, { caseId, gate });
 

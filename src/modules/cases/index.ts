@@ -32,7 +32,18 @@ export {
 } from './cases.service.ts';
 export { caseSlaSnapshot, extendSla, scanSla } from './cases.sla.ts';
 export { CASES_SLA_SCAN_TOPIC, caseJobHandlers } from './cases.jobs.ts';
-export { normaliseReference, REFERENCE_PATTERN } from './cases.reference.ts';
+export { CASE_CREATED_TOPIC, caseCreatedPayload } from './cases.events.ts';
+export {
+  caseSummary,
+  caseSummaryByReference,
+  recordByCaseReference,
+  openRecordCase,
+  setLedCaseState,
+  addCaseworkNote,
+  type CaseSummary,
+} from './cases.casework.ts';
+export { residentFor, rememberTrackedCase } from './cases.resident-access.ts';
+export { REFERENCE_PATTERN } from './cases.reference.ts';
 export { newCaseFactsColumns, readNewCaseFacts, ruleTeamCodesOf } from './cases.routing.repository.ts';
 export {
   registerUploadParsing,

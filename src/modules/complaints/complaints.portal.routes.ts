@@ -12,10 +12,11 @@ import { toIsoDate, type WorkingDayCalendar } from '../../platform/calendar/inde
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db } from '../../platform/db/index.ts';
 import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import { formAction, type FormProblems } from '../../platform/http/form-action.ts';
+import { parseForm } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { getResidentCaseView } from '../cases/index.ts';
-import { residentComplaintSchema, residentEscalateSchema, UUID } from './complaints.schemas.ts';
+import { getResidentCaseView, rememberTrackedCase, residentFor } from '../cases/index.ts';
+import { residentComplaintSchema, residentEscalateSchema } from './complaints.schemas.ts';
 import * as service from './complaints.service.ts';
 import { DECISION_LABELS, type ComplaintView } from './complaints.types.ts';
 import { OMBUDSMAN } from './complaints.letters.ts';
@@ -26,43 +27,6 @@ export interface ComplaintPortalDeps {
   publicUrl?: string;
   windowMonths?: number;
   calendar?: WorkingDayCalendar;
-}
-
-interface Viewer {
-  customerId: string | null;
-}
-
-function trackedCases(request: FastifyRequest): string[] {
-  const list = request.session?.data.trackedCases;
-  return Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
-}
-
-/**
- * The resident looking at `caseId`, or null when this browser may not see it: the signed-in owner, or a
- * browser that tracked the request with a one-time code. Shared with the information-requests module
- * (resident internal reviews) so both apply the same rule.
- */
-export async function residentFor(db: Db, request: FastifyRequest, caseId: string): Promise<Viewer | null> {
-  if (!UUID.test(caseId)) return null;
-  const view = await getResidentCaseView(db, caseId);
-  if (!view) return null;
-  const customerId = request.session?.kind === 'resident' ? request.session.customerId : null;
-  if (customerId && view.customerId === customerId) return { customerId };
-  if (trackedCases(request).includes(caseId)) return { customerId: view.customerId };
-  return null;
-}
-
-/** Lets a browser that made a complaint see it like a tracked request (guests have no account). */
-async function rememberCase(
-  request: FastifyRequest,
-  caseId: string,
-  sessions: { setData(id: string, data: Record<string, unknown>): Promise<void> } | null,
-) {
-  if (!request.session || !sessions) return;
-  const tracked = [...new Set([...trackedCases(request), caseId])].slice(-20);
-  const data = { ...request.session.data, trackedCases: tracked };
-  await sessions.setData(request.session.id, data);
-  request.session.data = data;
 }
 
 function complaintPage(view: ComplaintView) {
@@ -117,16 +81,12 @@ export async function registerComplaintPortalRoutes(
 ): Promise<void> {
   const options = { publicUrl: deps.publicUrl, windowMonths: deps.windowMonths, calendar: deps.calendar };
 
-  const renderNew = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    caseId: string,
-    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
-  ) => {
-    const about = await getResidentCaseView(deps.db, caseId);
+  const aboutOf = (request: FastifyRequest) => (request.query as { about?: string }).about ?? '';
+
+  const renderNew = async (request: FastifyRequest, reply: FastifyReply, problems?: FormProblems) => {
+    const about = await getResidentCaseView(deps.db, aboutOf(request));
     if (!about) throw new NotFoundError();
-    if (extra.status) reply.status(extra.status);
-    const values = extra.values ?? {};
+    const values = problems?.values ?? {};
     return reply.view('complaints/portal/new.njk', {
       pageTitle: 'Complain about this request',
       about: {
@@ -139,7 +99,7 @@ export async function registerComplaintPortalRoutes(
         ...values,
         idempotencyKey: typeof values.idempotencyKey === 'string' ? values.idempotencyKey : randomUUID(),
       },
-      ...extra.errors,
+      ...problems?.errors,
     });
   };
 
@@ -150,58 +110,49 @@ export async function registerComplaintPortalRoutes(
       const caseId = request.query.about ?? '';
       if (!caseId) return reply.redirect('/services/make-a-complaint', 303);
       if (!(await residentFor(deps.db, request, caseId))) throw new NotFoundError();
-      return renderNew(request, reply, caseId);
+      return renderNew(request, reply);
     },
   );
 
-  app.post<{ Querystring: { about?: string } }>(
+  app.post(
     '/complaints/new',
     { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
-    async (request, reply) => {
-      const caseId = request.query.about ?? '';
-      const viewer = await residentFor(deps.db, request, caseId);
-      if (!viewer) throw new NotFoundError();
-      const parsed = parseForm(residentComplaintSchema, request.body);
-      if (!parsed.ok)
-        return renderNew(request, reply, caseId, {
-          errors: parsed.errors,
-          values: parsed.values,
-          status: 400,
-        });
-      const about = await getResidentCaseView(deps.db, caseId);
-      if (!about) throw new NotFoundError();
-      const now = deps.clock.now();
-      try {
+    formAction({
+      parse: async (request) => {
+        if (!(await residentFor(deps.db, request, aboutOf(request)))) throw new NotFoundError();
+        return parseForm(residentComplaintSchema, request.body);
+      },
+      run: async (value, request) => {
+        const caseId = aboutOf(request);
+        const viewer = await residentFor(deps.db, request, caseId);
+        const about = await getResidentCaseView(deps.db, caseId);
+        if (!viewer || !about) throw new NotFoundError();
+        const now = deps.clock.now();
         const created = await withTransaction(deps.db, (trx) =>
           service.createComplaint(
             trx,
             {
               authorityId: about.authorityId,
               customerId: viewer.customerId,
-              summary: parsed.value.summary,
-              desiredOutcome: parsed.value.desiredOutcome,
-              reasonableAdjustments: parsed.value.reasonableAdjustments,
+              summary: value.summary,
+              desiredOutcome: value.desiredOutcome,
+              reasonableAdjustments: value.reasonableAdjustments,
               receivedOn: toIsoDate(now),
               linkedCaseId: caseId,
               channel: 'web',
               actor: { kind: 'customer', customerId: viewer.customerId },
-              idempotencyKey: `complaint:web:${parsed.value.idempotencyKey}`,
+              idempotencyKey: `complaint:web:${value.idempotencyKey}`,
             },
             { ...options, now },
           ),
         );
-        await rememberCase(request, created.caseId, deps.sessions ?? null);
-        return reply.redirect(`/complaints/${created.caseId}?made=1`, 303);
-      } catch (error) {
-        if (error instanceof DomainRuleError)
-          return renderNew(request, reply, caseId, {
-            errors: toFormErrors([{ field: 'summary', message: error.message }]),
-            values: parsed.value,
-            status: 422,
-          });
-        throw error;
-      }
-    },
+        await rememberTrackedCase(request, created.caseId, deps.sessions ?? null);
+        return `/complaints/${created.caseId}?made=1`;
+      },
+      render: renderNew,
+      errorField: 'summary',
+      refusals: [DomainRuleError],
+    }),
   );
 
   async function loadForResident(request: FastifyRequest, caseId: string): Promise<ComplaintView> {
@@ -227,12 +178,7 @@ export async function registerComplaintPortalRoutes(
     },
   );
 
-  const renderEscalate = (
-    reply: FastifyReply,
-    view: ComplaintView,
-    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
-  ) => {
-    if (extra.status) reply.status(extra.status);
+  const renderEscalate = (reply: FastifyReply, view: ComplaintView, problems?: FormProblems) => {
     return reply.view('complaints/portal/escalate.njk', {
       pageTitle: 'Ask us to look at your complaint again',
       caseId: view.caseId,
@@ -243,8 +189,8 @@ export async function registerComplaintPortalRoutes(
             ? 'stage 2 (an independent investigation)'
             : 'stage 3 (a review panel)'
           : 'stage 2',
-      values: extra.values ?? {},
-      ...extra.errors,
+      values: problems?.values ?? {},
+      ...problems?.errors,
     });
   };
 
@@ -258,16 +204,19 @@ export async function registerComplaintPortalRoutes(
     },
   );
 
-  app.post<{ Params: { caseId: string } }>(
+  const caseIdOf = (request: FastifyRequest) => (request.params as { caseId: string }).caseId;
+
+  app.post(
     '/complaints/:caseId/escalate',
     { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
-    async (request, reply) => {
-      const view = await loadForResident(request, request.params.caseId);
-      const parsed = parseForm(residentEscalateSchema, request.body);
-      if (!parsed.ok)
-        return renderEscalate(reply, view, { errors: parsed.errors, values: parsed.values, status: 400 });
-      const viewer = await residentFor(deps.db, request, view.caseId);
-      try {
+    formAction({
+      parse: async (request) => {
+        await loadForResident(request, caseIdOf(request));
+        return parseForm(residentEscalateSchema, request.body);
+      },
+      run: async (value, request) => {
+        const view = await loadForResident(request, caseIdOf(request));
+        const viewer = await residentFor(deps.db, request, view.caseId);
         await withTransaction(deps.db, (trx) =>
           service.escalateComplaint(
             trx,
@@ -275,21 +224,17 @@ export async function registerComplaintPortalRoutes(
             {
               actor: { kind: 'customer', customerId: viewer?.customerId ?? null },
               now: deps.clock.now(),
-              reason: parsed.value.reason,
+              reason: value.reason,
             },
             options,
           ),
         );
-      } catch (error) {
-        if (error instanceof DomainRuleError)
-          return renderEscalate(reply, view, {
-            errors: toFormErrors([{ field: 'reason', message: error.message }]),
-            values: parsed.value,
-            status: 422,
-          });
-        throw error;
-      }
-      return reply.redirect(`/complaints/${view.caseId}?escalated=1`, 303);
-    },
+        return `/complaints/${view.caseId}?escalated=1`;
+      },
+      render: async (request, reply, problems) =>
+        renderEscalate(reply, await loadForResident(request, caseIdOf(request)), problems),
+      errorField: 'reason',
+      refusals: [DomainRuleError],
+    }),
   );
 }

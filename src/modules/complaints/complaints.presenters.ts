@@ -1,7 +1,13 @@
 /** Domain → view models for complaint pages: ready-to-render rows, no logic left for templates. */
 import type { IsoDate, WorkingDayCalendar } from '../../platform/calendar/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { workingDaysLeft } from './complaints.clock.ts';
+import {
+  daysLeftTag,
+  escapeHtml as escape,
+  postButton,
+  radioItems,
+  summaryRow,
+} from '../../platform/views/govuk-items.ts';
 import {
   DECISION_LABELS,
   REFUSAL_LABELS,
@@ -15,28 +21,6 @@ import {
 } from './complaints.types.ts';
 
 type Cell = { text?: string; html?: string; format?: string; attributes?: Record<string, string> };
-
-const escape = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-/** "3 working days left", "Due today", "2 working days overdue", with a tag whose colour repeats the words. */
-export function daysLeftTag(
-  today: IsoDate,
-  deadline: IsoDate,
-  calendar?: WorkingDayCalendar,
-): { html: string; days: number } {
-  const days = workingDaysLeft(today, deadline, calendar);
-  const [text, colour] =
-    days < 0
-      ? [`${-days} working ${days === -1 ? 'day' : 'days'} overdue`, 'govuk-tag--red']
-      : days === 0
-        ? ['Due today', 'govuk-tag--orange']
-        : [
-            `${days} working ${days === 1 ? 'day' : 'days'} left`,
-            days <= 2 ? 'govuk-tag--yellow' : 'govuk-tag--grey',
-          ];
-  return { html: `<strong class="govuk-tag ${colour}">${text}</strong>`, days };
-}
 
 export const stageLabel = (stage: number, workflowType: string) =>
   workflowType === 'childrens_social_care' && stage === 3 ? 'Stage 3 (review panel)' : `Stage ${stage}`;
@@ -76,13 +60,6 @@ export function queueRows(items: QueueItem[], today: IsoDate, calendar?: Working
   });
 }
 
-function row(key: string, value: string | null | undefined, html = false) {
-  return {
-    key: { text: key },
-    value: html ? { html: value ?? '' } : { text: value && value !== '' ? value : 'Not recorded' },
-  };
-}
-
 export function stageSummary(
   stage: StageView,
   workflowType: string,
@@ -91,10 +68,10 @@ export function stageSummary(
 ) {
   const open = stage.respondedOn === null;
   const rows = [
-    row(stage.stage === 1 ? 'Received' : 'Requested', formatDate(stage.startedOn)),
+    summaryRow(stage.stage === 1 ? 'Received' : 'Requested', formatDate(stage.startedOn)),
     ...(stage.acknowledgeBy
       ? [
-          row(
+          summaryRow(
             'Acknowledged',
             stage.acknowledgedOn
               ? `${formatDate(stage.acknowledgedOn)}${stage.acknowledgedOn > stage.acknowledgeBy ? ' (late: due ' + formatDate(stage.acknowledgeBy) + ')' : ''}`
@@ -102,26 +79,26 @@ export function stageSummary(
           ),
         ]
       : []),
-    row(
+    summaryRow(
       'Respond by',
       `${escape(formatDate(stage.respondBy))}${open ? ' ' + daysLeftTag(today, stage.respondBy, calendar).html : ''}`,
       true,
     ),
-    row(
+    summaryRow(
       'Extension',
       stage.extensionDays
         ? `${stage.extensionDays} working days on ${formatDate(stage.extendedOn)}: ${stage.extensionReason ?? ''}`
         : 'None',
     ),
-    row('Handled by', stage.handlerName ?? 'Not assigned'),
+    summaryRow('Handled by', stage.handlerName ?? 'Not assigned'),
   ];
   if (stage.escalationReason !== null || stage.stage > 1)
-    rows.push(row('Reason for escalating', stage.escalationReason ?? 'None given (none needed)'));
+    rows.push(summaryRow('Reason for escalating', stage.escalationReason ?? 'None given (none needed)'));
   if (stage.respondedOn) {
     rows.push(
-      row('Responded', `${formatDate(stage.respondedOn)} (${stage.onTime ? 'on time' : 'late'})`),
-      row('Decision', stage.decision ? DECISION_LABELS[stage.decision] : null),
-      row('Reasons', stage.reasons),
+      summaryRow('Responded', `${formatDate(stage.respondedOn)} (${stage.onTime ? 'on time' : 'late'})`),
+      summaryRow('Decision', stage.decision ? DECISION_LABELS[stage.decision] : null),
+      summaryRow('Reasons', stage.reasons),
     );
   }
   return {
@@ -141,29 +118,29 @@ export function letterHtml(text: string): string {
 
 export function complaintSummaryRows(view: ComplaintView) {
   return [
-    row('Kind', WORKFLOW_TYPE_LABELS[view.workflowType]),
-    row('Complainant', view.customerName ?? view.contactName ?? 'Not known'),
-    row('Received', formatDate(view.receivedOn)),
-    row(
+    summaryRow('Kind', WORKFLOW_TYPE_LABELS[view.workflowType]),
+    summaryRow('Complainant', view.customerName ?? view.contactName ?? 'Not known'),
+    summaryRow('Received', formatDate(view.receivedOn)),
+    summaryRow(
       'Matter happened',
       view.matterDate
         ? `${formatDate(view.matterDate)}${view.withinWindow ? '' : ' (outside the time limit for complaints)'}`
         : null,
     ),
-    row(
+    summaryRow(
       'About',
       view.linkedCase
         ? `${escape(view.linkedCase.reference)}: ${escape(view.linkedCase.serviceName)} (${view.linkedCase.closed ? 'closed' : 'still open'})`
         : escape(view.aboutServiceName ?? 'Not recorded'),
       true,
     ),
-    row('What happened', view.summary),
-    row('What they want', view.desiredOutcome),
-    row('Reasonable adjustments', view.reasonableAdjustments ?? 'None asked for'),
-    row('Root cause', view.rootCause ? ROOT_CAUSE_LABELS[view.rootCause] : null),
+    summaryRow('What happened', view.summary),
+    summaryRow('What they want', view.desiredOutcome),
+    summaryRow('Reasonable adjustments', view.reasonableAdjustments ?? 'None asked for'),
+    summaryRow('Root cause', view.rootCause ? ROOT_CAUSE_LABELS[view.rootCause] : null),
     ...(view.refusalReason
       ? [
-          row(
+          summaryRow(
             'Refused',
             `${formatDate(view.refusedOn)}: ${REFUSAL_LABELS[view.refusalReason]}${view.refusalDetails ? '. ' + view.refusalDetails : ''}`,
           ),
@@ -181,7 +158,12 @@ export function remedyRows(view: ComplaintView, csrfToken: string, canAct: boole
       ? { text: `Done ${formatDate(r.completedOn)}` }
       : canAct
         ? {
-            html: `<form method="post" action="/staff/complaints/${view.id}/remedies/${r.id}/complete"><input type="hidden" name="_csrf" value="${escape(csrfToken)}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button">Mark as done<span class="govuk-visually-hidden">: ${escape(REMEDY_LABELS[r.kind])}</span></button></form>`,
+            html: postButton({
+              action: `/staff/complaints/${view.id}/remedies/${r.id}/complete`,
+              csrfToken,
+              text: 'Mark as done',
+              about: REMEDY_LABELS[r.kind],
+            }),
           }
         : { text: 'To do' },
   ]);
@@ -210,15 +192,29 @@ export function learningRows(
       : {
           html:
             (a.dueOn < today ? '<strong class="govuk-tag govuk-tag--red">Overdue</strong> ' : '') +
-            `<form method="post" action="/staff/complaints/learning/${a.id}/complete" class="app-inline-form"><input type="hidden" name="_csrf" value="${escape(csrfToken)}"><input type="hidden" name="returnTo" value="${escape(returnTo)}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button" data-testid="complete-learning">Mark as complete<span class="govuk-visually-hidden">: ${escape(a.description)}</span></button></form>`,
+            postButton({
+              action: `/staff/complaints/learning/${a.id}/complete`,
+              csrfToken,
+              text: 'Mark as complete',
+              about: a.description,
+              hidden: { returnTo },
+              testId: 'complete-learning',
+              inline: true,
+            }),
         },
   ]);
 }
 
-export const items = <T extends string>(labels: Record<T, string>, selected?: unknown) =>
-  (Object.keys(labels) as T[]).map((value) => ({ value, text: labels[value], checked: value === selected }));
+/** The remedies of a stage as one line each ("Apology: …"), for the response form. */
+export const remedyList = (remedies: ComplaintView['remedies']) =>
+  remedies.map((r) => `${REMEDY_LABELS[r.kind]}: ${r.description}`);
 
-export const selectItems = (options: { id: string; name: string }[], selected: unknown, blank: string) => [
-  { value: '', text: blank },
-  ...options.map((o) => ({ value: o.id, text: o.name, selected: o.id === selected })),
-];
+/** The radios of the complaint page's action forms, with the answers posted (or the saved root cause). */
+export function actionChoices(values: Record<string, unknown>, view: ComplaintView) {
+  return {
+    decisions: radioItems(DECISION_LABELS, values.decision),
+    refusalReasons: radioItems(REFUSAL_LABELS, values.refusalReason),
+    remedyKinds: radioItems(REMEDY_LABELS, values.remedyKind),
+    rootCauses: radioItems(ROOT_CAUSE_LABELS, values.rootCause ?? view.rootCause),
+  };
+}

@@ -1,143 +1,14 @@
 /**
  * All SQL of the complaints module: complaints, complaint_stages, complaint_remedies, learning_actions
- * (owned here), and the reads (and the two writes, see `recordCaseStatus` and `insertCaseNote`) it needs
- * on the cases core tables.
+ * (owned here), with the joins its pages need (cases for the reference, customers for the name, staff for
+ * the handler). Cases, staff, teams and services themselves are read through their modules.
  */
 import { sql } from 'kysely';
 import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
-// ---- complaint service and cases
-
-/**
- * The complaint service to open a complaint case under: the council's own active complaint service, else
- * the oldest active complaint service (two-tier areas share one complaints front door).
- */
-export async function findComplaintServiceId(db: Q, authorityId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('services')
-    .select('id')
-    .where('kind', '=', 'complaint')
-    .where('active', '=', true)
-    .orderBy(sql`case when authority_id = ${authorityId} then 0 else 1 end`)
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id ?? null;
-}
-
-export function findCaseBasics(db: Q, caseId: string) {
-  return db
-    .selectFrom('cases as c')
-    .innerJoin('services as s', 's.id', 'c.service_id')
-    .select([
-      'c.id',
-      'c.authority_id',
-      'c.reference',
-      'c.status',
-      'c.customer_id',
-      'c.team_id',
-      'c.closed_at',
-      'c.guest_name',
-      'c.guest_email',
-      'c.guest_phone',
-      'c.answers',
-      'c.received_at',
-      's.id as service_id',
-      's.name as service_name',
-      's.kind as service_kind',
-    ])
-    .where('c.id', '=', caseId)
-    .executeTakeFirst();
-}
-
-export type CaseBasics = NonNullable<Awaited<ReturnType<typeof findCaseBasics>>>;
-
-export function findCaseIdByReference(db: Q, reference: string) {
-  return db
-    .selectFrom('cases')
-    .select(['id', 'authority_id'])
-    .where('reference', '=', reference)
-    .executeTakeFirst();
-}
-
-/**
- * Moves a complaint case to `to` without the generic "your request is now …" message that `changeStatus`
- * sends: complaint letters carry their own, fuller text. Writes the same `status_changed` event the cases
- * core writes (so the resident's timeline shows it) and an audit row is written by the caller.
- */
-export async function recordCaseStatus(
-  trx: Tx,
-  values: {
-    caseId: string;
-    authorityId: string;
-    from: string;
-    to: string;
-    label: string;
-    customerLabel: string;
-    visibleToCustomer: boolean;
-    closed: boolean;
-    at: Date;
-    staffId: string | null;
-    customerId: string | null;
-    body?: string | null;
-  },
-): Promise<void> {
-  await trx
-    .updateTable('cases')
-    .set({ status: values.to, closed_at: values.closed ? values.at : null, updated_at: values.at })
-    .where('id', '=', values.caseId)
-    .execute();
-  await trx
-    .insertInto('case_events')
-    .values({
-      authority_id: values.authorityId,
-      case_id: values.caseId,
-      kind: 'status_changed',
-      visible_to_customer: values.visibleToCustomer,
-      body: values.body ?? null,
-      data: JSON.stringify({
-        from: values.from,
-        to: values.to,
-        label: values.label,
-        customerLabel: values.customerLabel,
-        by: 'complaints',
-      }),
-      actor_staff_id: values.staffId,
-      actor_customer_id: values.customerId,
-      created_at: values.at,
-    })
-    .execute();
-}
-
-/** A staff-only note on a case (e.g. "a complaint was made about this request"). */
-export async function insertCaseNote(
-  trx: Tx,
-  values: {
-    caseId: string;
-    authorityId: string;
-    kind: string;
-    body: string;
-    data: Record<string, unknown>;
-    at: Date;
-    staffId: string | null;
-  },
-): Promise<void> {
-  await trx
-    .insertInto('case_events')
-    .values({
-      authority_id: values.authorityId,
-      case_id: values.caseId,
-      kind: values.kind,
-      visible_to_customer: false,
-      body: values.body,
-      data: JSON.stringify(values.data),
-      actor_staff_id: values.staffId,
-      created_at: values.at,
-    })
-    .execute();
-}
+// ---- complaint cases without a record (the safety-net sweep)
 
 /** Complaint cases opened through the forms engine that have no complaint record yet (oldest first). */
 export function unadoptedComplaintCases(db: Q, limit: number) {
@@ -155,6 +26,24 @@ export function unadoptedComplaintCases(db: Q, limit: number) {
 }
 
 // ---- complaints
+
+/** The complaint case's columns the use-cases need with a locked complaint (status, letters' addressees). */
+const caseColumns = [
+  'c.reference',
+  'c.status as case_status',
+  'c.service_id as case_service_id',
+  'c.guest_email',
+  'c.guest_phone',
+] as const;
+
+/** Who complained: the case reference, the guest's name and the customer's name parts (see `personName`). */
+const complainantColumns = [
+  'c.reference',
+  'c.guest_name',
+  'cu.given_name',
+  'cu.family_name',
+  'cu.organisation_name',
+] as const;
 
 export async function insertComplaint(trx: Tx, row: NewRow<'complaints'>): Promise<{ id: string } | null> {
   const inserted = await trx
@@ -175,25 +64,8 @@ export function lockComplaint(trx: Tx, id: string) {
   return trx
     .selectFrom('complaints as x')
     .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .select([
-      'x.id',
-      'x.authority_id',
-      'x.case_id',
-      'x.customer_id',
-      'x.workflow_type',
-      'x.stage',
-      'x.status',
-      'x.received_on',
-      'x.matter_date',
-      'x.summary',
-      'x.reasonable_adjustments',
-      'c.reference',
-      'c.status as case_status',
-      'c.service_id as case_service_id',
-      'c.guest_email',
-      'c.guest_phone',
-      'c.closed_at as case_closed_at',
-    ])
+    .selectAll('x')
+    .select(caseColumns)
     .where('x.id', '=', id)
     .forUpdate('x')
     .executeTakeFirst();
@@ -211,44 +83,9 @@ export function findComplaintRow(db: Q, id: string) {
     .innerJoin('cases as c', 'c.id', 'x.case_id')
     .leftJoin('customers as cu', 'cu.id', 'x.customer_id')
     .leftJoin('services as s', 's.id', 'x.about_service_id')
-    .select([
-      'x.id',
-      'x.authority_id',
-      'x.case_id',
-      'x.customer_id',
-      'x.linked_case_id',
-      'x.about_service_id',
-      'x.about_team_id',
-      'x.workflow_type',
-      'x.stage',
-      'x.status',
-      'x.received_on',
-      'x.matter_date',
-      'x.summary',
-      'x.desired_outcome',
-      'x.reasonable_adjustments',
-      'x.root_cause',
-      'x.refusal_reason',
-      'x.refusal_details',
-      'x.refused_on',
-      'x.closed_on',
-      'c.reference',
-      'c.guest_name',
-      'cu.given_name',
-      'cu.family_name',
-      'cu.organisation_name',
-      's.name as about_service_name',
-    ])
+    .selectAll('x')
+    .select([...complainantColumns, 's.name as about_service_name'])
     .where('x.id', '=', id)
-    .executeTakeFirst();
-}
-
-export function findComplaintByReference(db: Q, reference: string) {
-  return db
-    .selectFrom('complaints as x')
-    .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .select(['x.id', 'x.authority_id'])
-    .where('c.reference', '=', reference)
     .executeTakeFirst();
 }
 
@@ -388,6 +225,7 @@ export async function completeLearningAction(
 // ---- queues and lists
 
 export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; handlerId?: string | null }) {
+  if (filter.authorityIds.length === 0) return Promise.resolve([]);
   let query = db
     .selectFrom('complaints as x')
     .innerJoin('cases as c', 'c.id', 'x.case_id')
@@ -404,11 +242,7 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; ha
       'x.status',
       'x.received_on',
       'x.summary',
-      'c.reference',
-      'c.guest_name',
-      'cu.given_name',
-      'cu.family_name',
-      'cu.organisation_name',
+      ...complainantColumns,
       'g.acknowledged_on',
       'g.acknowledge_by',
       'g.respond_by',
@@ -426,71 +260,6 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; ha
 }
 
 export type QueueRow = Awaited<ReturnType<typeof queue>>[number];
-
-export function complaintsOfCustomer(db: Q, customerId: string) {
-  return db
-    .selectFrom('complaints as x')
-    .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .select(['x.id', 'x.case_id', 'x.stage', 'x.status', 'x.received_on', 'x.summary', 'c.reference'])
-    .where('x.customer_id', '=', customerId)
-    .orderBy('x.received_on', 'desc')
-    .execute();
-}
-
-export function complaintsLinkedTo(db: Q, caseId: string) {
-  return db
-    .selectFrom('complaints as x')
-    .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .select(['x.id', 'x.case_id', 'c.reference', 'x.stage', 'x.status'])
-    .where('x.linked_case_id', '=', caseId)
-    .execute();
-}
-
-/** Active staff of the given authorities (for handler and owner pickers). */
-export function staffOf(db: Q, authorityIds: string[]) {
-  return db
-    .selectFrom('staff_users')
-    .select(['id', 'display_name', 'roles', 'authority_id'])
-    .where('authority_id', 'in', authorityIds)
-    .where('active', '=', true)
-    .orderBy('display_name')
-    .execute();
-}
-
-export function findStaff(db: Q, id: string) {
-  return db
-    .selectFrom('staff_users')
-    .select(['id', 'display_name', 'roles', 'authority_id', 'active'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
-export function teamsOf(db: Q, authorityIds: string[]) {
-  return db
-    .selectFrom('teams')
-    .select(['id', 'name', 'authority_id'])
-    .where('authority_id', 'in', authorityIds)
-    .orderBy('name')
-    .execute();
-}
-
-export function servicesOf(db: Q, authorityIds: string[]) {
-  return db
-    .selectFrom('services')
-    .select(['id', 'name', 'team_id', 'authority_id'])
-    .where('authority_id', 'in', authorityIds)
-    .where('active', '=', true)
-    .orderBy('name')
-    .execute();
-}
-
-export function findService(db: Q, id: string) {
-  return db
-    .selectFrom('services')
-    .select(['id', 'name', 'team_id', 'authority_id'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
 
 // ---- reports
 

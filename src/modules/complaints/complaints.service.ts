@@ -5,26 +5,41 @@
  * that change data take the caller's transaction, so the complaint, its case, the resident's letter (in
  * the outbox) and the audit row commit together or not at all.
  */
-import { audit, type AuditEntry } from '../../platform/audit/index.ts';
 import {
   isIsoDate,
-  londonInstant,
   toIsoDate,
   type IsoDate,
   type WorkingDayCalendar,
 } from '../../platform/calendar/index.ts';
 import { ComplaintExtensionError, englandAndWalesCalendar } from '../../platform/clocks/index.ts';
+import {
+  assertDate,
+  adoptEach,
+  dateGiven,
+  auditChange,
+  auditStaffChange,
+  cleanText as clean,
+  personName,
+  type StaffCommand,
+} from '../../platform/commands/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { teamPicker } from '../authorities/index.ts';
 import {
+  addCaseworkNote,
+  caseSummary,
+  caseSummaryByReference,
+  recordByCaseReference,
   changeStatus,
-  createCase,
+  openRecordCase,
   loadCaseService,
-  normaliseReference,
+  setLedCaseState,
   type CaseActor,
+  type CaseSummary,
 } from '../cases/index.ts';
-import { can } from '../identity/index.ts';
+import { activeStaffMember, staffPicker } from '../identity/index.ts';
 import { queueMessage } from '../notifications/index.ts';
+import { findServiceSummary, servicePicker } from '../services/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import { stageClock, withinWindow } from './complaints.clock.ts';
 import * as letters from './complaints.letters.ts';
@@ -64,34 +79,6 @@ export const DEFAULT_WINDOW_MONTHS = 12;
 const calendarOf = (options: ComplaintsOptions) => options.calendar ?? englandAndWalesCalendar();
 const todayOf = (now: Date): IsoDate => toIsoDate(now);
 
-function clean(value: string | null | undefined): string | null {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  return trimmed === '' ? null : trimmed;
-}
-
-function actorAudit(actor: ComplaintActor): Pick<AuditEntry, 'actorType' | 'actorId'> {
-  switch (actor.kind) {
-    case 'staff':
-      return { actorType: 'staff', actorId: actor.staffId };
-    case 'customer':
-      return { actorType: actor.customerId ? 'customer' : 'anonymous', actorId: actor.customerId };
-    case 'api':
-      return { actorType: 'api', actorId: actor.tokenId };
-  }
-}
-
-function assertDate(
-  value: IsoDate,
-  label: string,
-  bounds: { notBefore?: IsoDate; notAfter?: IsoDate },
-): void {
-  if (!isIsoDate(value)) throw new DomainRuleError(`${label} must be a real date`);
-  if (bounds.notBefore && value < bounds.notBefore)
-    throw new DomainRuleError(`${label} cannot be before ${bounds.notBefore}`);
-  if (bounds.notAfter && value > bounds.notAfter)
-    throw new DomainRuleError(`${label} cannot be in the future`);
-}
-
 function finalStageOf(workflowType: WorkflowType): ComplaintStageNumber {
   return workflowType === 'childrens_social_care' ? 3 : 2;
 }
@@ -119,18 +106,21 @@ async function moveCase(
   } else {
     // A workflow that does not list this move (older definitions, custom complaint services): the complaint
     // record leads, so the case follows it directly.
-    await repo.recordCaseStatus(trx, {
+    await setLedCaseState(trx, {
       caseId: locked.case_id,
       authorityId: locked.authority_id,
       from: locked.case_status,
-      to: code,
-      label: target.label,
-      customerLabel: target.customerLabel,
-      visibleToCustomer: target.customerVisible,
-      closed: workflow.closed.includes(code),
+      to: {
+        code,
+        label: target.label,
+        customerLabel: target.customerLabel,
+        visibleToCustomer: target.customerVisible,
+        closed: workflow.closed.includes(code),
+      },
       at,
       staffId: actor.kind === 'staff' ? actor.staffId : null,
       customerId: actor.kind === 'customer' ? actor.customerId : null,
+      by: 'complaints',
     });
   }
   locked.case_status = code;
@@ -223,10 +213,6 @@ function assertDifferentOfficer(stages: repo.StageRow[], stage: number, staffId:
     );
 }
 
-function receivedInstant(receivedOn: IsoDate, now: Date): Date {
-  return receivedOn === todayOf(now) ? now : londonInstant(receivedOn, '12:00');
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Make a complaint
 
@@ -249,56 +235,46 @@ export async function createComplaint(
   const matterDate = clean(input.matterDate);
   if (matterDate) assertDate(matterDate, 'The date of the matter', { notAfter: input.receivedOn });
 
-  let linked: repo.CaseBasics | null = null;
+  let linked: CaseSummary | null = null;
   if (input.linkedCaseId) {
-    linked = (await repo.findCaseBasics(trx, input.linkedCaseId)) ?? null;
+    linked = await caseSummary(trx, input.linkedCaseId);
     if (!linked) throw new NotFoundError('No such case to link the complaint to');
-    if (linked.service_kind === 'complaint')
+    if (linked.service.kind === 'complaint')
       throw new DomainRuleError('A complaint cannot be about another complaint case; escalate it instead');
   }
-  const serviceId = await repo.findComplaintServiceId(trx, input.authorityId);
-  const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
-  if (!service) throw new DomainRuleError('No complaint service is set up for this council');
-
-  const customerId = input.customerId ?? linked?.customer_id ?? null;
-  const contact =
-    customerId === null
-      ? (input.contact ??
-        (linked ? { name: linked.guest_name, email: linked.guest_email, phone: linked.guest_phone } : null))
-      : null;
+  const customerId = input.customerId ?? linked?.customerId ?? null;
   const staffId = input.actor.kind === 'staff' ? input.actor.staffId : null;
-  const created = await createCase(
+  const { service, created, existing } = await openRecordCase(
     trx,
     {
-      service,
+      authorityId: input.authorityId,
+      kind: 'complaint',
+      noService: 'No complaint service is set up for this council',
       customerId,
-      contact,
+      contact: customerId === null ? (input.contact ?? linked?.guest ?? null) : null,
       answers: {
         whatHappened: summary,
         ...(input.desiredOutcome ? { desiredOutcome: input.desiredOutcome } : {}),
         ...(linked ? { reference: linked.reference } : {}),
         ...(matterDate ? { whenHappened: matterDate } : {}),
       },
-      formVersion: service.definitionVersion,
       channel: input.channel,
-      receivedAt: receivedInstant(input.receivedOn, now),
+      receivedOn: input.receivedOn,
+      now,
       idempotencyKey: input.idempotencyKey,
-      createdByStaffId: staffId,
+      staffId,
     },
     { publicUrl: options.publicUrl },
+    (caseId) => repo.findComplaintIdByCase(trx, caseId),
   );
-  if (!created.created) {
-    const existing = await repo.findComplaintIdByCase(trx, created.id);
-    if (existing)
-      return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
-  }
+  if (existing) return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
 
-  let aboutServiceId = input.aboutServiceId ?? linked?.service_id ?? null;
-  let aboutTeamId: string | null = linked?.team_id ?? null;
+  let aboutServiceId = input.aboutServiceId ?? linked?.service.id ?? null;
+  let aboutTeamId: string | null = linked?.teamId ?? null;
   if (aboutServiceId) {
-    const about = await repo.findService(trx, aboutServiceId);
+    const about = await findServiceSummary(trx, aboutServiceId);
     if (!about) aboutServiceId = null;
-    else aboutTeamId ??= about.team_id;
+    else aboutTeamId ??= about.teamId;
   }
   const workflowType: WorkflowType = input.workflowType ?? 'corporate';
   const clock = stageClock({ workflowType, stage: 1, startedOn: input.receivedOn }, calendarOf(options));
@@ -336,9 +312,9 @@ export async function createComplaint(
     created_at: now,
   });
   if (linked) {
-    await repo.insertCaseNote(trx, {
+    await addCaseworkNote(trx, {
       caseId: linked.id,
-      authorityId: linked.authority_id,
+      authorityId: linked.authorityId,
       kind: 'complaint_linked',
       body: `A complaint (${created.reference}) was made about this request. The request stays open.`,
       data: { complaintCaseId: created.id, complaintReference: created.reference },
@@ -346,106 +322,98 @@ export async function createComplaint(
       staffId,
     });
   }
-  await audit(trx, {
-    ...actorAudit(input.actor),
-    authorityId: service.authorityId,
-    action: 'complaint.created',
-    recordType: 'complaint',
-    recordId: inserted.id,
-    details: {
-      caseId: created.id,
-      linkedCaseId: linked?.id ?? null,
-      workflowType,
-      backdated: input.receivedOn !== todayOf(now),
-    },
-    at: now,
+  const record = { id: inserted.id, authority_id: service.authorityId };
+  await auditChange(trx, 'complaint', record, input.actor, now, 'complaint.created', {
+    caseId: created.id,
+    linkedCaseId: linked?.id ?? null,
+    workflowType,
+    backdated: input.receivedOn !== todayOf(now),
   });
   return { id: inserted.id, caseId: created.id, reference: created.reference, created: true };
 }
 
 /**
- * Gives complaint cases made through the "Make a complaint" form (the forms engine) their complaint record:
+ * Gives a complaint case made through the "Make a complaint" form (the forms engine) its complaint record:
  * the date of receipt is the case's London date, the matter date and linked request come from the answers.
- * Safe to run again and from several processes (one record per case). Returns how many were adopted.
+ * Run by the `case.created` job; safe to run again and from several processes (one record per case): false
+ * when the case is not an open complaint case without a record.
  */
-export async function adoptComplaintCases(
+export async function adoptComplaintCase(
+  db: Db,
+  caseId: string,
+  options: ComplaintsOptions & { now: Date },
+): Promise<boolean> {
+  return withTransaction(db, async (trx) => {
+    const basics = await caseSummary(trx, caseId);
+    if (!basics || basics.service.kind !== 'complaint' || basics.closedAt) return false;
+    if (await repo.findComplaintIdByCase(trx, caseId)) return false;
+    const answers = basics.answers;
+    const text = (key: string) => (typeof answers[key] === 'string' ? answers[key].trim() : '');
+    const receivedOn = toIsoDate(basics.receivedAt);
+    const when = text('whenHappened');
+    const matterDate = isIsoDate(when) && when <= receivedOn ? when : null;
+    const linked = text('reference') ? await caseSummaryByReference(trx, text('reference')) : null;
+    const about = linked && linked.id !== caseId && linked.service.kind !== 'complaint' ? linked : null;
+    const clock = stageClock(
+      { workflowType: 'corporate', stage: 1, startedOn: receivedOn },
+      calendarOf(options),
+    );
+    const inserted = await repo.insertComplaint(trx, {
+      authority_id: basics.authorityId,
+      case_id: caseId,
+      customer_id: basics.customerId,
+      linked_case_id: about?.id ?? null,
+      about_service_id: linked && linked.id !== caseId ? linked.service.id : null,
+      about_team_id: linked && linked.id !== caseId ? linked.teamId : null,
+      workflow_type: 'corporate',
+      stage: 1,
+      status: 'open',
+      received_on: receivedOn,
+      matter_date: matterDate,
+      summary: text('whatHappened') || 'See the answers on the case',
+      desired_outcome: text('putRight') || text('desiredOutcome') || null,
+      created_at: options.now,
+      updated_at: options.now,
+    });
+    if (!inserted) return false;
+    await repo.insertStage(trx, {
+      authority_id: basics.authorityId,
+      complaint_id: inserted.id,
+      stage: 1,
+      started_on: receivedOn,
+      acknowledge_by: clock.acknowledgeBy,
+      respond_by: clock.respondBy,
+      created_at: options.now,
+    });
+    const record = { id: inserted.id, authority_id: basics.authorityId };
+    await auditChange(trx, 'complaint', record, { kind: 'system' }, options.now, 'complaint.created', {
+      caseId,
+      from: 'form',
+    });
+    return true;
+  });
+}
+
+/**
+ * The safety net behind the `case.created` job: adopts open complaint cases that still have no record
+ * (cases made before the event existed, or written without `createCase`). Returns how many were adopted.
+ */
+export const adoptComplaintCases = async (
   db: Db,
   options: ComplaintsOptions & { now: Date; limit?: number },
-): Promise<number> {
-  const cases = await repo.unadoptedComplaintCases(db, options.limit ?? 50);
-  let adopted = 0;
-  for (const { id } of cases) {
-    const done = await withTransaction(db, async (trx) => {
-      const basics = await repo.findCaseBasics(trx, id);
-      if (!basics || (await repo.findComplaintIdByCase(trx, id))) return false;
-      const answers = basics.answers;
-      const text = (key: string) => (typeof answers[key] === 'string' ? answers[key].trim() : '');
-      const receivedOn = toIsoDate(basics.received_at);
-      const when = text('whenHappened');
-      const matterDate = isIsoDate(when) && when <= receivedOn ? when : null;
-      const reference = normaliseReference(text('reference'));
-      const linked = reference ? await repo.findCaseIdByReference(trx, reference) : undefined;
-      const linkedBasics = linked && linked.id !== id ? await repo.findCaseBasics(trx, linked.id) : undefined;
-      const clock = stageClock(
-        { workflowType: 'corporate', stage: 1, startedOn: receivedOn },
-        calendarOf(options),
-      );
-      const inserted = await repo.insertComplaint(trx, {
-        authority_id: basics.authority_id,
-        case_id: id,
-        customer_id: basics.customer_id,
-        linked_case_id: linkedBasics && linkedBasics.service_kind !== 'complaint' ? linkedBasics.id : null,
-        about_service_id: linkedBasics?.service_id ?? null,
-        about_team_id: linkedBasics?.team_id ?? null,
-        workflow_type: 'corporate',
-        stage: 1,
-        status: 'open',
-        received_on: receivedOn,
-        matter_date: matterDate,
-        summary: text('whatHappened') || 'See the answers on the case',
-        desired_outcome: text('putRight') || text('desiredOutcome') || null,
-        created_at: options.now,
-        updated_at: options.now,
-      });
-      if (!inserted) return false;
-      await repo.insertStage(trx, {
-        authority_id: basics.authority_id,
-        complaint_id: inserted.id,
-        stage: 1,
-        started_on: receivedOn,
-        acknowledge_by: clock.acknowledgeBy,
-        respond_by: clock.respondBy,
-        created_at: options.now,
-      });
-      await audit(trx, {
-        actorType: 'system',
-        authorityId: basics.authority_id,
-        action: 'complaint.created',
-        recordType: 'complaint',
-        recordId: inserted.id,
-        details: { caseId: id, from: 'form' },
-        at: options.now,
-      });
-      return true;
-    });
-    if (done) adopted += 1;
-  }
-  return adopted;
-}
+) =>
+  adoptEach(await repo.unadoptedComplaintCases(db, options.limit ?? 50), (id) =>
+    adoptComplaintCase(db, id, options),
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // Stage actions (staff)
-
-export interface StaffAction {
-  staffId: string;
-  now: Date;
-}
 
 /** Records the acknowledgement (date given by the officer, not in the future) and restarts the response clock from it. */
 export async function acknowledgeComplaint(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { acknowledgedOn?: IsoDate },
+  input: StaffCommand & { acknowledgedOn?: IsoDate },
   options: ComplaintsOptions = {},
 ): Promise<{ respondBy: IsoDate }> {
   const { locked, stage, stages } = await lockOpen(trx, complaintId);
@@ -453,11 +421,12 @@ export async function acknowledgeComplaint(
   assertDifferentOfficer(stages, stage.stage, input.staffId);
   if (stage.acknowledged_on) throw new ConflictError('This stage has already been acknowledged');
   if (stage.acknowledge_by === null) throw new DomainRuleError('This stage has no acknowledgement step');
-  const acknowledgedOn = input.acknowledgedOn ?? todayOf(input.now);
-  assertDate(acknowledgedOn, 'The acknowledgement date', {
-    notBefore: stage.started_on,
-    notAfter: todayOf(input.now),
-  });
+  const acknowledgedOn = dateGiven(
+    input.acknowledgedOn,
+    input.now,
+    'The acknowledgement date',
+    stage.started_on,
+  );
   const clock = stageClock(
     {
       workflowType: locked.workflow_type,
@@ -487,15 +456,10 @@ export async function acknowledgeComplaint(
     `complaint.acknowledged:${complaintId}:${stage.stage}`,
     options,
   );
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.acknowledged',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: stage.stage, acknowledgedOn, late: clock.acknowledgedLate },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.acknowledged', {
+    stage: stage.stage,
+    acknowledgedOn,
+    late: clock.acknowledgedLate,
   });
   return { respondBy: clock.respondBy };
 }
@@ -508,7 +472,7 @@ export async function acknowledgeComplaint(
 export async function extendComplaint(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { days: number; reason: string },
+  input: StaffCommand & { days: number; reason: string },
   options: ComplaintsOptions = {},
 ): Promise<{ respondBy: IsoDate }> {
   const { locked, stage, stages } = await lockOpen(trx, complaintId);
@@ -559,20 +523,15 @@ export async function extendComplaint(
     `complaint.extended:${complaintId}:${stage.stage}`,
     options,
   );
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.extended',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: stage.stage, days, respondBy: clock.respondBy },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.extended', {
+    stage: stage.stage,
+    days,
+    respondBy: clock.respondBy,
   });
   return { respondBy: clock.respondBy };
 }
 
-export interface RespondInput extends StaffAction {
+export interface RespondInput extends StaffCommand {
   decision: Decision;
   reasons: string;
   outcome?: string | null;
@@ -599,8 +558,7 @@ export async function respondToComplaint(
     throw new DomainRuleError('Choose a decision');
   const reasons = clean(input.reasons);
   if (!reasons) throw new DomainRuleError('Give the reasons for the decision');
-  const respondedOn = input.respondedOn ?? todayOf(input.now);
-  assertDate(respondedOn, 'The response date', { notBefore: stage.started_on, notAfter: todayOf(input.now) });
+  const respondedOn = dateGiven(input.respondedOn, input.now, 'The response date', stage.started_on);
   const stageNumber = stage.stage as ComplaintStageNumber;
   const finalStage = stageNumber >= finalStageOf(locked.workflow_type);
   const remedies = (await repo.remediesOf(trx, complaintId)).filter((r) => r.stage === stage.stage);
@@ -671,15 +629,11 @@ export async function respondToComplaint(
     options,
   );
   const onTime = respondedOn <= stage.respond_by;
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.responded',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: stage.stage, decision: input.decision, onTime, finalStage },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.responded', {
+    stage: stage.stage,
+    decision: input.decision,
+    onTime,
+    finalStage,
   });
   return { onTime, finalStage };
 }
@@ -692,7 +646,7 @@ export async function respondToComplaint(
 export async function refuseComplaint(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { reason: RefusalReason; details?: string | null },
+  input: StaffCommand & { reason: RefusalReason; details?: string | null },
   options: ComplaintsOptions = {},
 ): Promise<void> {
   const { locked, stage } = await lockOpen(trx, complaintId);
@@ -734,16 +688,7 @@ export async function refuseComplaint(
     `complaint.refused:${complaintId}`,
     options,
   );
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.refused',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { reason: input.reason },
-    at: input.now,
-  });
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.refused', { reason: input.reason });
 }
 
 /**
@@ -802,14 +747,10 @@ export async function escalateComplaint(
     `complaint.escalated:${complaintId}:${next}`,
     options,
   );
-  await audit(trx, {
-    ...actorAudit(input.actor),
-    authorityId: locked.authority_id,
-    action: 'complaint.escalated',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: next, requestedOn, reasonGiven: clean(input.reason) !== null },
-    at: input.now,
+  await auditChange(trx, 'complaint', locked, input.actor, input.now, 'complaint.escalated', {
+    stage: next,
+    requestedOn,
+    reasonGiven: clean(input.reason) !== null,
   });
   return { stage: next, respondBy: clock.respondBy };
 }
@@ -818,31 +759,24 @@ export async function escalateComplaint(
 export async function assignHandler(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { handlerId: string },
+  input: StaffCommand & { handlerId: string },
 ): Promise<void> {
   const { locked, stage, stages } = await lockOpen(trx, complaintId);
   assertOpen(locked, stage);
-  const handler = await repo.findStaff(trx, input.handlerId);
-  if (!handler || !handler.active || !can(handler.roles, 'complaints:manage'))
-    throw new DomainRuleError('Choose an officer who handles complaints');
+  const handler = await activeStaffMember(trx, input.handlerId, { permission: 'complaints:manage' });
+  if (!handler) throw new DomainRuleError('Choose an officer who handles complaints');
   assertDifferentOfficer(stages, stage.stage, input.handlerId);
   await repo.updateStage(trx, complaintId, stage.stage, { handler_id: input.handlerId });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.assigned',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { stage: stage.stage, handlerId: input.handlerId },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.assigned', {
+    stage: stage.stage,
+    handlerId: input.handlerId,
   });
 }
 
 export async function addRemedy(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & {
+  input: StaffCommand & {
     kind: RemedyKind;
     description: string;
     dueOn?: IsoDate | null;
@@ -867,16 +801,7 @@ export async function addRemedy(
     created_by: input.staffId,
     created_at: input.now,
   });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.remedy_added',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { kind: input.kind },
-    at: input.now,
-  });
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.remedy_added', { kind: input.kind });
   return id;
 }
 
@@ -884,29 +809,20 @@ export async function completeRemedy(
   trx: Tx,
   complaintId: string,
   remedyId: string,
-  input: StaffAction,
+  input: StaffCommand,
 ): Promise<void> {
   const locked = await repo.lockComplaint(trx, complaintId);
   if (!locked) throw new NotFoundError('No such complaint');
   if (!(await repo.completeRemedy(trx, complaintId, remedyId, todayOf(input.now))))
     throw new ConflictError('That remedy is already marked as done');
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.remedy_completed',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { remedyId },
-    at: input.now,
-  });
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.remedy_completed', { remedyId });
 }
 
 /** Records the root cause (and the service the complaint is about) for learning and reports. */
 export async function setRootCause(
   trx: Tx,
   complaintId: string,
-  input: StaffAction & { rootCause: RootCause; aboutServiceId?: string | null },
+  input: StaffCommand & { rootCause: RootCause; aboutServiceId?: string | null },
 ): Promise<void> {
   const locked = await repo.lockComplaint(trx, complaintId);
   if (!locked) throw new NotFoundError('No such complaint');
@@ -917,21 +833,14 @@ export async function setRootCause(
     updated_at: input.now,
   };
   if (input.aboutServiceId) {
-    const service = await repo.findService(trx, input.aboutServiceId);
+    const service = await findServiceSummary(trx, input.aboutServiceId);
     if (!service) throw new DomainRuleError('Choose a service');
     values.about_service_id = service.id;
-    values.about_team_id = service.team_id;
+    values.about_team_id = service.teamId;
   }
   await repo.updateComplaint(trx, complaintId, values);
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: locked.authority_id,
-    action: 'complaint.root_cause_set',
-    recordType: 'complaint',
-    recordId: complaintId,
-    details: { rootCause: input.rootCause },
-    at: input.now,
+  await auditStaffChange(trx, 'complaint', locked, input, 'complaint.root_cause_set', {
+    rootCause: input.rootCause,
   });
 }
 
@@ -940,7 +849,7 @@ export async function setRootCause(
 
 export async function addLearningAction(
   trx: Tx,
-  input: StaffAction & {
+  input: StaffCommand & {
     authorityId: string;
     complaintId?: string | null;
     teamId?: string | null;
@@ -952,8 +861,8 @@ export async function addLearningAction(
   const description = clean(input.description);
   if (!description) throw new DomainRuleError('Describe the learning action');
   assertDate(input.dueOn, 'The due date', {});
-  const owner = await repo.findStaff(trx, input.ownerId);
-  if (!owner?.active) throw new DomainRuleError('Choose an owner');
+  const owner = await activeStaffMember(trx, input.ownerId);
+  if (!owner) throw new DomainRuleError('Choose an owner');
   const id = await repo.insertLearningAction(trx, {
     authority_id: input.authorityId,
     complaint_id: input.complaintId ?? null,
@@ -964,23 +873,32 @@ export async function addLearningAction(
     created_by: input.staffId,
     created_at: input.now,
   });
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: input.authorityId,
-    action: 'complaint.learning_action_added',
-    recordType: 'learning_action',
-    recordId: id,
-    details: { complaintId: input.complaintId ?? null },
-    at: input.now,
-  });
+  await auditStaffChange(
+    trx,
+    'learning_action',
+    { id, authority_id: input.authorityId },
+    input,
+    'complaint.learning_action_added',
+    { complaintId: input.complaintId ?? null },
+  );
   return id;
+}
+
+/** A learning action that comes out of a complaint (the complaint's council owns it). */
+export async function addComplaintLearningAction(
+  trx: Tx,
+  complaintId: string,
+  input: Omit<Parameters<typeof addLearningAction>[1], 'authorityId' | 'complaintId'>,
+): Promise<string> {
+  const complaint = await repo.findComplaintRow(trx, complaintId);
+  if (!complaint) throw new NotFoundError('No such complaint');
+  return addLearningAction(trx, { ...input, authorityId: complaint.authority_id, complaintId });
 }
 
 export async function completeLearningAction(
   trx: Tx,
   id: string,
-  input: StaffAction & { note?: string | null; authorityIds: string[] },
+  input: StaffCommand & { note?: string | null; authorityIds: string[] },
 ): Promise<void> {
   const action = await repo.findLearningAction(trx, id);
   if (!action || !input.authorityIds.includes(action.authority_id))
@@ -993,29 +911,11 @@ export async function completeLearningAction(
     }))
   )
     throw new ConflictError('That learning action is already complete');
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: input.staffId,
-    authorityId: action.authority_id,
-    action: 'complaint.learning_action_completed',
-    recordType: 'learning_action',
-    recordId: id,
-    at: input.now,
-  });
+  await auditStaffChange(trx, 'learning_action', action, input, 'complaint.learning_action_completed');
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Reads
-
-function nameOf(row: {
-  given_name: string | null;
-  family_name: string | null;
-  organisation_name: string | null;
-}): string | null {
-  if (row.organisation_name) return row.organisation_name;
-  const name = [row.given_name, row.family_name].filter(Boolean).join(' ').trim();
-  return name || null;
-}
 
 function toStageView(row: repo.StageRow): StageView {
   return {
@@ -1068,7 +968,7 @@ export async function getComplaint(
     repo.stagesOf(db, complaintId),
     repo.remediesOf(db, complaintId),
     repo.learningActionsOfComplaint(db, complaintId),
-    row.linked_case_id ? repo.findCaseBasics(db, row.linked_case_id) : Promise.resolve(undefined),
+    row.linked_case_id ? caseSummary(db, row.linked_case_id) : Promise.resolve(null),
   ]);
   return {
     id: row.id,
@@ -1076,15 +976,15 @@ export async function getComplaint(
     caseId: row.case_id,
     reference: row.reference,
     customerId: row.customer_id,
-    customerName: nameOf(row),
+    customerName: personName(row),
     contactName: row.guest_name,
     linkedCase: linked
       ? {
           id: linked.id,
           reference: linked.reference,
-          serviceName: linked.service_name,
+          serviceName: linked.service.name,
           status: linked.status,
-          closed: linked.closed_at !== null,
+          closed: linked.closedAt !== null,
         }
       : null,
     aboutServiceId: row.about_service_id,
@@ -1126,15 +1026,9 @@ export async function findComplaintIdByCase(db: Db | Tx, caseId: string): Promis
   return (await repo.findComplaintIdByCase(db, caseId))?.id ?? null;
 }
 
-export async function findComplaintByReference(
-  db: Db | Tx,
-  reference: string,
-): Promise<{ id: string; authorityId: string } | null> {
-  const normalised = normaliseReference(reference);
-  if (!normalised) return null;
-  const row = await repo.findComplaintByReference(db, normalised);
-  return row ? { id: row.id, authorityId: row.authority_id } : null;
-}
+/** The complaint with this case reference (as typed), with its council, or null. */
+export const findComplaintByReference = (db: Db | Tx, reference: string) =>
+  recordByCaseReference(db, reference, (caseId) => repo.findComplaintIdByCase(db, caseId));
 
 /** The deadlines of the current stage (for the API and queues). */
 export function currentDeadlines(view: ComplaintView): ComplaintDeadlines {
@@ -1152,29 +1046,28 @@ export function currentDeadlines(view: ComplaintView): ComplaintDeadlines {
   };
 }
 
-export async function listQueue(
+const complaintQueueItem = (r: repo.QueueRow): QueueItem => ({
+  id: r.id,
+  caseId: r.case_id,
+  reference: r.reference,
+  customerName: personName(r) ?? r.guest_name,
+  stage: r.stage as ComplaintStageNumber,
+  workflowType: r.workflow_type,
+  status: r.status,
+  receivedOn: r.received_on,
+  acknowledgedOn: r.acknowledged_on,
+  acknowledgeBy: r.acknowledge_by,
+  respondBy: r.respond_by,
+  extended: r.extension_days !== null,
+  handlerName: r.handler_name,
+  summary: r.summary,
+});
+
+/** Complaints of the councils, open (or answered and closed), the most urgent deadline first. */
+export const listQueue = async (
   db: Db | Tx,
   filter: { authorityIds: string[]; open: boolean; handlerId?: string | null },
-): Promise<QueueItem[]> {
-  if (filter.authorityIds.length === 0) return [];
-  const rows = await repo.queue(db, filter);
-  return rows.map((r) => ({
-    id: r.id,
-    caseId: r.case_id,
-    reference: r.reference,
-    customerName: nameOf(r) ?? r.guest_name,
-    stage: r.stage as ComplaintStageNumber,
-    workflowType: r.workflow_type,
-    status: r.status,
-    receivedOn: r.received_on,
-    acknowledgedOn: r.acknowledged_on,
-    acknowledgeBy: r.acknowledge_by,
-    respondBy: r.respond_by,
-    extended: r.extension_days !== null,
-    handlerName: r.handler_name,
-    summary: r.summary,
-  }));
-}
+): Promise<QueueItem[]> => (await repo.queue(db, filter)).map(complaintQueueItem);
 
 export async function listLearningActions(
   db: Db | Tx,
@@ -1185,47 +1078,15 @@ export async function listLearningActions(
   return (await repo.learningActionsOfAuthorities(db, authorityIds, open)).map(toLearningView);
 }
 
-/** A customer's complaints, newest first (for "Your requests" and the SAR bundle). */
-export async function listComplaintsForCustomer(db: Db | Tx, customerId: string) {
-  const rows = await repo.complaintsOfCustomer(db, customerId);
-  return rows.map((r) => ({
-    id: r.id,
-    caseId: r.case_id,
-    reference: r.reference,
-    stage: r.stage,
-    status: r.status,
-    receivedOn: r.received_on,
-    summary: r.summary,
-  }));
-}
-
-/** Complaints made about a case (shown on that case). */
-export async function listComplaintsAboutCase(db: Db | Tx, caseId: string) {
-  const rows = await repo.complaintsLinkedTo(db, caseId);
-  return rows.map((r) => ({
-    id: r.id,
-    caseId: r.case_id,
-    reference: r.reference,
-    stage: r.stage,
-    status: r.status,
-  }));
-}
-
 /** Pickers for staff forms: officers who handle complaints, all active staff (owners), teams, services. */
 export async function staffFormOptions(db: Db | Tx, authorityIds: string[]) {
-  const [staff, teams, services] = await Promise.all([
-    repo.staffOf(db, authorityIds),
-    repo.teamsOf(db, authorityIds),
-    repo.servicesOf(db, authorityIds),
+  const [handlers, owners, teams, services] = await Promise.all([
+    staffPicker(db, authorityIds, { permission: 'complaints:manage' }),
+    staffPicker(db, authorityIds),
+    teamPicker(db, authorityIds),
+    servicePicker(db, authorityIds),
   ]);
-  return {
-    handlers: staff
-      .filter((s) => can(s.roles, 'complaints:manage'))
-      .map((s) => ({ id: s.id, name: s.display_name })),
-    owners: staff.map((s) => ({ id: s.id, name: s.display_name })),
-    teams: teams.map((t) => ({ id: t.id, name: t.name })),
-    services: services.map((s) => ({ id: s.id, name: s.name })),
-  };
+  return { handlers, owners, teams, services };
 }
 
 /** Complaint stages responded to between two dates, for the timeliness report. */

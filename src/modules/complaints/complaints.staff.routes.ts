@@ -10,35 +10,31 @@ import { toIsoDate, type WorkingDayCalendar } from '../../platform/calendar/inde
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import { formAction, recordActions, type FormProblems } from '../../platform/http/form-action.ts';
+import { CONTACT_CHANNEL_LABELS } from '../../platform/http/form-fields.ts';
+import { idFromParams, parseForm, toFormErrors } from '../../platform/http/validation.ts';
+import { radioItems, selectItems } from '../../platform/views/govuk-items.ts';
 import { findByReference } from '../cases/index.ts';
-import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
+import { authorityScope, staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import * as present from './complaints.presenters.ts';
-import { authorityScope, canSeeComplaint } from './complaints.policy.ts';
+import { canSeeComplaint } from './complaints.policy.ts';
 import {
+  acknowledgeSchema,
   assignSchema,
   completeLearningSchema,
   escalateStaffSchema,
   extendSchema,
   learningActionSchema,
+  learningReturnTo,
   newComplaintSchema,
-  readDates,
   refuseSchema,
   remedySchema,
   respondSchema,
   rootCauseSchema,
-  UUID,
 } from './complaints.schemas.ts';
 import * as service from './complaints.service.ts';
 import { maxExtensionDays } from './complaints.clock.ts';
-import {
-  DECISION_LABELS,
-  REFUSAL_LABELS,
-  REMEDY_LABELS,
-  ROOT_CAUSE_LABELS,
-  WORKFLOW_TYPE_LABELS,
-  type ComplaintView,
-} from './complaints.types.ts';
+import { WORKFLOW_TYPE_LABELS, type ComplaintView } from './complaints.types.ts';
 
 export interface ComplaintRoutesDeps {
   db: Db;
@@ -65,30 +61,10 @@ const BANNERS: Record<string, string> = {
   learningDone: 'Learning action completed',
 };
 
-const CHANNEL_LABELS: Record<string, string> = {
-  phone: 'Phone',
-  email: 'Email',
-  letter: 'Letter',
-  face_to_face: 'Face to face',
-  web: 'Website',
-  social: 'Social media',
-};
+type Extra = Partial<FormProblems> & { form?: string };
 
-type Extra = { errors?: FormErrors; values?: Record<string, unknown>; form?: string; status?: number };
-
-function staffOf(request: FastifyRequest): StaffPrincipal {
-  return request.staff!;
-}
-
-function idParam(request: FastifyRequest): string {
-  const id = (request.params as { id?: string }).id ?? '';
-  if (!UUID.test(id)) throw new NotFoundError();
-  return id;
-}
-
-function body(request: FastifyRequest): Record<string, unknown> {
-  return (request.body ?? {}) as Record<string, unknown>;
-}
+const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
+const idParam = (request: FastifyRequest): string => idFromParams(request.params);
 
 /** Registers the complaint staff routes and the "Complaints" navigation entry. */
 export async function registerComplaintStaffRoutes(
@@ -117,7 +93,6 @@ export async function registerComplaintStaffRoutes(
       const show = query.show === 'closed' ? 'closed' : 'open';
       const mine = query.mine === '1';
       const staff = staffOf(request);
-      await service.adoptComplaintCases(deps.db, { ...options, now: deps.clock.now(), limit: 25 });
       const items = await service.listQueue(deps.db, {
         authorityIds: authorityScope(staff),
         open: show === 'open',
@@ -135,22 +110,20 @@ export async function registerComplaintStaffRoutes(
   );
 
   // ---- record a complaint
-  const renderNew = async (request: FastifyRequest, reply: FastifyReply, extra: Extra = {}) => {
-    const staff = staffOf(request);
-    const pickers = await service.staffFormOptions(deps.db, authorityScope(staff));
-    const values = extra.values ?? {
+  const renderNew = async (request: FastifyRequest, reply: FastifyReply, problems?: FormProblems) => {
+    const pickers = await service.staffFormOptions(deps.db, authorityScope(staffOf(request)));
+    const values = problems?.values ?? {
       workflowType: 'corporate',
       channel: 'phone',
       ...(request.query as Record<string, unknown>),
     };
-    if (extra.status) reply.status(extra.status);
     return reply.view('complaints/staff/new.njk', {
       pageTitle: 'Record a complaint',
       values: { ...values, idempotencyKey: values.idempotencyKey ?? randomUUID() },
-      services: present.selectItems(pickers.services, values.aboutServiceId, 'Choose a service'),
-      workflowTypes: present.items(WORKFLOW_TYPE_LABELS, values.workflowType),
-      channels: present.items(CHANNEL_LABELS, values.channel),
-      ...extra.errors,
+      services: selectItems(pickers.services, values.aboutServiceId, 'Choose a service'),
+      workflowTypes: radioItems(WORKFLOW_TYPE_LABELS, values.workflowType),
+      channels: radioItems(CONTACT_CHANNEL_LABELS, values.channel),
+      ...problems?.errors,
     });
   };
 
@@ -160,61 +133,36 @@ export async function registerComplaintStaffRoutes(
 
   app.post(
     '/staff/complaints/new',
-    { config: { permission, auditEvent: 'complaint.create' } },
-    async (request, reply) => {
-      const now = deps.clock.now();
-      const parsed = parseForm(newComplaintSchema, request.body);
-      const dates = readDates(body(request), [
-        {
-          name: 'receivedOn',
-          label: 'Date received',
-          rule: {
-            required: true,
-            notAfter: { date: today(), message: 'Date received must be today or in the past' },
-          },
-        },
-        {
-          name: 'matterDate',
-          label: 'Date of the matter',
-          rule: { notAfter: { date: today(), message: 'Date of the matter must be today or in the past' } },
-        },
-      ]);
-      const problems = [
-        ...(parsed.ok
-          ? []
-          : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
-        ...dates.errors,
-      ];
-      let linkedCaseId: string | null = null;
-      if (parsed.ok && parsed.value.linkedReference) {
-        const found = await findByReference(deps.db, parsed.value.linkedReference);
-        if (!found)
-          problems.push({
-            field: 'linkedReference',
-            message: 'Enter the reference of an existing request, like KX7P-3RMD',
-          });
-        else linkedCaseId = found.id;
-      }
-      if (
-        parsed.ok &&
-        !parsed.value.customerId &&
-        !parsed.value.contactEmail &&
-        !parsed.value.contactPhone &&
-        !linkedCaseId
-      )
-        problems.push({
-          field: 'contactEmail',
-          message: 'Enter an email address or telephone number so we can reply',
-        });
-      if (!parsed.ok || problems.length)
-        return renderNew(request, reply, {
-          errors: toFormErrors(problems),
-          values: body(request),
-          status: 400,
-        });
-      const input = parsed.value;
-      const staff = staffOf(request);
-      try {
+    audited('complaint.create'),
+    formAction({
+      parse: async (request) => {
+        const parsed = parseForm(newComplaintSchema(today()), request.body);
+        if (!parsed.ok) return parsed;
+        const input = parsed.value;
+        const linked = input.linkedReference ? await findByReference(deps.db, input.linkedReference) : null;
+        const problems = [
+          ...(input.linkedReference && !linked
+            ? [
+                {
+                  field: 'linkedReference',
+                  message: 'Enter the reference of an existing request, like KX7P-3RMD',
+                },
+              ]
+            : []),
+          ...(!input.customerId && !input.contactEmail && !input.contactPhone && !linked
+            ? [
+                {
+                  field: 'contactEmail',
+                  message: 'Enter an email address or telephone number so we can reply',
+                },
+              ]
+            : []),
+        ];
+        if (problems.length) return { ok: false, errors: toFormErrors(problems) };
+        return { ok: true, value: { ...input, linkedCaseId: linked?.id ?? null } };
+      },
+      run: async (input, request) => {
+        const staff = staffOf(request);
         const created = await withTransaction(deps.db, (trx) =>
           service.createComplaint(
             trx,
@@ -226,9 +174,9 @@ export async function registerComplaintStaffRoutes(
                 : { name: input.contactName, email: input.contactEmail, phone: input.contactPhone },
               summary: input.summary,
               desiredOutcome: input.desiredOutcome,
-              receivedOn: dates.values.receivedOn!,
-              matterDate: dates.values.matterDate,
-              linkedCaseId,
+              receivedOn: input.receivedOn,
+              matterDate: input.matterDate,
+              linkedCaseId: input.linkedCaseId,
               aboutServiceId: input.aboutServiceId,
               workflowType: input.workflowType,
               reasonableAdjustments: input.reasonableAdjustments,
@@ -236,20 +184,15 @@ export async function registerComplaintStaffRoutes(
               actor: { kind: 'staff', staffId: staff.id },
               idempotencyKey: `complaint:staff:${input.idempotencyKey}`,
             },
-            { ...options, now },
+            { ...options, now: deps.clock.now() },
           ),
         );
-        return reply.redirect(`/staff/complaints/${created.id}?done=created`, 303);
-      } catch (error) {
-        if (error instanceof DomainRuleError)
-          return renderNew(request, reply, {
-            errors: toFormErrors([{ field: 'summary', message: error.message }]),
-            values: body(request),
-            status: 422,
-          });
-        throw error;
-      }
-    },
+        return `/staff/complaints/${created.id}?done=created`;
+      },
+      render: renderNew,
+      errorField: 'summary',
+      refusals: [DomainRuleError],
+    }),
   );
 
   // ---- learning actions (all)
@@ -272,12 +215,7 @@ export async function registerComplaintStaffRoutes(
       const id = idParam(request);
       const parsed = parseForm(completeLearningSchema, request.body);
       const staff = staffOf(request);
-      const b = body(request);
-      const returnTo =
-        typeof b.returnTo === 'string' &&
-        /^\/staff\/complaints(\/[0-9a-f-]{36}|\/learning)?$/.test(b.returnTo)
-          ? b.returnTo
-          : '/staff/complaints/learning';
+      const returnTo = learningReturnTo.parse((request.body as { returnTo?: unknown } | undefined)?.returnTo);
       try {
         await withTransaction(deps.db, (trx) =>
           service.completeLearningAction(trx, id, {
@@ -346,23 +284,16 @@ export async function registerComplaintStaffRoutes(
       maxExtension: maxExtensionDays(view.workflowType, view.stage),
       childrens: view.workflowType === 'childrens_social_care',
       finalStage: view.stage >= finalStage,
-      currentRemedies: remedies.map((r) => `${REMEDY_LABELS[r.kind]}: ${r.description}`),
-      handlers: present.selectItems(
-        pickers.handlers,
-        values.handlerId ?? stage.handlerId,
-        'Choose an officer',
-      ),
-      owners: present.selectItems(pickers.owners, values.ownerId, 'Choose an owner'),
-      teams: present.selectItems(pickers.teams, values.learningTeamId ?? view.aboutTeamId, 'Choose a team'),
-      services: present.selectItems(
+      currentRemedies: present.remedyList(remedies),
+      handlers: selectItems(pickers.handlers, values.handlerId ?? stage.handlerId, 'Choose an officer'),
+      owners: selectItems(pickers.owners, values.ownerId, 'Choose an owner'),
+      teams: selectItems(pickers.teams, values.learningTeamId ?? view.aboutTeamId, 'Choose a team'),
+      services: selectItems(
         pickers.services,
         values.aboutServiceId ?? view.aboutServiceId,
         'Choose a service',
       ),
-      decisions: present.items(DECISION_LABELS, values.decision),
-      refusalReasons: present.items(REFUSAL_LABELS, values.refusalReason),
-      remedyKinds: present.items(REMEDY_LABELS, values.remedyKind),
-      rootCauses: present.items(ROOT_CAUSE_LABELS, values.rootCause ?? view.rootCause),
+      ...present.actionChoices(values, view),
       values,
       form: extra.form ?? null,
       banner: query.done ? BANNERS[query.done] : null,
@@ -376,116 +307,50 @@ export async function registerComplaintStaffRoutes(
     async (request, reply) => renderComplaint(request, reply, idParam(request)),
   );
 
-  /**
-   * One helper for every action on the complaint page: parse, run the use-case in a transaction, redirect
-   * with a banner; validation and rule problems come back as the GOV.UK error summary on the same page.
-   */
-  function action<T>(
-    path: string,
-    form: string,
-    parse: (request: FastifyRequest) => { ok: true; value: T } | { ok: false; errors: FormErrors },
-    run: (
-      trx: Parameters<Parameters<typeof withTransaction>[1]>[0],
-      id: string,
-      value: T,
-      staff: StaffPrincipal,
-      now: Date,
-    ) => Promise<unknown>,
-    done: string,
-    errorField: string,
-  ) {
-    app.post(
-      `/staff/complaints/:id/${path}`,
-      { config: { permission, auditEvent: `complaint.${path.replace(/[-/]/g, '_')}` } },
-      async (request, reply) => {
-        const id = idParam(request);
-        await loadVisible(request, id);
-        const parsed = parse(request);
-        if (!parsed.ok)
-          return renderComplaint(request, reply, id, {
-            errors: parsed.errors,
-            values: body(request),
-            form,
-            status: 400,
-          });
-        try {
-          await withTransaction(deps.db, (trx) =>
-            run(trx, id, parsed.value, staffOf(request), deps.clock.now()),
-          );
-        } catch (error) {
-          if (error instanceof DomainRuleError || error instanceof ConflictError)
-            return renderComplaint(request, reply, id, {
-              errors: toFormErrors([{ field: errorField, message: error.message }]),
-              values: body(request),
-              form,
-              status: 422,
-            });
-          throw error;
-        }
-        return reply.redirect(`/staff/complaints/${id}?done=${done}`, 303);
-      },
-    );
-  }
-
-  const withDates = <T>(
-    request: FastifyRequest,
-    parsed: { ok: true; value: T } | { ok: false; errors: FormErrors },
-    fields: Parameters<typeof readDates>[1],
-  ):
-    { ok: true; value: T & { dates: Record<string, string | null> } } | { ok: false; errors: FormErrors } => {
-    const dates = readDates(body(request), fields);
-    const problems = [
-      ...(parsed.ok ? [] : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
-      ...dates.errors,
-    ];
-    if (!parsed.ok || problems.length) return { ok: false, errors: toFormErrors(problems) };
-    return { ok: true, value: { ...parsed.value, dates: dates.values } };
-  };
-  const notFuture = (label: string) => ({
-    notAfter: { date: today(), message: `${label} must be today or in the past` },
+  /** Every action on the complaint page (problems come back on the page with the action's form open). */
+  const action = recordActions({
+    app,
+    db: deps.db,
+    base: '/staff/complaints',
+    permission,
+    auditPrefix: 'complaint',
+    load: loadVisible,
+    render: renderComplaint,
+    actor: (request) => ({ staff: staffOf(request), now: deps.clock.now() }),
   });
 
-  action(
-    'acknowledge',
-    'acknowledge',
-    (request) =>
-      withDates(request, { ok: true, value: {} }, [
-        { name: 'acknowledgedOn', label: 'Date acknowledged', rule: notFuture('Date acknowledged') },
-      ]),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'acknowledge',
+    parse: (body) => parseForm(acknowledgeSchema(today()), body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.acknowledgeComplaint(
         trx,
         id,
-        { staffId: staff.id, now, acknowledgedOn: value.dates.acknowledgedOn ?? undefined },
+        { staffId: staff.id, now, acknowledgedOn: value.acknowledgedOn ?? undefined },
         options,
       ),
-    'acknowledged',
-    'acknowledgedOn-day',
-  );
+    done: 'acknowledged',
+    errorField: 'acknowledgedOn-day',
+  });
 
-  action(
-    'extend',
-    'extend',
-    (request) => parseForm(extendSchema, request.body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'extend',
+    parse: (body) => parseForm(extendSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.extendComplaint(
         trx,
         id,
         { staffId: staff.id, now, days: value.extensionDays, reason: value.extensionReason },
         options,
       ),
-    'extended',
-    'extensionDays',
-  );
+    done: 'extended',
+    errorField: 'extensionDays',
+  });
 
-  action(
-    'respond',
-    'respond',
-    (request) =>
-      withDates(request, parseForm(respondSchema, request.body), [
-        { name: 'respondedOn', label: 'Date of the response', rule: notFuture('Date of the response') },
-      ]),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'respond',
+    parse: (body) => parseForm(respondSchema(today()), body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.respondToComplaint(
         trx,
         id,
@@ -496,37 +361,32 @@ export async function registerComplaintStaffRoutes(
           reasons: value.reasons,
           outcome: value.outcome,
           outstandingActions: value.outstandingActions,
-          respondedOn: value.dates.respondedOn ?? undefined,
+          respondedOn: value.respondedOn ?? undefined,
         },
         options,
       ),
-    'responded',
-    'decision',
-  );
+    done: 'responded',
+    errorField: 'decision',
+  });
 
-  action(
-    'refuse',
-    'refuse',
-    (request) => parseForm(refuseSchema, request.body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'refuse',
+    parse: (body) => parseForm(refuseSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.refuseComplaint(
         trx,
         id,
         { staffId: staff.id, now, reason: value.refusalReason, details: value.refusalDetails },
         options,
       ),
-    'refused',
-    'refusalReason',
-  );
+    done: 'refused',
+    errorField: 'refusalReason',
+  });
 
-  action(
-    'escalate',
-    'escalate',
-    (request) =>
-      withDates(request, parseForm(escalateStaffSchema, request.body), [
-        { name: 'requestedOn', label: 'Date of the request', rule: notFuture('Date of the request') },
-      ]),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'escalate',
+    parse: (body) => parseForm(escalateStaffSchema(today()), body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.escalateComplaint(
         trx,
         id,
@@ -534,90 +394,78 @@ export async function registerComplaintStaffRoutes(
           actor: { kind: 'staff', staffId: staff.id },
           now,
           reason: value.escalationReason,
-          requestedOn: value.dates.requestedOn ?? undefined,
+          requestedOn: value.requestedOn ?? undefined,
         },
         options,
       ),
-    'escalated',
-    'escalationReason',
-  );
+    done: 'escalated',
+    errorField: 'escalationReason',
+  });
 
-  action(
-    'assign',
-    'assign',
-    (request) => parseForm(assignSchema, request.body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'assign',
+    parse: (body) => parseForm(assignSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.assignHandler(trx, id, { staffId: staff.id, now, handlerId: value.handlerId }),
-    'assigned',
-    'handlerId',
-  );
+    done: 'assigned',
+    errorField: 'handlerId',
+  });
 
-  action(
-    'remedies',
-    'remedy',
-    (request) =>
-      withDates(request, parseForm(remedySchema, request.body), [
-        { name: 'remedyDueOn', label: 'Date it will be done by' },
-      ]),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'remedies',
+    form: 'remedy',
+    parse: (body) => parseForm(remedySchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.addRemedy(trx, id, {
         staffId: staff.id,
         now,
         kind: value.remedyKind,
         description: value.remedyDescription,
         amountPence: value.remedyAmount,
-        dueOn: value.dates.remedyDueOn,
+        dueOn: value.remedyDueOn,
       }),
-    'remedy',
-    'remedyDescription',
-  );
+    done: 'remedy',
+    errorField: 'remedyDescription',
+  });
 
-  action(
-    'root-cause',
-    'rootCause',
-    (request) => parseForm(rootCauseSchema, request.body),
-    (trx, id, value, staff, now) =>
+  action({
+    path: 'root-cause',
+    form: 'rootCause',
+    parse: (body) => parseForm(rootCauseSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
       service.setRootCause(trx, id, {
         staffId: staff.id,
         now,
         rootCause: value.rootCause,
         aboutServiceId: value.aboutServiceId,
       }),
-    'rootCause',
-    'rootCause',
-  );
+    done: 'rootCause',
+    errorField: 'rootCause',
+  });
 
-  action(
-    'learning-actions',
-    'learning',
-    (request) =>
-      withDates(request, parseForm(learningActionSchema, request.body), [
-        { name: 'learningDueOn', label: 'Due date', rule: { required: true } },
-      ]),
-    async (trx, id, value, staff, now) => {
-      const view = await service.getComplaint(trx, id);
-      return service.addLearningAction(trx, {
+  action({
+    path: 'learning-actions',
+    form: 'learning',
+    parse: (body) => parseForm(learningActionSchema, body),
+    run: (trx, id, value, { staff: staff, now }) =>
+      service.addComplaintLearningAction(trx, id, {
         staffId: staff.id,
         now,
-        authorityId: view!.authorityId,
-        complaintId: id,
         teamId: value.learningTeamId,
         description: value.learningDescription,
         ownerId: value.ownerId,
-        dueOn: value.dates.learningDueOn!,
-      });
-    },
-    'learning',
-    'learningDescription',
-  );
+        dueOn: value.learningDueOn,
+      }),
+    done: 'learning',
+    errorField: 'learningDescription',
+  });
 
   app.post(
     '/staff/complaints/:id/remedies/:remedyId/complete',
     { config: { permission, auditEvent: 'complaint.remedy_completed' } },
     async (request, reply) => {
       const id = idParam(request);
-      const remedyId = (request.params as { remedyId: string }).remedyId;
-      if (!UUID.test(remedyId)) throw new NotFoundError();
+      const remedyId = idFromParams(request.params, 'remedyId');
       await loadVisible(request, id);
       try {
         await withTransaction(deps.db, (trx) =>

@@ -1,4 +1,5 @@
 /** Domain types of the complaints module: what its use-cases take and return (never database rows). */
+import type { CommandActor } from '../../platform/commands/index.ts';
 import type { IsoDate } from '../../platform/calendar/index.ts';
 import type { Channel } from '../../platform/db/index.ts';
 
@@ -82,10 +83,7 @@ export const ROOT_CAUSE_LABELS: Record<RootCause, string> = {
 };
 
 /** Who did something to a complaint. */
-export type ComplaintActor =
-  | { kind: 'staff'; staffId: string }
-  | { kind: 'customer'; customerId: string | null }
-  | { kind: 'api'; tokenId: string };
+export type ComplaintActor = CommandActor;
 
 export interface NewComplaintInput {
   /** The council the complaint is made to (the complaint service of this council is used when it has one). */

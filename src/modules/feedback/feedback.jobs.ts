@@ -1,12 +1,20 @@
 /**
- * Jobs the feedback module owns (registered in worker.ts `jobHandlers`):
- * - `feedback.scan`: asks for feedback after recently closed cases and resolved contacts, and adopts
- *   compliments made through the "Give a compliment" form. Idempotent; run it every few minutes.
+ * Jobs the feedback module owns (wired in worker.ts):
+ * - `feedback.scan`: asks for feedback after recently closed cases and resolved contacts, and (the safety
+ *   net behind `case.created`) adopts compliment cases that still have no record. Idempotent; run it every
+ *   few minutes.
+ * - `case.created` (cases core's event, written with the case): {@link complimentCaseCreatedHandler} gives a
+ *   case made through the "Give a compliment" form its compliment record. Idempotent.
  */
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import type { JobHandler } from '../../platform/jobs/index.ts';
-import { adoptComplimentCases, requestFeedbackAfterContacts } from './feedback.service.ts';
+import { caseCreatedPayload } from '../cases/index.ts';
+import {
+  adoptComplimentCase,
+  adoptComplimentCases,
+  requestFeedbackAfterContacts,
+} from './feedback.service.ts';
 
 export const FEEDBACK_SCAN_TOPIC = 'feedback.scan';
 
@@ -21,5 +29,14 @@ export function feedbackJobHandlers(deps: {
       await adoptComplimentCases(deps.db, { now });
       await requestFeedbackAfterContacts(deps.db, { now, publicUrl: deps.publicUrl });
     },
+  };
+}
+
+/** The feedback module's part of `case.created`: adopts the case when it is a compliment case. */
+export function complimentCaseCreatedHandler(deps: { db: Db; clock: Clock }): JobHandler {
+  return async (job) => {
+    const created = caseCreatedPayload(job.payload);
+    if (created?.kind === 'compliment')
+      await adoptComplimentCase(deps.db, created.caseId, { now: deps.clock.now() });
   };
 }

@@ -161,15 +161,6 @@ export function feedbackOfTeam(db: Q, teamId: string, since: Date) {
     .execute();
 }
 
-export function feedbackOfCase(db: Q, caseId: string) {
-  return db
-    .selectFrom('feedback')
-    .select(['id', 'satisfaction', 'effort', 'comment', 'channel', 'created_at'])
-    .where('case_id', '=', caseId)
-    .orderBy('created_at', 'desc')
-    .execute();
-}
-
 export function followUpsOfTeam(db: Q, teamId: string, status: 'open' | 'done') {
   return db
     .selectFrom('follow_ups as u')
@@ -269,15 +260,7 @@ export function unadoptedComplimentCases(db: Q, limit: number) {
   return db
     .selectFrom('cases as c')
     .innerJoin('services as s', 's.id', 'c.service_id')
-    .select([
-      'c.id',
-      'c.authority_id',
-      'c.customer_id',
-      'c.team_id',
-      'c.answers',
-      'c.received_at',
-      'c.origin_channel',
-    ])
+    .select(['c.id'])
     .where('s.kind', '=', 'compliment')
     .where((eb) =>
       eb.not(eb.exists(eb.selectFrom('compliments as m').select('m.id').whereRef('m.case_id', '=', 'c.id'))),
@@ -285,42 +268,6 @@ export function unadoptedComplimentCases(db: Q, limit: number) {
     .orderBy('c.received_at')
     .limit(limit)
     .execute();
-}
-
-export function teamsOf(db: Q, authorityIds: string[]) {
-  return db
-    .selectFrom('teams')
-    .select(['id', 'name', 'authority_id'])
-    .where('authority_id', 'in', authorityIds)
-    .orderBy('name')
-    .execute();
-}
-
-export function findTeam(db: Q, id: string) {
-  return db
-    .selectFrom('teams as t')
-    .innerJoin('authorities as a', 'a.id', 't.authority_id')
-    .select(['t.id', 't.name', 't.authority_id', 'a.name as authority_name'])
-    .where('t.id', '=', id)
-    .executeTakeFirst();
-}
-
-export function servicesOf(db: Q, authorityIds: string[]) {
-  return db
-    .selectFrom('services')
-    .select(['id', 'name', 'team_id'])
-    .where('authority_id', 'in', authorityIds)
-    .where('active', '=', true)
-    .orderBy('name')
-    .execute();
-}
-
-export function findCaseByReference(db: Q, reference: string) {
-  return db
-    .selectFrom('cases')
-    .select(['id', 'authority_id', 'customer_id', 'service_id', 'team_id'])
-    .where('reference', '=', reference)
-    .executeTakeFirst();
 }
 
 // ---- "You said, we did"

@@ -1,35 +1,20 @@
-/** One schema per form, at the edge. */
+/** One schema per form page, at the edge. */
 import { z } from 'zod';
-import { UUID } from '../complaints/index.ts';
+import type { IsoDate } from '../../platform/calendar/index.ts';
+import { withDateInputs } from '../../platform/http/date-input.ts';
+import {
+  contactChannel,
+  optionalId,
+  optionalText,
+  requiredId,
+  requiredText,
+} from '../../platform/http/form-fields.ts';
 
 const score = (message: string) =>
   z
     .string({ message })
     .regex(/^[1-5]$/, message)
     .transform(Number);
-
-const optionalText = (max: number, label: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').trim())
-    .pipe(z.string().max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`))
-    .transform((v) => (v === '' ? null : v));
-
-const requiredText = (max: number, missing: string, label: string) =>
-  z
-    .string({ message: missing })
-    .trim()
-    .min(1, missing)
-    .max(max, `${label} must be ${max.toLocaleString('en-GB')} characters or fewer`);
-
-const optionalId = (message: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v) => (v ? v.trim() : ''))
-    .refine((v) => v === '' || UUID.test(v), message)
-    .transform((v) => (v === '' ? null : v.toLowerCase()));
 
 export const contactFeedbackSchema = z.object({
   satisfaction: score('Select how satisfied you were'),
@@ -54,22 +39,23 @@ export const pageFeedbackSchema = z.object({
   path: pagePath,
 });
 
-export const complimentSchema = z.object({
-  kind: z.enum(['compliment', 'comment'], { message: 'Select compliment or comment' }),
-  teamId: z.string({ message: 'Select the team it is about' }).regex(UUID, 'Select the team it is about'),
-  serviceId: optionalId('Select a service from the list'),
-  caseReference: optionalText(20, 'Reference'),
-  body: requiredText(5000, 'Enter what they said', 'What they said'),
-  channel: z.enum(['phone', 'email', 'letter', 'face_to_face', 'web', 'social'], {
-    message: 'Select how it was made',
-  }),
-});
+/** Staff: record a compliment or comment made by phone, letter, email or in person. */
+export const complimentSchema = (today: IsoDate) =>
+  withDateInputs(
+    z.object({
+      kind: z.enum(['compliment', 'comment'], { message: 'Select compliment or comment' }),
+      teamId: requiredId('Select the team it is about'),
+      serviceId: optionalId('Select a service from the list'),
+      caseReference: optionalText(20, 'Reference'),
+      body: requiredText(5000, 'Enter what they said', 'What they said'),
+      channel: contactChannel('Select how it was made'),
+    }),
+    { receivedOn: { label: 'Date received', required: true, notAfterToday: today } },
+  );
 
 export const followUpSchema = z.object({ note: optionalText(2000, 'The note') });
 
-export const routeSchema = z.object({
-  toTeamId: z.string({ message: 'Select a team' }).regex(UUID, 'Select a team'),
-});
+export const routeSchema = z.object({ toTeamId: requiredId('Select a team') });
 
 export const improvementSchema = z.object({
   youSaid: requiredText(1000, 'Enter what residents told us', 'You said'),

@@ -7,11 +7,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { audit } from '../../platform/audit/index.ts';
 import { addCalendarDays, isIsoDate, toIsoDate, type IsoDate } from '../../platform/calendar/index.ts';
+import { adoptEach, auditStaffChange, cleanText as clean } from '../../platform/commands/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { normaliseReference } from '../cases/index.ts';
+import { findTeam as findTeamRow, teamPicker } from '../authorities/index.ts';
+import { caseSummary, caseSummaryByReference } from '../cases/index.ts';
 import { queueMessage } from '../notifications/index.ts';
+import { servicePicker } from '../services/index.ts';
 import * as repo from './feedback.repository.ts';
 
 /** A resident is asked for feedback at most once in this many days. */
@@ -23,11 +26,6 @@ export const LOW_SCORE = 2;
 
 const DAY = 86_400_000;
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-function clean(value: string | null | undefined): string | null {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  return trimmed === '' ? null : trimmed;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Asking for feedback
@@ -236,17 +234,6 @@ export async function recordPageFeedback(
   });
 }
 
-export async function listFeedbackForCase(db: Db | Tx, caseId: string) {
-  return (await repo.feedbackOfCase(db, caseId)).map((f) => ({
-    id: f.id,
-    satisfaction: f.satisfaction,
-    effort: f.effort,
-    comment: f.comment,
-    channel: f.channel,
-    at: f.created_at,
-  }));
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Follow-ups, compliments and comments
 
@@ -270,15 +257,13 @@ export async function completeFollowUp(
       }))
     )
       throw new ConflictError('That follow-up is already done');
-    await audit(trx, {
-      actorType: 'staff',
-      actorId: input.staffId,
-      authorityId: input.authorityId,
-      action: 'feedback.follow_up_done',
-      recordType: 'follow_up',
-      recordId: input.id,
-      at: input.now,
-    });
+    await auditStaffChange(
+      trx,
+      'follow_up',
+      { id: input.id, authority_id: input.authorityId },
+      input,
+      'feedback.follow_up_done',
+    );
   });
 }
 
@@ -305,11 +290,10 @@ export async function recordCompliment(db: Db | Tx, input: NewCompliment): Promi
   let caseId: string | null = null;
   let customerId = input.customerId ?? null;
   if (input.caseReference) {
-    const reference = normaliseReference(input.caseReference);
-    const found = reference ? await repo.findCaseByReference(db, reference) : undefined;
+    const found = await caseSummaryByReference(db, input.caseReference);
     if (!found) throw new DomainRuleError('Enter the reference of an existing request, like KX7P-3RMD');
     caseId = found.id;
-    customerId ??= found.customer_id;
+    customerId ??= found.customerId;
   }
   const id = await repo.insertCompliment(db, {
     authority_id: input.authorityId,
@@ -346,13 +330,14 @@ export async function routeCompliment(
 }
 
 /**
- * Gives "Give a compliment" cases (made through the forms engine) their compliment record, with the
- * team of the case; staff can pass it to the team it is about. Returns how many were adopted.
+ * Gives a "Give a compliment" case (made through the forms engine) its compliment record, with the team of
+ * the case; staff can pass it to the team it is about. Run by the `case.created` job; safe to run again and
+ * from several processes: false when the case is not a compliment case without a record.
  */
-export async function adoptComplimentCases(db: Db, options: { now: Date; limit?: number }): Promise<number> {
-  const cases = await repo.unadoptedComplimentCases(db, options.limit ?? 100);
-  let adopted = 0;
-  for (const c of cases) {
+export async function adoptComplimentCase(db: Db, caseId: string, options: { now: Date }): Promise<boolean> {
+  return withTransaction(db, async (trx) => {
+    const c = await caseSummary(trx, caseId);
+    if (!c || c.service.kind !== 'compliment' || !(await repo.lockComplimentCase(trx, caseId))) return false;
     const answers = c.answers;
     const text = [
       answers.message,
@@ -360,25 +345,30 @@ export async function adoptComplimentCases(db: Db, options: { now: Date; limit?:
     ]
       .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
       .join('\n\n');
-    const done = await withTransaction(db, async (trx) => {
-      if (!(await repo.lockComplimentCase(trx, c.id))) return false;
-      await repo.insertCompliment(trx, {
-        authority_id: c.authority_id,
-        kind: 'compliment',
-        customer_id: c.customer_id,
-        case_id: c.id,
-        team_id: c.team_id,
-        body: text || 'See the case',
-        received_on: toIsoDate(c.received_at),
-        channel: c.origin_channel,
-        recorded_by: null,
-        created_at: options.now,
-      });
-      return true;
+    await repo.insertCompliment(trx, {
+      authority_id: c.authorityId,
+      kind: 'compliment',
+      customer_id: c.customerId,
+      case_id: c.id,
+      team_id: c.teamId,
+      body: text || 'See the case',
+      received_on: toIsoDate(c.receivedAt),
+      channel: c.originChannel,
+      recorded_by: null,
+      created_at: options.now,
     });
-    if (done) adopted += 1;
-  }
-  return adopted;
+    return true;
+  });
+}
+
+/**
+ * The safety net behind the `case.created` job: adopts compliment cases that still have no compliment
+ * record (made before the event existed, or written without `createCase`). Returns how many.
+ */
+export async function adoptComplimentCases(db: Db, options: { now: Date; limit?: number }): Promise<number> {
+  return adoptEach(await repo.unadoptedComplimentCases(db, options.limit ?? 100), (id) =>
+    adoptComplimentCase(db, id, options),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -420,7 +410,7 @@ export async function feedbackReport(
   db: Db | Tx,
   filter: { from: IsoDate; to: IsoDate; authorityIds: string[] },
 ) {
-  const teams = await repo.teamsOf(db, filter.authorityIds);
+  const teams = await teamPicker(db, filter.authorityIds);
   const teamIds = teams.map((t) => t.id);
   if (teamIds.length === 0)
     return { teams: [] as FeedbackReportRow[], pages: [] as { path: string; yes: number; no: number }[] };
@@ -486,15 +476,13 @@ export async function publishImprovement(
       published_by: input.publishedBy,
       created_at: input.now,
     });
-    await audit(trx, {
-      actorType: 'staff',
-      actorId: input.publishedBy,
-      authorityId: input.authorityId,
-      action: 'feedback.improvement_published',
-      recordType: 'improvement',
-      recordId: id,
-      at: input.now,
-    });
+    await auditStaffChange(
+      trx,
+      'improvement',
+      { id, authority_id: input.authorityId },
+      { staffId: input.publishedBy, now: input.now },
+      'feedback.improvement_published',
+    );
     return id;
   });
 }
@@ -526,20 +514,15 @@ export async function listImprovements(
   }));
 }
 
+/** The team and service pickers of feedback's staff pages. */
 export async function teamsAndServices(db: Db | Tx, authorityIds: string[]) {
   const [teams, services] = await Promise.all([
-    repo.teamsOf(db, authorityIds),
-    repo.servicesOf(db, authorityIds),
+    teamPicker(db, authorityIds),
+    servicePicker(db, authorityIds),
   ]);
-  return {
-    teams: teams.map((t) => ({ id: t.id, name: t.name })),
-    services: services.map((s) => ({ id: s.id, name: s.name })),
-  };
+  return { teams, services };
 }
 
 export async function findTeam(db: Db | Tx, teamId: string) {
-  const row = await repo.findTeam(db, teamId);
-  return row
-    ? { id: row.id, name: row.name, authorityId: row.authority_id, authorityName: row.authority_name }
-    : null;
+  return (await findTeamRow(db, teamId)) ?? null;
 }

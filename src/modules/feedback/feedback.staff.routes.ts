@@ -7,6 +7,9 @@ import { addCalendarDays, toIsoDate } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import { formAction, type FormProblems } from '../../platform/http/form-action.ts';
+import { CONTACT_CHANNEL_LABELS } from '../../platform/http/form-fields.ts';
+import { staffRoute } from '../../platform/http/route-options.ts';
 import {
   idFromParams,
   parseForm,
@@ -16,33 +19,32 @@ import {
   type FormErrors,
 } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { authorityScope, isManager, readDates } from '../complaints/index.ts';
-import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
+import {
+  escapeHtml as escape,
+  postButton,
+  radioItems,
+  selectItems,
+} from '../../platform/views/govuk-items.ts';
+import { authorityScope, isManager, staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import { complimentSchema, followUpSchema, improvementSchema, routeSchema } from './feedback.schemas.ts';
 import * as service from './feedback.service.ts';
-import { staffRoute } from '../../platform/http/route-options.ts';
 
 export interface FeedbackStaffDeps {
   db: Db;
   clock: Clock;
 }
 
-const escape = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
-const CHANNELS: Record<string, string> = {
-  phone: 'Phone',
-  email: 'Email',
-  letter: 'Letter',
-  face_to_face: 'Face to face',
-  web: 'Website',
-  social: 'Social media',
+
+/** What the team page says after an action (`?done=`). */
+const TEAM_BANNERS: Record<string, string> = {
+  followUp: 'Follow-up marked as done',
+  routed: 'Passed to the other team',
+  recorded: 'Recorded',
 };
 
 /** The id in path parameter `name`; not a UUID → 404. */
-function param(request: FastifyRequest, name: string): string {
-  return idFromParams(request.params, name);
-}
+const param = (request: FastifyRequest, name: string): string => idFromParams(request.params, name);
 
 export async function registerFeedbackStaffRoutes(
   app: FastifyInstance,
@@ -96,14 +98,7 @@ export async function registerFeedbackStaffRoutes(
     return reply.view('feedback/staff/team.njk', {
       pageTitle: `Feedback for ${team.name}`,
       team,
-      banner:
-        query.done === 'followUp'
-          ? 'Follow-up marked as done'
-          : query.done === 'routed'
-            ? 'Passed to the other team'
-            : query.done === 'recorded'
-              ? 'Recorded'
-              : null,
+      banner: query.done && Object.hasOwn(TEAM_BANNERS, query.done) ? TEAM_BANNERS[query.done] : null,
       summary: data.summary
         ? {
             responses: Number(data.summary.responses),
@@ -118,7 +113,13 @@ export async function registerFeedbackStaffRoutes(
         { text: u.comment ?? '' },
         canAct
           ? {
-              html: `<form method="post" action="/staff/feedback/teams/${teamId}/follow-ups/${u.id}/done"><input type="hidden" name="_csrf" value="${csrf}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button" data-testid="follow-up-done">Mark as done<span class="govuk-visually-hidden">: ${escape(u.reason)}</span></button></form>`,
+              html: postButton({
+                action: `/staff/feedback/teams/${teamId}/follow-ups/${u.id}/done`,
+                csrfToken: request.csrfToken,
+                text: 'Mark as done',
+                about: u.reason,
+                testId: 'follow-up-done',
+              }),
             }
           : { text: '' },
       ]),
@@ -202,33 +203,18 @@ export async function registerFeedbackStaffRoutes(
   const renderNewCompliment = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
+    problems?: FormProblems,
   ) => {
-    const staff = staffOf(request);
-    const { teams, services } = await service.teamsAndServices(deps.db, authorityScope(staff));
-    const values = extra.values ?? { kind: 'compliment', channel: 'phone' };
-    if (extra.status) reply.status(extra.status);
+    const { teams, services } = await service.teamsAndServices(deps.db, authorityScope(staffOf(request)));
+    const values = problems?.values ?? { kind: 'compliment', channel: 'phone' };
     return reply.view('feedback/staff/compliment-new.njk', {
       pageTitle: 'Record a compliment or comment',
       values,
-      kinds: [
-        { value: 'compliment', text: 'Compliment', checked: values.kind === 'compliment' },
-        { value: 'comment', text: 'Comment or suggestion', checked: values.kind === 'comment' },
-      ],
-      channels: Object.entries(CHANNELS).map(([value, text]) => ({
-        value,
-        text,
-        checked: values.channel === value,
-      })),
-      teams: [
-        { value: '', text: 'Choose a team' },
-        ...teams.map((t) => ({ value: t.id, text: t.name, selected: t.id === values.teamId })),
-      ],
-      services: [
-        { value: '', text: 'Choose a service (optional)' },
-        ...services.map((s) => ({ value: s.id, text: s.name, selected: s.id === values.serviceId })),
-      ],
-      ...extra.errors,
+      kinds: radioItems({ compliment: 'Compliment', comment: 'Comment or suggestion' }, values.kind),
+      channels: radioItems(CONTACT_CHANNEL_LABELS, values.channel),
+      teams: selectItems(teams, values.teamId, 'Choose a team'),
+      services: selectItems(services, values.serviceId, 'Choose a service (optional)'),
+      ...problems?.errors,
     });
   };
 
@@ -240,87 +226,60 @@ export async function registerFeedbackStaffRoutes(
 
   app.post(
     '/staff/feedback/compliments/new',
-    { config: { permission: 'cases:write', auditEvent: 'feedback.compliment_recorded' } },
-    async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const parsed = parseForm(complimentSchema, body);
-      const dates = readDates(body, [
-        {
-          name: 'receivedOn',
-          label: 'Date received',
-          rule: {
-            required: true,
-            notAfter: { date: today(), message: 'Date received must be today or in the past' },
-          },
-        },
-      ]);
-      const problems = [
-        ...(parsed.ok
-          ? []
-          : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
-        ...dates.errors,
-      ];
-      if (!parsed.ok || problems.length)
-        return renderNewCompliment(request, reply, {
-          errors: toFormErrors(problems),
-          values: body,
-          status: 400,
-        });
-      const staff = staffOf(request);
-      const team = await service.findTeam(deps.db, parsed.value.teamId);
-      if (!team || !authorityScope(staff).includes(team.authorityId))
-        return renderNewCompliment(request, reply, {
-          errors: toFormErrors([{ field: 'teamId', message: 'Select the team it is about' }]),
-          values: body,
-          status: 400,
-        });
-      const { serviceId } = parsed.value;
-      if (
-        serviceId &&
-        !(await service.teamsAndServices(deps.db, [team.authorityId])).services.some(
-          (s) => s.id === serviceId,
+    staffRoute('cases:write', 'feedback.compliment_recorded'),
+    formAction({
+      parse: async (request) => {
+        const parsed = parseForm(complimentSchema(today()), request.body);
+        if (!parsed.ok) return parsed;
+        // The pickers offer the teams and services of the member of staff's councils: any other is a field error.
+        const team = await service.findTeam(deps.db, parsed.value.teamId);
+        if (!team || !authorityScope(staffOf(request)).includes(team.authorityId))
+          return {
+            ok: false,
+            errors: toFormErrors([{ field: 'teamId', message: 'Select the team it is about' }]),
+          };
+        const { serviceId } = parsed.value;
+        if (
+          serviceId &&
+          !(await service.teamsAndServices(deps.db, [team.authorityId])).services.some(
+            (s) => s.id === serviceId,
+          )
         )
-      )
-        return renderNewCompliment(request, reply, {
-          errors: toFormErrors([{ field: 'serviceId', message: 'Select a service from the list' }]),
-          values: body,
-          status: 400,
-        });
-      try {
+          return {
+            ok: false,
+            errors: toFormErrors([{ field: 'serviceId', message: 'Select a service from the list' }]),
+          };
+        return { ok: true, value: { ...parsed.value, team } };
+      },
+      run: async (value, request) => {
+        const staff = staffOf(request);
         await service.recordCompliment(deps.db, {
-          authorityId: team.authorityId,
-          kind: parsed.value.kind,
-          teamId: team.id,
-          serviceId: parsed.value.serviceId,
-          caseReference: parsed.value.caseReference,
-          body: parsed.value.body,
-          receivedOn: dates.values.receivedOn!,
-          channel: parsed.value.channel,
+          authorityId: value.team.authorityId,
+          kind: value.kind,
+          teamId: value.team.id,
+          serviceId: value.serviceId,
+          caseReference: value.caseReference,
+          body: value.body,
+          receivedOn: value.receivedOn,
+          channel: value.channel,
           recordedBy: staff.id,
           now: deps.clock.now(),
         });
-      } catch (error) {
-        if (error instanceof DomainRuleError)
-          return renderNewCompliment(request, reply, {
-            errors: toFormErrors([{ field: 'caseReference', message: error.message }]),
-            values: body,
-            status: 422,
-          });
-        throw error;
-      }
-      const member = staff.teams.some((t) => t.id === team.id) || staff.permissions.has('reports:read');
-      return reply.redirect(
-        member ? `/staff/feedback/teams/${team.id}?done=recorded` : '/staff/feedback',
-        303,
-      );
-    },
+        const member =
+          staff.teams.some((t) => t.id === value.team.id) || staff.permissions.has('reports:read');
+        return member ? `/staff/feedback/teams/${value.team.id}?done=recorded` : '/staff/feedback';
+      },
+      render: renderNewCompliment,
+      errorField: 'caseReference',
+      refusals: [DomainRuleError],
+    }),
   );
 
   // ---- "You said, we did" (managers)
   const renderImprovements = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
+    problems?: FormProblems,
   ) => {
     const staff = staffOf(request);
     if (!isManager(staff)) throw new ForbiddenError();
@@ -329,9 +288,8 @@ export async function registerFeedbackStaffRoutes(
       service.listImprovements(deps.db, { authorityIds: scope }),
       service.teamsAndServices(deps.db, scope),
     ]);
-    const values = extra.values ?? {};
+    const values = problems?.values ?? {};
     const query = request.query as Record<string, string | undefined>;
-    if (extra.status) reply.status(extra.status);
     return reply.view('feedback/staff/you-said-we-did.njk', {
       pageTitle: 'You said, we did',
       banner:
@@ -341,23 +299,22 @@ export async function registerFeedbackStaffRoutes(
             ? 'Withdrawn'
             : null,
       values,
-      teams: [
-        { value: '', text: 'Choose a team (optional)' },
-        ...teams.map((t) => ({ value: t.id, text: t.name, selected: t.id === values.teamId })),
-      ],
-      services: [
-        { value: '', text: 'Choose a service (optional)' },
-        ...services.map((s) => ({ value: s.id, text: s.name, selected: s.id === values.serviceId })),
-      ],
+      teams: selectItems(teams, values.teamId, 'Choose a team (optional)'),
+      services: selectItems(services, values.serviceId, 'Choose a service (optional)'),
       rows: items.map((i) => [
         { text: formatDate(i.publishedOn) },
         { text: i.youSaid },
         { text: i.weDid },
         {
-          html: `<form method="post" action="/staff/you-said-we-did/${i.id}/withdraw"><input type="hidden" name="_csrf" value="${escape(request.csrfToken)}"><button class="govuk-button govuk-button--secondary app-button--small govuk-!-margin-bottom-0" data-module="govuk-button">Withdraw<span class="govuk-visually-hidden">: ${escape(i.youSaid)}</span></button></form>`,
+          html: postButton({
+            action: `/staff/you-said-we-did/${i.id}/withdraw`,
+            csrfToken: request.csrfToken,
+            text: 'Withdraw',
+            about: i.youSaid,
+          }),
         },
       ]),
-      ...extra.errors,
+      ...problems?.errors,
     });
   };
 
@@ -367,44 +324,41 @@ export async function registerFeedbackStaffRoutes(
 
   app.post(
     '/staff/you-said-we-did',
-    { config: { permission: 'reports:read', auditEvent: 'feedback.improvement_published' } },
-    async (request, reply) => {
-      const staff = staffOf(request);
-      if (!isManager(staff)) throw new ForbiddenError();
-      const parsed = parseForm(improvementSchema, request.body);
-      if (!parsed.ok)
-        return renderImprovements(request, reply, {
-          errors: parsed.errors,
-          values: parsed.values,
-          status: 400,
+    staffRoute('reports:read', 'feedback.improvement_published'),
+    formAction({
+      parse: async (request) => {
+        const staff = staffOf(request);
+        if (!isManager(staff)) throw new ForbiddenError();
+        const parsed = parseForm(improvementSchema, request.body);
+        if (!parsed.ok) return parsed;
+        // The pickers offer this council's teams and services: any other id is a field error, not a 500.
+        const choices = await service.teamsAndServices(deps.db, [staff.authorityId]);
+        const unknown = [
+          ...(parsed.value.teamId && !choices.teams.some((t) => t.id === parsed.value.teamId)
+            ? [{ field: 'teamId', message: 'Select a team from the list' }]
+            : []),
+          ...(parsed.value.serviceId && !choices.services.some((s) => s.id === parsed.value.serviceId)
+            ? [{ field: 'serviceId', message: 'Select a service from the list' }]
+            : []),
+        ];
+        return unknown.length ? { ok: false, errors: toFormErrors(unknown) } : parsed;
+      },
+      run: async (value, request) => {
+        const staff = staffOf(request);
+        await service.publishImprovement(deps.db, {
+          authorityId: staff.authorityId,
+          youSaid: value.youSaid,
+          weDid: value.weDid,
+          teamId: value.teamId,
+          serviceId: value.serviceId,
+          publishedBy: staff.id,
+          now: deps.clock.now(),
         });
-      // The pickers offer this council's teams and services: any other id is a field error, not a 500.
-      const choices = await service.teamsAndServices(deps.db, [staff.authorityId]);
-      const unknown = [
-        ...(parsed.value.teamId && !choices.teams.some((t) => t.id === parsed.value.teamId)
-          ? [{ field: 'teamId', message: 'Select a team from the list' }]
-          : []),
-        ...(parsed.value.serviceId && !choices.services.some((s) => s.id === parsed.value.serviceId)
-          ? [{ field: 'serviceId', message: 'Select a service from the list' }]
-          : []),
-      ];
-      if (unknown.length)
-        return renderImprovements(request, reply, {
-          errors: toFormErrors(unknown),
-          values: request.body as Record<string, unknown>,
-          status: 400,
-        });
-      await service.publishImprovement(deps.db, {
-        authorityId: staff.authorityId,
-        youSaid: parsed.value.youSaid,
-        weDid: parsed.value.weDid,
-        teamId: parsed.value.teamId,
-        serviceId: parsed.value.serviceId,
-        publishedBy: staff.id,
-        now: deps.clock.now(),
-      });
-      return reply.redirect('/staff/you-said-we-did?done=published', 303);
-    },
+        return '/staff/you-said-we-did?done=published';
+      },
+      render: renderImprovements,
+      errorField: 'youSaid',
+    }),
   );
 
   app.post(

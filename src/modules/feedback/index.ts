@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerFeedbackPublicRoutes } from './feedback.public.routes.ts';
 import { registerFeedbackStaffRoutes, type FeedbackStaffDeps } from './feedback.staff.routes.ts';
 
-export type FeedbackDeps = FeedbackStaffDeps;
+type FeedbackDeps = FeedbackStaffDeps;
 
 /** Registers /feedback/…, /you-said-we-did, /staff/feedback…, /staff/you-said-we-did and /staff/reports/feedback. */
 export async function registerFeedback(app: FastifyInstance, deps: FeedbackDeps): Promise<void> {
@@ -17,24 +17,8 @@ export async function registerFeedback(app: FastifyInstance, deps: FeedbackDeps)
 
 export {
   requestFeedbackAfterContacts,
-  feedbackLink,
   recordContactFeedback,
-  recordPageFeedback,
   recordCompliment,
-  routeCompliment,
-  adoptComplimentCases,
-  completeFollowUp,
-  listFeedbackForCase,
-  teamFeedback,
   feedbackReport,
-  publishImprovement,
-  withdrawImprovement,
-  listImprovements,
-  FEEDBACK_INTERVAL_DAYS,
-  FEEDBACK_LINK_DAYS,
-  LOW_SCORE,
-  type FeedbackScanOptions,
-  type NewCompliment,
-  type FeedbackReportRow,
 } from './feedback.service.ts';
-export { feedbackJobHandlers, FEEDBACK_SCAN_TOPIC } from './feedback.jobs.ts';
+export { feedbackJobHandlers, complimentCaseCreatedHandler, FEEDBACK_SCAN_TOPIC } from './feedback.jobs.ts';

@@ -15,6 +15,7 @@
  * the one normaliser for each (platform/contact); answers keep what the resident typed (postcodes
  * formatted), and the case stores the normalised forms.
  */
+import { readDateParts, type DateParts, type DatePartsResult } from '../../platform/http/date-input.ts';
 import type { FormPage, FormQuestion, ServiceDefinition } from '../services/index.ts';
 import { isUkPhone, normaliseEmail, normalisePostcode } from '../../platform/contact/index.ts';
 
@@ -241,33 +242,14 @@ function requiredMessage(q: FormQuestion, t: Translate): string {
   }
 }
 
-export interface DateParts {
-  day: string;
-  month: string;
-  year: string;
-}
+export type { DateParts };
 
-/** A real calendar date from GOV.UK date input parts, or the problem. */
-export function readDate(
-  parts: DateParts,
-): { ok: true; iso: string } | { ok: false; missing: ('day' | 'month' | 'year')[]; invalid: boolean } {
-  const missing = (['day', 'month', 'year'] as const).filter((k) => parts[k].trim() === '');
-  if (missing.length) return { ok: false, missing, invalid: false };
-  const day = Number(parts.day.trim());
-  const month = Number(parts.month.trim());
-  const yearText = parts.year.trim();
-  const year = Number(yearText);
-  if (![day, month, year].every((n) => Number.isInteger(n)) || !/^\d{4}$/.test(yearText))
-    return { ok: false, missing: [], invalid: true };
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (
-    date.getUTCFullYear() !== year ||
-    date.getUTCMonth() !== month - 1 ||
-    date.getUTCDate() !== day ||
-    year < 1850
-  )
-    return { ok: false, missing: [], invalid: true };
-  return { ok: true, iso: `${yearText}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
+/**
+ * A real calendar date from GOV.UK date input parts, or the problem: the platform's reading of date inputs
+ * (the same as staff forms'), with years before 1850 refused (no resident's answer goes back further).
+ */
+export function readDate(parts: DateParts): DatePartsResult {
+  return readDateParts(parts, { minYear: 1850 });
 }
 
 export interface AddressContext {

@@ -202,3 +202,15 @@ export async function openCaseCountsForTeams(db: Db | Tx, teamIds: string[]) {
 export async function setAvailability(db: Db | Tx, id: string, available: boolean): Promise<void> {
   await db.updateTable('staff_users').set({ available }).where('id', '=', id).execute();
 }
+
+/** Active staff of the given councils, by name (the officer, owner and handler pickers of casework pages). */
+export function activeStaffOf(db: Db | Tx, authorityIds: readonly string[]) {
+  if (authorityIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('staff_users')
+    .select(['id', 'display_name', 'roles'])
+    .where('authority_id', 'in', authorityIds)
+    .where('active', '=', true)
+    .orderBy('display_name')
+    .execute();
+}

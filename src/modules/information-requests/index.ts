@@ -10,7 +10,7 @@ import {
   type InformationRequestRoutesDeps,
 } from './information-requests.staff.routes.ts';
 
-export type InformationRequestsDeps = InformationRequestRoutesDeps;
+type InformationRequestsDeps = InformationRequestRoutesDeps;
 
 /**
  * Registers /staff/information-requests…, /staff/reports/timeliness, /disclosure-log…, /sar-bundles/… and
@@ -27,7 +27,6 @@ export async function registerInformationRequests(
 
 export {
   createInformationRequest,
-  adoptInformationRequestCases,
   askForClarification,
   recordClarification,
   askForIdentity,
@@ -36,65 +35,19 @@ export {
   extendForPublicInterest,
   respondToRequest,
   withdrawRequest,
-  assignRequest,
   requestReview,
-  extendReview,
   completeReview,
   publishToDisclosureLog,
-  unpublishFromDisclosureLog,
-  searchDisclosureLog,
   generateSarBundle,
-  releaseSarBundle,
-  bundleForDownload,
   getInformationRequest,
   findRequestByReference,
-  listQueue,
-  listRequestsForCustomer,
-  BUNDLE_LINK_DAYS,
-  type InformationRequestOptions,
-  type RespondInput,
 } from './information-requests.service.ts';
 export {
   informationRequestJobHandlers,
+  informationRequestCaseCreatedHandler,
   INFORMATION_REQUESTS_ADOPT_TOPIC,
 } from './information-requests.jobs.ts';
-export {
-  deadlines,
-  canNotifyExtension,
-  reviewDeadline,
-  type ClockState,
-  type Deadlines,
-} from './information-requests.clock.ts';
-export {
-  FOI_EXEMPTIONS,
-  EIR_EXCEPTIONS,
-  SAR_EXEMPTIONS,
-  exemptionsFor,
-} from './information-requests.exemptions.ts';
-export {
-  buildSarBundle,
-  bundleForHtml,
-  SAR_BUNDLE_COVERAGE,
-  SAR_BUNDLE_LINKED_TABLES,
-  SECTION_TITLES,
-  type SarBundle,
-  type SarBundleSections,
-} from './sar-bundle.ts';
-export {
-  timelinessReport,
-  percentage,
-  TIMELINESS_LABELS,
-  type TimelinessReport,
-  type TimelinessKind,
-} from './timeliness.ts';
-export {
-  REGIMES,
-  OUTCOMES,
-  type Regime,
-  type Outcome,
-  type RequestView,
-  type RequestActor,
-  type NewRequestInput,
-  type CreatedRequest,
-  type DisclosureEntry,
-} from './information-requests.types.ts';
+export { reviewDeadline } from './information-requests.clock.ts';
+export { buildSarBundle, SAR_BUNDLE_COVERAGE, type SarBundleSections } from './sar-bundle.ts';
+export { timelinessReport } from './timeliness.ts';
+export { REGIMES, type Regime, type RequestView } from './information-requests.types.ts';

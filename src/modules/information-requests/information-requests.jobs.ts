@@ -1,12 +1,16 @@
 /**
- * Jobs the information-requests module owns (registered in worker.ts `jobHandlers`):
- * - `information-requests.adopt`: gives FOI and SAR cases made through the forms engine their request record
- *   and statutory deadline. Idempotent; run it every few minutes (the staff queue also runs it on view).
+ * Jobs the information-requests module owns (wired in worker.ts):
+ * - `case.created` (cases core's event, written with the case): {@link informationRequestCaseCreatedHandler}
+ *   gives an FOI or subject access case made through the forms engine its request record and statutory
+ *   deadline. Idempotent (one record per case), so a retried job does nothing twice.
+ * - `information-requests.adopt`: the safety net, scheduled hourly: adopts open FOI and SAR cases that
+ *   still have no record (cases made before the event existed, or written straight into the database).
  */
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import type { JobHandler } from '../../platform/jobs/index.ts';
-import { adoptInformationRequestCases } from './information-requests.service.ts';
+import { caseCreatedPayload } from '../cases/index.ts';
+import { adoptInformationRequestCase, adoptInformationRequestCases } from './information-requests.service.ts';
 
 export const INFORMATION_REQUESTS_ADOPT_TOPIC = 'information-requests.adopt';
 
@@ -15,5 +19,14 @@ export function informationRequestJobHandlers(deps: { db: Db; clock: Clock }): R
     [INFORMATION_REQUESTS_ADOPT_TOPIC]: async () => {
       await adoptInformationRequestCases(deps.db, { now: deps.clock.now(), limit: 500 });
     },
+  };
+}
+
+/** The information-requests module's part of `case.created`: adopts the case when it is an FOI or SAR case. */
+export function informationRequestCaseCreatedHandler(deps: { db: Db; clock: Clock }): JobHandler {
+  return async (job) => {
+    const created = caseCreatedPayload(job.payload);
+    if (created?.kind === 'foi' || created?.kind === 'sar')
+      await adoptInformationRequestCase(deps.db, created.caseId, { now: deps.clock.now() });
   };
 }

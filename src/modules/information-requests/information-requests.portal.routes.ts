@@ -6,12 +6,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db } from '../../platform/db/index.ts';
-import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
+import { NotFoundError } from '../../platform/http/errors.ts';
+import { formAction, type FormProblems } from '../../platform/http/form-action.ts';
+import { parseForm } from '../../platform/http/validation.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { residentFor } from '../complaints/index.ts';
-import * as repo from './information-requests.repository.ts';
+import { residentFor } from '../cases/index.ts';
 import { residentReviewSchema } from './information-requests.schemas.ts';
 import * as service from './information-requests.service.ts';
 
@@ -20,13 +20,13 @@ export interface PortalRoutesDeps {
   clock: Clock;
 }
 
-/** The FOI/EIR request behind a resident's case, when this browser may see it. */
-async function requestFor(db: Db, request: FastifyRequest, caseId: string) {
-  const viewer = await residentFor(db, request, caseId);
-  if (!viewer) return null;
-  const row = await repo.findIdByCase(db, caseId);
-  const view = row ? await service.getInformationRequest(db, row.id) : null;
-  if (!view || view.regime === 'sar') return null;
+const caseIdOf = (request: FastifyRequest) => (request.params as { caseId: string }).caseId;
+
+/** The FOI/EIR request behind a resident's case, when this browser may see it; else a 404. */
+async function requestFor(db: Db, request: FastifyRequest) {
+  const viewer = await residentFor(db, request, caseIdOf(request));
+  const view = viewer ? await service.requestOfCase(db, caseIdOf(request)) : null;
+  if (!viewer || !view || view.regime === 'sar') throw new NotFoundError();
   return { viewer, view };
 }
 
@@ -34,19 +34,11 @@ export async function registerInformationRequestPortalRoutes(
   app: FastifyInstance,
   deps: PortalRoutesDeps,
 ): Promise<void> {
-  const render = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    caseId: string,
-    extra: { errors?: FormErrors; values?: Record<string, unknown>; status?: number } = {},
-  ) => {
-    const found = await requestFor(deps.db, request, caseId);
-    if (!found) throw new NotFoundError();
-    const { view } = found;
-    if (extra.status) reply.status(extra.status);
+  const render = async (request: FastifyRequest, reply: FastifyReply, problems?: FormProblems) => {
+    const { view } = await requestFor(deps.db, request);
     return reply.view('information-requests/portal/review.njk', {
       pageTitle: translate(request.locale, 'informationRequests.review.title'),
-      caseId,
+      caseId: caseIdOf(request),
       reference: view.reference,
       respondedOn: view.respondedOn ? formatDate(view.respondedOn) : null,
       canAsk: view.status === 'responded' && !view.review,
@@ -57,45 +49,34 @@ export async function registerInformationRequestPortalRoutes(
             completed: view.review.completedOn !== null,
           }
         : null,
-      values: extra.values ?? {},
-      ...extra.errors,
+      values: problems?.values ?? {},
+      ...problems?.errors,
     });
   };
 
-  app.get<{ Params: { caseId: string } }>(
-    '/information-requests/:caseId/review',
-    { config: { permission: 'public' } },
-    async (request, reply) => render(request, reply, request.params.caseId),
-  );
+  app.get('/information-requests/:caseId/review', { config: { permission: 'public' } }, render);
 
-  app.post<{ Params: { caseId: string } }>(
+  app.post(
     '/information-requests/:caseId/review',
     { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
-    async (request, reply) => {
-      const { caseId } = request.params;
-      const found = await requestFor(deps.db, request, caseId);
-      if (!found) throw new NotFoundError();
-      const parsed = parseForm(residentReviewSchema, request.body);
-      if (!parsed.ok)
-        return render(request, reply, caseId, { errors: parsed.errors, values: parsed.values, status: 400 });
-      try {
+    formAction({
+      parse: async (request) => {
+        await requestFor(deps.db, request);
+        return parseForm(residentReviewSchema, request.body);
+      },
+      run: async (value, request) => {
+        const { viewer, view } = await requestFor(deps.db, request);
         await withTransaction(deps.db, (trx) =>
-          service.requestReview(trx, found.view.id, {
-            actor: { kind: 'customer', customerId: found.viewer.customerId },
+          service.requestReview(trx, view.id, {
+            actor: { kind: 'customer', customerId: viewer.customerId },
             now: deps.clock.now(),
-            grounds: parsed.value.grounds,
+            grounds: value.grounds,
           }),
         );
-      } catch (error) {
-        if (error instanceof DomainRuleError || error instanceof ConflictError)
-          return render(request, reply, caseId, {
-            errors: toFormErrors([{ field: 'grounds', message: error.message }]),
-            values: parsed.value,
-            status: 422,
-          });
-        throw error;
-      }
-      return reply.redirect(`/information-requests/${caseId}/review`, 303);
-    },
+        return `/information-requests/${caseIdOf(request)}/review`;
+      },
+      render,
+      errorField: 'grounds',
+    }),
   );
 }

@@ -2,7 +2,7 @@
 import { ukWideCalendar, englandAndWalesCalendar } from '../../platform/clocks/index.ts';
 import type { IsoDate } from '../../platform/calendar/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { daysLeftTag } from '../complaints/index.ts';
+import { daysLeftTag, escapeHtml as escape, summaryRow } from '../../platform/views/govuk-items.ts';
 import { exemptionLabel, exemptionsFor } from './information-requests.exemptions.ts';
 import {
   OUTCOME_LABELS,
@@ -14,8 +14,6 @@ import {
 } from './information-requests.types.ts';
 import type { TimelinessReport } from './timeliness.ts';
 
-const escape = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const SHORT: Record<Regime, string> = { foi: 'FOI', eir: 'EIR', sar: 'SAR' };
 const calendarFor = (regime: Regime) => (regime === 'sar' ? englandAndWalesCalendar() : ukWideCalendar());
 
@@ -38,21 +36,14 @@ export function queueRows(items: QueueItem[], today: IsoDate) {
   });
 }
 
-function row(key: string, value: string | null | undefined, html = false) {
-  return {
-    key: { text: key },
-    value: html ? { html: value ?? '' } : { text: value && value !== '' ? value : 'Not recorded' },
-  };
-}
-
 export function requestSummaryRows(view: RequestView, today: IsoDate) {
   const open = view.status !== 'responded' && view.status !== 'withdrawn';
   const rows = [
-    row('Kind', REGIME_LABELS[view.regime]),
-    row('Status', STATUS_LABELS[view.status]),
-    row('Requester', view.requesterName),
-    row('Received', formatDate(view.receivedOn)),
-    row(
+    summaryRow('Kind', REGIME_LABELS[view.regime]),
+    summaryRow('Status', STATUS_LABELS[view.status]),
+    summaryRow('Requester', view.requesterName),
+    summaryRow('Received', formatDate(view.receivedOn)),
+    summaryRow(
       'Deadline',
       view.dueOn
         ? `${escape(formatDate(view.dueOn))}${open ? ' ' + daysLeftTag(today, view.dueOn, calendarFor(view.regime)).html : ''}`
@@ -62,41 +53,47 @@ export function requestSummaryRows(view: RequestView, today: IsoDate) {
   ];
   if (view.clarificationRequestedOn)
     rows.push(
-      row(
+      summaryRow(
         'Clarification',
         `Asked ${formatDate(view.clarificationRequestedOn)}${view.clarificationReceivedOn ? `, answered ${formatDate(view.clarificationReceivedOn)}` : ', not answered yet'}`,
       ),
     );
   if (view.identityRequestedOn)
     rows.push(
-      row(
+      summaryRow(
         'Proof of identity',
         `Asked ${formatDate(view.identityRequestedOn)}${view.identityVerifiedOn ? `, confirmed ${formatDate(view.identityVerifiedOn)}` : ', not received yet'}`,
       ),
     );
   if (view.extended)
     rows.push(
-      row('Extension', `Notified ${formatDate(view.extensionNotifiedOn)}: ${view.extensionReason ?? ''}`),
+      summaryRow(
+        'Extension',
+        `Notified ${formatDate(view.extensionNotifiedOn)}: ${view.extensionReason ?? ''}`,
+      ),
     );
   if (view.publicInterestTarget)
     rows.push(
-      row(
+      summaryRow(
         'Public interest extension',
         `Target ${formatDate(view.publicInterestTarget)} (notified ${formatDate(view.publicInterestNotifiedOn)})`,
       ),
     );
-  rows.push(row('Officer', view.handlerName ?? 'Not assigned'));
+  rows.push(summaryRow('Officer', view.handlerName ?? 'Not assigned'));
   if (view.respondedOn)
     rows.push(
-      row(
+      summaryRow(
         'Responded',
         `${formatDate(view.respondedOn)}${view.onTime === null ? '' : view.onTime ? ' (on time)' : ' (late)'}`,
       ),
-      row('Outcome', view.outcome ? OUTCOME_LABELS[view.outcome] : null),
+      summaryRow('Outcome', view.outcome ? OUTCOME_LABELS[view.outcome] : null),
     );
   if (view.exemptions.length)
-    rows.push(row('Exemptions', view.exemptions.map((e) => exemptionLabel(view.regime, e)).join('; ')));
-  if (view.costEstimateHours !== null) rows.push(row('Cost estimate', `${view.costEstimateHours} hours`));
+    rows.push(
+      summaryRow('Exemptions', view.exemptions.map((e) => exemptionLabel(view.regime, e)).join('; ')),
+    );
+  if (view.costEstimateHours !== null)
+    rows.push(summaryRow('Cost estimate', `${view.costEstimateHours} hours`));
   return rows;
 }
 

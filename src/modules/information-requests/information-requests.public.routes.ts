@@ -8,7 +8,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { audit } from '../../platform/audit/index.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { UUID } from '../complaints/index.ts';
+import { UUID_PATTERN } from '../../platform/http/validation.ts';
 import * as service from './information-requests.service.ts';
 import { sendBundle } from './information-requests.staff.routes.ts';
 
@@ -70,7 +70,7 @@ export async function registerInformationRequestPublicRoutes(
     '/disclosure-log/:id',
     { config: { permission: 'public' } },
     async (request, reply) => {
-      if (!UUID.test(request.params.id)) throw new NotFoundError();
+      if (!UUID_PATTERN.test(request.params.id)) throw new NotFoundError();
       const entry = await service.disclosureEntry(deps.db, request.params.id);
       if (!entry) throw new NotFoundError();
       return reply.view('information-requests/public/disclosure-entry.njk', {

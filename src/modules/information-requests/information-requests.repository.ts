@@ -1,81 +1,21 @@
 /**
- * SQL for information_requests, information_request_reviews and sar_bundles (owned here), and the reads and
- * status writes this module needs on the cases core tables.
+ * SQL for information_requests, information_request_reviews and sar_bundles (owned here), with the joins its
+ * pages need (cases for the reference, customers for the name, staff for the handler). The case itself is
+ * read and moved through the cases module.
  */
 import { sql } from 'kysely';
 import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
-export async function findRequestServiceId(
-  db: Q,
-  authorityId: string,
-  kind: 'foi' | 'sar',
-): Promise<string | null> {
-  const row = await db
-    .selectFrom('services')
-    .select('id')
-    .where('kind', '=', kind)
-    .where('active', '=', true)
-    .orderBy(sql`case when authority_id = ${authorityId} then 0 else 1 end`)
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.id ?? null;
-}
-
-/**
- * Moves the request's case to `to` and keeps the case's own clock in step with the statutory one
- * (`due_at` = end of the statutory deadline day, paused while waiting for the requester), writing the same
- * `status_changed` event the cases core writes. No generic status message: letters are sent separately.
- */
-export async function recordCaseState(
-  trx: Tx,
-  values: {
-    caseId: string;
-    authorityId: string;
-    from: string;
-    to: string | null;
-    label: string;
-    customerLabel: string;
-    visibleToCustomer: boolean;
-    closed: boolean;
-    dueAt: Date | null;
-    pausedAt: Date | null;
-    at: Date;
-    staffId: string | null;
-  },
-): Promise<void> {
-  await trx
-    .updateTable('cases')
-    .set({
-      ...(values.to ? { status: values.to, closed_at: values.closed ? values.at : null } : {}),
-      due_at: values.dueAt,
-      sla_paused_at: values.pausedAt,
-      updated_at: values.at,
-    })
-    .where('id', '=', values.caseId)
-    .execute();
-  if (!values.to || values.to === values.from) return;
-  await trx
-    .insertInto('case_events')
-    .values({
-      authority_id: values.authorityId,
-      case_id: values.caseId,
-      kind: 'status_changed',
-      visible_to_customer: values.visibleToCustomer,
-      data: JSON.stringify({
-        from: values.from,
-        to: values.to,
-        label: values.label,
-        customerLabel: values.customerLabel,
-        by: 'information-requests',
-      }),
-      actor_staff_id: values.staffId,
-      created_at: values.at,
-    })
-    .execute();
-}
+/** Who asked: the case reference, the guest's name and the customer's name parts (see `personName`). */
+const requesterColumns = [
+  'c.reference',
+  'c.guest_name',
+  'cu.given_name',
+  'cu.family_name',
+  'cu.organisation_name',
+] as const;
 
 /** FOI and SAR cases made through the forms engine that have no request record yet (oldest first). */
 export function unadoptedRequestCases(db: Q, limit: number) {
@@ -83,7 +23,7 @@ export function unadoptedRequestCases(db: Q, limit: number) {
     .selectFrom('cases as c')
     .innerJoin('services as s', 's.id', 'c.service_id')
     .leftJoin('information_requests as r', 'r.case_id', 'c.id')
-    .select(['c.id', 'c.authority_id', 'c.customer_id', 'c.answers', 'c.received_at', 's.kind'])
+    .select(['c.id'])
     .where('s.kind', 'in', ['foi', 'sar'])
     .where('c.closed_at', 'is', null)
     .where('r.id', 'is', null)
@@ -147,28 +87,12 @@ export function findRequestRow(db: Q, id: string) {
     .leftJoin('customers as cu', 'cu.id', 'r.customer_id')
     .leftJoin('staff_users as h', 'h.id', 'r.handler_id')
     .selectAll('r')
-    .select([
-      'c.reference',
-      'c.guest_name',
-      'cu.given_name',
-      'cu.family_name',
-      'cu.organisation_name',
-      'h.display_name as handler_name',
-    ])
+    .select([...requesterColumns, 'h.display_name as handler_name'])
     .where('r.id', '=', id)
     .executeTakeFirst();
 }
 
 export type RequestRow = NonNullable<Awaited<ReturnType<typeof findRequestRow>>>;
-
-export function findByReference(db: Q, reference: string) {
-  return db
-    .selectFrom('information_requests as r')
-    .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select(['r.id', 'r.authority_id'])
-    .where('c.reference', '=', reference)
-    .executeTakeFirst();
-}
 
 export function findReview(db: Q, requestId: string) {
   return db
@@ -203,6 +127,7 @@ export async function updateReview(
 }
 
 export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; regime?: string | null }) {
+  if (filter.authorityIds.length === 0) return Promise.resolve([]);
   let query = db
     .selectFrom('information_requests as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
@@ -215,11 +140,7 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; re
       'r.status',
       'r.received_on',
       'r.due_on',
-      'c.reference',
-      'c.guest_name',
-      'cu.given_name',
-      'cu.family_name',
-      'cu.organisation_name',
+      ...requesterColumns,
       'h.display_name as handler_name',
       'v.due_on as review_due_on',
       'v.completed_on as review_completed_on',
@@ -243,44 +164,30 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; re
 
 export type QueueRow = Awaited<ReturnType<typeof queue>>[number];
 
-export function requestsOfCustomer(db: Q, customerIds: string[]) {
-  return db
-    .selectFrom('information_requests as r')
-    .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select([
-      'r.id',
-      'r.regime',
-      'r.status',
-      'r.received_on',
-      'r.request_text',
-      'r.due_on',
-      'r.responded_on',
-      'r.outcome',
-      'r.response_text',
-      'c.reference',
-    ])
-    .where('r.customer_id', 'in', customerIds)
-    .orderBy('r.received_on', 'desc')
-    .execute();
-}
-
 // ---- disclosure log
 
+/** What the public disclosure log shows of a response. */
+const disclosureColumns = [
+  'r.id',
+  'r.regime',
+  'r.disclosure_title',
+  'r.disclosure_summary',
+  'r.published_at',
+  'r.responded_on',
+  'r.outcome',
+  'c.reference',
+] as const;
+
+/** The text the disclosure log's search looks in (`prefix`: the table's alias and a dot, or nothing). */
+const disclosureDocument = (prefix: '' | 'r.') =>
+  sql`to_tsvector('english', coalesce(${sql.raw(prefix)}disclosure_title, '') || ' ' || coalesce(${sql.raw(prefix)}disclosure_summary, ''))`;
+
 export function searchDisclosureLog(db: Q, filter: { q: string | null; limit: number; offset: number }) {
-  const document = sql`to_tsvector('english', coalesce(r.disclosure_title, '') || ' ' || coalesce(r.disclosure_summary, ''))`;
+  const document = disclosureDocument('r.');
   let query = db
     .selectFrom('information_requests as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select([
-      'r.id',
-      'r.regime',
-      'r.disclosure_title',
-      'r.disclosure_summary',
-      'r.published_at',
-      'r.responded_on',
-      'r.outcome',
-      'c.reference',
-    ])
+    .select(disclosureColumns)
     .where('r.published_at', 'is not', null);
   if (filter.q)
     query = query.where(sql<boolean>`${document} @@ websearch_to_tsquery('english', ${filter.q})`);
@@ -288,7 +195,7 @@ export function searchDisclosureLog(db: Q, filter: { q: string | null; limit: nu
 }
 
 export async function countDisclosureLog(db: Q, q: string | null): Promise<number> {
-  const document = sql`to_tsvector('english', coalesce(disclosure_title, '') || ' ' || coalesce(disclosure_summary, ''))`;
+  const document = disclosureDocument('');
   let query = db
     .selectFrom('information_requests')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -302,16 +209,7 @@ export function disclosureEntry(db: Q, id: string) {
   return db
     .selectFrom('information_requests as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .select([
-      'r.id',
-      'r.regime',
-      'r.disclosure_title',
-      'r.disclosure_summary',
-      'r.published_at',
-      'r.responded_on',
-      'r.outcome',
-      'c.reference',
-    ])
+    .select(disclosureColumns)
     .where('r.id', '=', id)
     .where('r.published_at', 'is not', null)
     .executeTakeFirst();
@@ -407,22 +305,4 @@ export function completedReviews(db: Q, filter: { from: string; to: string; auth
     .where('v.completed_on', '<=', filter.to);
   if (filter.authorityIds) query = query.where('r.authority_id', 'in', filter.authorityIds);
   return query.execute();
-}
-
-export function findStaff(db: Q, id: string) {
-  return db
-    .selectFrom('staff_users')
-    .select(['id', 'display_name', 'roles', 'active'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
-export function staffOf(db: Q, authorityIds: string[]) {
-  return db
-    .selectFrom('staff_users')
-    .select(['id', 'display_name', 'roles'])
-    .where('authority_id', 'in', authorityIds)
-    .where('active', '=', true)
-    .orderBy('display_name')
-    .execute();
 }

@@ -6,19 +6,28 @@
  * request, its case, the letter (outbox) and the audit row commit together.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { audit, type AuditEntry } from '../../platform/audit/index.ts';
-import {
-  endOfLondonDay,
-  isIsoDate,
-  londonInstant,
-  toIsoDate,
-  addCalendarDays,
-  type IsoDate,
-} from '../../platform/calendar/index.ts';
+import { endOfLondonDay, toIsoDate, addCalendarDays, type IsoDate } from '../../platform/calendar/index.ts';
 import { exceedsCostLimit, FOI_COST_LIMIT_HOURS } from '../../platform/clocks/index.ts';
+import {
+  assertDate,
+  adoptEach,
+  dateGiven,
+  auditChange,
+  auditStaffChange,
+  cleanText,
+  personName,
+  type StaffCommand,
+} from '../../platform/commands/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
-import { createCase, loadCaseService, normaliseReference } from '../cases/index.ts';
+import {
+  caseSummary,
+  recordByCaseReference,
+  openRecordCase,
+  loadCaseService,
+  setLedCaseState,
+} from '../cases/index.ts';
+import { activeStaffMember, staffPicker } from '../identity/index.ts';
 import { queueMessage } from '../notifications/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import {
@@ -55,34 +64,6 @@ export const BUNDLE_LINK_DAYS = 30;
 
 const todayOf = (now: Date): IsoDate => toIsoDate(now);
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-function clean(value: string | null | undefined): string | null {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  return trimmed === '' ? null : trimmed;
-}
-
-function assertDate(
-  value: IsoDate,
-  label: string,
-  bounds: { notBefore?: IsoDate; notAfter?: IsoDate },
-): void {
-  if (!isIsoDate(value)) throw new DomainRuleError(`${label} must be a real date`);
-  if (bounds.notBefore && value < bounds.notBefore)
-    throw new DomainRuleError(`${label} cannot be before ${bounds.notBefore}`);
-  if (bounds.notAfter && value > bounds.notAfter)
-    throw new DomainRuleError(`${label} cannot be in the future`);
-}
-
-function actorAudit(actor: RequestActor): Pick<AuditEntry, 'actorType' | 'actorId'> {
-  switch (actor.kind) {
-    case 'staff':
-      return { actorType: 'staff', actorId: actor.staffId };
-    case 'customer':
-      return { actorType: actor.customerId ? 'customer' : 'anonymous', actorId: actor.customerId };
-    case 'api':
-      return { actorType: 'api', actorId: actor.tokenId };
-  }
-}
 
 function stateOf(row: repo.LockedRequest | repo.RequestRow): ClockState {
   return {
@@ -134,19 +115,26 @@ async function apply(
   const target = change.caseStatus
     ? service?.definition.workflow.statuses.find((s) => s.code === change.caseStatus)
     : undefined;
-  await repo.recordCaseState(trx, {
+  await setLedCaseState(trx, {
     caseId: locked.case_id,
     authorityId: locked.authority_id,
     from: locked.case_status,
-    to: target ? target.code : null,
-    label: target?.label ?? '',
-    customerLabel: target?.customerLabel ?? '',
-    visibleToCustomer: target?.customerVisible ?? false,
-    closed: target ? (service?.definition.workflow.closed.includes(target.code) ?? false) : false,
-    dueAt: dueOn ? endOfLondonDay(dueOn) : null,
-    pausedAt: !finished && d.stopped ? change.now : null,
+    to: target
+      ? {
+          code: target.code,
+          label: target.label,
+          customerLabel: target.customerLabel,
+          visibleToCustomer: target.customerVisible,
+          closed: service?.definition.workflow.closed.includes(target.code) ?? false,
+        }
+      : null,
+    clock: {
+      dueAt: dueOn ? endOfLondonDay(dueOn) : null,
+      pausedAt: !finished && d.stopped ? change.now : null,
+    },
     at: change.now,
     staffId: change.staffId,
+    by: 'information-requests',
   });
   if (target) locked.case_status = target.code;
   return { dueOn };
@@ -183,26 +171,6 @@ function assertOpen(locked: repo.LockedRequest): void {
   if (locked.status === 'withdrawn') throw new DomainRuleError('This request was withdrawn');
 }
 
-async function staffAudit(
-  trx: Tx,
-  locked: { id: string; authority_id: string },
-  staffId: string,
-  action: string,
-  now: Date,
-  details: Record<string, unknown> = {},
-) {
-  await audit(trx, {
-    actorType: 'staff',
-    actorId: staffId,
-    authorityId: locked.authority_id,
-    action,
-    recordType: 'information_request',
-    recordId: locked.id,
-    details,
-    at: now,
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Make a request
 
@@ -216,42 +184,30 @@ export async function createInformationRequest(
   input: NewRequestInput,
   options: InformationRequestOptions & { now: Date },
 ): Promise<CreatedRequest> {
-  const text = clean(input.requestText);
+  const text = cleanText(input.requestText);
   if (!text) throw new DomainRuleError('Enter the request');
   assertDate(input.receivedOn, 'The date the request was received', { notAfter: todayOf(options.now) });
-  const serviceId = await repo.findRequestServiceId(
-    trx,
-    input.authorityId,
-    input.regime === 'sar' ? 'sar' : 'foi',
-  );
-  const service = serviceId ? await loadCaseService(trx, { id: serviceId }) : null;
-  if (!service)
-    throw new DomainRuleError(
-      `No ${input.regime === 'sar' ? 'subject access' : 'freedom of information'} service is set up for this council`,
-    );
   const staffId = input.actor.kind === 'staff' ? input.actor.staffId : null;
-  const created = await createCase(
+  const sar = input.regime === 'sar';
+  const { service, created, existing } = await openRecordCase(
     trx,
     {
-      service,
+      authorityId: input.authorityId,
+      kind: sar ? 'sar' : 'foi',
+      noService: `No ${sar ? 'subject access' : 'freedom of information'} service is set up for this council`,
       customerId: input.customerId ?? null,
       contact: input.customerId ? null : (input.contact ?? null),
-      answers:
-        input.regime === 'sar' ? { information: text } : { requestDetails: text, regime: input.regime },
-      formVersion: service.definitionVersion,
+      answers: sar ? { information: text } : { requestDetails: text, regime: input.regime },
       channel: input.channel,
-      receivedAt:
-        input.receivedOn === todayOf(options.now) ? options.now : londonInstant(input.receivedOn, '12:00'),
+      receivedOn: input.receivedOn,
+      now: options.now,
       idempotencyKey: input.idempotencyKey,
-      createdByStaffId: staffId,
+      staffId,
     },
     { publicUrl: options.publicUrl },
+    (caseId) => repo.findIdByCase(trx, caseId),
   );
-  if (!created.created) {
-    const existing = await repo.findIdByCase(trx, created.id);
-    if (existing)
-      return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
-  }
+  if (existing) return { id: existing.id, caseId: created.id, reference: created.reference, created: false };
   const state: ClockState = {
     regime: input.regime,
     receivedOn: input.receivedOn,
@@ -282,111 +238,146 @@ export async function createInformationRequest(
   }
   const locked = await lock(trx, inserted.id);
   await apply(trx, locked, { patch: {}, staffId, now: options.now });
-  await audit(trx, {
-    ...actorAudit(input.actor),
-    authorityId: service.authorityId,
-    action: 'information_request.created',
-    recordType: 'information_request',
-    recordId: inserted.id,
-    details: {
-      regime: input.regime,
-      caseId: created.id,
-      backdated: input.receivedOn !== todayOf(options.now),
-    },
-    at: options.now,
+  const action = 'information_request.created';
+  await auditChange(trx, 'information_request', locked, input.actor, options.now, action, {
+    regime: input.regime,
+    caseId: created.id,
+    backdated: input.receivedOn !== todayOf(options.now),
   });
   return { id: inserted.id, caseId: created.id, reference: created.reference, created: true };
 }
 
 /**
- * Gives FOI and subject access cases made through the forms engine their request record: the date of
+ * Gives an FOI or subject access case made through the forms engine its request record: the date of
  * receipt is the case's London date (the day it arrived, whatever the hour), the text comes from the
- * answers. Safe to run again and from several processes. Returns how many were adopted.
+ * answers. Run by the `case.created` job; safe to run again and from several processes: false when the case
+ * is not an open FOI or SAR case without a record.
  */
-export async function adoptInformationRequestCases(
+export async function adoptInformationRequestCase(
   db: Db,
-  options: { now: Date; limit?: number },
-): Promise<number> {
-  const cases = await repo.unadoptedRequestCases(db, options.limit ?? 50);
-  let adopted = 0;
-  for (const c of cases) {
-    const done = await withTransaction(db, async (trx) => {
-      const regime: Regime = c.kind === 'sar' ? 'sar' : c.answers.regime === 'eir' ? 'eir' : 'foi';
-      const text = [c.answers.requestDetails, c.answers.information, c.answers.services]
-        .flatMap((v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v]))
-        .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
-        .join('\n\n');
-      const receivedOn = toIsoDate(c.received_at);
-      const inserted = await repo.insertRequest(trx, {
-        authority_id: c.authority_id,
-        case_id: c.id,
-        customer_id: c.customer_id,
-        regime,
-        status: 'open',
-        received_on: receivedOn,
-        request_text: text || 'See the answers on the case',
-        created_at: options.now,
-        updated_at: options.now,
-      });
-      if (!inserted) return false;
-      const locked = await lock(trx, inserted.id);
-      await apply(trx, locked, { patch: {}, staffId: null, now: options.now });
-      await audit(trx, {
-        actorType: 'system',
-        authorityId: c.authority_id,
-        action: 'information_request.created',
-        recordType: 'information_request',
-        recordId: inserted.id,
-        details: { regime, caseId: c.id, from: 'form' },
-        at: options.now,
-      });
-      return true;
+  caseId: string,
+  options: { now: Date },
+): Promise<boolean> {
+  return withTransaction(db, async (trx) => {
+    const c = await caseSummary(trx, caseId);
+    if (!c || (c.service.kind !== 'foi' && c.service.kind !== 'sar') || c.closedAt) return false;
+    const regime: Regime = c.service.kind === 'sar' ? 'sar' : c.answers.regime === 'eir' ? 'eir' : 'foi';
+    const text = [c.answers.requestDetails, c.answers.information, c.answers.services]
+      .flatMap((v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v]))
+      .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
+      .join('\n\n');
+    const inserted = await repo.insertRequest(trx, {
+      authority_id: c.authorityId,
+      case_id: c.id,
+      customer_id: c.customerId,
+      regime,
+      status: 'open',
+      received_on: toIsoDate(c.receivedAt),
+      request_text: text || 'See the answers on the case',
+      created_at: options.now,
+      updated_at: options.now,
     });
-    if (done) adopted += 1;
-  }
-  return adopted;
+    if (!inserted) return false;
+    const locked = await lock(trx, inserted.id);
+    await apply(trx, locked, { patch: {}, staffId: null, now: options.now });
+    await auditChange(
+      trx,
+      'information_request',
+      locked,
+      { kind: 'system' },
+      options.now,
+      'information_request.created',
+      {
+        regime,
+        caseId: c.id,
+        from: 'form',
+      },
+    );
+    return true;
+  });
 }
+
+/**
+ * The safety net behind the `case.created` job: adopts open FOI and SAR cases that still have no request
+ * record (cases made before the event existed, or written without `createCase`). Returns how many.
+ */
+export const adoptInformationRequestCases = async (db: Db, options: { now: Date; limit?: number }) =>
+  adoptEach(await repo.unadoptedRequestCases(db, options.limit ?? 50), (id) =>
+    adoptInformationRequestCase(db, id, options),
+  );
 
 // ---------------------------------------------------------------------------------------------------
 // Stopping and restarting the clock
 
-export interface StaffAction {
-  staffId: string;
-  now: Date;
+/** What a member of staff's change to an open request does (see {@link changeOpenRequest}). */
+interface OpenRequestChange {
+  patch: Change['patch'];
+  /** Case status to move to (when the case's service workflow has it). */
+  caseStatus?: string;
+  /** The letter to the requester (its text may give the new deadline) and its dedupe key's kind. */
+  letter?: { kind: string; text: (dueOn: IsoDate | null) => string; nextSteps: string };
+  /** The audit action after `information_request.`, with its details (given the new deadline). */
+  action: string;
+  details?: (dueOn: IsoDate | null) => Record<string, unknown>;
 }
+
+/**
+ * A member of staff's change to an open request, in one place: lock the request and check it is open, let
+ * `decide` apply the change's rules (throwing `DomainRuleError` or `ConflictError`) and say what changes, then
+ * store it with the statutory deadline and the case in step, write to the requester, and audit.
+ */
+async function changeOpenRequest(
+  trx: Tx,
+  id: string,
+  by: StaffCommand,
+  decide: (locked: repo.LockedRequest) => OpenRequestChange,
+): Promise<{ dueOn: IsoDate | null }> {
+  const locked = await lock(trx, id);
+  assertOpen(locked);
+  const change = decide(locked);
+  const result = await apply(trx, locked, { ...change, staffId: by.staffId, now: by.now });
+  if (change.letter)
+    await sendLetter(
+      trx,
+      locked,
+      change.letter.text(result.dueOn),
+      `information_request.${change.letter.kind}:${id}`,
+      change.letter.nextSteps,
+    );
+  const action = `information_request.${change.action}`;
+  await auditStaffChange(trx, 'information_request', locked, by, action, change.details?.(result.dueOn));
+  return result;
+}
+
+const REPLY_WITH_REFERENCE = 'Please reply to this message and give your reference.';
+const NOTHING_TO_DO = 'You do not need to do anything.';
 
 /** Asks the requester to clarify: the clock stops from the day we ask until the answer arrives. */
 export async function askForClarification(
   trx: Tx,
   id: string,
-  input: StaffAction & { question: string; askedOn?: IsoDate },
+  input: StaffCommand & { question: string; askedOn?: IsoDate },
 ): Promise<void> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.clarification_requested_on)
-    throw new ConflictError('Clarification has already been asked for on this request');
-  const question = clean(input.question);
-  if (!question) throw new DomainRuleError('Enter what you need the requester to clarify');
-  const askedOn = input.askedOn ?? todayOf(input.now);
-  assertDate(askedOn, 'The date you asked', { notBefore: locked.received_on, notAfter: todayOf(input.now) });
-  const current = deadlines(stateOf(locked));
-  if (current.dueOn && askedOn > current.dueOn)
-    throw new DomainRuleError('Clarification must be asked for before the deadline');
-  await apply(trx, locked, {
-    patch: { clarification_requested_on: askedOn, status: 'awaiting_clarification' },
-    caseStatus: 'clarification_needed',
-    staffId: input.staffId,
-    now: input.now,
-  });
-  await sendLetter(
-    trx,
-    locked,
-    letters.clarificationLetter(locked.regime, question),
-    `information_request.clarification:${id}`,
-    'Please reply to this message and give your reference.',
-  );
-  await staffAudit(trx, locked, input.staffId, 'information_request.clarification_asked', input.now, {
-    askedOn,
+  await changeOpenRequest(trx, id, input, (locked) => {
+    if (locked.clarification_requested_on)
+      throw new ConflictError('Clarification has already been asked for on this request');
+    const question = cleanText(input.question);
+    if (!question) throw new DomainRuleError('Enter what you need the requester to clarify');
+    const askedOn = dateGiven(input.askedOn, input.now, 'The date you asked', locked.received_on);
+    const current = deadlines(stateOf(locked));
+    if (current.dueOn && askedOn > current.dueOn)
+      throw new DomainRuleError('Clarification must be asked for before the deadline');
+    return {
+      patch: { clarification_requested_on: askedOn, status: 'awaiting_clarification' },
+      caseStatus: 'clarification_needed',
+      letter: {
+        kind: 'clarification',
+        text: () => letters.clarificationLetter(locked.regime, question),
+        nextSteps: REPLY_WITH_REFERENCE,
+      },
+      action: 'clarification_asked',
+      details: () => ({ askedOn }),
+    };
   });
 }
 
@@ -394,95 +385,86 @@ export async function askForClarification(
 export async function recordClarification(
   trx: Tx,
   id: string,
-  input: StaffAction & { receivedOn?: IsoDate },
+  input: StaffCommand & { receivedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (!locked.clarification_requested_on || locked.clarification_received_on)
-    throw new DomainRuleError('There is no question waiting for an answer');
-  const receivedOn = input.receivedOn ?? todayOf(input.now);
-  assertDate(receivedOn, 'The date the answer arrived', {
-    notBefore: locked.clarification_requested_on,
-    notAfter: todayOf(input.now),
+  return changeOpenRequest(trx, id, input, (locked) => {
+    if (!locked.clarification_requested_on || locked.clarification_received_on)
+      throw new DomainRuleError('There is no question waiting for an answer');
+    const asked = locked.clarification_requested_on;
+    const receivedOn = dateGiven(input.receivedOn, input.now, 'The date the answer arrived', asked);
+    const patched = { ...stateOf(locked), clarificationReceivedOn: receivedOn };
+    return {
+      patch: { clarification_received_on: receivedOn, status: openStatus(patched) },
+      caseStatus: 'searching',
+      action: 'clarification_received',
+      details: (dueOn) => ({ receivedOn, dueOn }),
+    };
   });
-  const patched = { ...stateOf(locked), clarificationReceivedOn: receivedOn };
-  const result = await apply(trx, locked, {
-    patch: { clarification_received_on: receivedOn, status: openStatus(patched) },
-    caseStatus: 'searching',
-    staffId: input.staffId,
-    now: input.now,
-  });
-  await staffAudit(trx, locked, input.staffId, 'information_request.clarification_received', input.now, {
-    receivedOn,
-    dueOn: result.dueOn,
-  });
-  return result;
+}
+
+function assertSar(locked: repo.LockedRequest): void {
+  if (locked.regime !== 'sar')
+    throw new DomainRuleError('Proof of identity is only asked for subject access requests');
 }
 
 /** SAR: asks for proof of identity. The month does not start until it arrives. */
 export async function askForIdentity(
   trx: Tx,
   id: string,
-  input: StaffAction & { text?: string | null; askedOn?: IsoDate },
+  input: StaffCommand & { text?: string | null; askedOn?: IsoDate },
 ): Promise<void> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.regime !== 'sar')
-    throw new DomainRuleError('Proof of identity is only asked for subject access requests');
-  if (locked.identity_requested_on) throw new ConflictError('Proof of identity has already been asked for');
-  const askedOn = input.askedOn ?? todayOf(input.now);
-  assertDate(askedOn, 'The date you asked', { notBefore: locked.received_on, notAfter: todayOf(input.now) });
-  await apply(trx, locked, {
-    patch: { identity_requested_on: askedOn, status: 'awaiting_identity' },
-    caseStatus: 'identity_check',
-    staffId: input.staffId,
-    now: input.now,
+  await changeOpenRequest(trx, id, input, (locked) => {
+    assertSar(locked);
+    if (locked.identity_requested_on) throw new ConflictError('Proof of identity has already been asked for');
+    const askedOn = dateGiven(input.askedOn, input.now, 'The date you asked', locked.received_on);
+    return {
+      patch: { identity_requested_on: askedOn, status: 'awaiting_identity' },
+      caseStatus: 'identity_check',
+      letter: {
+        kind: 'identity',
+        text: () => letters.identityLetter(cleanText(input.text)),
+        nextSteps: REPLY_WITH_REFERENCE,
+      },
+      action: 'identity_asked',
+      details: () => ({ askedOn }),
+    };
   });
-  await sendLetter(
-    trx,
-    locked,
-    letters.identityLetter(clean(input.text)),
-    `information_request.identity:${id}`,
-    'Please reply to this message and give your reference.',
-  );
-  await staffAudit(trx, locked, input.staffId, 'information_request.identity_asked', input.now, { askedOn });
 }
 
 export async function recordIdentityVerified(
   trx: Tx,
   id: string,
-  input: StaffAction & { verifiedOn?: IsoDate },
+  input: StaffCommand & { verifiedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.regime !== 'sar')
-    throw new DomainRuleError('Proof of identity is only asked for subject access requests');
-  if (locked.identity_verified_on) throw new ConflictError('Identity has already been confirmed');
-  const verifiedOn = input.verifiedOn ?? todayOf(input.now);
-  assertDate(verifiedOn, 'The date the proof arrived', {
-    notBefore: locked.received_on,
-    notAfter: todayOf(input.now),
+  return changeOpenRequest(trx, id, input, (locked) => {
+    assertSar(locked);
+    if (locked.identity_verified_on) throw new ConflictError('Identity has already been confirmed');
+    const verifiedOn = dateGiven(
+      input.verifiedOn,
+      input.now,
+      'The date the proof arrived',
+      locked.received_on,
+    );
+    const patched = { ...stateOf(locked), identityVerifiedOn: verifiedOn };
+    return {
+      patch: {
+        identity_verified_on: verifiedOn,
+        identity_requested_on: locked.identity_requested_on ?? verifiedOn,
+        status: openStatus(patched),
+      },
+      caseStatus: 'searching',
+      action: 'identity_verified',
+      details: (dueOn) => ({ verifiedOn, dueOn }),
+    };
   });
-  const patched = { ...stateOf(locked), identityVerifiedOn: verifiedOn };
-  const result = await apply(trx, locked, {
-    patch: {
-      identity_verified_on: verifiedOn,
-      identity_requested_on: locked.identity_requested_on ?? verifiedOn,
-      status: openStatus(patched),
-    },
-    caseStatus: 'searching',
-    staffId: input.staffId,
-    now: input.now,
-  });
-  await staffAudit(trx, locked, input.staffId, 'information_request.identity_verified', input.now, {
-    verifiedOn,
-    dueOn: result.dueOn,
-  });
-  return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Extensions
+
+/** The day the requester was told of an extension: given (or today), not before receipt, not in the future. */
+const toldOn = (locked: repo.LockedRequest, input: StaffCommand & { notifiedOn?: IsoDate }) =>
+  dateGiven(input.notifiedOn, input.now, 'The date the requester was told', locked.received_on);
 
 /**
  * EIR (complex and voluminous → 40 working days, reg 7) or SAR (complex → three months, Art 12(3)). Allowed
@@ -491,50 +473,39 @@ export async function recordIdentityVerified(
 export async function extendRequest(
   trx: Tx,
   id: string,
-  input: StaffAction & { reason: string; notifiedOn?: IsoDate },
+  input: StaffCommand & { reason: string; notifiedOn?: IsoDate },
 ): Promise<{ dueOn: IsoDate | null }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.regime === 'foi')
-    throw new DomainRuleError(
-      'FOI requests cannot be extended; use a public interest extension if a qualified exemption applies',
-    );
-  if (locked.extended) throw new DomainRuleError('This request has already been extended');
-  const reason = clean(input.reason);
-  if (!reason) throw new DomainRuleError('Give the reason for the extension: it is sent to the requester');
-  const state = stateOf(locked);
-  if (deadlines(state).stopped)
-    throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
-  const notifiedOn = input.notifiedOn ?? todayOf(input.now);
-  assertDate(notifiedOn, 'The date the requester was told', {
-    notBefore: locked.received_on,
-    notAfter: todayOf(input.now),
+  return changeOpenRequest(trx, id, input, (locked) => {
+    if (locked.regime === 'foi')
+      throw new DomainRuleError(
+        'FOI requests cannot be extended; use a public interest extension if a qualified exemption applies',
+      );
+    if (locked.extended) throw new DomainRuleError('This request has already been extended');
+    const reason = cleanText(input.reason);
+    if (!reason) throw new DomainRuleError('Give the reason for the extension: it is sent to the requester');
+    const state = stateOf(locked);
+    if (deadlines(state).stopped)
+      throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
+    const notifiedOn = toldOn(locked, input);
+    if (!canNotifyExtension(state, notifiedOn)) {
+      const limit = deadlines(state).extensionNoticeBy;
+      throw new DomainRuleError(
+        locked.regime === 'eir'
+          ? `An EIR extension must be notified within 20 working days of receipt (by ${limit ?? ''})`
+          : `A subject access extension must be notified within the first month (by ${limit ?? ''})`,
+      );
+    }
+    return {
+      patch: { extended: true, extension_notified_on: notifiedOn, extension_reason: reason },
+      letter: {
+        kind: 'extended',
+        text: (dueOn) => letters.extensionLetter(locked.regime, reason, dueOn!),
+        nextSteps: NOTHING_TO_DO,
+      },
+      action: 'extended',
+      details: (dueOn) => ({ notifiedOn, dueOn }),
+    };
   });
-  if (!canNotifyExtension(state, notifiedOn)) {
-    const limit = deadlines(state).extensionNoticeBy;
-    throw new DomainRuleError(
-      locked.regime === 'eir'
-        ? `An EIR extension must be notified within 20 working days of receipt (by ${limit ?? ''})`
-        : `A subject access extension must be notified within the first month (by ${limit ?? ''})`,
-    );
-  }
-  const result = await apply(trx, locked, {
-    patch: { extended: true, extension_notified_on: notifiedOn, extension_reason: reason },
-    staffId: input.staffId,
-    now: input.now,
-  });
-  await sendLetter(
-    trx,
-    locked,
-    letters.extensionLetter(locked.regime, reason, result.dueOn!),
-    `information_request.extended:${id}`,
-    'You do not need to do anything.',
-  );
-  await staffAudit(trx, locked, input.staffId, 'information_request.extended', input.now, {
-    notifiedOn,
-    dueOn: result.dueOn,
-  });
-  return result;
 }
 
 /**
@@ -544,59 +515,50 @@ export async function extendRequest(
 export async function extendForPublicInterest(
   trx: Tx,
   id: string,
-  input: StaffAction & {
+  input: StaffCommand & {
     targetDate: IsoDate;
     exemptions: readonly string[];
     notifiedOn?: IsoDate;
     reason?: string | null;
   },
 ): Promise<{ dueOn: IsoDate | null }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  if (locked.regime !== 'foi') throw new DomainRuleError('Public interest extensions apply to FOI requests');
-  if (locked.public_interest_target)
-    throw new DomainRuleError('This request already has a public interest extension');
-  const state = stateOf(locked);
-  const d = deadlines(state);
-  if (!d.standardDueOn)
-    throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
-  const notifiedOn = input.notifiedOn ?? todayOf(input.now);
-  assertDate(notifiedOn, 'The date the requester was told', {
-    notBefore: locked.received_on,
-    notAfter: todayOf(input.now),
+  return changeOpenRequest(trx, id, input, (locked) => {
+    if (locked.regime !== 'foi')
+      throw new DomainRuleError('Public interest extensions apply to FOI requests');
+    if (locked.public_interest_target)
+      throw new DomainRuleError('This request already has a public interest extension');
+    const d = deadlines(stateOf(locked));
+    if (!d.standardDueOn)
+      throw new DomainRuleError('The clock is stopped: record the answer from the requester first');
+    const notifiedOn = toldOn(locked, input);
+    if (notifiedOn > d.standardDueOn)
+      throw new DomainRuleError(
+        `The requester must be told within the normal 20 working days (by ${d.standardDueOn})`,
+      );
+    assertDate(input.targetDate, 'The target date', { notBefore: d.standardDueOn });
+    const exemptions = validExemptions('foi', input.exemptions);
+    if (exemptions.length === 0)
+      throw new DomainRuleError('Select the qualified exemptions you are considering');
+    return {
+      patch: {
+        public_interest_target: input.targetDate,
+        public_interest_notified_on: notifiedOn,
+        exemptions: [...new Set([...locked.exemptions, ...exemptions])],
+      },
+      letter: {
+        kind: 'public_interest',
+        text: () =>
+          letters.publicInterestLetter(
+            exemptions.map((e) => exemptionLabel('foi', e)),
+            input.targetDate,
+            cleanText(input.reason),
+          ),
+        nextSteps: NOTHING_TO_DO,
+      },
+      action: 'public_interest_extended',
+      details: () => ({ targetDate: input.targetDate }),
+    };
   });
-  if (notifiedOn > d.standardDueOn)
-    throw new DomainRuleError(
-      `The requester must be told within the normal 20 working days (by ${d.standardDueOn})`,
-    );
-  assertDate(input.targetDate, 'The target date', { notBefore: d.standardDueOn });
-  const exemptions = validExemptions('foi', input.exemptions);
-  if (exemptions.length === 0)
-    throw new DomainRuleError('Select the qualified exemptions you are considering');
-  const result = await apply(trx, locked, {
-    patch: {
-      public_interest_target: input.targetDate,
-      public_interest_notified_on: notifiedOn,
-      exemptions: [...new Set([...locked.exemptions, ...exemptions])],
-    },
-    staffId: input.staffId,
-    now: input.now,
-  });
-  await sendLetter(
-    trx,
-    locked,
-    letters.publicInterestLetter(
-      exemptions.map((e) => exemptionLabel('foi', e)),
-      input.targetDate,
-      clean(input.reason),
-    ),
-    `information_request.public_interest:${id}`,
-    'You do not need to do anything.',
-  );
-  await staffAudit(trx, locked, input.staffId, 'information_request.public_interest_extended', input.now, {
-    targetDate: input.targetDate,
-  });
-  return result;
 }
 
 function validExemptions(regime: Regime, codes: readonly string[]): string[] {
@@ -609,7 +571,7 @@ function validExemptions(regime: Regime, codes: readonly string[]): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Responding
 
-export interface RespondInput extends StaffAction {
+export interface RespondInput extends StaffCommand {
   outcome: Outcome;
   responseText: string;
   exemptions?: readonly string[];
@@ -618,84 +580,81 @@ export interface RespondInput extends StaffAction {
   respondedOn?: IsoDate;
 }
 
+const RESPONSE_CASE_STATUS: Record<Outcome, string> = {
+  released: 'response_sent',
+  part_released: 'response_sent',
+  refused: 'refused_exempt',
+  not_held: 'not_held',
+};
+
 export async function respondToRequest(
   trx: Tx,
   id: string,
   input: RespondInput,
   options: InformationRequestOptions = {},
 ): Promise<{ onTime: boolean }> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  const state = stateOf(locked);
-  const d = deadlines(state);
-  if (d.stopped)
-    throw new DomainRuleError(
-      'The clock is stopped: record the answer from the requester first, or withdraw the request',
-    );
-  if (!(OUTCOMES as readonly string[]).includes(input.outcome))
-    throw new DomainRuleError('Choose the outcome');
-  const text = clean(input.responseText);
-  if (!text) throw new DomainRuleError('Enter the response');
-  const respondedOn = input.respondedOn ?? todayOf(input.now);
-  assertDate(respondedOn, 'The date of the response', {
-    notBefore: locked.received_on,
-    notAfter: todayOf(input.now),
-  });
-  const exemptions = validExemptions(locked.regime, input.exemptions ?? []);
-  let hours: number | null = null;
-  if (exemptions.includes('s12')) {
-    hours = input.costEstimateHours ?? null;
-    if (hours === null) throw new DomainRuleError('Enter the estimated hours for a cost limit refusal');
-    if (!exceedsCostLimit(hours))
+  let onTime = true;
+  await changeOpenRequest(trx, id, input, (locked) => {
+    const d = deadlines(stateOf(locked));
+    if (d.stopped)
       throw new DomainRuleError(
-        `${hours} hours is within the cost limit (${FOI_COST_LIMIT_HOURS} hours): the request must be answered`,
+        'The clock is stopped: record the answer from the requester first, or withdraw the request',
       );
-  }
-  if (
-    (input.outcome === 'refused' || input.outcome === 'part_released') &&
-    exemptions.length === 0 &&
-    locked.regime !== 'sar'
-  )
-    throw new DomainRuleError('Select the exemptions (or exceptions) you are relying on');
-  const caseStatus =
-    input.outcome === 'refused'
-      ? 'refused_exempt'
-      : input.outcome === 'not_held'
-        ? 'not_held'
-        : 'response_sent';
-  await apply(trx, locked, {
-    patch: {
-      status: 'responded',
-      outcome: input.outcome,
-      responded_on: respondedOn,
-      response_text: text,
-      exemptions,
-      cost_estimate_hours: hours,
-      handler_id: locked.handler_id ?? input.staffId,
-    },
-    caseStatus: locked.regime === 'sar' ? 'response_sent' : caseStatus,
-    staffId: input.staffId,
-    now: input.now,
-  });
-  const base = (options.publicUrl ?? '').replace(/\/$/, '');
-  await sendLetter(
-    trx,
-    locked,
-    letters.responseLetter({
-      regime: locked.regime,
-      outcomeText: OUTCOME_LABELS[input.outcome],
-      responseText: text,
-      exemptions: exemptions.map((e) => exemptionLabel(locked.regime, e)),
-      costHours: hours,
-      reviewUrl: `${base}/information-requests/${locked.case_id}/review`,
-    }),
-    `information_request.response:${id}`,
-    'If you are happy with our response, you do not need to do anything.',
-  );
-  const onTime = d.dueOn === null || respondedOn <= d.dueOn;
-  await staffAudit(trx, locked, input.staffId, 'information_request.responded', input.now, {
-    outcome: input.outcome,
-    onTime,
+    if (!(OUTCOMES as readonly string[]).includes(input.outcome))
+      throw new DomainRuleError('Choose the outcome');
+    const text = cleanText(input.responseText);
+    if (!text) throw new DomainRuleError('Enter the response');
+    const respondedOn = dateGiven(
+      input.respondedOn,
+      input.now,
+      'The date of the response',
+      locked.received_on,
+    );
+    const exemptions = validExemptions(locked.regime, input.exemptions ?? []);
+    let hours: number | null = null;
+    if (exemptions.includes('s12')) {
+      hours = input.costEstimateHours ?? null;
+      if (hours === null) throw new DomainRuleError('Enter the estimated hours for a cost limit refusal');
+      if (!exceedsCostLimit(hours))
+        throw new DomainRuleError(
+          `${hours} hours is within the cost limit (${FOI_COST_LIMIT_HOURS} hours): the request must be answered`,
+        );
+    }
+    if (
+      (input.outcome === 'refused' || input.outcome === 'part_released') &&
+      exemptions.length === 0 &&
+      locked.regime !== 'sar'
+    )
+      throw new DomainRuleError('Select the exemptions (or exceptions) you are relying on');
+    onTime = d.dueOn === null || respondedOn <= d.dueOn;
+    const base = (options.publicUrl ?? '').replace(/\/$/, '');
+    return {
+      patch: {
+        status: 'responded',
+        outcome: input.outcome,
+        responded_on: respondedOn,
+        response_text: text,
+        exemptions,
+        cost_estimate_hours: hours,
+        handler_id: locked.handler_id ?? input.staffId,
+      },
+      caseStatus: locked.regime === 'sar' ? 'response_sent' : RESPONSE_CASE_STATUS[input.outcome],
+      letter: {
+        kind: 'response',
+        text: () =>
+          letters.responseLetter({
+            regime: locked.regime,
+            outcomeText: OUTCOME_LABELS[input.outcome],
+            responseText: text,
+            exemptions: exemptions.map((e) => exemptionLabel(locked.regime, e)),
+            costHours: hours,
+            reviewUrl: `${base}/information-requests/${locked.case_id}/review`,
+          }),
+        nextSteps: 'If you are happy with our response, you do not need to do anything.',
+      },
+      action: 'responded',
+      details: () => ({ outcome: input.outcome, onTime }),
+    };
   });
   return { onTime };
 }
@@ -703,34 +662,30 @@ export async function respondToRequest(
 export async function withdrawRequest(
   trx: Tx,
   id: string,
-  input: StaffAction & { reason?: string | null },
+  input: StaffCommand & { reason?: string | null },
 ): Promise<void> {
-  const locked = await lock(trx, id);
-  assertOpen(locked);
-  await apply(trx, locked, {
+  await changeOpenRequest(trx, id, input, () => ({
     patch: {
       status: 'withdrawn',
       outcome: 'withdrawn',
       responded_on: todayOf(input.now),
-      response_text: clean(input.reason),
+      response_text: cleanText(input.reason),
     },
     caseStatus: 'withdrawn',
-    staffId: input.staffId,
-    now: input.now,
-  });
-  await staffAudit(trx, locked, input.staffId, 'information_request.withdrawn', input.now);
+    action: 'withdrawn',
+  }));
 }
 
 export async function assignRequest(
   trx: Tx,
   id: string,
-  input: StaffAction & { handlerId: string },
+  input: StaffCommand & { handlerId: string },
 ): Promise<void> {
   const locked = await lock(trx, id);
-  const handler = await repo.findStaff(trx, input.handlerId);
-  if (!handler?.active) throw new DomainRuleError('Choose an officer');
+  const handler = await activeStaffMember(trx, input.handlerId);
+  if (!handler) throw new DomainRuleError('Choose an officer');
   await repo.updateRequest(trx, id, { handler_id: handler.id, updated_at: input.now });
-  await staffAudit(trx, locked, input.staffId, 'information_request.assigned', input.now, {
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.assigned', {
     handlerId: handler.id,
   });
 }
@@ -749,18 +704,19 @@ export async function requestReview(
     throw new DomainRuleError('Subject access requests have no statutory internal review');
   if (locked.status !== 'responded' || !locked.responded_on)
     throw new DomainRuleError('A review can be asked for once we have responded');
-  const requestedOn = input.requestedOn ?? todayOf(input.now);
-  assertDate(requestedOn, 'The date the review was asked for', {
-    notBefore: locked.responded_on,
-    notAfter: todayOf(input.now),
-  });
+  const requestedOn = dateGiven(
+    input.requestedOn,
+    input.now,
+    'The date the review was asked for',
+    locked.responded_on,
+  );
   const dueOn = reviewDeadline(locked.regime, requestedOn, false);
   const inserted = await repo.insertReview(trx, {
     authority_id: locked.authority_id,
     request_id: id,
     requested_on: requestedOn,
     due_on: dueOn,
-    grounds: clean(input.grounds),
+    grounds: cleanText(input.grounds),
     created_at: input.now,
   });
   if (!inserted) throw new ConflictError('An internal review has already been asked for');
@@ -771,20 +727,23 @@ export async function requestReview(
     `information_request.review:${id}`,
     'You do not need to do anything now.',
   );
-  await audit(trx, {
-    ...actorAudit(input.actor),
-    authorityId: locked.authority_id,
-    action: 'information_request.review_requested',
-    recordType: 'information_request',
-    recordId: id,
-    details: { requestedOn, dueOn },
-    at: input.now,
-  });
+  await auditChange(
+    trx,
+    'information_request',
+    locked,
+    input.actor,
+    input.now,
+    'information_request.review_requested',
+    {
+      requestedOn,
+      dueOn,
+    },
+  );
   return { dueOn };
 }
 
 /** FOI only: complex reviews may take 40 working days in all (s.45 Code para 5.4). */
-export async function extendReview(trx: Tx, id: string, input: StaffAction): Promise<{ dueOn: IsoDate }> {
+export async function extendReview(trx: Tx, id: string, input: StaffCommand): Promise<{ dueOn: IsoDate }> {
   const locked = await lock(trx, id);
   const review = await repo.findReview(trx, id);
   if (!review) throw new NotFoundError('No review');
@@ -794,14 +753,16 @@ export async function extendReview(trx: Tx, id: string, input: StaffAction): Pro
   if (review.completed_on) throw new DomainRuleError('This review is complete');
   const dueOn = reviewDeadline('foi', review.requested_on, true);
   await repo.updateReview(trx, id, { extended: true, due_on: dueOn });
-  await staffAudit(trx, locked, input.staffId, 'information_request.review_extended', input.now, { dueOn });
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.review_extended', {
+    dueOn,
+  });
   return { dueOn };
 }
 
 export async function completeReview(
   trx: Tx,
   id: string,
-  input: StaffAction & {
+  input: StaffCommand & {
     outcome: 'upheld' | 'partly_upheld' | 'overturned';
     notes?: string | null;
     completedOn?: IsoDate;
@@ -815,15 +776,16 @@ export async function completeReview(
     throw new DomainRuleError(
       'An internal review must be done by someone other than the officer who responded',
     );
-  const completedOn = input.completedOn ?? todayOf(input.now);
-  assertDate(completedOn, 'The date of the review result', {
-    notBefore: review.requested_on,
-    notAfter: todayOf(input.now),
-  });
+  const completedOn = dateGiven(
+    input.completedOn,
+    input.now,
+    'The date of the review result',
+    review.requested_on,
+  );
   await repo.updateReview(trx, id, {
     completed_on: completedOn,
     outcome: input.outcome,
-    notes: clean(input.notes),
+    notes: cleanText(input.notes),
     reviewer_id: input.staffId,
   });
   const text = {
@@ -834,12 +796,12 @@ export async function completeReview(
   await sendLetter(
     trx,
     locked,
-    letters.reviewResultLetter(text, clean(input.notes)),
+    letters.reviewResultLetter(text, cleanText(input.notes)),
     `information_request.review_result:${id}`,
     'You do not need to do anything.',
   );
   const onTime = completedOn <= review.due_on;
-  await staffAudit(trx, locked, input.staffId, 'information_request.review_completed', input.now, {
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.review_completed', {
     outcome: input.outcome,
     onTime,
   });
@@ -856,7 +818,7 @@ export async function completeReview(
 export async function publishToDisclosureLog(
   trx: Tx,
   id: string,
-  input: StaffAction & { title: string; summary: string; personalDataRemoved: boolean },
+  input: StaffCommand & { title: string; summary: string; personalDataRemoved: boolean },
 ): Promise<void> {
   const locked = await lock(trx, id);
   if (locked.regime === 'sar') throw new DomainRuleError('Subject access requests are never published');
@@ -864,8 +826,8 @@ export async function publishToDisclosureLog(
     throw new DomainRuleError('Only responses can be published');
   if (!input.personalDataRemoved)
     throw new DomainRuleError('Confirm that you have removed all personal data');
-  const title = clean(input.title);
-  const summary = clean(input.summary);
+  const title = cleanText(input.title);
+  const summary = cleanText(input.summary);
   if (!title || !summary) throw new DomainRuleError('Enter a title and the response to publish');
   await repo.updateRequest(trx, id, {
     disclosure_title: title,
@@ -874,13 +836,13 @@ export async function publishToDisclosureLog(
     published_by: input.staffId,
     updated_at: input.now,
   });
-  await staffAudit(trx, locked, input.staffId, 'information_request.published', input.now);
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.published');
 }
 
-export async function unpublishFromDisclosureLog(trx: Tx, id: string, input: StaffAction): Promise<void> {
+export async function unpublishFromDisclosureLog(trx: Tx, id: string, input: StaffCommand): Promise<void> {
   const locked = await lock(trx, id);
   await repo.updateRequest(trx, id, { published_at: null, published_by: null, updated_at: input.now });
-  await staffAudit(trx, locked, input.staffId, 'information_request.unpublished', input.now);
+  await auditStaffChange(trx, 'information_request', locked, input, 'information_request.unpublished');
 }
 
 export async function searchDisclosureLog(
@@ -888,7 +850,7 @@ export async function searchDisclosureLog(
   filter: { q?: string | null; page?: number; pageSize?: number },
 ): Promise<{ entries: DisclosureEntry[]; total: number }> {
   const pageSize = filter.pageSize ?? 20;
-  const q = clean(filter.q)?.slice(0, 200) ?? null;
+  const q = cleanText(filter.q)?.slice(0, 200) ?? null;
   const [rows, total] = await Promise.all([
     repo.searchDisclosureLog(db, {
       q,
@@ -931,7 +893,7 @@ export async function disclosureEntry(db: Db | Tx, id: string): Promise<Disclosu
 // SAR bundles
 
 /** Assembles a draft bundle from everything Frontdoor holds about the requester, for the officer to review. */
-export async function generateSarBundle(db: Db, id: string, input: StaffAction): Promise<string> {
+export async function generateSarBundle(db: Db, id: string, input: StaffCommand): Promise<string> {
   return withTransaction(db, async (trx) => {
     const locked = await lock(trx, id);
     if (locked.regime !== 'sar') throw new DomainRuleError('Bundles are for subject access requests');
@@ -948,7 +910,7 @@ export async function generateSarBundle(db: Db, id: string, input: StaffAction):
       generated_by: input.staffId,
       created_at: input.now,
     });
-    await staffAudit(trx, locked, input.staffId, 'sar.bundle_generated', input.now, { bundleId });
+    await auditStaffChange(trx, 'information_request', locked, input, 'sar.bundle_generated', { bundleId });
     return bundleId;
   });
 }
@@ -960,7 +922,7 @@ export async function generateSarBundle(db: Db, id: string, input: StaffAction):
 export async function releaseSarBundle(
   trx: Tx,
   bundleId: string,
-  input: StaffAction & { reviewNote?: string | null },
+  input: StaffCommand & { reviewNote?: string | null },
   options: InformationRequestOptions = {},
 ): Promise<{ token: string }> {
   const bundle = await repo.lockBundle(trx, bundleId);
@@ -971,7 +933,7 @@ export async function releaseSarBundle(
   const expires = new Date(input.now.getTime() + BUNDLE_LINK_DAYS * 86_400_000);
   await repo.updateBundle(trx, bundleId, {
     status: 'released',
-    review_note: clean(input.reviewNote),
+    review_note: cleanText(input.reviewNote),
     released_at: input.now,
     released_by: input.staffId,
     download_token_hash: hashToken(token),
@@ -993,7 +955,7 @@ export async function releaseSarBundle(
       },
       dedupeKey: `sar.bundle_released:${bundleId}`,
     });
-  await staffAudit(trx, locked, input.staffId, 'sar.bundle_released', input.now, { bundleId });
+  await auditStaffChange(trx, 'information_request', locked, input, 'sar.bundle_released', { bundleId });
   return { token };
 }
 
@@ -1042,17 +1004,6 @@ export async function bundlesOfRequest(db: Db | Tx, requestId: string) {
 // ---------------------------------------------------------------------------------------------------
 // Reads
 
-function nameOf(row: {
-  given_name: string | null;
-  family_name: string | null;
-  organisation_name: string | null;
-  guest_name: string | null;
-}): string | null {
-  if (row.organisation_name) return row.organisation_name;
-  const name = [row.given_name, row.family_name].filter(Boolean).join(' ').trim();
-  return name || row.guest_name;
-}
-
 export async function getInformationRequest(db: Db | Tx, id: string): Promise<RequestView | null> {
   const row = await repo.findRequestRow(db, id);
   if (!row) return null;
@@ -1068,7 +1019,7 @@ export async function getInformationRequest(db: Db | Tx, id: string): Promise<Re
     regime: row.regime,
     status: row.status,
     customerId: row.customer_id,
-    requesterName: nameOf(row),
+    requesterName: personName(row) ?? row.guest_name,
     requestText: row.request_text,
     receivedOn: row.received_on,
     handlerId: row.handler_id,
@@ -1119,39 +1070,39 @@ export async function getInformationRequest(db: Db | Tx, id: string): Promise<Re
   };
 }
 
-export async function findRequestByReference(
-  db: Db | Tx,
-  reference: string,
-): Promise<{ id: string; authorityId: string } | null> {
-  const normalised = normaliseReference(reference);
-  if (!normalised) return null;
-  const row = await repo.findByReference(db, normalised);
-  return row ? { id: row.id, authorityId: row.authority_id } : null;
+/** The request record of a case (the resident's review page), or null. */
+export async function requestOfCase(db: Db | Tx, caseId: string): Promise<RequestView | null> {
+  const row = await repo.findIdByCase(db, caseId);
+  return row ? getInformationRequest(db, row.id) : null;
 }
 
+/** The request with this case reference (as typed), with its council, or null. */
+export const findRequestByReference = (db: Db | Tx, reference: string) =>
+  recordByCaseReference(db, reference, (caseId) => repo.findIdByCase(db, caseId));
+
+/** The request queue: open (or answered) items of the councils, most urgent first. */
 export async function listQueue(
   db: Db | Tx,
   filter: { authorityIds: string[]; open: boolean; regime?: Regime | null },
 ): Promise<QueueItem[]> {
-  if (filter.authorityIds.length === 0) return [];
-  const rows = await repo.queue(db, filter);
-  return rows.map((r) => ({
+  return (await repo.queue(db, filter)).map(toQueueItem);
+}
+
+function toQueueItem(r: repo.QueueRow): QueueItem {
+  return {
     id: r.id,
     reference: r.reference,
     regime: r.regime,
     status: r.status,
-    requesterName: nameOf(r),
+    requesterName: personName(r) ?? r.guest_name,
     receivedOn: r.received_on,
     dueOn: r.due_on,
     handlerName: r.handler_name,
     reviewDueOn: r.review_due_on && !r.review_completed_on ? r.review_due_on : null,
-  }));
+  };
 }
 
-export async function listRequestsForCustomer(db: Db | Tx, customerId: string) {
-  return repo.requestsOfCustomer(db, [customerId]);
-}
-
+/** Officers who may be assigned a request: active staff of the councils. */
 export async function staffPickers(db: Db | Tx, authorityIds: string[]) {
-  return (await repo.staffOf(db, authorityIds)).map((s) => ({ id: s.id, name: s.display_name }));
+  return staffPicker(db, authorityIds);
 }

@@ -7,26 +7,29 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { addCalendarDays, toIsoDate } from '../../platform/calendar/index.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
+import { withTransaction, type Db } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { formAction, recordActions, type FormProblems } from '../../platform/http/form-action.ts';
+import { CONTACT_CHANNEL_LABELS } from '../../platform/http/form-fields.ts';
 import {
   idFromParams,
   parseForm,
   parseQuery,
   reportPeriodQuery,
   toFormErrors,
-  type FormErrors,
 } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { authorityScope, readDates, type DateRule } from '../complaints/index.ts';
-import { staffNavItems, type StaffPrincipal } from '../identity/index.ts';
+import { radioItems, selectItems } from '../../platform/views/govuk-items.ts';
+import { authorityScope, staffNavItems, type StaffPrincipal } from '../identity/index.ts';
 import * as present from './information-requests.presenters.ts';
 import {
   assignSchema,
+  clarificationAnswerSchema,
   clarificationSchema,
   completeReviewSchema,
   extensionSchema,
   identitySchema,
+  identityVerifiedSchema,
   newRequestSchema,
   publicInterestSchema,
   publishSchema,
@@ -72,27 +75,12 @@ const BANNERS: Record<string, string> = {
   released: 'Bundle released. The requester has been sent a download link.',
 };
 
-const CHANNEL_LABELS: Record<string, string> = {
-  email: 'Email',
-  letter: 'Letter',
-  web: 'Website',
-  phone: 'Phone',
-  face_to_face: 'Face to face',
-  social: 'Social media',
-};
-
-type Extra = { errors?: FormErrors; values?: Record<string, unknown>; form?: string; status?: number };
+type Extra = Partial<FormProblems> & { form?: string };
 
 const staffOf = (request: FastifyRequest): StaffPrincipal => request.staff!;
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 
 /** The id in path parameter `name`; not a UUID → 404. */
-function param(request: FastifyRequest, name: string): string {
-  return idFromParams(request.params, name);
-}
-
-const items = <T extends string>(labels: Record<T, string>, selected: unknown) =>
-  (Object.keys(labels) as T[]).map((value) => ({ value, text: labels[value], checked: value === selected }));
+const param = (request: FastifyRequest, name: string): string => idFromParams(request.params, name);
 
 export async function registerInformationRequestStaffRoutes(
   app: FastifyInstance,
@@ -124,7 +112,6 @@ export async function registerInformationRequestStaffRoutes(
       const regime = (REGIMES as readonly string[]).includes(query.regime ?? '')
         ? (query.regime as Regime)
         : null;
-      await service.adoptInformationRequestCases(deps.db, { now: deps.clock.now(), limit: 25 });
       const list = await service.listQueue(deps.db, {
         authorityIds: authorityScope(staffOf(request)),
         open: show === 'open',
@@ -141,19 +128,18 @@ export async function registerInformationRequestStaffRoutes(
     },
   );
 
-  const renderNew = (request: FastifyRequest, reply: FastifyReply, extra: Extra = {}) => {
-    const values = extra.values ?? {
+  const renderNew = (request: FastifyRequest, reply: FastifyReply, problems?: FormProblems) => {
+    const values = problems?.values ?? {
       regime: 'foi',
       channel: 'email',
       ...(request.query as Record<string, unknown>),
     };
-    if (extra.status) reply.status(extra.status);
     return reply.view('information-requests/staff/new.njk', {
       pageTitle: 'Record a request for information',
       values: { ...values, idempotencyKey: values.idempotencyKey ?? randomUUID() },
-      regimes: items(REGIME_LABELS, values.regime),
-      channels: items(CHANNEL_LABELS, values.channel),
-      ...extra.errors,
+      regimes: radioItems(REGIME_LABELS, values.regime),
+      channels: radioItems(CONTACT_CHANNEL_LABELS, values.channel),
+      ...problems?.errors,
     });
   };
 
@@ -165,50 +151,35 @@ export async function registerInformationRequestStaffRoutes(
 
   app.post(
     '/staff/information-requests/new',
-    { config: { permission, auditEvent: 'information_request.create' } },
-    async (request, reply) => {
-      const parsed = parseForm(newRequestSchema, request.body);
-      const dates = readDates(bodyOf(request), [
-        {
-          name: 'receivedOn',
-          label: 'Date received',
-          rule: {
-            required: true,
-            notAfter: { date: today(), message: 'Date received must be today or in the past' },
-          },
-        },
-      ]);
-      const problems = [
-        ...(parsed.ok
-          ? []
-          : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
-        ...dates.errors,
-      ];
-      if (
-        parsed.ok &&
-        !parsed.value.customerId &&
-        !parsed.value.requesterEmail &&
-        !parsed.value.requesterPhone
-      )
-        problems.push({
-          field: 'requesterEmail',
-          message: 'Enter an email address or telephone number so we can reply',
-        });
-      if (parsed.ok && parsed.value.regime === 'sar' && !parsed.value.customerId)
-        problems.push({
-          field: 'requesterName',
-          message:
-            'Start a subject access request from the customer’s record, so we know whose information to find',
-        });
-      if (!parsed.ok || problems.length)
-        return renderNew(request, reply, {
-          errors: toFormErrors(problems),
-          values: bodyOf(request),
-          status: 400,
-        });
-      const v = parsed.value;
-      const staff = staffOf(request);
-      try {
+    audited('information_request.create'),
+    formAction({
+      parse: (request) => {
+        const parsed = parseForm(newRequestSchema(today()), request.body);
+        if (!parsed.ok) return parsed;
+        const v = parsed.value;
+        const problems = [
+          ...(!v.customerId && !v.requesterEmail && !v.requesterPhone
+            ? [
+                {
+                  field: 'requesterEmail',
+                  message: 'Enter an email address or telephone number so we can reply',
+                },
+              ]
+            : []),
+          ...(v.regime === 'sar' && !v.customerId
+            ? [
+                {
+                  field: 'requesterName',
+                  message:
+                    'Start a subject access request from the customer’s record, so we know whose information to find',
+                },
+              ]
+            : []),
+        ];
+        return problems.length ? { ok: false, errors: toFormErrors(problems) } : parsed;
+      },
+      run: async (v, request) => {
+        const staff = staffOf(request);
         const created = await withTransaction(deps.db, (trx) =>
           service.createInformationRequest(
             trx,
@@ -220,7 +191,7 @@ export async function registerInformationRequestStaffRoutes(
                 ? null
                 : { name: v.requesterName, email: v.requesterEmail, phone: v.requesterPhone },
               requestText: v.requestText,
-              receivedOn: dates.values.receivedOn!,
+              receivedOn: v.receivedOn,
               channel: v.channel,
               actor: { kind: 'staff', staffId: staff.id },
               idempotencyKey: `information-request:staff:${v.idempotencyKey}`,
@@ -228,17 +199,12 @@ export async function registerInformationRequestStaffRoutes(
             { ...options, now: deps.clock.now() },
           ),
         );
-        return reply.redirect(`/staff/information-requests/${created.id}?done=created`, 303);
-      } catch (error) {
-        if (error instanceof DomainRuleError)
-          return renderNew(request, reply, {
-            errors: toFormErrors([{ field: 'requestText', message: error.message }]),
-            values: bodyOf(request),
-            status: 422,
-          });
-        throw error;
-      }
-    },
+        return `/staff/information-requests/${created.id}?done=created`;
+      },
+      render: renderNew,
+      errorField: 'requestText',
+      refusals: [DomainRuleError],
+    }),
   );
 
   async function renderRequest(request: FastifyRequest, reply: FastifyReply, id: string, extra: Extra = {}) {
@@ -286,7 +252,7 @@ export async function registerInformationRequestStaffRoutes(
       piExemptions: present
         .exemptionItems('foi', values.piExemptions)
         .filter((e) => !['s12', 's14'].includes(e.value)),
-      outcomes: items(
+      outcomes: radioItems(
         {
           released: OUTCOME_LABELS.released,
           part_released: OUTCOME_LABELS.part_released,
@@ -295,18 +261,11 @@ export async function registerInformationRequestStaffRoutes(
         },
         values.outcome,
       ),
-      reviewOutcomes: items(
+      reviewOutcomes: radioItems(
         { upheld: 'Original response upheld', partly_upheld: 'Partly changed', overturned: 'Overturned' },
         values.reviewOutcome,
       ),
-      handlers: [
-        { value: '', text: 'Choose an officer' },
-        ...handlers.map((h) => ({
-          value: h.id,
-          text: h.name,
-          selected: h.id === (values.handlerId ?? view.handlerId),
-        })),
-      ],
+      handlers: selectItems(handlers, values.handlerId ?? view.handlerId, 'Choose an officer'),
       bundles: bundles.map((b) => ({
         ...b,
         href: `/staff/information-requests/${id}/bundles/${b.id}`,
@@ -330,152 +289,88 @@ export async function registerInformationRequestStaffRoutes(
     async (request, reply) => renderRequest(request, reply, param(request, 'id')),
   );
 
-  const notFuture = (label: string): DateRule => ({
-    notAfter: { date: today(), message: `${label} must be today or in the past` },
+  /** Every action on the request page (problems come back on the page with the action's form open). */
+  const action = recordActions({
+    app,
+    db: deps.db,
+    base: '/staff/information-requests',
+    permission,
+    auditPrefix: 'information_request',
+    load: loadVisible,
+    render: renderRequest,
+    actor: (request) => ({ s: staffOf(request), now: deps.clock.now() }),
   });
+  const asOf = (date: string | null) => date ?? undefined;
 
-  function action<T>(
-    path: string,
-    parse: (request: FastifyRequest) => { ok: true; value: T } | { ok: false; errors: FormErrors },
-    run: (
-      trx: Tx,
-      id: string,
-      value: T & { dates: Record<string, string | null> },
-      staff: StaffPrincipal,
-      now: Date,
-    ) => Promise<unknown>,
-    done: string,
-    errorField: string,
-    dateFields: Parameters<typeof readDates>[1] = [],
-  ) {
-    app.post(
-      `/staff/information-requests/:id/${path}`,
-      { config: { permission, auditEvent: `information_request.${path.replace(/[-/]/g, '_')}` } },
-      async (request, reply) => {
-        const id = param(request, 'id');
-        await loadVisible(request, id);
-        const parsed = parse(request);
-        const dates = readDates(bodyOf(request), dateFields);
-        const problems = [
-          ...(parsed.ok
-            ? []
-            : parsed.errors.errorList.map((e) => ({ field: e.href.slice(1), message: e.text }))),
-          ...dates.errors,
-        ];
-        if (!parsed.ok || problems.length)
-          return renderRequest(request, reply, id, {
-            errors: toFormErrors(problems),
-            values: bodyOf(request),
-            form: path,
-            status: 400,
-          });
-        try {
-          await withTransaction(deps.db, (trx) =>
-            run(trx, id, { ...parsed.value, dates: dates.values }, staffOf(request), deps.clock.now()),
-          );
-        } catch (error) {
-          if (error instanceof DomainRuleError || error instanceof ConflictError)
-            return renderRequest(request, reply, id, {
-              errors: toFormErrors([{ field: errorField, message: error.message }]),
-              values: bodyOf(request),
-              form: path,
-              status: 422,
-            });
-          throw error;
-        }
-        return reply.redirect(`/staff/information-requests/${id}?done=${done}`, 303);
-      },
-    );
-  }
-  const none = () => ({ ok: true as const, value: {} });
-  const date = (v: { dates: Record<string, string | null> }, name: string) => v.dates[name] ?? undefined;
-
-  action(
-    'clarification',
-    (r) => parseForm(clarificationSchema, r.body),
-    (trx, id, v, s, now) =>
+  action({
+    path: 'clarification',
+    parse: (body) => parseForm(clarificationSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.askForClarification(trx, id, {
         staffId: s.id,
         now,
         question: v.question,
-        askedOn: date(v, 'askedOn'),
+        askedOn: asOf(v.askedOn),
       }),
-    'clarificationAsked',
-    'question',
-    [{ name: 'askedOn', label: 'Date asked', rule: notFuture('Date asked') }],
-  );
-  action(
-    'clarification/answer',
-    none,
-    (trx, id, v, s, now) =>
-      service.recordClarification(trx, id, { staffId: s.id, now, receivedOn: date(v, 'answeredOn') }),
-    'clarificationReceived',
-    'answeredOn-day',
-    [{ name: 'answeredOn', label: 'Date the answer arrived', rule: notFuture('Date the answer arrived') }],
-  );
-  action(
-    'identity',
-    (r) => parseForm(identitySchema, r.body),
-    (trx, id, v, s, now) => service.askForIdentity(trx, id, { staffId: s.id, now, text: v.identityText }),
-    'identityAsked',
-    'identityText',
-  );
-  action(
-    'identity/verified',
-    none,
-    (trx, id, v, s, now) =>
-      service.recordIdentityVerified(trx, id, { staffId: s.id, now, verifiedOn: date(v, 'verifiedOn') }),
-    'identityVerified',
-    'verifiedOn-day',
-    [{ name: 'verifiedOn', label: 'Date the proof arrived', rule: notFuture('Date the proof arrived') }],
-  );
-  action(
-    'extend',
-    (r) => parseForm(extensionSchema, r.body),
-    (trx, id, v, s, now) =>
+    done: 'clarificationAsked',
+    errorField: 'question',
+  });
+  action({
+    path: 'clarification/answer',
+    parse: (body) => parseForm(clarificationAnswerSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
+      service.recordClarification(trx, id, { staffId: s.id, now, receivedOn: asOf(v.answeredOn) }),
+    done: 'clarificationReceived',
+    errorField: 'answeredOn-day',
+  });
+  action({
+    path: 'identity',
+    parse: (body) => parseForm(identitySchema, body),
+    run: (trx, id, v, { s, now }) =>
+      service.askForIdentity(trx, id, { staffId: s.id, now, text: v.identityText }),
+    done: 'identityAsked',
+    errorField: 'identityText',
+  });
+  action({
+    path: 'identity/verified',
+    parse: (body) => parseForm(identityVerifiedSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
+      service.recordIdentityVerified(trx, id, { staffId: s.id, now, verifiedOn: asOf(v.verifiedOn) }),
+    done: 'identityVerified',
+    errorField: 'verifiedOn-day',
+  });
+  action({
+    path: 'extend',
+    parse: (body) => parseForm(extensionSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.extendRequest(trx, id, {
         staffId: s.id,
         now,
         reason: v.extensionReason,
-        notifiedOn: date(v, 'notifiedOn'),
+        notifiedOn: asOf(v.notifiedOn),
       }),
-    'extended',
-    'extensionReason',
-    [
-      {
-        name: 'notifiedOn',
-        label: 'Date the requester was told',
-        rule: notFuture('Date the requester was told'),
-      },
-    ],
-  );
-  action(
-    'public-interest',
-    (r) => parseForm(publicInterestSchema, r.body),
-    (trx, id, v, s, now) =>
+    done: 'extended',
+    errorField: 'extensionReason',
+  });
+  action({
+    path: 'public-interest',
+    parse: (body) => parseForm(publicInterestSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.extendForPublicInterest(trx, id, {
         staffId: s.id,
         now,
-        targetDate: v.dates.targetDate!,
+        targetDate: v.targetDate,
         exemptions: v.piExemptions,
         reason: v.piReason,
-        notifiedOn: date(v, 'piNotifiedOn'),
+        notifiedOn: asOf(v.piNotifiedOn),
       }),
-    'publicInterest',
-    'targetDate-day',
-    [
-      { name: 'targetDate', label: 'Target date', rule: { required: true } },
-      {
-        name: 'piNotifiedOn',
-        label: 'Date the requester was told',
-        rule: notFuture('Date the requester was told'),
-      },
-    ],
-  );
-  action(
-    'respond',
-    (r) => parseForm(respondSchema, r.body),
-    (trx, id, v, s, now) =>
+    done: 'publicInterest',
+    errorField: 'targetDate-day',
+  });
+  action({
+    path: 'respond',
+    parse: (body) => parseForm(respondSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.respondToRequest(
         trx,
         id,
@@ -486,68 +381,61 @@ export async function registerInformationRequestStaffRoutes(
           responseText: v.responseText,
           exemptions: v.exemptions,
           costEstimateHours: v.costEstimateHours,
-          respondedOn: date(v, 'respondedOn'),
+          respondedOn: asOf(v.respondedOn),
         },
         options,
       ),
-    'responded',
-    'outcome',
-    [{ name: 'respondedOn', label: 'Date of the response', rule: notFuture('Date of the response') }],
-  );
-  action(
-    'withdraw',
-    (r) => parseForm(withdrawSchema, r.body),
-    (trx, id, v, s, now) =>
+    done: 'responded',
+    errorField: 'outcome',
+  });
+  action({
+    path: 'withdraw',
+    parse: (body) => parseForm(withdrawSchema, body),
+    run: (trx, id, v, { s, now }) =>
       service.withdrawRequest(trx, id, { staffId: s.id, now, reason: v.withdrawReason }),
-    'withdrawn',
-    'withdrawReason',
-  );
-  action(
-    'assign',
-    (r) => parseForm(assignSchema, r.body),
-    (trx, id, v, s, now) => service.assignRequest(trx, id, { staffId: s.id, now, handlerId: v.handlerId }),
-    'assigned',
-    'handlerId',
-  );
-  action(
-    'review',
-    (r) => parseForm(reviewSchema, r.body),
-    (trx, id, v, s, now) =>
+    done: 'withdrawn',
+    errorField: 'withdrawReason',
+  });
+  action({
+    path: 'assign',
+    parse: (body) => parseForm(assignSchema, body),
+    run: (trx, id, v, { s, now }) =>
+      service.assignRequest(trx, id, { staffId: s.id, now, handlerId: v.handlerId }),
+    done: 'assigned',
+    errorField: 'handlerId',
+  });
+  action({
+    path: 'review',
+    parse: (body) => parseForm(reviewSchema(today()), body),
+    run: (trx, id, v, { s, now }) =>
       service.requestReview(trx, id, {
         actor: { kind: 'staff', staffId: s.id },
         now,
         grounds: v.grounds,
-        requestedOn: date(v, 'reviewRequestedOn'),
+        requestedOn: asOf(v.reviewRequestedOn),
       }),
-    'reviewRequested',
-    'grounds',
-    [
-      {
-        name: 'reviewRequestedOn',
-        label: 'Date the review was asked for',
-        rule: notFuture('Date the review was asked for'),
-      },
-    ],
-  );
-  action(
-    'review/extend',
-    none,
-    (trx, id, _v, s, now) => service.extendReview(trx, id, { staffId: s.id, now }),
-    'reviewExtended',
-    'reviewOutcome',
-  );
-  action(
-    'review/complete',
-    (r) => parseForm(completeReviewSchema, r.body),
-    (trx, id, v, s, now) =>
+    done: 'reviewRequested',
+    errorField: 'grounds',
+  });
+  action({
+    path: 'review/extend',
+    parse: () => ({ ok: true, value: {} }),
+    run: (trx, id, _v, { s, now }) => service.extendReview(trx, id, { staffId: s.id, now }),
+    done: 'reviewExtended',
+    errorField: 'reviewOutcome',
+  });
+  action({
+    path: 'review/complete',
+    parse: (body) => parseForm(completeReviewSchema, body),
+    run: (trx, id, v, { s, now }) =>
       service.completeReview(trx, id, { staffId: s.id, now, outcome: v.reviewOutcome, notes: v.reviewNotes }),
-    'reviewCompleted',
-    'reviewOutcome',
-  );
-  action(
-    'publish',
-    (r) => parseForm(publishSchema, r.body),
-    (trx, id, v, s, now) =>
+    done: 'reviewCompleted',
+    errorField: 'reviewOutcome',
+  });
+  action({
+    path: 'publish',
+    parse: (body) => parseForm(publishSchema, body),
+    run: (trx, id, v, { s, now }) =>
       service.publishToDisclosureLog(trx, id, {
         staffId: s.id,
         now,
@@ -555,16 +443,16 @@ export async function registerInformationRequestStaffRoutes(
         summary: v.disclosureSummary,
         personalDataRemoved: v.personalDataRemoved === 'yes',
       }),
-    'published',
-    'personalDataRemoved',
-  );
-  action(
-    'unpublish',
-    none,
-    (trx, id, _v, s, now) => service.unpublishFromDisclosureLog(trx, id, { staffId: s.id, now }),
-    'unpublished',
-    'disclosureTitle',
-  );
+    done: 'published',
+    errorField: 'personalDataRemoved',
+  });
+  action({
+    path: 'unpublish',
+    parse: () => ({ ok: true, value: {} }),
+    run: (trx, id, _v, { s, now }) => service.unpublishFromDisclosureLog(trx, id, { staffId: s.id, now }),
+    done: 'unpublished',
+    errorField: 'disclosureTitle',
+  });
 
   // ---- SAR bundles
   app.post(

@@ -1,4 +1,5 @@
 /** Domain types of the information-requests module (FOI, EIR, SAR): what its use-cases take and return. */
+import type { CommandActor } from '../../platform/commands/index.ts';
 import type { IsoDate } from '../../platform/calendar/index.ts';
 import type { Channel } from '../../platform/db/index.ts';
 
@@ -30,10 +31,7 @@ export const OUTCOME_LABELS: Record<Outcome | 'withdrawn', string> = {
   withdrawn: 'Withdrawn',
 };
 
-export type RequestActor =
-  | { kind: 'staff'; staffId: string }
-  | { kind: 'customer'; customerId: string | null }
-  | { kind: 'api'; tokenId: string };
+export type RequestActor = CommandActor;
 
 export interface NewRequestInput {
   authorityId: string;

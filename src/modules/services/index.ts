@@ -1,4 +1,5 @@
 export { registerServicePortalRoutes } from './services.portal.routes.ts';
+export { servicePicker, findServiceSummary, findServiceOfKind } from './services.repository.ts';
 export {
   loadServiceDefinitions,
   parseServiceDefinition,

@@ -79,3 +79,48 @@ export async function searchServices(db: Db | Tx, query: string, limit = 20) {
     .limit(limit)
     .execute();
 }
+
+/** The active services of the given councils, by name (service pickers on staff pages). */
+export function servicePicker(
+  db: Db | Tx,
+  authorityIds: readonly string[],
+): Promise<{ id: string; name: string }[]> {
+  if (authorityIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('services')
+    .select(['id', 'name'])
+    .where('authority_id', 'in', authorityIds)
+    .where('active', '=', true)
+    .orderBy('name')
+    .execute();
+}
+
+/** One service (active or not) with its team and council, or undefined. */
+export function findServiceSummary(db: Db | Tx, id: string) {
+  return db
+    .selectFrom('services')
+    .select(['id', 'name', 'team_id as teamId', 'authority_id as authorityId'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * The service to open a case of `kind` under (complaints, FOI, SAR): the council's own active service of
+ * that kind, else the oldest active one (two-tier areas share one front door for them). Null when none.
+ */
+export async function findServiceOfKind(
+  db: Db | Tx,
+  authorityId: string,
+  kind: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('services')
+    .select('id')
+    .where('kind', '=', kind)
+    .where('active', '=', true)
+    .orderBy(sql`case when authority_id = ${authorityId} then 0 else 1 end`)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}

@@ -1,11 +1,11 @@
 /**
- * Fixtures for tests and demos of casework (complaints, FOI/EIR/SAR, feedback): installs a shipped service
- * definition (`modules/services/definitions/<slug>.json`) as a service of a given council and team, under a
- * unique slug so tests can run in parallel in one database. Not used by the running application.
+ * Builders for services made from the shipped definitions (`src/modules/services/definitions/<slug>.json`):
+ * installs one as a service of a given council and team, under a unique slug so tests can run in parallel
+ * in one database. Used by the casework tests (complaints, FOI/EIR/SAR, feedback) and the browser journeys.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../platform/db/index.ts';
-import { loadServiceDefinitions, type ServiceDefinition } from '../services/index.ts';
+import type { Db } from '../../src/platform/db/index.ts';
+import { loadServiceDefinitions, type ServiceDefinition } from '../../src/modules/services/index.ts';
 
 let shipped: ServiceDefinition[] | null = null;
 
