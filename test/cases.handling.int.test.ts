@@ -219,6 +219,36 @@ void describe('case handling', () => {
     assert.equal(await audited(kase.id, 'case.transferred'), 1);
   });
 
+  test('issue 12 item 5: after a transfer, "Why it is here" gives the transfer, not the old team\'s routing reason', async () => {
+    const kase = await freshCase();
+    const p = await people(kase);
+    const page = `/staff/cases/${kase.id}`;
+    const before = await t.database.db
+      .selectFrom('cases as c')
+      .innerJoin('teams as tm', 'tm.id', 'c.team_id')
+      .select(['c.routing_reason', 'tm.name as team_name'])
+      .where('c.id', '=', kase.id)
+      .executeTakeFirstOrThrow();
+    const officer = await signIn(p.officer.email);
+    const ok = await officer.submit(page, `${page}/transfer`, {
+      team: p.otherTeam.id,
+      transferNote: 'Street lighting, not roads.',
+    });
+    assert.equal(ok.statusCode, 303);
+    const shown = (await (await signIn(p.otherLeader.email)).get(page)).body;
+    const why = /Why it is here\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*([^<]*)/
+      .exec(shown)?.[1]
+      ?.trim();
+    assert.equal(
+      why,
+      `Transferred from ${before.team_name} by Omar Officer: Street lighting, not roads.`.replace(
+        /'/g,
+        '&#39;',
+      ),
+    );
+    if (before.routing_reason) assert.ok(!shown.includes(before.routing_reason), 'the old reason is gone');
+  });
+
   test('a message to the resident goes through the outbox; a reply template fills in the case', async () => {
     const kase = await freshCase();
     const p = await people(kase);

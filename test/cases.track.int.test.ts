@@ -10,7 +10,13 @@ import { buildAuthority, buildTeam, uniq } from './builders/index.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 import { TestClock } from '../src/platform/clock.ts';
 import { withTransaction, type Db } from '../src/platform/db/index.ts';
-import { changeStatus, createCase, loadCaseService, type CreatedCase } from '../src/modules/cases/index.ts';
+import {
+  changeStatus,
+  createCase,
+  getCaseTimeline,
+  loadCaseService,
+  type CreatedCase,
+} from '../src/modules/cases/index.ts';
 
 let t: TestApp;
 let db: Db;
@@ -206,6 +212,47 @@ void describe('track a request', () => {
       .where('action', '=', 'case.viewed')
       .execute();
     assert.ok(views.length >= 1, 'reading the request is audited');
+  });
+
+  void test('issue 12 item 6: a message the resident wrote shows as sent by them, not "Message from the council", also when written without a direction (as the demo seed did)', async () => {
+    const created = await makeCase({ email: 'six@example.com' });
+    const { authority_id: authorityId } = await db
+      .selectFrom('cases')
+      .select('authority_id')
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
+    const customer = await db
+      .insertInto('customers')
+      .values({ authority_id: authorityId, given_name: 'Six', family_name: 'Resident' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.updateTable('cases').set({ customer_id: customer.id }).where('id', '=', created.id).execute();
+    await db
+      .insertInto('case_events')
+      .values({
+        authority_id: authorityId,
+        case_id: created.id,
+        kind: 'message',
+        visible_to_customer: true,
+        body: 'Thanks, I will leave the gate open.',
+        data: JSON.stringify({}),
+        actor_customer_id: customer.id,
+        created_at: new Date(clock.now().getTime() + 60_000),
+      })
+      .execute();
+    const [event] = (await getCaseTimeline(db, created.id, { customerVisibleOnly: true })).filter(
+      (e) => e.kind === 'message',
+    );
+    assert.equal(event.direction, 'inbound');
+    const browser = new Browser(t.app);
+    await askForCode(browser, created.reference, 'six@example.com');
+    const ok = await browser.submit('/track/code', '/track/code', { code: await latestCode(created.id) });
+    const page = await browser.get(location(ok));
+    assert.equal(page.statusCode, 200);
+    const item =
+      page.body.split('class="moj-timeline__item"').find((i) => i.includes('leave the gate open')) ?? '';
+    assert.match(item, /You sent a message/);
+    assert.doesNotMatch(item, /Message from the council/);
   });
 
   void test('a wrong code is refused, and after 5 attempts the code is used up', async () => {

@@ -224,6 +224,18 @@ describe('the demo area (shared test database, own namespace)', () => {
     assert.ok(events.some((e) => e.kind === 'note' && !e.visible_to_customer));
   });
 
+  test('issue 12 item 6: every seeded message says which way it went: from the resident who wrote it, or from the council', async () => {
+    const messages = await database.db
+      .selectFrom('case_events')
+      .select(['data', 'actor_customer_id', 'actor_staff_id'])
+      .where('authority_id', 'in', ids)
+      .where('kind', '=', 'message')
+      .execute();
+    assert.ok(messages.some((m) => m.actor_customer_id) && messages.some((m) => m.actor_staff_id));
+    for (const m of messages)
+      assert.equal(m.data.direction, m.actor_customer_id ? 'inbound' : 'outbound', JSON.stringify(m));
+  });
+
   test('contact details use only reserved example domains, drama phone numbers and normalised postcodes', async () => {
     const points = await database.db
       .selectFrom('contact_points')

@@ -332,14 +332,21 @@ export class HistoryBuilder {
         event(between(), 'note', false, random.pick(INTERNAL_NOTES), {}, { staff: assignee ?? officer });
       if (random.chance(0.3)) {
         const at = between();
-        event(at, 'message', true, random.pick(CUSTOMER_MESSAGES), {}, { staff: assignee ?? officer });
+        event(
+          at,
+          'message',
+          true,
+          random.pick(CUSTOMER_MESSAGES),
+          { direction: 'outbound' },
+          { staff: assignee ?? officer },
+        );
         if (random.chance(0.35) && at + DAY < activeUntil) {
           event(
             at + random.between(1, 24) * 3_600_000,
             'message',
             true,
             random.pick(CUSTOMER_REPLIES),
-            {},
+            { direction: 'inbound' },
             { customer: person.id },
           );
         }

@@ -107,6 +107,7 @@ export async function setHandling(
     assignee_id?: string | null;
     priority?: 'low' | 'normal' | 'high' | 'urgent';
     tags?: string[];
+    routing_reason?: string;
     updated_at: Date;
   },
 ): Promise<void> {

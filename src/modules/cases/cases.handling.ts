@@ -111,6 +111,11 @@ async function staffName(trx: Tx, staffId: string): Promise<string> {
   return (await handling.staffDisplayName(trx, staffId)) ?? 'A colleague';
 }
 
+/** The case's `routing_reason` after a transfer: who moved it from which team, and their handover note. */
+function transferReason(fromTeam: string, by: string, note: string): string {
+  return `Transferred from ${fromTeam} by ${by}: ${note}`;
+}
+
 /**
  * Gives the case to `assigneeId` (a member of the case's team) or takes it off whoever has it (`null`).
  * Taking it yourself needs no note; giving it to someone else needs `canAssignOthers` and a handover note.
@@ -207,9 +212,12 @@ export async function transferCase(
     assignee = await handling.activeMember(trx, team.id, input.assigneeId);
     if (!assignee) throw new DomainRuleError(`Choose someone in ${team.name}`);
   }
+  const from = await staffName(trx, actor.staffId);
   await handling.setHandling(trx, caseId, {
     team_id: team.id,
     assignee_id: assignee?.id ?? null,
+    // "Why it is here" is now the transfer, not the routing rule that sent it to the old team.
+    routing_reason: transferReason(row.team_name, from, note),
     updated_at: options.at,
   });
   const eventId = await repo.insertEvent(trx, {
@@ -238,7 +246,6 @@ export async function transferCase(
     { fromTeamId: row.team_id, toTeamId: team.id, toAssigneeId: assignee?.id ?? null },
     options,
   );
-  const from = await staffName(trx, actor.staffId);
   let people: { id: string; name: string; email: string }[] = assignee
     ? [assignee]
     : await handling.teamLeaders(trx, team.id);

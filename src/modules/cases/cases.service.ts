@@ -743,7 +743,16 @@ export async function getCaseTimeline(
       e.kind === 'status_changed'
         ? { code: str(data.to), label: str(data.label), customerLabel: str(data.customerLabel) }
         : null;
-    const direction = data.direction === 'inbound' || data.direction === 'outbound' ? data.direction : null;
+    // A message says which way it went; one that does not (written before `direction` was kept) went the
+    // way of its author: from the resident when a customer wrote it, else from the council.
+    const direction =
+      data.direction === 'inbound' || data.direction === 'outbound'
+        ? data.direction
+        : e.kind === 'message'
+          ? e.actor_customer_id && !e.actor_staff_id
+            ? 'inbound'
+            : 'outbound'
+          : null;
     return {
       id: e.id,
       kind: e.kind,
