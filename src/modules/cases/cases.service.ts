@@ -20,6 +20,7 @@ import { announceCaseCreated } from './cases.events.ts';
 import { generateReference, normaliseReference } from './cases.reference.ts';
 import * as repo from './cases.repository.ts';
 import { routeNewCase } from './cases.routing.ts';
+import { keepsStatutoryClock, statutoryDueAt } from './cases.statutory.ts';
 import { slaExtensionDays } from './cases.sla.repository.ts';
 import type {
   AddMessageInput,
@@ -255,7 +256,10 @@ export async function createCase(
   const initial = statusOf(service.definition, workflow.initial);
   if (!initial) throw new DomainRuleError(`${service.slug}: the initial status is not in the workflow`);
   const calendar = options.calendar ?? defaultCaseCalendar();
-  const dueAt = dueAtFor(service.sla, input.receivedAt, calendar);
+  // A complaint, an FOI/EIR or a subject access request is due when the law says, from the first moment.
+  const dueAt =
+    statutoryDueAt(service.definition.kind, input.receivedAt, input.answers) ??
+    dueAtFor(service.sla, input.receivedAt, calendar);
   const { route, lastInboundAbout } = await routeNewCase(trx, service, input);
   const teamId = route.teamId;
   const customerId = input.customerId ?? null;
@@ -447,9 +451,12 @@ async function resumeSla(
   const from = locked.sla_paused_at;
   const to = at.getTime() < from.getTime() ? from : at;
   const pauses = [...(await repo.completedPauses(trx, locked.id)), { from, to }];
-  // Extensions (cases.sla.ts extendSla) stay in the due date when a pause ends.
+  // Extensions (cases.sla.ts extendSla) stay in the due date when a pause ends. A statutory clock is the
+  // record's to move (cases.statutory.ts): the SLA's working days must not overwrite it.
   const extensionDays = await slaExtensionDays(trx, locked.id);
-  const dueAt = dueAtFor(service.sla, locked.received_at, calendar, pauses, extensionDays);
+  const dueAt = keepsStatutoryClock(service.definition.kind)
+    ? locked.due_at
+    : dueAtFor(service.sla, locked.received_at, calendar, pauses, extensionDays);
   await repo.updateCase(trx, locked.id, { sla_paused_at: null, due_at: dueAt, updated_at: at });
   await repo.insertEvent(trx, {
     authority_id: locked.authority_id,
@@ -460,7 +467,7 @@ async function resumeSla(
       from: from.toISOString(),
       to: to.toISOString(),
       reason,
-      dueAt: dueAt.toISOString(),
+      dueAt: dueAt?.toISOString() ?? null,
     }),
     created_at: at,
   });

@@ -22,6 +22,7 @@ const clockColumns = [
   'c.team_id',
   'c.assignee_id',
   's.sla',
+  's.kind as service_kind',
   's.name as service_name',
 ] as const;
 

@@ -17,6 +17,7 @@ import type { WorkingDayCalendar } from '../../platform/calendar/index.ts';
 import {
   SLA_WARNING_THRESHOLD,
   SlaClock,
+  fixedDueSnapshot,
   type SlaPause,
   type SlaSnapshot,
 } from '../../platform/clocks/index.ts';
@@ -27,6 +28,7 @@ import { queueMessage } from '../notifications/index.ts';
 import * as repo from './cases.repository.ts';
 import * as slaRepo from './cases.sla.repository.ts';
 import { defaultCaseCalendar } from './cases.service.ts';
+import { keepsStatutoryClock } from './cases.statutory.ts';
 import type { CaseActor } from './cases.types.ts';
 
 /** The most working days one extension may add. */
@@ -47,8 +49,34 @@ export interface CaseSla extends SlaSnapshot {
 
 type Clockable = Pick<
   slaRepo.ClockRow,
-  'id' | 'sla' | 'received_at' | 'sla_paused_at' | 'closed_at' | 'sla_extension_days'
+  | 'id'
+  | 'sla'
+  | 'service_kind'
+  | 'received_at'
+  | 'due_at'
+  | 'sla_paused_at'
+  | 'closed_at'
+  | 'sla_extension_days'
 >;
+
+/**
+ * The case's clock at `at`. A statutory case (cases.statutory.ts) is due when its record says, so its
+ * snapshot is over the stored `due_at`; every other case counts its service's SLA.
+ */
+function clockSnapshot(
+  row: Clockable,
+  completed: SlaPause[],
+  at: Date,
+  calendar: WorkingDayCalendar,
+): SlaSnapshot {
+  if (keepsStatutoryClock(row.service_kind) && row.due_at)
+    return fixedDueSnapshot(
+      { startedAt: row.received_at, dueAt: row.due_at, paused: row.sla_paused_at !== null },
+      calendar,
+      at,
+    );
+  return clockOf(row, completed, calendar).snapshot(at);
+}
 
 function clockOf(row: Clockable, completed: SlaPause[], calendar: WorkingDayCalendar): SlaClock {
   const pauses: SlaPause[] = [...completed];
@@ -91,7 +119,7 @@ function snapshotOf(
   calendar: WorkingDayCalendar,
 ): CaseSla {
   const at = row.closed_at && row.closed_at.getTime() < now.getTime() ? row.closed_at : now;
-  const snapshot = clockOf(row, completed, calendar).snapshot(at);
+  const snapshot = clockSnapshot(row, completed, at, calendar);
   return {
     ...snapshot,
     caseId: row.id,
@@ -168,6 +196,10 @@ export async function extendSla(
   const row = await slaRepo.lockClockRow(trx, caseId);
   if (!row) throw new NotFoundError('No such case');
   if (row.closed_at) throw new DomainRuleError('A closed case cannot be extended');
+  if (keepsStatutoryClock(row.service_kind))
+    throw new DomainRuleError(
+      'This deadline is set by law: extend it on the complaint or information request, where its rules apply',
+    );
 
   const completed = (await slaRepo.completedPausesOf(trx, [caseId])).get(caseId) ?? [];
   const extensionDays = row.sla_extension_days + input.days;
@@ -324,7 +356,7 @@ export async function scanSla(db: Db, options: SlaScanOptions): Promise<SlaScanR
       rows.map((r) => r.id),
     );
     for (const row of rows) {
-      const snapshot = clockOf(row, pauses.get(row.id) ?? [], calendar).snapshot(options.now);
+      const snapshot = clockSnapshot(row, pauses.get(row.id) ?? [], options.now, calendar);
       const overdue = row.due_at !== null && row.due_at.getTime() < options.now.getTime();
       if (overdue) {
         if (await escalate(db, row, 'breach', snapshot, options)) result.breached += 1;

@@ -10,6 +10,7 @@ import { staffMaySeeCase } from './cases.policy.ts';
 import { customerNameOf, timeLeft } from './cases.queues.presenters.ts';
 import { allowedNextStatuses, defaultCaseCalendar } from './cases.service.ts';
 import { MAX_EXTENSION_DAYS } from './cases.sla.ts';
+import { keepsStatutoryClock } from './cases.statutory.ts';
 import type { StaffCasePage } from './cases.staff.service.ts';
 
 /** Which form a validation error belongs to: its `<details>` opens and the field shows the message. */
@@ -166,6 +167,8 @@ export function staffCasePageView(
       ...templates.map((t) => ({ value: t.id, text: t.title, selected: chosen?.id === t.id })),
     ],
     maxExtensionDays: MAX_EXTENSION_DAYS,
+    // A statutory deadline moves on its record (the complaint or information request), by its own rules.
+    canExtend: !keepsStatutoryClock(service.definition.kind),
     openForm: state.form ?? null,
     fieldErrors: {
       status: errorFor('#status'),

@@ -6,6 +6,7 @@
  * the outbox) and the audit row commit together or not at all.
  */
 import {
+  endOfLondonDay,
   isIsoDate,
   toIsoDate,
   type IsoDate,
@@ -124,6 +125,30 @@ async function moveCase(
     });
   }
   locked.case_status = code;
+}
+
+/**
+ * Keeps the case's clock on the complaint's: due at the end of the day the current stage must be answered
+ * by while a stage is open, and no due date once it is answered (the resident decides whether to ask for
+ * the next stage) or the complaint is closed. Residents read the case's due date ("what happens next",
+ * their requests) and staff queues count it, so it must always be the current stage's.
+ */
+async function followCase(
+  trx: Tx,
+  complaint: { case_id: string; authority_id: string; case_status: string },
+  respondBy: IsoDate | null,
+  at: Date,
+): Promise<void> {
+  await setLedCaseState(trx, {
+    caseId: complaint.case_id,
+    authorityId: complaint.authority_id,
+    from: complaint.case_status,
+    to: null,
+    clock: { dueAt: respondBy ? endOfLondonDay(respondBy) : null, pausedAt: null },
+    at,
+    staffId: null,
+    by: 'complaints',
+  });
 }
 
 function caseActor(actor: ComplaintActor): CaseActor {
@@ -311,6 +336,12 @@ export async function createComplaint(
     handler_id: null,
     created_at: now,
   });
+  await followCase(
+    trx,
+    { case_id: created.id, authority_id: service.authorityId, case_status: created.status },
+    clock.respondBy,
+    now,
+  );
   if (linked) {
     await addCaseworkNote(trx, {
       caseId: linked.id,
@@ -385,6 +416,12 @@ export async function adoptComplaintCase(
       respond_by: clock.respondBy,
       created_at: options.now,
     });
+    await followCase(
+      trx,
+      { case_id: caseId, authority_id: basics.authorityId, case_status: basics.status },
+      clock.respondBy,
+      options.now,
+    );
     const record = { id: inserted.id, authority_id: basics.authorityId };
     await auditChange(trx, 'complaint', record, { kind: 'system' }, options.now, 'complaint.created', {
       caseId,
@@ -445,6 +482,7 @@ export async function acknowledgeComplaint(
   await repo.updateComplaint(trx, complaintId, { updated_at: input.now });
   if (stage.stage === 1)
     await moveCase(trx, locked, 'acknowledged', input.now, { kind: 'staff', staffId: input.staffId });
+  await followCase(trx, locked, clock.respondBy, input.now);
   await sendLetter(
     trx,
     locked,
@@ -509,6 +547,7 @@ export async function extendComplaint(
     handler_id: stage.handler_id ?? input.staffId,
   });
   await repo.updateComplaint(trx, complaintId, { updated_at: input.now });
+  await followCase(trx, locked, clock.respondBy, input.now);
   await sendLetter(
     trx,
     locked,
@@ -604,6 +643,7 @@ export async function respondToComplaint(
     await moveCase(trx, locked, 'stage2_response_sent', input.now, actor);
   }
   if (finalStage) await moveCase(trx, locked, 'closed', input.now, actor);
+  await followCase(trx, locked, null, input.now);
   await sendLetter(
     trx,
     locked,
@@ -735,6 +775,7 @@ export async function escalateComplaint(
     updated_at: input.now,
   });
   await moveCase(trx, locked, 'escalated', input.now, input.actor);
+  await followCase(trx, locked, clock.respondBy, input.now);
   await sendLetter(
     trx,
     locked,

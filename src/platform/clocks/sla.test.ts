@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadDefaultCalendar } from '../calendar/index.ts';
-import { SlaClock, evaluateSla, workingTimeBetween, type SlaClockInput } from './index.ts';
+import { SlaClock, evaluateSla, fixedDueSnapshot, workingTimeBetween, type SlaClockInput } from './index.ts';
 
 const ew = loadDefaultCalendar({ divisions: ['england-and-wales'] });
 const d = (iso: string): Date => new Date(iso);
@@ -287,5 +287,25 @@ describe('validation and helpers', () => {
     assert.equal(workingTimeBetween(ew, ms('2026-11-30T12:00:00Z'), ms('2026-11-27T12:00:00Z')), -1);
     // Christmas: Thu 24 12:00 → Tue 29 12:00 = ½ + ½ (25 and 28 are holidays).
     assert.equal(workingTimeBetween(ew, ms('2026-12-24T12:00:00Z'), ms('2026-12-29T12:00:00Z')), 1);
+  });
+});
+
+describe('a clock with a given due date (a statutory deadline kept by its record)', () => {
+  const input = { startedAt: d('2026-11-23T10:00:00Z'), dueAt: d('2026-11-30T23:59:59.999Z'), paused: false };
+
+  it('reads like the SLA clock that would be due at the same instant', () => {
+    for (const now of ['2026-11-24T12:00:00Z', '2026-11-27T22:00:00Z', '2026-12-01T09:00:00Z']) {
+      const fixed = fixedDueSnapshot(input, ew, d(now));
+      const counted = fiveDays().snapshot(d(now));
+      assert.equal(fixed.dueAt.toISOString(), counted.dueAt.toISOString());
+      assert.equal(fixed.dueDate, counted.dueDate);
+      assert.equal(fixed.state, counted.state, now);
+      assert.equal(fixed.workingDaysLeft, counted.workingDaysLeft);
+      close(fixed.fractionElapsed, counted.fractionElapsed);
+    }
+  });
+
+  it('is paused while the record waits for the requester', () => {
+    assert.equal(fixedDueSnapshot({ ...input, paused: true }, ew, d('2026-11-25T12:00:00Z')).state, 'paused');
   });
 });

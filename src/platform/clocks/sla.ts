@@ -358,3 +358,44 @@ export function workingTimeBetween(calendar: WorkingDayCalendar, fromMs: number,
 export function evaluateSla(input: SlaClockInput, calendar: WorkingDayCalendar, now: Date): SlaSnapshot {
   return new SlaClock(input, calendar).snapshot(now);
 }
+
+/** A clock whose due instant is set elsewhere (a statutory deadline another record keeps). */
+export interface FixedDueInput {
+  startedAt: Date;
+  dueAt: Date;
+  /** The clock is stopped (waiting for the requester). */
+  paused: boolean;
+  /** Default {@link SLA_WARNING_THRESHOLD}. */
+  warningThreshold?: number;
+}
+
+/**
+ * The snapshot of a clock whose due instant is given rather than counted from a policy: the same fields
+ * and rules as {@link SlaClock.snapshot} (working time for the fraction, `'paused'` while stopped,
+ * `'breached'` after `dueAt`, `'warning'` from the threshold), so staff screens treat both alike.
+ * `pausedBy` is 0: whatever the pauses did is already in `dueAt`.
+ */
+export function fixedDueSnapshot(input: FixedDueInput, calendar: WorkingDayCalendar, now: Date): SlaSnapshot {
+  const start = validDate(input.startedAt, 'startedAt');
+  const due = validDate(input.dueAt, 'dueAt');
+  const at = validDate(now, 'now');
+  const threshold = input.warningThreshold ?? SLA_WARNING_THRESHOLD;
+  const total = workingTimeBetween(calendar, start, Math.max(start, due));
+  const used = at <= start ? 0 : workingTimeBetween(calendar, start, at);
+  const fractionElapsed = total > 0 ? used / total : at > due ? 1 : 0;
+  const dueDate = calendar.toLocalDate(input.dueAt);
+  return {
+    dueAt: new Date(due),
+    dueDate,
+    state: input.paused
+      ? 'paused'
+      : at > due
+        ? 'breached'
+        : fractionElapsed >= threshold
+          ? 'warning'
+          : 'on_track',
+    fractionElapsed,
+    workingDaysLeft: calendar.workingDaysBetween(calendar.toLocalDate(now), dueDate),
+    pausedBy: 0,
+  };
+}
