@@ -13,6 +13,8 @@ import {
 } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 import { TestClock } from '../src/platform/clock.ts';
+import { SessionStore } from '../src/platform/http/sessions.ts';
+import { installShippedService } from './builders/services.ts';
 
 let t: TestApp;
 const clock = new TestClock('2026-11-23T10:00:00Z');
@@ -120,6 +122,47 @@ async function auditRows(actorId: string, action: string, recordId: string) {
 }
 
 void describe('single view of the customer', () => {
+  void test('issue 12 item 3: a status has one staff label on the queue, the case page and the customer view, and the resident label where residents read it', async () => {
+    const db = t.database.db;
+    const team = await buildTeam(db, county.id, { name: 'Blue badges' });
+    const service = await installShippedService(db, {
+      authorityId: county.id,
+      teamId: team.id,
+      slug: 'apply-for-a-blue-badge',
+    });
+    const applicant = await buildCustomer(db, county.id, { givenName: 'Rosa', familyName: 'Label' });
+    const kase = await buildCase(db, {
+      authorityId: county.id,
+      serviceId: service.id,
+      teamId: team.id,
+      customerId: applicant.id,
+      status: 'under_review',
+    });
+    const officer = await buildStaff(db, county.id, { roles: ['officer'], teamIds: [team.id] });
+    const staff = await signedIn(t.app, officer);
+    const rowOf = (html: string) =>
+      [...html.matchAll(/<tr[^>]*>((?:(?!<\/tr>)[\s\S])*?)<\/tr>/g)]
+        .map((m) => m[1])
+        .find((r) => r.includes(kase.reference)) ?? '';
+    const queue = rowOf((await staff.get(`/staff/queues?queue=team:${team.id}`)).body);
+    const view = rowOf((await staff.get(`/staff/customers/${applicant.id}`)).body);
+    const casePage = (await staff.get(`/staff/cases/${kase.id}`)).body;
+    assert.match(queue, /Being assessed/);
+    assert.match(view, /Being assessed/);
+    assert.doesNotMatch(view, /Under review/);
+    assert.match(casePage, /Being assessed/);
+    assert.doesNotMatch(casePage, /Under review/);
+
+    const { token } = await new SessionStore(db, clock, 30).create('resident', { customerId: applicant.id });
+    const resident = new Browser(t.app);
+    resident.cookies.set('fd_session', t.app.signCookie(token));
+    for (const page of [`/track/requests/${kase.id}`, '/account/requests']) {
+      const body = (await resident.get(page)).body;
+      assert.match(body, /We are checking your application/, page);
+      assert.doesNotMatch(body, /Being assessed|Under review/, page);
+    }
+  });
+
   void test('shows identity, contact points, needs, vulnerability at the top and relationships with links', async () => {
     const res = await agentBrowser.get(`/staff/customers/${customer.id}`);
     assert.equal(res.statusCode, 200);

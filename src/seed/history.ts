@@ -316,7 +316,8 @@ export class HistoryBuilder {
         'status_changed',
         to.customerVisible,
         null,
-        { from: from.code, to: to.code },
+        // As changeStatus writes it: the labels of the day, so the timeline names the status the same way.
+        { from: from.code, to: to.code, label: to.label, customerLabel: to.customerLabel },
         actor,
       );
       if (to.pausesSla) {

@@ -10,6 +10,7 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB, Db, SlaPolicy, Tx } from '../../platform/db/index.ts';
+import { workflowStatusLabel } from '../services/index.ts';
 
 type Q = Db | Tx;
 
@@ -81,9 +82,7 @@ function filterWhere(eb: From, c: QueueCriteria): Expression<SqlBool> {
 }
 
 /** The label of the case's status in its service's workflow (null when the definition has none). */
-const statusLabel = sql<
-  string | null
->`jsonb_path_query_first(s.definition, '$.workflow.statuses[*] ? (@.code == $code).label', jsonb_build_object('code', c.status)) #>> '{}'`;
+const statusLabel = workflowStatusLabel('s.definition', 'c.status');
 
 function queueQuery(db: Q, criteria: QueueCriteria) {
   let query = db

@@ -238,6 +238,8 @@ export function caseRows(
     service_name: string;
     authority_name: string;
     status: string;
+    /** The status's staff label in its service's workflow (the queue and the case page use the same). */
+    status_label: string | null;
     due_at: Date | null;
     received_at: Date;
     closed_at: Date | null;
@@ -246,7 +248,8 @@ export function caseRows(
 ) {
   return cases.map((k) => {
     const overdue = !k.closed_at && k.due_at && k.due_at.getTime() < now.getTime();
-    const status = k.closed_at ? `Closed (${codeLabel(k.status)})` : codeLabel(k.status);
+    const label = k.status_label ?? codeLabel(k.status);
+    const status = k.closed_at ? `Closed (${label})` : label;
     return [
       {
         html: `<a class="govuk-link" href="/staff/cases/${escapeHtml(k.id)}">${escapeHtml(k.reference)}</a>`,

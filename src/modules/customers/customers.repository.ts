@@ -7,6 +7,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx, AddressValue, Channel } from '../../platform/db/index.ts';
+import { workflowStatusLabel } from '../services/index.ts';
 import type { CustomerScope } from './customers.policy.ts';
 import type { SearchCriteria } from './customers.normalise.ts';
 
@@ -370,6 +371,7 @@ export function casesOf(db: Conn, customerId: string) {
       's.name as service_name',
       's.sensitivity',
       'a.name as authority_name',
+      workflowStatusLabel('s.definition', 'k.status').as('status_label'),
     ])
     .where('k.customer_id', '=', customerId)
     .orderBy(sql`k.closed_at is null`, 'desc')

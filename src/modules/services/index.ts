@@ -1,5 +1,10 @@
 export { registerServicePortalRoutes } from './services.portal.routes.ts';
-export { servicePicker, findServiceSummary, findServiceOfKind } from './services.repository.ts';
+export {
+  servicePicker,
+  findServiceSummary,
+  findServiceOfKind,
+  workflowStatusLabel,
+} from './services.repository.ts';
 export {
   loadServiceDefinitions,
   parseServiceDefinition,

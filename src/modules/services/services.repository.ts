@@ -1,6 +1,17 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
 
+/**
+ * The staff label of a case's status, read from its service's stored definition in the same query (null
+ * when the workflow has no such status): `workflowStatusLabel('s.definition', 'c.status')` in a query over
+ * cases joined to services. Every staff list labels a status this way, so a status has one name for staff.
+ */
+export function workflowStatusLabel(definitionColumn: string, statusColumn: string) {
+  return sql<
+    string | null
+  >`jsonb_path_query_first(${sql.ref(definitionColumn)}, '$.workflow.statuses[*] ? (@.code == $code).label', jsonb_build_object('code', ${sql.ref(statusColumn)})) #>> '{}'`;
+}
+
 const listColumns = [
   's.id',
   's.slug',
