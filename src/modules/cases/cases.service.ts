@@ -13,7 +13,12 @@ import { WriteBatch, type Db, type SlaPolicy, type Tx } from '../../platform/db/
 import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { translate } from '../../platform/i18n/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { queueMessage, type QueueInBatch, type QueueMessageInput } from '../notifications/index.ts';
+import {
+  channelOfContactAnswer,
+  queueMessage,
+  type QueueInBatch,
+  type QueueMessageInput,
+} from '../notifications/index.ts';
 import { isRepeatContact } from '../customers/index.ts';
 import { parseServiceDefinition, type ServiceDefinition, type WorkflowStatus } from '../services/index.ts';
 import { announceCaseCreated } from './cases.events.ts';
@@ -165,6 +170,8 @@ interface MessageContext {
   customerId: string | null;
   guestEmail: string | null;
   guestPhone: string | null;
+  /** The channel the resident chose on the form; null → notifications reads it from the case. */
+  channel?: 'email' | 'sms' | 'letter' | null;
 }
 
 async function sendCaseMessage(
@@ -183,7 +190,7 @@ async function sendCaseMessage(
       authorityId: context.authorityId,
       customerId: context.customerId,
       caseId: context.caseId,
-      channel: null,
+      channel: context.channel ?? null,
       ...(context.customerId ? {} : { to: { email: context.guestEmail, phone: context.guestPhone } }),
       template,
       personalisation: {
@@ -385,6 +392,8 @@ export async function createCase(
         customerId,
         guestEmail,
         guestPhone,
+        // The case is written in the same statement, so notifications cannot read the answer from it yet.
+        channel: channelOfContactAnswer(input.answers.contactBy),
       },
       `case.acknowledgement:${caseId}`,
       options,

@@ -11,3 +11,4 @@ export {
   type DeliveryAdapters,
 } from './notifications.adapters.ts';
 export { registerStaffMessageRoutes } from './notifications.staff.routes.ts';
+export { channelOfContactAnswer } from './notifications.channels.ts';

@@ -1,7 +1,8 @@
 /**
  * Which channel a message goes by, and to whom. Pure functions, unit-tested beside this file.
  *
- * Order: the channel the caller asked for → the resident's preferred channel → whatever contact exists
+ * Order: the channel the caller asked for → the channel the resident chose on the form for this request
+ * (queueMessage reads it from the case) → the resident's preferred channel → whatever contact exists
  * (email, else a mobile number for a text message, else a postal address for a letter). A channel is only
  * chosen when we have somewhere to send it: "text me" with no mobile number falls through to the next.
  * A preference for phone calls cannot be honoured by a written message, so it falls through too.
@@ -23,6 +24,24 @@ export interface ContactDetails {
 export interface ResolvedRecipient {
   channel: MessageChannel;
   recipient: string;
+}
+
+/**
+ * The channel a resident chose for one request with the forms' "How should we contact you?" question
+ * (`contactBy` in every shipped form): `email`, `text` (a text message) or `letter`. null when the answer
+ * names no written channel (a phone call) or there is none: the usual order applies then.
+ */
+export function channelOfContactAnswer(value: unknown): MessageChannel | null {
+  switch (value) {
+    case 'email':
+      return 'email';
+    case 'text':
+      return 'sms';
+    case 'letter':
+      return 'letter';
+    default:
+      return null;
+  }
 }
 
 export function resolveRecipient(

@@ -1,4 +1,5 @@
 /** All SQL for the `messages` table, plus the reads of customers, authorities and cases it needs. */
+import { sql } from 'kysely';
 import { type Db, type NewRow, type Row, type Tx, type WriteBatch } from '../../platform/db/index.ts';
 
 type Conn = Db | Tx;
@@ -55,6 +56,16 @@ export async function findCustomerContacts(db: Conn, customerId: string) {
     };
   }
   return null;
+}
+
+/** The answer to the form's "How should we contact you?" (`contactBy`) on the case, if it has one. */
+export async function contactAnswerOfCase(db: Conn, caseId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('cases')
+    .select(sql<string | null>`answers ->> 'contactBy'`.as('contact_by'))
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  return row?.contact_by ?? null;
 }
 
 export async function messageIdByDedupeKey(db: Conn, dedupeKey: string): Promise<string | null> {

@@ -17,9 +17,10 @@ import {
   type MessageChannel,
   type TemplateName,
 } from './notifications.templates.ts';
-import { postalLines, resolveRecipient } from './notifications.channels.ts';
+import { channelOfContactAnswer, postalLines, resolveRecipient } from './notifications.channels.ts';
 import { canReceiveTexts, normaliseEmail, normalisePhone } from '../../platform/contact/index.ts';
 import {
+  contactAnswerOfCase,
   findAuthority,
   findCustomerContacts,
   insertMessage,
@@ -64,7 +65,11 @@ export interface QueueMessageInput {
   authorityId: string;
   customerId?: string | null;
   caseId?: string | null;
-  /** null → the customer's preferred channel, falling back to what contact exists. */
+  /**
+   * null → the channel the resident chose on the form for this request (the case's `contactBy` answer),
+   * else the customer's preferred channel, falling back to what contact exists. In a batch the case is not
+   * written yet, so the caller passes the form's choice here (`channelOfContactAnswer`).
+   */
   channel?: 'email' | 'sms' | 'letter' | null;
   /** For guests (no customer record), or to send to an address being confirmed. Wins over the customer's. */
   to?: { email?: string | null; phone?: string | null };
@@ -143,7 +148,11 @@ export async function queueMessage(
   const guestEmail = normaliseEmail(input.to?.email);
   const guestPhone = normalisePhone(input.to?.phone);
   const phone = guestPhone ?? customer?.phones.find((p) => canReceiveTexts(p)) ?? null;
-  const resolved = resolveRecipient(input.channel, customer?.customer.preferred_channel, {
+  // The answer on the form wins for that request over the resident's usual preference.
+  const chosen =
+    input.channel ??
+    (input.caseId && !inBatch ? channelOfContactAnswer(await contactAnswerOfCase(trx, input.caseId)) : null);
+  const resolved = resolveRecipient(chosen, customer?.customer.preferred_channel, {
     email: guestEmail ?? customer?.email ?? null,
     phone,
     postal: customer ? postalLines(name, customer.address) : null,
@@ -156,7 +165,7 @@ export async function queueMessage(
     ...(name ? { name } : {}),
     ...given,
   };
-  const channel: MessageChannel = resolved?.channel ?? input.channel ?? 'email';
+  const channel: MessageChannel = resolved?.channel ?? chosen ?? 'email';
   const rendered = renderMessage(
     template,
     channel,

@@ -1,0 +1,86 @@
+/**
+ * "How should we contact you?" on a form: the answer decides how Frontdoor writes to the resident about that
+ * request (the acknowledgement, written in the submission's one statement, and every later message), over
+ * the usual preference on their account.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { TestClock } from '../src/platform/clock.ts';
+import { withTransaction, type Db } from '../src/platform/db/index.ts';
+import { SessionStore } from '../src/platform/http/sessions.ts';
+import { changeStatus } from '../src/modules/cases/index.ts';
+import { loadServiceDefinitions } from '../src/modules/services/index.ts';
+import { buildAuthority, buildTeam } from './builders/index.ts';
+import { buildCustomer } from './builders/customers.ts';
+import { installShippedService } from './builders/services.ts';
+import { Browser, buildTestApp, type TestApp } from './support/app.ts';
+import { walkAndSubmit } from './support/form-walk.ts';
+
+let t: TestApp;
+let db: Db;
+const clock = new TestClock('2026-12-03T10:00:00Z');
+let service: { authorityId: string; slug: string };
+
+before(async () => {
+  t = await buildTestApp({ clock });
+  db = t.database.db;
+  const authority = await buildAuthority(db);
+  const team = await buildTeam(db, authority.id);
+  const installed = await installShippedService(db, {
+    authorityId: authority.id,
+    teamId: team.id,
+    slug: 'general-enquiry',
+  });
+  service = { authorityId: authority.id, slug: installed.slug };
+});
+after(() => t.close());
+
+/** A signed-in resident with an email address and a mobile number who usually prefers `preferred`. */
+async function resident(preferred: 'email' | 'sms'): Promise<Browser> {
+  const customer = await buildCustomer(db, service.authorityId, {
+    email: `${randomUUID().slice(0, 8)}@example.com`,
+    phone: '07700 900188',
+    preferredChannel: preferred,
+  });
+  const { token } = await new SessionStore(db, clock, 30).create('resident', { customerId: customer.id });
+  const browser = new Browser(t.app);
+  browser.cookies.set('fd_session', t.app.signCookie(token));
+  return browser;
+}
+
+async function channels(caseId: string) {
+  return db
+    .selectFrom('messages')
+    .select(['template', 'channel'])
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .execute();
+}
+
+const definition = () => loadServiceDefinitions().find((d) => d.slug === 'general-enquiry')!;
+
+void describe('issue 12 item 4: the answer on the form wins for that request', () => {
+  for (const [preferred, answer, channel] of [
+    ['sms', 'email', 'email'],
+    ['email', 'text', 'sms'],
+  ] as const)
+    void test(`issue 12 item 4: a resident who usually prefers ${preferred} and answers "${answer}" is written to by ${channel} about that request`, async () => {
+      const browser = await resident(preferred);
+      const made = await walkAndSubmit({
+        app: t.app,
+        db,
+        browser,
+        definition: definition(),
+        slug: service.slug,
+        answers: { contactBy: answer },
+      });
+      await withTransaction(db, (trx) =>
+        changeStatus(trx, made.caseId, 'passed_to_service', { kind: 'system' }, { at: clock.now() }),
+      );
+      assert.deepEqual(await channels(made.caseId), [
+        { template: 'case.acknowledgement', channel },
+        { template: 'case.status_changed', channel },
+      ]);
+    });
+});
