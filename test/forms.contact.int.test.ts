@@ -11,8 +11,8 @@ import { withTransaction, type Db } from '../src/platform/db/index.ts';
 import { SessionStore } from '../src/platform/http/sessions.ts';
 import { changeStatus } from '../src/modules/cases/index.ts';
 import { loadServiceDefinitions } from '../src/modules/services/index.ts';
-import { buildAuthority, buildTeam } from './builders/index.ts';
-import { buildCustomer } from './builders/customers.ts';
+import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
+import { buildCustomer, signedIn } from './builders/customers.ts';
 import { installShippedService } from './builders/services.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 import { walkAndSubmit } from './support/form-walk.ts';
@@ -20,7 +20,7 @@ import { walkAndSubmit } from './support/form-walk.ts';
 let t: TestApp;
 let db: Db;
 const clock = new TestClock('2026-12-03T10:00:00Z');
-let service: { authorityId: string; slug: string };
+let service: { authorityId: string; slug: string; teamId: string };
 
 before(async () => {
   t = await buildTestApp({ clock });
@@ -32,7 +32,7 @@ before(async () => {
     teamId: team.id,
     slug: 'general-enquiry',
   });
-  service = { authorityId: authority.id, slug: installed.slug };
+  service = { authorityId: authority.id, slug: installed.slug, teamId: team.id };
 });
 after(() => t.close());
 
@@ -83,4 +83,39 @@ void describe('issue 12 item 4: the answer on the form wins for that request', (
         { template: 'case.status_changed', channel },
       ]);
     });
+});
+
+void describe('issue 12 item 7: phone numbers', () => {
+  void test('issue 12 item 7: staff see a number in one format, national for UK numbers, on the case page, its answers and the outbox', async () => {
+    const guest = new Browser(t.app);
+    const made = await walkAndSubmit({
+      app: t.app,
+      db,
+      browser: guest,
+      definition: definition(),
+      slug: service.slug,
+      answers: { email: '', phone: '07700 900 188', contactBy: 'text' },
+    });
+    const message = await db
+      .selectFrom('messages')
+      .select(['id', 'channel', 'recipient'])
+      .where('case_id', '=', made.caseId)
+      .where('template', '=', 'case.acknowledgement')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([message.channel, message.recipient], ['sms', '+447700900188'], 'stored in E.164');
+    const officer = await buildStaff(db, service.authorityId, {
+      roles: ['officer'],
+      teamIds: [service.teamId],
+    });
+    const staff = await signedIn(t.app, officer);
+    for (const page of [`/staff/cases/${made.caseId}`, `/staff/messages/${message.id}`]) {
+      const res = await staff.get(page);
+      assert.equal(res.statusCode, 200, page);
+      const shown = [...res.body.matchAll(/\+?[0-9][0-9 ]{9,}[0-9]/g)]
+        .map((m) => m[0])
+        .filter((n) => n.includes('7700'));
+      assert.ok(shown.length > 0, `${page} shows the number`);
+      assert.deepEqual([...new Set(shown)], ['07700 900188'], page);
+    }
+  });
 });

@@ -3,6 +3,7 @@
  * the resident sees) and internal notes, the action forms' choices, and the form state after a refused
  * change (which form is open, its errors and the answers kept). Templates get ready-to-render data.
  */
+import { displayPhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { StaffPrincipal } from '../identity/index.ts';
 import { fillTemplate, PRIORITIES } from './cases.handling.ts';
@@ -29,10 +30,15 @@ export interface StaffCaseFormState {
 /** The answers as label/value pairs, in the order of the form's questions where the definition has them. */
 export function answerRows(definition: unknown, answers: Record<string, unknown>) {
   const labels = new Map<string, string>();
-  const pages = (definition as { form?: { pages?: { questions?: { id?: string; label?: string }[] }[] } })
-    .form?.pages;
+  const phones = new Set<string>();
+  const pages = (
+    definition as { form?: { pages?: { questions?: { id?: string; label?: string; type?: string }[] }[] } }
+  ).form?.pages;
   for (const page of pages ?? [])
-    for (const q of page.questions ?? []) if (q.id && q.label) labels.set(q.id, q.label);
+    for (const q of page.questions ?? []) {
+      if (q.id && q.label) labels.set(q.id, q.label);
+      if (q.id && q.type === 'phone') phones.add(q.id);
+    }
   const text = (v: unknown): string => {
     if (v === null || v === undefined || v === '') return 'Not given';
     if (Array.isArray(v)) return v.map(text).join(', ');
@@ -47,7 +53,12 @@ export function answerRows(definition: unknown, answers: Record<string, unknown>
   };
   const keys = [...labels.keys()].filter((k) => k in answers);
   for (const k of Object.keys(answers)) if (!keys.includes(k)) keys.push(k);
-  return keys.map((k) => ({ key: { text: labels.get(k) ?? k }, value: { text: text(answers[k]) } }));
+  // Phone numbers as staff see them everywhere (national format for UK numbers), not as they were typed.
+  const shown = (k: string): string =>
+    phones.has(k) && typeof answers[k] === 'string' && answers[k] !== ''
+      ? displayPhone(answers[k])
+      : text(answers[k]);
+  return keys.map((k) => ({ key: { text: labels.get(k) ?? k }, value: { text: shown(k) } }));
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Messages → view models for the staff outbox pages. */
+import { displayPhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { MessageRow, MessageStatus } from './notifications.repository.ts';
 
@@ -81,7 +82,13 @@ export function messageDetail(row: MessageRow & { case_reference: string | null 
     },
     { key: { text: 'Message' }, value: { text: TEMPLATE_LABELS[row.template] ?? row.template } },
     { key: { text: 'Channel' }, value: { text: CHANNEL_LABELS[row.channel] } },
-    { key: { text: 'To' }, value: { text: row.recipient || 'No contact details' } },
+    {
+      key: { text: 'To' },
+      value: {
+        // A text message's number is stored in E.164 (+447700900188): shown as staff see numbers everywhere.
+        text: (row.channel === 'sms' ? displayPhone(row.recipient) : row.recipient) || 'No contact details',
+      },
+    },
     { key: { text: 'Request' }, value: { text: row.case_reference ?? 'Not about a request' } },
     { key: { text: 'Queued' }, value: { text: formatDate(row.created_at, 'datetime') } },
     {
