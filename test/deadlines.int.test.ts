@@ -304,6 +304,12 @@ void describe('issue 12: every resident-facing deadline equals the staff deadlin
       { reason: '' },
     );
     assert.equal(escalated.statusCode, 303, escalated.body.slice(0, 300));
+    const requestPage = (await browser.get(`/track/requests/${made.caseId}`)).body;
+    assert.match(
+      requestPage,
+      /data-testid="request-status"><strong>Your complaint is being looked at again \(stage 2\)/,
+      'the current status, not "We have sent you our reply"',
+    );
     const stage2 = await stage(2);
     assert.equal(stage2, '2027-01-12', 'acknowledge by 10 December, answer 20 working days after');
     await assertSameDeadline({ caseId: made.caseId, customerId, browser }, stage2, {

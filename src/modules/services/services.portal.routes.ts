@@ -32,7 +32,7 @@ export async function registerServicePortalRoutes(app: FastifyInstance, deps: { 
       return reply.view('services/service.njk', {
         service,
         beforeYouStart: Array.isArray(definition.beforeYouStart) ? definition.beforeYouStart : [],
-        slaText: slaText(service.sla),
+        slaText: slaText(service.sla, service.kind),
         // The forms engine (modules/forms) serves /services/:slug/start for services with a form.
         startUrl: hasForm ? `/services/${service.slug}/start` : null,
         navActive: 'services',

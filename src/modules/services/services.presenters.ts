@@ -1,4 +1,5 @@
 /** Domain → view models for the resident catalogue pages. */
+import { COMPLAINT_HANDLING_CODE, FOI_WORKING_DAYS } from '../../platform/clocks/index.ts';
 export interface ServiceListItem {
   slug: string;
   name: string;
@@ -26,7 +27,24 @@ export function groupByCategory(
   }));
 }
 
-export function slaText(sla: { unit: string; amount: number } | null | undefined): string | null {
+const { acknowledgeWorkingDays, respondWorkingDays } = COMPLAINT_HANDLING_CODE.stage1;
+const STATUTORY_TIMESCALES: Record<string, string> = {
+  foi: `${FOI_WORKING_DAYS} working days`,
+  sar: 'one calendar month',
+  complaint: `${acknowledgeWorkingDays + respondWorkingDays} working days`,
+};
+
+/**
+ * How long a service takes, for its page. Complaints, FOI/EIR and subject access requests are due when the
+ * law or the Complaint Handling Code says (their cases follow the statutory clock, not the SLA: see
+ * docs/cases.md), so their pages give that timescale.
+ */
+export function slaText(
+  sla: { unit: string; amount: number } | null | undefined,
+  kind?: string,
+): string | null {
+  const statutory = kind && Object.hasOwn(STATUTORY_TIMESCALES, kind) ? STATUTORY_TIMESCALES[kind] : null;
+  if (statutory) return statutory;
   if (!sla) return null;
   switch (sla.unit) {
     case 'working_days':
