@@ -298,6 +298,16 @@ void describe('issue 12: every resident-facing deadline equals the staff deadlin
         reasons: 'The bin was not out.',
       }),
     );
+    // Answered: no date is promised while the resident decides whether to ask for stage 2.
+    const answered = (await browser.get(`/track/requests/${made.caseId}`)).body;
+    assert.equal(promisedDate(answered), null);
+    assert.match(answered, /We have not set a date for our next step/);
+    assert.equal(
+      (await db.selectFrom('cases').select('due_at').where('id', '=', made.caseId).executeTakeFirstOrThrow())
+        .due_at,
+      null,
+      'nothing is due, so the SLA scan raises no breach',
+    );
     const escalated = await browser.submit(
       `/complaints/${made.caseId}/escalate`,
       `/complaints/${made.caseId}/escalate`,
