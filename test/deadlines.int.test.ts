@@ -308,6 +308,11 @@ void describe('issue 12: every resident-facing deadline equals the staff deadlin
       null,
       'nothing is due, so the SLA scan raises no breach',
     );
+    assert.equal(
+      (await staffDates(made.caseId, customerId, await referenceOf(made.caseId))).casePage,
+      'No due date',
+      'staff are not shown a date counted from the SLA instead',
+    );
     const escalated = await browser.submit(
       `/complaints/${made.caseId}/escalate`,
       `/complaints/${made.caseId}/escalate`,

@@ -134,7 +134,8 @@ function snapshotOf(
 
 /**
  * The SLA clocks of many cases at `now`, keyed by case id (two queries whatever the number: for queue
- * pages). Cases that do not exist are left out. A closed case's clock is frozen at `closed_at`.
+ * pages). Cases that do not exist are left out, and so are statutory cases with no due date (their record
+ * has stopped the clock or expects nothing of the council yet). A closed case's clock is frozen at `closed_at`.
  */
 export async function caseSlaSnapshots(
   db: Db | Tx,
@@ -147,7 +148,11 @@ export async function caseSlaSnapshots(
   const calendar = options.calendar ?? defaultCaseCalendar();
   const rows = await slaRepo.clockRows(db, caseIds);
   const pauses = await slaRepo.completedPausesOf(db, caseIds);
-  for (const row of rows) out.set(row.id, snapshotOf(row, pauses.get(row.id) ?? [], now, calendar));
+  for (const row of rows) {
+    // A statutory clock with no date (stopped, or nothing due until the resident acts) has no snapshot.
+    if (keepsStatutoryClock(row.service_kind) && !row.due_at) continue;
+    out.set(row.id, snapshotOf(row, pauses.get(row.id) ?? [], now, calendar));
+  }
   return out;
 }
 
