@@ -290,6 +290,12 @@ void describe('issue 12: every resident-facing deadline equals the staff deadlin
     assert.equal(stage1, '2026-12-24', 'acknowledge by 10 December, answer 10 working days after');
     await assertSameDeadline({ ...made, customerId, browser }, stage1);
 
+    // Stage 1 ran late enough to be flagged as due soon and then overdue.
+    await db
+      .updateTable('cases')
+      .set({ sla_warned_at: clock.now(), sla_breached_at: clock.now() })
+      .where('id', '=', made.caseId)
+      .execute();
     await withTransaction(db, (trx) =>
       respondToComplaint(trx, complaint.id, {
         staffId: council.staff.id,
@@ -319,6 +325,16 @@ void describe('issue 12: every resident-facing deadline equals the staff deadlin
       { reason: '' },
     );
     assert.equal(escalated.statusCode, 303, escalated.body.slice(0, 300));
+    const flags = await db
+      .selectFrom('cases')
+      .select(['sla_warned_at', 'sla_breached_at'])
+      .where('id', '=', made.caseId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      flags,
+      { sla_warned_at: null, sla_breached_at: null },
+      'stage 2 is a new clock: it can warn again',
+    );
     const requestPage = (await browser.get(`/track/requests/${made.caseId}`)).body;
     assert.match(
       requestPage,

@@ -41,7 +41,32 @@ export function findCaseSummaryByReference(db: Q, reference: string) {
 export type CaseSummaryRow = NonNullable<Awaited<ReturnType<typeof findCaseSummary>>>;
 
 export async function updateCaseState(trx: Tx, caseId: string, values: RowUpdate<'cases'>): Promise<void> {
-  await trx.updateTable('cases').set(values).where('id', '=', caseId).execute();
+  const dueAt = values.due_at;
+  await trx
+    .updateTable('cases')
+    .set((eb) => ({
+      ...values,
+      // A later deadline (a complaint's stage 2, an extension) is a new clock: its "due soon" and "overdue"
+      // warnings must be able to fire again. A deadline that stays or moves earlier keeps them.
+      ...(dueAt instanceof Date
+        ? {
+            sla_warned_at: eb
+              .case()
+              .when(eb.or([eb('due_at', 'is', null), eb('due_at', '<', dueAt)]))
+              .then(null)
+              .else(eb.ref('sla_warned_at'))
+              .end(),
+            sla_breached_at: eb
+              .case()
+              .when(eb.or([eb('due_at', 'is', null), eb('due_at', '<', dueAt)]))
+              .then(null)
+              .else(eb.ref('sla_breached_at'))
+              .end(),
+          }
+        : {}),
+    }))
+    .where('id', '=', caseId)
+    .execute();
 }
 
 export async function insertCaseEvent(
