@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TestClock } from '../src/platform/clock.ts';
 import { withTransaction, type Db } from '../src/platform/db/index.ts';
-import { SessionStore } from '../src/platform/http/sessions.ts';
 import {
   acknowledgeComplaint,
   createComplaint,
@@ -19,15 +18,15 @@ import {
   respondToComplaint,
 } from '../src/modules/complaints/index.ts';
 import { createCase, loadCaseService } from '../src/modules/cases/index.ts';
-import { installShippedService } from './builders/services.ts';
+import { buildTeamRunning } from './builders/services.ts';
 import { outboxRow, runOutboxRow } from './support/jobs.ts';
-import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
-import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
+import { buildAuthority, buildColleagues, buildStaff } from './builders/index.ts';
+import { buildCase, buildCustomer, residentSignedIn, signedIn } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 
+const clock = new TestClock('2026-11-23T10:00:00Z');
 let t: TestApp;
 let db: Db;
-const clock = new TestClock('2026-11-23T10:00:00Z');
 
 before(async () => {
   t = await buildTestApp({ clock });
@@ -47,34 +46,20 @@ interface Council {
 
 async function council(): Promise<Council> {
   const authority = await buildAuthority(db);
-  const complaintsTeam = await buildTeam(db, authority.id, { name: 'Complaints' });
-  const wasteTeam = await buildTeam(db, authority.id, { name: 'Waste' });
-  const complaintService = await installShippedService(db, {
-    authorityId: authority.id,
-    teamId: complaintsTeam.id,
-    slug: 'make-a-complaint',
-  });
-  const binService = await installShippedService(db, {
-    authorityId: authority.id,
-    teamId: wasteTeam.id,
-    slug: 'report-a-missed-bin',
-  });
-  const officerA = await buildStaff(db, authority.id, {
-    roles: ['complaints_officer'],
-    teamIds: [complaintsTeam.id],
-    name: 'Officer A',
-  });
-  const officerB = await buildStaff(db, authority.id, {
-    roles: ['complaints_officer'],
-    teamIds: [complaintsTeam.id],
-    name: 'Officer B',
-  });
+  const complaints = await buildTeamRunning(db, authority.id, 'Complaints', ['make-a-complaint']);
+  const waste = await buildTeamRunning(db, authority.id, 'Waste', ['report-a-missed-bin']);
+  const [officerA, officerB] = await buildColleagues(
+    db,
+    authority.id,
+    { teamId: complaints.teamId, role: 'complaints_officer' },
+    ['Officer A', 'Officer B'],
+  );
   return {
     authorityId: authority.id,
-    complaintsTeamId: complaintsTeam.id,
-    wasteTeamId: wasteTeam.id,
-    complaintServiceId: complaintService.id,
-    binServiceId: binService.id,
+    complaintsTeamId: complaints.teamId,
+    wasteTeamId: waste.teamId,
+    complaintServiceId: complaints.services[0].id,
+    binServiceId: waste.services[0].id,
     officerA,
     officerB,
   };
@@ -125,14 +110,7 @@ async function messagesOf(caseId: string) {
     .execute();
 }
 
-/** A browser signed in as a resident (a session row and its signed cookie, as the residents module makes). */
-async function residentBrowser(customerId: string): Promise<Browser> {
-  const sessions = new SessionStore(db, clock, 30);
-  const { token } = await sessions.create('resident', { customerId });
-  const browser = new Browser(t.app);
-  browser.cookies.set('fd_session', t.app.signCookie(token));
-  return browser;
-}
+const residentBrowser = (customerId: string) => residentSignedIn(t, clock, customerId);
 
 void describe('making a complaint', () => {
   void test('a back-dated complaint counts every clock from the date of receipt and leaves the linked request open', async () => {

@@ -26,13 +26,12 @@ import {
   reviewDeadline,
   type Regime,
 } from '../src/modules/information-requests/index.ts';
-import { SessionStore } from '../src/platform/http/sessions.ts';
 import { toIsoDate } from '../src/platform/calendar/index.ts';
 import { createCase, loadCaseService } from '../src/modules/cases/index.ts';
-import { installShippedService } from './builders/services.ts';
+import { buildTeamRunning, installShippedService } from './builders/services.ts';
 import { runOutboxRow } from './support/jobs.ts';
-import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
-import { buildCustomer, signedIn } from './builders/customers.ts';
+import { buildAuthority, buildColleagues, buildStaff, buildTeam } from './builders/index.ts';
+import { buildCustomer, residentSignedIn, signedIn } from './builders/customers.ts';
 import { Browser, buildTestApp, type TestApp } from './support/app.ts';
 
 let t: TestApp;
@@ -47,27 +46,16 @@ after(() => t.close());
 
 async function council() {
   const authority = await buildAuthority(db);
-  const team = await buildTeam(db, authority.id, { name: 'Information governance' });
-  await installShippedService(db, {
-    authorityId: authority.id,
-    teamId: team.id,
-    slug: 'freedom-of-information-request',
-  });
-  await installShippedService(db, {
-    authorityId: authority.id,
-    teamId: team.id,
-    slug: 'subject-access-request',
-  });
-  const officer = await buildStaff(db, authority.id, {
-    roles: ['ig_officer'],
-    teamIds: [team.id],
-    name: 'IG Officer',
-  });
-  const reviewer = await buildStaff(db, authority.id, {
-    roles: ['ig_officer'],
-    teamIds: [team.id],
-    name: 'IG Reviewer',
-  });
+  const ig = await buildTeamRunning(db, authority.id, 'Information governance', [
+    'freedom-of-information-request',
+    'subject-access-request',
+  ]);
+  const [officer, reviewer] = await buildColleagues(
+    db,
+    authority.id,
+    { teamId: ig.teamId, role: 'ig_officer' },
+    ['IG Officer', 'IG Reviewer'],
+  );
   return { authorityId: authority.id, officer, reviewer };
 }
 
@@ -356,13 +344,7 @@ void describe('EIR', () => {
 });
 
 void describe('internal review asked for by the requester', () => {
-  async function residentBrowser(customerId: string): Promise<Browser> {
-    const sessions = new SessionStore(db, clock, 30);
-    const { token } = await sessions.create('resident', { customerId });
-    const browser = new Browser(t.app);
-    browser.cookies.set('fd_session', t.app.signCookie(token));
-    return browser;
-  }
+  const residentBrowser = (customerId: string) => residentSignedIn(t, clock, customerId);
 
   void test('from their account, with a reason, once the FOI request is answered; the review runs its own 20 working days', async () => {
     const c = await council();

@@ -8,7 +8,9 @@ import type { Db } from '../../src/platform/db/index.ts';
 import type { Channel } from '../../src/platform/db/index.ts';
 import { normaliseAddress, searchNameOf } from '../../src/modules/customers/index.ts';
 import { normaliseEmail, normalisePhone, REFERENCE_ALPHABET } from '../../src/platform/contact/index.ts';
-import { Browser } from '../support/app.ts';
+import type { Clock } from '../../src/platform/clock.ts';
+import { SessionStore } from '../../src/platform/http/sessions.ts';
+import { Browser, type TestApp } from '../support/app.ts';
 import { TEST_PASSWORD } from './index.ts';
 
 /** A random case reference like `KX7P-3RMD` (2^40 of them: collisions are negligible in tests). */
@@ -218,5 +220,13 @@ export async function signedIn(app: FastifyInstance, staff: { email: string }): 
     password: TEST_PASSWORD,
   });
   if (res.statusCode !== 302) throw new Error(`sign-in failed with ${res.statusCode}`);
+  return browser;
+}
+
+/** A browser signed in as a resident: a session row and its signed cookie, as the residents module makes. */
+export async function residentSignedIn(t: TestApp, clock: Clock, customerId: string): Promise<Browser> {
+  const { token } = await new SessionStore(t.database.db, clock, 30).create('resident', { customerId });
+  const browser = new Browser(t.app);
+  browser.cookies.set('fd_session', t.app.signCookie(token));
   return browser;
 }

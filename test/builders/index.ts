@@ -85,6 +85,19 @@ export async function buildStaff(
   return staff;
 }
 
+/** Colleagues with the same role in one team, one per name (e.g. the two officers stage 2 needs). */
+export async function buildColleagues(
+  db: Db,
+  authorityId: string,
+  team: { teamId: string; role: string },
+  names: string[],
+) {
+  const staff = [];
+  for (const name of names)
+    staff.push(await buildStaff(db, authorityId, { roles: [team.role], teamIds: [team.teamId], name }));
+  return staff;
+}
+
 export async function buildService(
   db: Db,
   authorityId: string,

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/platform/db/index.ts';
+import { buildTeam } from './index.ts';
 import { loadServiceDefinitions, type ServiceDefinition } from '../../src/modules/services/index.ts';
 
 let shipped: ServiceDefinition[] | null = null;
@@ -37,4 +38,18 @@ export async function installShippedService(
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, slug, name };
+}
+
+/** A team of the council with the shipped services it runs, in the order given (e.g. FOI and SAR for IG). */
+export async function buildTeamRunning(
+  db: Db,
+  authorityId: string,
+  teamName: string,
+  slugs: string[],
+): Promise<{ teamId: string; services: { id: string; slug: string; name: string }[] }> {
+  const team = await buildTeam(db, authorityId, { name: teamName });
+  const services = [];
+  for (const slug of slugs)
+    services.push(await installShippedService(db, { authorityId, teamId: team.id, slug }));
+  return { teamId: team.id, services };
 }

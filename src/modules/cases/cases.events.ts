@@ -6,7 +6,7 @@
  * those modules, and without anyone polling.
  */
 import type { WriteBatch } from '../../platform/db/index.ts';
-import { enqueueInBatch } from '../../platform/jobs/index.ts';
+import { enqueueInBatch, type JobHandler } from '../../platform/jobs/index.ts';
 
 export const CASE_CREATED_TOPIC = 'case.created';
 
@@ -52,4 +52,19 @@ export function announceCaseCreated(
 export function caseCreatedPayload(payload: Record<string, unknown>): CaseCreatedPayload | null {
   const { caseId, kind } = payload;
   return typeof caseId === 'string' && typeof kind === 'string' ? { caseId, kind } : null;
+}
+
+/**
+ * The `case.created` handler of a module that keeps a record of its own for cases of some service kinds:
+ * hands the case to `adopt` when its kind is one of `kinds` (adopting is idempotent, so a retried job does
+ * nothing twice) and ignores other kinds and malformed rows.
+ */
+export function adoptOnCaseCreated(
+  kinds: readonly string[],
+  adopt: (caseId: string) => Promise<unknown>,
+): JobHandler {
+  return async (job) => {
+    const created = caseCreatedPayload(job.payload);
+    if (created && kinds.includes(created.kind)) await adopt(created.caseId);
+  };
 }

@@ -32,7 +32,7 @@ export {
 } from './cases.service.ts';
 export { caseSlaSnapshot, extendSla, scanSla } from './cases.sla.ts';
 export { CASES_SLA_SCAN_TOPIC, caseJobHandlers } from './cases.jobs.ts';
-export { CASE_CREATED_TOPIC, caseCreatedPayload } from './cases.events.ts';
+export { adoptOnCaseCreated, CASE_CREATED_TOPIC } from './cases.events.ts';
 export {
   caseSummary,
   caseSummaryByReference,

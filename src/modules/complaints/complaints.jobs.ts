@@ -10,24 +10,20 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import type { JobHandler } from '../../platform/jobs/index.ts';
-import { caseCreatedPayload } from '../cases/index.ts';
+import { adoptOnCaseCreated } from '../cases/index.ts';
 import { adoptComplaintCase, adoptComplaintCases } from './complaints.service.ts';
 
 export const COMPLAINTS_ADOPT_TOPIC = 'complaints.adopt';
 
+/** The hourly safety net: adopts up to 500 open cases that still have no record. */
 export function complaintJobHandlers(deps: { db: Db; clock: Clock }): Record<string, JobHandler> {
-  return {
-    [COMPLAINTS_ADOPT_TOPIC]: async () => {
-      await adoptComplaintCases(deps.db, { now: deps.clock.now(), limit: 500 });
-    },
-  };
+  const sweep = () => adoptComplaintCases(deps.db, { now: deps.clock.now(), limit: 500 });
+  return { [COMPLAINTS_ADOPT_TOPIC]: async () => void (await sweep()) };
 }
 
 /** The complaints module's part of `case.created`: adopts the case when it is a complaint case. */
 export function complaintCaseCreatedHandler(deps: { db: Db; clock: Clock }): JobHandler {
-  return async (job) => {
-    const created = caseCreatedPayload(job.payload);
-    if (created?.kind === 'complaint')
-      await adoptComplaintCase(deps.db, created.caseId, { now: deps.clock.now() });
-  };
+  return adoptOnCaseCreated(['complaint'], (caseId) =>
+    adoptComplaintCase(deps.db, caseId, { now: deps.clock.now() }),
+  );
 }

@@ -4,7 +4,8 @@
  * the handler). Cases, staff, teams and services themselves are read through their modules.
  */
 import { sql } from 'kysely';
-import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
+import * as records from '../../platform/db/case-records.ts';
+import type { Db, NewRow, ReportPeriod, RowUpdate, Tx } from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
@@ -12,64 +13,19 @@ type Q = Db | Tx;
 
 /** Complaint cases opened through the forms engine that have no complaint record yet (oldest first). */
 export function unadoptedComplaintCases(db: Q, limit: number) {
-  return db
-    .selectFrom('cases as c')
-    .innerJoin('services as s', 's.id', 'c.service_id')
-    .leftJoin('complaints as x', 'x.case_id', 'c.id')
-    .select(['c.id'])
-    .where('s.kind', '=', 'complaint')
-    .where('c.closed_at', 'is', null)
-    .where('x.id', 'is', null)
-    .orderBy('c.received_at')
-    .limit(limit)
-    .execute();
+  return records.casesWithoutRecord(db, { table: 'complaints', kinds: ['complaint'], openOnly: true, limit });
 }
 
 // ---- complaints
 
-/** The complaint case's columns the use-cases need with a locked complaint (status, letters' addressees). */
-const caseColumns = [
-  'c.reference',
-  'c.status as case_status',
-  'c.service_id as case_service_id',
-  'c.guest_email',
-  'c.guest_phone',
-] as const;
+export const insertComplaint = (trx: Tx, row: NewRow<'complaints'>) =>
+  records.insertOncePerCase(trx, 'complaints', row);
 
-/** Who complained: the case reference, the guest's name and the customer's name parts (see `personName`). */
-const complainantColumns = [
-  'c.reference',
-  'c.guest_name',
-  'cu.given_name',
-  'cu.family_name',
-  'cu.organisation_name',
-] as const;
-
-export async function insertComplaint(trx: Tx, row: NewRow<'complaints'>): Promise<{ id: string } | null> {
-  const inserted = await trx
-    .insertInto('complaints')
-    .values(row)
-    .onConflict((oc) => oc.column('case_id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted ?? null;
-}
-
-export function findComplaintIdByCase(db: Q, caseId: string) {
-  return db.selectFrom('complaints').select(['id']).where('case_id', '=', caseId).executeTakeFirst();
-}
+export const findComplaintIdByCase = (db: Q, caseId: string) =>
+  records.recordIdOfCase(db, 'complaints', caseId);
 
 /** The complaint row, locked for the rest of the transaction (actions on one complaint serialise). */
-export function lockComplaint(trx: Tx, id: string) {
-  return trx
-    .selectFrom('complaints as x')
-    .innerJoin('cases as c', 'c.id', 'x.case_id')
-    .selectAll('x')
-    .select(caseColumns)
-    .where('x.id', '=', id)
-    .forUpdate('x')
-    .executeTakeFirst();
-}
+export const lockComplaint = (trx: Tx, id: string) => records.lockWithCase(trx, 'complaints', id);
 
 export type LockedComplaint = NonNullable<Awaited<ReturnType<typeof lockComplaint>>>;
 
@@ -84,7 +40,7 @@ export function findComplaintRow(db: Q, id: string) {
     .leftJoin('customers as cu', 'cu.id', 'x.customer_id')
     .leftJoin('services as s', 's.id', 'x.about_service_id')
     .selectAll('x')
-    .select([...complainantColumns, 's.name as about_service_name'])
+    .select([...records.personOfCaseColumns, 's.name as about_service_name'])
     .where('x.id', '=', id)
     .executeTakeFirst();
 }
@@ -242,7 +198,7 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; ha
       'x.status',
       'x.received_on',
       'x.summary',
-      ...complainantColumns,
+      ...records.personOfCaseColumns,
       'g.acknowledged_on',
       'g.acknowledge_by',
       'g.respond_by',
@@ -264,8 +220,8 @@ export type QueueRow = Awaited<ReturnType<typeof queue>>[number];
 // ---- reports
 
 /** Responded stages in [from, to] (response dates), with the service complained about. */
-export function respondedStages(db: Q, filter: { from: string; to: string; authorityIds?: string[] }) {
-  let query = db
+export function respondedStages(db: Q, period: ReportPeriod) {
+  const query = db
     .selectFrom('complaint_stages as g')
     .innerJoin('complaints as x', 'x.id', 'g.complaint_id')
     .leftJoin('services as s', 's.id', 'x.about_service_id')
@@ -277,12 +233,10 @@ export function respondedStages(db: Q, filter: { from: string; to: string; autho
       'x.root_cause',
       'x.authority_id',
       's.name as service_name',
-    ])
-    .where('g.responded_on', 'is not', null)
-    .where('g.responded_on', '>=', filter.from)
-    .where('g.responded_on', '<=', filter.to);
-  if (filter.authorityIds) query = query.where('x.authority_id', 'in', filter.authorityIds);
-  return query.execute();
+    ]);
+  return records
+    .inReportPeriod(query, { date: 'g.responded_on', authority: 'x.authority_id' }, period)
+    .execute();
 }
 
 /**
@@ -290,7 +244,7 @@ export function respondedStages(db: Q, filter: { from: string; to: string; autho
  * the "not yet answered" columns of the timeliness report.
  */
 export function openStagesOn(db: Q, filter: { asOf: string; authorityIds?: string[] }) {
-  let query = db
+  const query = db
     .selectFrom('complaint_stages as g')
     .innerJoin('complaints as x', 'x.id', 'g.complaint_id')
     .leftJoin('services as s', 's.id', 'x.about_service_id')
@@ -299,6 +253,5 @@ export function openStagesOn(db: Q, filter: { asOf: string; authorityIds?: strin
     .where((eb) => eb.or([eb('g.responded_on', 'is', null), eb('g.responded_on', '>', filter.asOf)]))
     .where((eb) => eb.or([eb('x.refused_on', 'is', null), eb('x.refused_on', '>', filter.asOf)]))
     .where((eb) => eb.or([eb('x.closed_on', 'is', null), eb('x.closed_on', '>', filter.asOf)]));
-  if (filter.authorityIds) query = query.where('x.authority_id', 'in', filter.authorityIds);
-  return query.execute();
+  return records.ofAuthorities(query, 'x.authority_id', filter.authorityIds).execute();
 }

@@ -9,7 +9,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import type { JobHandler } from '../../platform/jobs/index.ts';
-import { caseCreatedPayload } from '../cases/index.ts';
+import { adoptOnCaseCreated } from '../cases/index.ts';
 import {
   adoptComplimentCase,
   adoptComplimentCases,
@@ -34,9 +34,7 @@ export function feedbackJobHandlers(deps: {
 
 /** The feedback module's part of `case.created`: adopts the case when it is a compliment case. */
 export function complimentCaseCreatedHandler(deps: { db: Db; clock: Clock }): JobHandler {
-  return async (job) => {
-    const created = caseCreatedPayload(job.payload);
-    if (created?.kind === 'compliment')
-      await adoptComplimentCase(deps.db, created.caseId, { now: deps.clock.now() });
-  };
+  return adoptOnCaseCreated(['compliment'], (caseId) =>
+    adoptComplimentCase(deps.db, caseId, { now: deps.clock.now() }),
+  );
 }

@@ -3,7 +3,13 @@
  * here), and the reads it needs on cases, interactions, teams and services.
  */
 import { sql } from 'kysely';
-import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
+import {
+  casesWithoutRecord,
+  type Db,
+  type NewRow,
+  type RowUpdate,
+  type Tx,
+} from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
@@ -257,17 +263,7 @@ export async function routeCompliment(
 
 /** "Give a compliment" cases (forms engine) that have no compliment record yet. */
 export function unadoptedComplimentCases(db: Q, limit: number) {
-  return db
-    .selectFrom('cases as c')
-    .innerJoin('services as s', 's.id', 'c.service_id')
-    .select(['c.id'])
-    .where('s.kind', '=', 'compliment')
-    .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom('compliments as m').select('m.id').whereRef('m.case_id', '=', 'c.id'))),
-    )
-    .orderBy('c.received_at')
-    .limit(limit)
-    .execute();
+  return casesWithoutRecord(db, { table: 'compliments', kinds: ['compliment'], openOnly: false, limit });
 }
 
 // ---- "You said, we did"

@@ -9,24 +9,20 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import type { JobHandler } from '../../platform/jobs/index.ts';
-import { caseCreatedPayload } from '../cases/index.ts';
+import { adoptOnCaseCreated } from '../cases/index.ts';
 import { adoptInformationRequestCase, adoptInformationRequestCases } from './information-requests.service.ts';
 
 export const INFORMATION_REQUESTS_ADOPT_TOPIC = 'information-requests.adopt';
 
+/** The hourly safety net: adopts up to 500 open cases that still have no record. */
 export function informationRequestJobHandlers(deps: { db: Db; clock: Clock }): Record<string, JobHandler> {
-  return {
-    [INFORMATION_REQUESTS_ADOPT_TOPIC]: async () => {
-      await adoptInformationRequestCases(deps.db, { now: deps.clock.now(), limit: 500 });
-    },
-  };
+  const sweep = () => adoptInformationRequestCases(deps.db, { now: deps.clock.now(), limit: 500 });
+  return { [INFORMATION_REQUESTS_ADOPT_TOPIC]: async () => void (await sweep()) };
 }
 
 /** The information-requests module's part of `case.created`: adopts the case when it is an FOI or SAR case. */
 export function informationRequestCaseCreatedHandler(deps: { db: Db; clock: Clock }): JobHandler {
-  return async (job) => {
-    const created = caseCreatedPayload(job.payload);
-    if (created?.kind === 'foi' || created?.kind === 'sar')
-      await adoptInformationRequestCase(deps.db, created.caseId, { now: deps.clock.now() });
-  };
+  return adoptOnCaseCreated(['foi', 'sar'], (caseId) =>
+    adoptInformationRequestCase(deps.db, caseId, { now: deps.clock.now() }),
+  );
 }

@@ -4,71 +4,28 @@
  * read and moved through the cases module.
  */
 import { sql } from 'kysely';
-import type { Db, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
+import * as records from '../../platform/db/case-records.ts';
+import type { Db, NewRow, ReportPeriod, RowUpdate, Tx } from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
-/** Who asked: the case reference, the guest's name and the customer's name parts (see `personName`). */
-const requesterColumns = [
-  'c.reference',
-  'c.guest_name',
-  'cu.given_name',
-  'cu.family_name',
-  'cu.organisation_name',
-] as const;
-
 /** FOI and SAR cases made through the forms engine that have no request record yet (oldest first). */
 export function unadoptedRequestCases(db: Q, limit: number) {
-  return db
-    .selectFrom('cases as c')
-    .innerJoin('services as s', 's.id', 'c.service_id')
-    .leftJoin('information_requests as r', 'r.case_id', 'c.id')
-    .select(['c.id'])
-    .where('s.kind', 'in', ['foi', 'sar'])
-    .where('c.closed_at', 'is', null)
-    .where('r.id', 'is', null)
-    .orderBy('c.received_at')
-    .limit(limit)
-    .execute();
+  return records.casesWithoutRecord(db, {
+    table: 'information_requests',
+    kinds: ['foi', 'sar'],
+    openOnly: true,
+    limit,
+  });
 }
 
-export async function insertRequest(
-  trx: Tx,
-  row: NewRow<'information_requests'>,
-): Promise<{ id: string } | null> {
-  const inserted = await trx
-    .insertInto('information_requests')
-    .values(row)
-    .onConflict((oc) => oc.column('case_id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted ?? null;
-}
+export const insertRequest = (trx: Tx, row: NewRow<'information_requests'>) =>
+  records.insertOncePerCase(trx, 'information_requests', row);
 
-export function findIdByCase(db: Q, caseId: string) {
-  return db
-    .selectFrom('information_requests')
-    .select(['id'])
-    .where('case_id', '=', caseId)
-    .executeTakeFirst();
-}
+export const findIdByCase = (db: Q, caseId: string) =>
+  records.recordIdOfCase(db, 'information_requests', caseId);
 
-export function lockRequest(trx: Tx, id: string) {
-  return trx
-    .selectFrom('information_requests as r')
-    .innerJoin('cases as c', 'c.id', 'r.case_id')
-    .selectAll('r')
-    .select([
-      'c.reference',
-      'c.status as case_status',
-      'c.service_id as case_service_id',
-      'c.guest_email',
-      'c.guest_phone',
-    ])
-    .where('r.id', '=', id)
-    .forUpdate('r')
-    .executeTakeFirst();
-}
+export const lockRequest = (trx: Tx, id: string) => records.lockWithCase(trx, 'information_requests', id);
 
 export type LockedRequest = NonNullable<Awaited<ReturnType<typeof lockRequest>>>;
 
@@ -87,7 +44,7 @@ export function findRequestRow(db: Q, id: string) {
     .leftJoin('customers as cu', 'cu.id', 'r.customer_id')
     .leftJoin('staff_users as h', 'h.id', 'r.handler_id')
     .selectAll('r')
-    .select([...requesterColumns, 'h.display_name as handler_name'])
+    .select([...records.personOfCaseColumns, 'h.display_name as handler_name'])
     .where('r.id', '=', id)
     .executeTakeFirst();
 }
@@ -140,7 +97,7 @@ export function queue(db: Q, filter: { authorityIds: string[]; open: boolean; re
       'r.status',
       'r.received_on',
       'r.due_on',
-      ...requesterColumns,
+      ...records.personOfCaseColumns,
       'h.display_name as handler_name',
       'v.due_on as review_due_on',
       'v.completed_on as review_completed_on',
@@ -264,18 +221,16 @@ export function bundlesOfRequest(db: Q, requestId: string) {
 
 // ---- reports
 
-export function respondedRequests(db: Q, filter: { from: string; to: string; authorityIds?: string[] }) {
-  let query = db
+export function respondedRequests(db: Q, period: ReportPeriod) {
+  const query = db
     .selectFrom('information_requests as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
     .innerJoin('services as s', 's.id', 'c.service_id')
     .select(['r.regime', 'r.responded_on', 'r.due_on', 'r.authority_id', 's.name as service_name'])
-    .where('r.responded_on', 'is not', null)
-    .where('r.outcome', '!=', 'withdrawn')
-    .where('r.responded_on', '>=', filter.from)
-    .where('r.responded_on', '<=', filter.to);
-  if (filter.authorityIds) query = query.where('r.authority_id', 'in', filter.authorityIds);
-  return query.execute();
+    .where('r.outcome', '!=', 'withdrawn');
+  return records
+    .inReportPeriod(query, { date: 'r.responded_on', authority: 'r.authority_id' }, period)
+    .execute();
 }
 
 /**
@@ -283,7 +238,7 @@ export function respondedRequests(db: Q, filter: { from: string; to: string; aut
  * answered" columns of the timeliness report. `due_on` is null while the clock is stopped.
  */
 export function openRequestsOn(db: Q, filter: { asOf: string; authorityIds?: string[] }) {
-  let query = db
+  const query = db
     .selectFrom('information_requests as r')
     .innerJoin('cases as c', 'c.id', 'r.case_id')
     .innerJoin('services as s', 's.id', 'c.service_id')
@@ -291,18 +246,15 @@ export function openRequestsOn(db: Q, filter: { asOf: string; authorityIds?: str
     .where('r.received_on', '<=', filter.asOf)
     .where('r.status', '!=', 'withdrawn')
     .where((eb) => eb.or([eb('r.responded_on', 'is', null), eb('r.responded_on', '>', filter.asOf)]));
-  if (filter.authorityIds) query = query.where('r.authority_id', 'in', filter.authorityIds);
-  return query.execute();
+  return records.ofAuthorities(query, 'r.authority_id', filter.authorityIds).execute();
 }
 
-export function completedReviews(db: Q, filter: { from: string; to: string; authorityIds?: string[] }) {
-  let query = db
+export function completedReviews(db: Q, period: ReportPeriod) {
+  const query = db
     .selectFrom('information_request_reviews as v')
     .innerJoin('information_requests as r', 'r.id', 'v.request_id')
-    .select(['r.regime', 'v.completed_on', 'v.due_on', 'r.authority_id'])
-    .where('v.completed_on', 'is not', null)
-    .where('v.completed_on', '>=', filter.from)
-    .where('v.completed_on', '<=', filter.to);
-  if (filter.authorityIds) query = query.where('r.authority_id', 'in', filter.authorityIds);
-  return query.execute();
+    .select(['r.regime', 'v.completed_on', 'v.due_on', 'r.authority_id']);
+  return records
+    .inReportPeriod(query, { date: 'v.completed_on', authority: 'r.authority_id' }, period)
+    .execute();
 }

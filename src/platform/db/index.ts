@@ -14,3 +14,14 @@ export type * from './schema.ts';
 export { withTransaction, type Db, type Tx } from './transaction.ts';
 export { WriteBatch, type BatchInsertOptions } from './batch.ts';
 export { PREPARED, PREPARED_MARK, reusableQuery } from './prepared.ts';
+export {
+  casesWithoutRecord,
+  inReportPeriod,
+  insertOncePerCase,
+  lockWithCase,
+  ofAuthorities,
+  personOfCaseColumns,
+  recordIdOfCase,
+  type LockedCaseColumns,
+  type ReportPeriod,
+} from './case-records.ts';
