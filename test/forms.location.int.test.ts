@@ -93,6 +93,11 @@ void describe('issue 12 item 14: the location step', () => {
       assert.doesNotMatch(answers, /location-link/, 'no point, no map link');
     });
 
+  void test('issue 12 item 14: with no tile server configured the CSP allows no other image host', async () => {
+    const res = await new Browser(t.app).get('/');
+    assert.match(String(res.headers['content-security-policy']), /img-src 'self' data:;/);
+  });
+
   void test('issue 12 item 14: a point from the map in the hidden fields is checked against the UK, kept and shown to staff as a link', async () => {
     const slug = 'report-a-road-problem';
     const browser = new Browser(t.app);
