@@ -124,6 +124,8 @@ void describe('issue 12 item 14: the location step in a browser', { skip }, () =
     );
     assert.match(await map.innerText(), /Test tiles/, 'the tiles are credited');
     assert.equal(await page.inputValue('[name=location-lat]'), '');
+    const remove = page.locator('[data-location-map-remove]');
+    assert.equal(await remove.isVisible(), false, 'nothing to remove yet');
     await checkPage(page);
 
     // A click chooses the point under it.
@@ -136,7 +138,14 @@ void describe('issue 12 item 14: the location step in a browser', { skip }, () =
       `Point chosen on the map: ${lat}, ${lng}.`,
     );
     assert.equal(await page.locator('.leaflet-marker-icon').count(), 1);
+    assert.equal(await remove.isVisible(), true);
     await assertAccessible(page);
+
+    // "Remove the point" clears it.
+    await remove.click();
+    assert.equal(await page.inputValue('[name=location-lat]'), '');
+    assert.equal(await page.locator('.leaflet-marker-icon').count(), 0);
+    assert.match(await page.locator('[data-testid=location-map-status]').innerText(), /No point chosen/);
 
     // The keyboard: move the map with an arrow key, Enter chooses its middle.
     await page.locator('[data-location-map-canvas]').focus();
