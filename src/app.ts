@@ -121,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The busiest anonymous pages, which show only the catalogue (docs/web.md "Page cache").
     pageCache: { routes: ['/', '/services/:slug'], ttlMs: 5_000 },
     brand: config.brand,
+    map: config.map,
   });
   await registerStaffIdentity(app, {
     db,

@@ -14,11 +14,11 @@ export interface RunningServer extends TestApp {
 
 export async function startServer(
   prepare?: (t: TestApp) => Promise<void>,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<RunningServer> {
   // A database of its own: the demo council is seeded afresh and nothing leaks between files.
   const database = await openTestDatabase({ isolated: true });
-  const built = await buildTestApp({ database, clock: options.clock });
+  const built = await buildTestApp({ database, clock: options.clock, env: options.env });
   const t: TestApp = {
     ...built,
     async close() {

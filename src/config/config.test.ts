@@ -183,3 +183,32 @@ void test('brand: a colour white text cannot be read on, a bad hex, a missing fi
   );
   assert.throws(() => loadConfig({ DATA_DIR: dir, BRAND_LOGO: text }), /BRAND_LOGO must be a \.svg, /);
 });
+
+void test('issue 12 item 14: the location map needs a tile URL with its credit; unset, there is no map', () => {
+  const dir = dataDir();
+  assert.equal(loadConfig({ DATA_DIR: dir }).map, null);
+  assert.deepEqual(
+    loadConfig({
+      DATA_DIR: dir,
+      MAP_TILE_URL: 'https://tiles.example.gov.uk/{z}/{x}/{y}.png',
+      MAP_TILE_ATTRIBUTION: '© OpenStreetMap contributors',
+      MAP_CENTRE: '51.1, -2.5, 13',
+    }).map,
+    {
+      tileUrl: 'https://tiles.example.gov.uk/{z}/{x}/{y}.png',
+      attribution: '© OpenStreetMap contributors',
+      centre: '51.1,-2.5,13',
+    },
+  );
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dir, MAP_TILE_URL: 'https://tiles.example.gov.uk/{z}/{x}/{y}.png' }),
+    /MAP_TILE_ATTRIBUTION is required when MAP_TILE_URL is set/,
+  );
+  for (const url of ['http://tiles.example.gov.uk/{z}/{x}/{y}.png', 'https://tiles.example.gov.uk/tile.png'])
+    assert.throws(
+      () => loadConfig({ DATA_DIR: dir, MAP_TILE_URL: url, MAP_TILE_ATTRIBUTION: 'x' }),
+      /MAP_TILE_URL must be an https:\/\/ tile URL/,
+      url,
+    );
+  assert.throws(() => loadConfig({ DATA_DIR: dir, MAP_CENTRE: '48.85,2.35,12' }), /MAP_CENTRE must be/);
+});

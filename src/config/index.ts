@@ -79,6 +79,16 @@ export interface BrandConfig {
   icon: BrandImage | null;
 }
 
+/** The location step's map: a tile server the council chooses, credited, and where the map starts. */
+export interface MapSettings {
+  /** `https://…/{z}/{x}/{y}.png`; its origin is added to the CSP's `img-src`. */
+  tileUrl: string;
+  /** Plain text shown on the map (the tiles' licence usually requires it). */
+  attribution: string;
+  /** `latitude,longitude,zoom` of the map's first view. */
+  centre: string;
+}
+
 /** Neutral charcoal: not GOV.UK blue, 9.9:1 against white. */
 export const DEFAULT_BRAND_COLOUR = '#36454f';
 
@@ -267,6 +277,42 @@ const envSchema = z.object({
     .default(DEFAULT_BRAND_COLOUR),
   BRAND_LOGO: brandImage(['.svg', '.png', '.jpg', '.jpeg', '.webp', '.gif']).optional(),
   BRAND_ICON: brandImage(['.ico', '.png', '.svg']).optional(),
+  // The location step's map (docs/forms.md "Location"): unset, no map is shown.
+  MAP_TILE_URL: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((value) => {
+      if (!['{z}', '{x}', '{y}'].every((part) => value.includes(part))) return false;
+      try {
+        const url = new URL(value);
+        const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+        return url.protocol === 'https:' || (url.protocol === 'http:' && local);
+      } catch {
+        return false;
+      }
+    }, 'must be an https:// tile URL on one host with {z}, {x} and {y}, like https://tiles.example.gov.uk/{z}/{x}/{y}.png')
+    .optional(),
+  MAP_TILE_ATTRIBUTION: z.string().trim().min(1).max(200, 'must be at most 200 characters').optional(),
+  MAP_CENTRE: z
+    .string()
+    .trim()
+    .refine((value) => {
+      const [lat, lng, zoom, ...rest] = value.split(',').map((part) => Number(part.trim()));
+      return (
+        rest.length === 0 &&
+        Number.isFinite(lat) &&
+        Number.isFinite(lng) &&
+        Number.isInteger(zoom) &&
+        lat >= 49.8 &&
+        lat <= 60.9 &&
+        lng >= -8.7 &&
+        lng <= 1.8 &&
+        zoom >= 5 &&
+        zoom <= 19
+      );
+    }, 'must be "latitude,longitude,zoom" in the UK, like 51.062,-2.32,13')
+    .default('51.062,-2.32,12'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -340,6 +386,8 @@ export interface Config {
     vtr: string;
   } | null;
   brand: BrandConfig;
+  /** The location step's map tiles (docs/forms.md "Location"); null = no map. */
+  map: MapSettings | null;
 }
 
 export class ConfigError extends Error {
@@ -414,6 +462,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NOTIFY_API_KEY && !e.NOTIFY_TEMPLATE_IDS)
     problems.push('NOTIFY_TEMPLATE_IDS is required when NOTIFY_API_KEY is set');
   if (e.SMTP_URL && !e.MAIL_FROM) problems.push('MAIL_FROM is required when SMTP_URL is set');
+  if (e.MAP_TILE_URL && !e.MAP_TILE_ATTRIBUTION)
+    problems.push('MAP_TILE_ATTRIBUTION is required when MAP_TILE_URL is set (the map must credit its data)');
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = resolve(e.DATA_DIR);
@@ -496,6 +546,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       logo: e.BRAND_LOGO ?? null,
       icon: e.BRAND_ICON ?? null,
     },
+    map: e.MAP_TILE_URL
+      ? {
+          tileUrl: e.MAP_TILE_URL,
+          attribution: e.MAP_TILE_ATTRIBUTION ?? '',
+          centre: e.MAP_CENTRE.replace(/\s/g, ''),
+        }
+      : null,
   };
 }
 

@@ -63,6 +63,10 @@ export interface FormWalk {
   answers?: Record<string, string>;
   /** A past date for date questions. */
   pastDate?: [day: string, month: string, year: string];
+  /** The fields posted for location questions (default: a description only). */
+  locationFields?: Record<string, string>;
+  /** Called with each question page as shown, before its answers are posted. */
+  onPage?: (pageId: string, url: string, body: string) => Promise<void> | void;
 }
 
 /** Fills in and submits the form; returns the confirmation page's URL and the case it made. */
@@ -99,6 +103,7 @@ export async function walkAndSubmit(walk: FormWalk): Promise<{ confirmation: str
     assert.equal(page.statusCode, 200, `${walk.slug}: GET ${url}`);
     const formPage = form.pages.find((p) => p.id === url.split('/').pop());
     assert.ok(formPage, `${walk.slug}: no page for ${url}`);
+    await walk.onPage?.(formPage.id, url, page.body);
     const fields: [string, string][] = [['_csrf', csrfOf(page.body)]];
     const files: { field: string; filename: string }[] = [];
     for (const q of formPage.questions) {
@@ -136,7 +141,8 @@ export async function walkAndSubmit(walk: FormWalk): Promise<{ confirmation: str
           fields.push([`${q.id}-postcode`, 'KB1 2AB'], [`${q.id}-uprn`, uprn]);
           break;
         case 'location':
-          fields.push([`${q.id}-description`, 'Outside the library']);
+          if (walk.locationFields) fields.push(...Object.entries(walk.locationFields));
+          else fields.push([`${q.id}-description`, 'Outside the library']);
           break;
         case 'file':
           files.push({ field: q.id, filename: 'evidence.png' });

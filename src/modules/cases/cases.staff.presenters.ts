@@ -5,6 +5,7 @@
  */
 import { displayPhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
+import { escapeHtml } from '../../platform/views/govuk-items.ts';
 import type { StaffPrincipal } from '../identity/index.ts';
 import { fillTemplate, PRIORITIES } from './cases.handling.ts';
 import { staffMaySeeCase } from './cases.policy.ts';
@@ -31,6 +32,7 @@ export interface StaffCaseFormState {
 export function answerRows(definition: unknown, answers: Record<string, unknown>) {
   const labels = new Map<string, string>();
   const phones = new Set<string>();
+  const locations = new Set<string>();
   const pages = (
     definition as { form?: { pages?: { questions?: { id?: string; label?: string; type?: string }[] }[] } }
   ).form?.pages;
@@ -38,6 +40,7 @@ export function answerRows(definition: unknown, answers: Record<string, unknown>
     for (const q of page.questions ?? []) {
       if (q.id && q.label) labels.set(q.id, q.label);
       if (q.id && q.type === 'phone') phones.add(q.id);
+      if (q.id && q.type === 'location') locations.add(q.id);
     }
   const text = (v: unknown): string => {
     if (v === null || v === undefined || v === '') return 'Not given';
@@ -58,7 +61,30 @@ export function answerRows(definition: unknown, answers: Record<string, unknown>
     phones.has(k) && typeof answers[k] === 'string' && answers[k] !== ''
       ? displayPhone(answers[k])
       : text(answers[k]);
-  return keys.map((k) => ({ key: { text: labels.get(k) ?? k }, value: { text: shown(k) } }));
+  return keys.map((k) => {
+    const value = locations.has(k) ? locationHtml(answers[k]) : null;
+    return { key: { text: labels.get(k) ?? k }, value: value ? { html: value } : { text: shown(k) } };
+  });
+}
+
+/**
+ * A location answer as staff read it: the description, the postcode, and the point chosen on the map as a
+ * link that opens it on a map (null when the answer is not a location object).
+ */
+function locationHtml(value: unknown): string | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const l = value as { description?: unknown; postcode?: unknown; lat?: unknown; lng?: unknown };
+  const lines: string[] = [];
+  if (typeof l.description === 'string' && l.description)
+    lines.push(escapeHtml(l.description).replace(/\r?\n/g, '<br>'));
+  if (typeof l.postcode === 'string' && l.postcode) lines.push(`Postcode: ${escapeHtml(l.postcode)}`);
+  if (typeof l.lat === 'number' && typeof l.lng === 'number') {
+    const href = `https://www.openstreetmap.org/?mlat=${l.lat}&mlon=${l.lng}#map=18/${l.lat}/${l.lng}`;
+    lines.push(
+      `Map point: <a class="govuk-link" href="${escapeHtml(href)}" data-testid="location-link">${l.lat}, ${l.lng}<span class="govuk-visually-hidden"> (opens a map)</span></a>`,
+    );
+  }
+  return lines.length ? lines.join('<br>') : 'Not given';
 }
 
 /**

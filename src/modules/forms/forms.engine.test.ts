@@ -172,3 +172,52 @@ void test('expandForm moves questions that depend on an answer on the same page 
           `${definition.slug}/${page.id}/${q.id}`,
         );
 });
+
+void test('issue 12 item 14: a location is a description or a point in the UK, with an optional postcode', () => {
+  const road = loadServiceDefinitions().find((d) => d.slug === 'report-a-road-problem');
+  assert.ok(road);
+  const where = road.form.pages.find((p) => p.questions.some((q) => q.type === 'location'));
+  assert.ok(where);
+  assert.deepEqual(
+    where.questions.map((q) => q.type),
+    ['location'],
+    'one location question: no second "Describe where it is" box',
+  );
+  const read = (body: Record<string, string>) => readPage(where, road, body, ctx());
+  const fieldsOf = (r: ReturnType<typeof read>) =>
+    r.errors.map((e) => `${e.field}: ${e.message.split('{')[0]}`);
+
+  // Without JavaScript: the description (and postcode) is the answer; the postcode is formatted.
+  assert.deepEqual(
+    read({ 'location-description': ' Outside 14 Mill Lane ', 'location-postcode': 'kb12ab' }).answers,
+    {
+      location: { description: 'Outside 14 Mill Lane', postcode: 'KB1 2AB' },
+    },
+  );
+  // With the map: a point alone is enough.
+  assert.deepEqual(read({ 'location-lat': '51.0621', 'location-lng': '-2.3184' }).answers, {
+    location: { lat: 51.0621, lng: -2.3184 },
+  });
+  // Nothing: one message on the description.
+  assert.deepEqual(fieldsOf(read({})), ['location-description: forms.error.locationDescription']);
+  // A postcode alone does not say where the problem is.
+  assert.deepEqual(fieldsOf(read({ 'location-postcode': 'KB1 2AB' })), [
+    'location-description: forms.error.locationDescription',
+  ]);
+  assert.deepEqual(fieldsOf(read({ 'location-description': 'By the school', 'location-postcode': 'nope' })), [
+    'location-postcode: forms.error.postcode',
+  ]);
+  // A point outside the UK, half a point or not numbers: one message about the point.
+  for (const [lat, lng] of [
+    ['48.85', '2.35'],
+    ['51.06', ''],
+    ['', '-2.31'],
+    ['north', 'west'],
+    ['Infinity', '-2.31'],
+  ])
+    assert.deepEqual(
+      fieldsOf(read({ 'location-description': 'By the school', 'location-lat': lat, 'location-lng': lng })),
+      ['location-point: forms.error.locationPoint'],
+      `${lat},${lng}`,
+    );
+});

@@ -7,7 +7,7 @@
  * Answers are stored as JSON, one value per question id:
  * text, textarea, email, phone → string · postcode → "KB1 2AB" · number → number · radios → option value ·
  * checkboxes → option values[] · date → "YYYY-MM-DD" · address → { uprn?, line1, line2?, town, postcode } ·
- * location → { description, lat?, lng? } · file → [{ attachmentId, filename, sizeBytes, contentType }].
+ * location → { description?, postcode?, lat?, lng? } (a description or a map point) · file → [{ attachmentId, filename, sizeBytes, contentType }].
  *
  * Validation is hand-written per question type rather than a zod schema built per page: the composite
  * GOV.UK fields (date, address, location) need one message per field part and error links to the exact
@@ -31,7 +31,10 @@ export interface AddressAnswer {
 }
 
 export interface LocationAnswer {
-  description: string;
+  /** What the resident wrote; absent only when they chose a point on the map instead. */
+  description?: string;
+  /** The nearest postcode, formatted ("KB1 2AB"), if they gave one. */
+  postcode?: string;
   lat?: number;
   lng?: number;
 }
@@ -421,38 +424,9 @@ export function readPage(
         break;
       }
       case 'location': {
-        const description = str(body[fieldId(q, 'description')]).trim();
-        const latText = str(body[fieldId(q, 'lat')]).trim();
-        const lngText = str(body[fieldId(q, 'lng')]).trim();
-        const before = errors.length;
-        if (description === '') {
-          if (q.required || latText || lngText)
-            errors.push({
-              field: fieldId(q, 'description'),
-              questionId: q.id,
-              message: t('forms.error.locationDescription'),
-            });
-        } else if (description.length > TEXT_MAX)
-          errors.push({
-            field: fieldId(q, 'description'),
-            questionId: q.id,
-            message: t('forms.error.tooLong', { label: t('forms.location.description'), max: TEXT_MAX }),
-          });
-        let lat: number | undefined;
-        let lng: number | undefined;
-        if (latText || lngText) {
-          lat = Number(latText);
-          lng = Number(lngText);
-          if (!latText || !Number.isFinite(lat) || lat < UK_BOUNDS.latMin || lat > UK_BOUNDS.latMax)
-            errors.push({ field: fieldId(q, 'lat'), questionId: q.id, message: t('forms.error.latitude') });
-          if (!lngText || !Number.isFinite(lng) || lng < UK_BOUNDS.lngMin || lng > UK_BOUNDS.lngMax)
-            errors.push({ field: fieldId(q, 'lng'), questionId: q.id, message: t('forms.error.longitude') });
-        }
-        if (errors.length === before && description !== '') {
-          const answer: LocationAnswer = { description };
-          if (lat !== undefined && lng !== undefined) Object.assign(answer, { lat, lng });
-          answers[q.id] = answer;
-        }
+        const result = readLocation(q, body, t);
+        if (result.answer) answers[q.id] = result.answer;
+        errors.push(...result.errors);
         break;
       }
       case 'file': {
@@ -470,6 +444,56 @@ export function readPage(
     }
   }
   return { answers, errors, addressModes };
+}
+
+/**
+ * A location: one description, an optional postcode, and the point chosen on the map (hidden fields the
+ * map script fills; never typed). Either a description or a point is enough; without JavaScript the
+ * description (and postcode) is the answer. A point must be two numbers inside the UK.
+ */
+function readLocation(
+  q: FormQuestion,
+  body: RawFields,
+  t: Translate,
+): { answer: LocationAnswer | null; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const err = (part: string, message: string) =>
+    errors.push({ field: fieldId(q, part), questionId: q.id, message });
+  const description = str(body[fieldId(q, 'description')]).trim();
+  const postcodeText = str(body[fieldId(q, 'postcode')]).trim();
+  const latText = str(body[fieldId(q, 'lat')]).trim();
+  const lngText = str(body[fieldId(q, 'lng')]).trim();
+  let point: { lat: number; lng: number } | null = null;
+  if (latText || lngText) {
+    const lat = Number(latText);
+    const lng = Number(lngText);
+    const inUk =
+      latText !== '' &&
+      lngText !== '' &&
+      Number.isFinite(lat) &&
+      Number.isFinite(lng) &&
+      lat >= UK_BOUNDS.latMin &&
+      lat <= UK_BOUNDS.latMax &&
+      lng >= UK_BOUNDS.lngMin &&
+      lng <= UK_BOUNDS.lngMax;
+    if (inUk) point = { lat, lng };
+    else err('point', t('forms.error.locationPoint'));
+  }
+  if (description.length > TEXT_MAX)
+    err('description', t('forms.error.tooLong', { label: t('forms.location.description'), max: TEXT_MAX }));
+  else if (description === '' && !point && (q.required || postcodeText) && errors.length === 0)
+    err('description', t('forms.error.locationDescription'));
+  const postcode = postcodeText ? normalisePostcode(postcodeText) : null;
+  if (postcodeText && !postcode) err('postcode', t('forms.error.postcode'));
+  if (errors.length || (description === '' && !point)) return { answer: null, errors };
+  return {
+    answer: {
+      ...(description ? { description } : {}),
+      ...(postcode ? { postcode } : {}),
+      ...(point ?? {}),
+    },
+    errors,
+  };
 }
 
 function readAddress(
@@ -568,6 +592,7 @@ export function answersToFields(page: FormPage, answers: Answers): RawFields {
       case 'location': {
         const l = value as Partial<LocationAnswer>;
         fields[fieldId(q, 'description')] = l.description ?? '';
+        fields[fieldId(q, 'postcode')] = l.postcode ?? '';
         if (typeof l.lat === 'number') fields[fieldId(q, 'lat')] = String(l.lat);
         if (typeof l.lng === 'number') fields[fieldId(q, 'lng')] = String(l.lng);
         break;

@@ -249,42 +249,55 @@ function buildQuestion(
       };
     }
     case 'location': {
+      // One description, an optional postcode, and the map's point in hidden fields (never typed boxes).
+      // The question's hint belongs to the description; nothing here mentions a map, which only the
+      // map script shows (views/public/location-map.js, when MAP_TILE_URL is set).
       const partError = (part: string) => {
         const e = input.errors.find((x) => x.field === fieldId(q, part));
         return e ? { text: e.message } : undefined;
       };
-      const coordinate = (part: 'lat' | 'lng', text: string, hintText: string) => ({
-        id: fieldId(q, part),
-        name: fieldId(q, part),
-        label: { text },
-        hint: { text: hintText },
-        value: str(fields[fieldId(q, part)]),
-        errorMessage: partError(part),
-        inputmode: 'decimal',
-        spellcheck: false,
-        classes: 'govuk-input--width-10',
-      });
-      const hasCoordinates = str(fields[fieldId(q, 'lat')]) !== '' || str(fields[fieldId(q, 'lng')]) !== '';
+      const pointError = partError('point');
+      const lat = pointError ? '' : str(fields[fieldId(q, 'lat')]);
+      const lng = pointError ? '' : str(fields[fieldId(q, 'lng')]);
       return {
         id: q.id,
         component: 'location',
-        params: { legend, hint, asHeading },
+        params: { legend, asHeading },
         parts: {
           description: {
             id: fieldId(q, 'description'),
             name: fieldId(q, 'description'),
             label: { text: t('forms.location.description') },
-            hint: { text: t('forms.location.descriptionHint') },
+            hint: hint ?? { text: t('forms.location.descriptionHint') },
             value: str(fields[fieldId(q, 'description')]),
             errorMessage: partError('description'),
             rows: 3,
           },
-          details: {
-            summaryText: t('forms.location.coordinates'),
-            open: hasCoordinates || partError('lat') || partError('lng') ? true : false,
+          postcode: {
+            id: fieldId(q, 'postcode'),
+            name: fieldId(q, 'postcode'),
+            label: { text: t('forms.location.postcode') },
+            hint: { text: t('forms.location.postcodeHint') },
+            value: str(fields[fieldId(q, 'postcode')]),
+            errorMessage: partError('postcode'),
+            classes: 'govuk-input--width-10',
+            spellcheck: false,
           },
-          lat: coordinate('lat', t('forms.location.lat'), t('forms.location.latHint')),
-          lng: coordinate('lng', t('forms.location.lng'), t('forms.location.lngHint')),
+          point: {
+            id: fieldId(q, 'point'),
+            latName: fieldId(q, 'lat'),
+            lngName: fieldId(q, 'lng'),
+            lat,
+            lng,
+            errorMessage: pointError,
+            intro: t('forms.location.mapIntro'),
+            label: t('forms.location.mapLabel'),
+            chosen: t('forms.location.mapChosen'),
+            noPoint: t('forms.location.mapNone'),
+            remove: t('forms.location.mapRemove'),
+            place: t('forms.location.mapPlace'),
+          },
+          hasError: input.errors.some((e) => e.questionId === q.id),
         },
       };
     }
@@ -347,6 +360,8 @@ export interface PageView {
   description: string | null;
   questions: QuestionView[];
   multipart: boolean;
+  /** The page asks for a location: it loads the map's script and stylesheet when a map is configured. */
+  hasLocation: boolean;
 }
 
 export function pageView(input: PageViewInput): PageView {
@@ -360,6 +375,7 @@ export function pageView(input: PageViewInput): PageView {
     description: input.page.description ?? null,
     questions,
     multipart: input.page.questions.some((q) => q.type === 'file'),
+    hasLocation: questions.some((q) => q.component === 'location'),
   };
 }
 
@@ -386,11 +402,17 @@ export function answerHtml(q: FormQuestion, value: unknown, t: Translate): strin
     }
     case 'location': {
       const l = value as LocationAnswer;
-      const coordinates =
+      const lines = [
+        l.description ?? '',
+        l.postcode ?? '',
         typeof l.lat === 'number' && typeof l.lng === 'number'
-          ? `<br>${escapeHtml(t('forms.location.at', { lat: l.lat, lng: l.lng }))}`
-          : '';
-      return `${escapeHtml(l.description)}${coordinates}`;
+          ? t('forms.location.at', { lat: l.lat, lng: l.lng })
+          : '',
+      ];
+      return lines
+        .filter(Boolean)
+        .map((line) => escapeHtml(line).replace(/\r?\n/g, '<br>'))
+        .join('<br>');
     }
     case 'file':
       return (value as FileAnswer[]).map((f) => escapeHtml(f.filename)).join('<br>');

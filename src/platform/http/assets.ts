@@ -9,7 +9,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { govukFrontendDist } from '../views/index.ts';
@@ -90,6 +91,30 @@ export class Assets {
 }
 
 const GOVUK_SCRIPT = 'govuk-frontend.min.js';
+const leafletDist = join(dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist');
+
+/**
+ * The location map (forms' location step, docs/forms.md): Leaflet's script, its stylesheet with our few
+ * rules after it and its images by fingerprinted names, our `location-map.js`. Pages load them only when a
+ * tile server is configured and the page asks for a location.
+ */
+function addLocationMap(assets: Assets, scriptsDir: string): void {
+  for (const image of ['layers', 'layers-2x', 'marker-icon', 'marker-icon-2x', 'marker-shadow'])
+    assets.add(`leaflet-${image}.png`, readFileSync(join(leafletDist, 'images', `${image}.png`)));
+  const leafletCss = readFileSync(join(leafletDist, 'leaflet.css'), 'utf8')
+    .replace(/^.*behavior: url\(#default#VML\);\s*$/m, '')
+    .replace(
+      /url\(images\/([a-z0-9-]+)\.png\)/g,
+      (_all, image: string) => `url(${assets.url(`leaflet-${image}.png`)})`,
+    );
+  const ours = readFileSync(join(scriptsDir, 'location-map.css'), 'utf8');
+  assets.add('location-map.css', `${leafletCss}\n${ours}`);
+  assets.add(
+    'leaflet.js',
+    readFileSync(join(leafletDist, 'leaflet.js'), 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n'),
+  );
+  assets.add('location-map.js', readFileSync(join(scriptsDir, 'location-map.js')));
+}
 
 /**
  * Reads, compiles and fingerprints every asset once. `scriptsDir` is `views/public` (our scripts).
@@ -114,6 +139,7 @@ export async function loadAssets(brand: BrandSettings, scriptsDir: string): Prom
   if (!init.includes(plain)) throw new Error(`init.js must import ${plain}`);
   assets.add('init.js', init.replace(plain, `'${assets.url(GOVUK_SCRIPT)}'`));
   assets.add('session-timeout.js', readFileSync(join(scriptsDir, 'session-timeout.js')));
+  addLocationMap(assets, scriptsDir);
 
   for (const [name, image] of [
     ['logo', brand.logo],

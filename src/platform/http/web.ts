@@ -67,6 +67,8 @@ export interface WebOptions {
   pageCache?: PageCacheOptions;
   /** The front door's name, colour, logo and icon (docs/assets.md). */
   brand: BrandSettings;
+  /** The location step's map tiles (MAP_TILE_URL, docs/forms.md "Location"); null or absent: no map. */
+  map?: { tileUrl: string; attribution: string; centre: string } | null;
 }
 
 /** Origins of a logo or icon given as an https URL, which pages may then show. */
@@ -118,6 +120,8 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
     logoUrl: brandImageUrl(assets, 'logo', brand.logo),
     iconUrl: brandImageUrl(assets, 'icon', brand.icon),
   });
+  // Form templates show the location map (and load its files) only when this is set.
+  views.env.addGlobal('locationMap', options.map ?? null);
   // brotli or gzip for every route registered after this (all of them); /assets/ sends its own.
   await app.register(compress, { encodings: ['br', 'gzip'], threshold: COMPRESS_THRESHOLD_BYTES });
   await app.register(formbody, { bodyLimit: 1_048_576 });
@@ -129,7 +133,13 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', ...imageOrigins(brand)],
+        // The map's tile server only when one is configured.
+        imgSrc: [
+          "'self'",
+          'data:',
+          ...imageOrigins(brand),
+          ...(options.map ? [new URL(options.map.tileUrl).origin] : []),
+        ],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         formAction: ["'self'", ...(options.formActionOrigins ?? [])],
