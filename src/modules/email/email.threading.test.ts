@@ -100,3 +100,12 @@ void test('issue 13: references in a body: labelled in any case, bare only in ca
     'CCCC-CCCC',
   ]);
 });
+
+void test('issue 13: long runs of spaces after "ref" cannot make reference finding slow', () => {
+  const started = performance.now();
+  const body = `ref${' '.repeat(200_000)}x `.repeat(3) + `[ref${' '.repeat(200_000)}`;
+  assert.deepEqual(referencesInBody(body), []);
+  assert.equal(referenceInSubject(body), null);
+  assert.equal(subjectTopic(`re${' '.repeat(200_000)}x`), 're x');
+  assert.ok(performance.now() - started < 2_000, 'linear time');
+});

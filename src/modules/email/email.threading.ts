@@ -76,7 +76,9 @@ export function verifyReplyAddress(address: string, secret: string): string | nu
   return timingSafeEqual(Buffer.from(given), Buffer.from(expected)) ? reference : null;
 }
 
-const SUBJECT_TAG = /\[\s*ref\s*[:#]?\s*([a-z0-9][a-z0-9 \-\u2010-\u2015]{6,9}[a-z0-9])\s*\]/i;
+/** Whitespace runs are bounded so that no subject or body can make the patterns backtrack for long. */
+const SUBJECT_TAG =
+  /\[\s{0,3}ref\s{0,3}[:#]?\s{0,3}([a-z0-9][a-z0-9 \-\u2010-\u2015]{6,9}[a-z0-9])\s{0,3}\]/i;
 
 /** `Your report` → `Your report [Ref: KX7P-3RMD]`; unchanged when the subject already carries it. */
 export function subjectWithReference(subject: string, reference: string): string {
@@ -98,7 +100,7 @@ export function referenceInSubject(subject: string): string | null {
  */
 export function subjectTopic(subject: string): string {
   let topic = subject.replace(new RegExp(SUBJECT_TAG.source, 'gi'), ' ');
-  const prefix = /^\s*(re|fw|fwd|aw|sv|antw|vs|automatic reply|auto)\s*(\[\d+\])?\s*:\s*/i;
+  const prefix = /^\s{0,3}(re|fw|fwd|aw|sv|antw|vs|automatic reply|auto)\s{0,3}(\[\d+\])?\s{0,3}:\s*/i;
   while (prefix.test(topic)) topic = topic.replace(prefix, '');
   return topic.replace(/\s+/g, ' ').trim();
 }
@@ -106,7 +108,7 @@ export function subjectTopic(subject: string): string {
 const REF_CHARS = 'A-HJ-NP-Z2-9';
 /** A labelled reference: `Ref: kx7p-3rmd`, `reference KX7P 3RMD`, `reference number is …` (any case). */
 const LABELLED = new RegExp(
-  `\\b(?:ref|reference)(?:\\s+(?:number|no\\.?))?(?:\\s+is)?\\s*[:#]?\\s*([${REF_CHARS}]{4}[ \\-\\u2010-\\u2015]?[${REF_CHARS}]{4})\\b`,
+  `\\b(?:ref|reference)(?:\\s{1,3}(?:number|no\\.?))?(?:\\s{1,3}is)?\\s{0,3}[:#]?\\s{0,3}([${REF_CHARS}]{4}[ \\-\\u2010-\\u2015]?[${REF_CHARS}]{4})\\b`,
   'gi',
 );
 /** A bare reference, upper case only (`SELF-HELP` would otherwise be one). */
