@@ -85,3 +85,27 @@ void test('issue 13: parseInbound: a winmail.dat sent as application/octet-strea
     [['WINMAIL.DAT', 'application/octet-stream', true, 40]],
   );
 });
+
+void test('issue 13: parseInbound: HTML built to make text extraction slow is read in linear time', async () => {
+  const html =
+    '<p>Hi</p>' +
+    '<script>'.repeat(20_000) +
+    '<'.repeat(100_000) +
+    ` ${' \t'.repeat(100_000)}x` +
+    '<head>'.repeat(10_000);
+  const started = performance.now();
+  const m = await parse([
+    'From: jo@example.com',
+    'Subject: x',
+    'Content-Type: multipart/related; boundary="r"',
+    '',
+    '--r',
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    html,
+    '--r--',
+    '',
+  ]);
+  assert.equal(m.text, 'Hi'); // an unclosed <script> hides the rest, as a browser would
+  assert.ok(performance.now() - started < 3_000, 'linear time');
+});

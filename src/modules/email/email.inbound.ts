@@ -126,19 +126,45 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
  * and reference-finding only; the HTML itself is kept as sent.
  */
 function textFromHtml(html: string): string {
-  return html
-    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, '')
+  return dropElements(html, ['script', 'style', 'head'])
     .replace(/<br\s*\/?>|<\/(p|div|li|tr|h[1-6]|blockquote)\s*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    .replace(/<[^<>]*>/g, '')
+    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{1,10});/gi, (whole, name: string) => {
       if (name[0] !== '#') return ENTITIES[name.toLowerCase()] ?? whole;
       const code =
         name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     })
-    .replace(/[ \t]+\n/g, '\n')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/**
+ * The HTML without these elements and their content, by scanning (a regular expression with a lazy
+ * match to the closing tag takes quadratic time on many unclosed tags). An unclosed one runs to the end.
+ */
+function dropElements(html: string, names: readonly string[]): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let at = 0;
+  for (;;) {
+    let start = -1;
+    let name = '';
+    for (const n of names) {
+      const found = lower.indexOf(`<${n}`, at);
+      if (found !== -1 && (start === -1 || found < start)) [start, name] = [found, n];
+    }
+    if (start === -1) return out + html.slice(at);
+    out += html.slice(at, start);
+    const close = lower.indexOf(`</${name}`, start);
+    if (close === -1) return out;
+    const end = lower.indexOf('>', close);
+    if (end === -1) return out;
+    at = end + 1;
+  }
 }
 
 const TNEF_TYPES = new Set(['application/ms-tnef', 'application/vnd.ms-tnef']);
