@@ -212,3 +212,64 @@ void test('issue 12 item 14: the location map needs a tile URL with its credit; 
     );
   assert.throws(() => loadConfig({ DATA_DIR: dir, MAP_CENTRE: '48.85,2.35,12' }), /MAP_CENTRE must be/);
 });
+
+void test('issue 13: email threading settings: Message-ID domain, reply address, reply secret (derived outside production)', () => {
+  const dir = dataDir();
+  const session = 's'.repeat(40);
+  const demo = loadConfig({ DATA_DIR: dir, SESSION_SECRET: session });
+  assert.equal(demo.email.messageIdDomain, null);
+  assert.equal(demo.email.replyAddress, null);
+  assert.ok(demo.email.replySecret && demo.email.replySecret.length >= 32);
+  assert.notEqual(demo.email.replySecret, session, 'derived, not the session secret itself');
+  assert.equal(
+    loadConfig({ DATA_DIR: dir, SESSION_SECRET: session }).email.replySecret,
+    demo.email.replySecret,
+  );
+  assert.notEqual(
+    loadConfig({ DATA_DIR: dir, SESSION_SECRET: 't'.repeat(40) }).email.replySecret,
+    demo.email.replySecret,
+  );
+
+  const set = loadConfig({
+    DATA_DIR: dir,
+    SESSION_SECRET: session,
+    EMAIL_MESSAGE_ID_DOMAIN: 'Mail.Frontdoor.example.gov.uk',
+    EMAIL_REPLY_ADDRESS: 'Reply@Council.example.gov.uk',
+    EMAIL_REPLY_SECRET: 'r'.repeat(32),
+  });
+  assert.deepEqual(set.email, {
+    messageIdDomain: 'mail.frontdoor.example.gov.uk',
+    replyAddress: 'reply@council.example.gov.uk',
+    replySecret: 'r'.repeat(32),
+  });
+
+  const production = {
+    DATA_DIR: dir,
+    NODE_ENV: 'production',
+    SESSION_SECRET: session,
+    PUBLIC_URL: 'https://fd.example.gov.uk',
+  };
+  assert.equal(loadConfig(production).email.replySecret, null, 'production never derives one');
+  assert.throws(
+    () => loadConfig({ ...production, EMAIL_REPLY_ADDRESS: 'reply@council.example.gov.uk' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.problems.includes(
+        'EMAIL_REPLY_SECRET is required when EMAIL_REPLY_ADDRESS is set and NODE_ENV is production',
+      ),
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        DATA_DIR: dir,
+        EMAIL_MESSAGE_ID_DOMAIN: 'not a domain',
+        EMAIL_REPLY_ADDRESS: 'reply+x@council.example.gov.uk',
+        EMAIL_REPLY_SECRET: 'short-secret-value',
+      }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.problems.length === 3 &&
+      error.problems.includes('EMAIL_REPLY_SECRET must be at least 32 characters') &&
+      !error.message.includes('short-secret-value'),
+  );
+});

@@ -5,7 +5,7 @@
  * wrong, `loadConfig` throws a ConfigError listing every bad or missing value, and the CLI prints it
  * without a stack trace and exits non-zero.
  */
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { createHmac, createPrivateKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -214,6 +214,25 @@ const envSchema = z.object({
     }, 'must be an SMTP URL like smtp://user:password@mail.example.gov.uk:587 (smtps:// for TLS on connect)')
     .optional(),
   MAIL_FROM: z.string().trim().min(3).max(254).optional(),
+  EMAIL_MESSAGE_ID_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(
+      /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/,
+      'must be a domain name like mail.frontdoor.example.gov.uk',
+    )
+    .optional(),
+  EMAIL_REPLY_ADDRESS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(
+      /^[^\s@+]+@[^\s@.]+(\.[^\s@.]+)+$/,
+      'must be an email address without a +tag, like reply@council.example.gov.uk',
+    )
+    .optional(),
+  EMAIL_REPLY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WORKER_CONCURRENCY: wholeNumber(1, 64).default(4),
   DELIVERY_CONNECT_TIMEOUT_MS: wholeNumber(100, 120_000).default(5_000),
   DELIVERY_RESPONSE_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
@@ -361,6 +380,13 @@ export interface Config {
   } | null;
   /** SMTP for email when Notify is not set. */
   smtp: { url: string; from: string; connectTimeoutMs: number; responseTimeoutMs: number } | null;
+  /**
+   * Email threading (docs/email.md): the domain of our Message-IDs (null: MAIL_FROM's domain); the mailbox
+   * replies reach, sub-addressed per case as a signed reply address (null: none); the secret that signs
+   * them (EMAIL_REPLY_SECRET; outside production derived from the session secret when not set; null in
+   * production without it).
+   */
+  email: { messageIdDomain: string | null; replyAddress: string | null; replySecret: string | null };
   /** Job worker: how many jobs run at once (one slot is kept for urgent jobs when more than 1). */
   workerConcurrency: number;
   /**
@@ -410,6 +436,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const key = issue.path.join('.');
       const shown =
         key === 'SESSION_SECRET' ||
+        key === 'EMAIL_REPLY_SECRET' ||
         key === 'OIDC_CLIENT_SECRET' ||
         key === 'DATABASE_URL' ||
         key === 'NOTIFY_API_KEY' ||
@@ -462,11 +489,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NOTIFY_API_KEY && !e.NOTIFY_TEMPLATE_IDS)
     problems.push('NOTIFY_TEMPLATE_IDS is required when NOTIFY_API_KEY is set');
   if (e.SMTP_URL && !e.MAIL_FROM) problems.push('MAIL_FROM is required when SMTP_URL is set');
+  if (e.NODE_ENV === 'production' && e.EMAIL_REPLY_ADDRESS && !e.EMAIL_REPLY_SECRET)
+    problems.push(
+      'EMAIL_REPLY_SECRET is required when EMAIL_REPLY_ADDRESS is set and NODE_ENV is production',
+    );
   if (e.MAP_TILE_URL && !e.MAP_TILE_ATTRIBUTION)
     problems.push('MAP_TILE_ATTRIBUTION is required when MAP_TILE_URL is set (the map must credit its data)');
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = resolve(e.DATA_DIR);
+  const sessionSecret = e.SESSION_SECRET ?? persistedDevSecret(dataDir);
+  // Outside production a reply secret is derived from the session secret (its own key: a signed reply
+  // address says nothing about sessions). Production sets EMAIL_REPLY_SECRET, so rotating the session
+  // secret does not break the reply addresses of mail already sent.
+  const replySecret =
+    e.EMAIL_REPLY_SECRET ??
+    (e.NODE_ENV === 'production'
+      ? null
+      : createHmac('sha256', sessionSecret).update('frontdoor email reply addresses').digest('base64url'));
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   const url = new URL(publicUrl);
   const local = url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
@@ -486,7 +526,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleInTransactionMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     },
     dataDir,
-    sessionSecret: e.SESSION_SECRET ?? persistedDevSecret(dataDir),
+    sessionSecret,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     logLevel: e.LOG_LEVEL,
     runWorker: e.RUN_WORKER,
@@ -524,6 +564,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             responseTimeoutMs: e.DELIVERY_RESPONSE_TIMEOUT_MS,
           }
         : null,
+    email: {
+      messageIdDomain: e.EMAIL_MESSAGE_ID_DOMAIN ?? null,
+      replyAddress: e.EMAIL_REPLY_ADDRESS ?? null,
+      replySecret,
+    },
     workerConcurrency: e.WORKER_CONCURRENCY,
     metrics: { token: e.METRICS_TOKEN ?? null, host: e.METRICS_HOST, port: e.METRICS_PORT ?? null },
     oneLogin:

@@ -1,6 +1,6 @@
 /**
  * A real SMTP server for tests (`smtp-server` on 127.0.0.1, random port) that parses every message it
- * receives with `mailparser` and keeps it, so a test can read what nodemailer actually sent.
+ * receives with `mailparser` and keeps it (and its raw bytes), so a test can read what nodemailer actually sent.
  * `failNext(n)` makes the next n messages fail with a temporary 451 error (the sender should retry).
  * `stallRecipient(address)` (an option) picks recipients for which the server never answers RCPT TO: the
  * connection stays open and silent, like a mail server that hangs mid-conversation; `stalls` counts them.
@@ -18,6 +18,8 @@ export interface ReceivedMail {
   text: string;
   messageId: string | null;
   headers: Map<string, unknown>;
+  /** The message exactly as it arrived. */
+  raw: Buffer;
 }
 
 export interface TestSmtpServer {
@@ -75,28 +77,39 @@ export async function startSmtpServer(
     onData(stream, session, callback) {
       const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
       const envelopeTo = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
-      simpleParser(stream).then(
-        (parsed) => {
-          if (failures > 0) {
-            failures -= 1;
-            const error = new Error('Temporary failure, try again later') as Error & { responseCode: number };
-            error.responseCode = 451;
-            callback(error);
-            return;
-          }
-          received.push({
-            from: envelopeFrom,
-            to: envelopeTo,
-            subject: parsed.subject ?? '',
-            text: parsed.text ?? '',
-            messageId: parsed.messageId ?? null,
-            headers: parsed.headers,
-          });
-          changed();
-          callback();
-        },
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-      );
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const whole = new Promise<Buffer>((resolve, reject) => {
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+      });
+      whole
+        .then(async (raw) => ({ raw, parsed: await simpleParser(raw) }))
+        .then(
+          ({ raw, parsed }) => {
+            if (failures > 0) {
+              failures -= 1;
+              const error = new Error('Temporary failure, try again later') as Error & {
+                responseCode: number;
+              };
+              error.responseCode = 451;
+              callback(error);
+              return;
+            }
+            received.push({
+              from: envelopeFrom,
+              to: envelopeTo,
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              messageId: parsed.messageId ?? null,
+              headers: parsed.headers,
+              raw,
+            });
+            changed();
+            callback();
+          },
+          (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+        );
     },
   });
   await new Promise<void>((resolve, reject) => {

@@ -8,6 +8,7 @@
 import { NotifyClient } from 'notifications-node-client';
 import nodemailer from 'nodemailer';
 import SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { outboundThreading } from '../email/index.ts';
 import type { MessageChannel } from './notifications.templates.ts';
 
 export interface OutgoingMessage {
@@ -18,6 +19,16 @@ export interface OutgoingMessage {
   recipient: string;
   subject: string;
   body: string;
+  /**
+   * Email threading (docs/email.md "Outbound headers"), all optional. By SMTP: the reference goes in the
+   * subject (`[Ref: KX7P-3RMD]`) and, when EMAIL_REPLY_ADDRESS is set, the case's signed reply address
+   * is the Reply-To; `inReplyTo` / `references` (Message-IDs, oldest first) become those headers;
+   * `automated` adds `Auto-Submitted: auto-generated`.
+   */
+  caseReference?: string | null;
+  inReplyTo?: string | null;
+  references?: readonly string[];
+  automated?: boolean;
 }
 
 export interface DeliveryAdapter {
@@ -172,13 +183,24 @@ export interface SmtpSettings extends ProviderTimeouts {
   from: string;
 }
 
+/** Config's `email` (EMAIL_MESSAGE_ID_DOMAIN, EMAIL_REPLY_ADDRESS, EMAIL_REPLY_SECRET). */
+export interface EmailThreadingSettings {
+  /** null: MAIL_FROM's domain. */
+  messageIdDomain: string | null;
+  replyAddress: string | null;
+  replySecret: string | null;
+}
+
 interface SmtpError {
   responseCode?: number;
   code?: string;
 }
 
 /** Email over SMTP with nodemailer. Texts and letters are not sent by SMTP (they are recorded). */
-export function smtpAdapter(settings: SmtpSettings): DeliveryAdapter & { close(): void } {
+export function smtpAdapter(
+  settings: SmtpSettings,
+  threading: EmailThreadingSettings | null = null,
+): DeliveryAdapter & { close(): void } {
   const connect = settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   // Built as an SMTPTransport, not `createTransport(url, options)`: there the second argument is message
   // defaults, and with `{ url, ... }` nodemailer keeps only what the URL says, so the timeouts were
@@ -193,19 +215,28 @@ export function smtpAdapter(settings: SmtpSettings): DeliveryAdapter & { close()
     }),
   );
   const fromAddress = /<([^>]+)>/.exec(settings.from)?.[1] ?? settings.from;
-  const domain = fromAddress.split('@')[1] ?? 'frontdoor.invalid';
+  const domain = threading?.messageIdDomain ?? fromAddress.split('@')[1] ?? 'frontdoor.invalid';
+  const threadingSettings = {
+    messageIdDomain: domain,
+    replyAddress: threading?.replyAddress ?? null,
+    replySecret: threading?.replySecret ?? null,
+  };
   return {
     provider: 'smtp',
     channels: ['email'],
     async send(message) {
+      const thread = outboundThreading(message, threadingSettings);
       try {
         const info = await transport.sendMail({
           from: settings.from,
           to: message.recipient,
-          subject: message.subject,
+          subject: thread.subject,
           text: message.body,
-          messageId: `<${message.id}@${domain}>`,
-          headers: { 'X-Frontdoor-Message-Id': message.id },
+          messageId: thread.messageId,
+          ...(thread.replyTo ? { replyTo: thread.replyTo } : {}),
+          ...(thread.inReplyTo ? { inReplyTo: thread.inReplyTo } : {}),
+          ...(thread.references.length ? { references: thread.references } : {}),
+          headers: { 'X-Frontdoor-Message-Id': message.id, ...thread.headers },
         });
         return { providerId: info.messageId };
       } catch (error) {
@@ -240,11 +271,12 @@ export interface DeliveryAdapters {
 export function adaptersFromConfig(config: {
   notify: NotifySettings | null;
   smtp: SmtpSettings | null;
+  email?: EmailThreadingSettings;
 }): DeliveryAdapters {
   if (config.notify) {
     const notify = notifyAdapter(config.notify);
     return { email: notify, sms: notify };
   }
-  if (config.smtp) return { email: smtpAdapter(config.smtp), sms: null };
+  if (config.smtp) return { email: smtpAdapter(config.smtp, config.email ?? null), sms: null };
   return { email: null, sms: null };
 }
