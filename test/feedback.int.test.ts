@@ -439,6 +439,33 @@ void describe('compliments and comments', () => {
     );
   });
 
+  void test('issue 12 item 12: the compliment form offers today as the date received, and an empty date means today', async () => {
+    const a = await area();
+    const browser = await signedIn(t.app, a.member);
+    const form = await browser.get('/staff/feedback/compliments/new');
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /name="receivedOn-day"[^>]*value="10"/);
+    assert.match(form.body, /name="receivedOn-month"[^>]*value="3"/);
+    assert.match(form.body, /name="receivedOn-year"[^>]*value="2027"/);
+    const words = `Left the date empty ${randomUUID().slice(0, 6)}`;
+    const res = await browser.submit('/staff/feedback/compliments/new', '/staff/feedback/compliments/new', {
+      kind: 'compliment',
+      teamId: a.team.id,
+      body: words,
+      'receivedOn-day': '',
+      'receivedOn-month': '',
+      'receivedOn-year': '',
+      channel: 'phone',
+    });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 400));
+    const row = await db
+      .selectFrom('compliments')
+      .select('received_on')
+      .where('body', '=', words)
+      .executeTakeFirstOrThrow();
+    assert.equal(String(row.received_on), '2027-03-10');
+  });
+
   void test('a compliment made through the "Give a compliment" form is adopted when the worker runs case.created', async () => {
     const a = await area();
     const installed = await installShippedService(db, {
