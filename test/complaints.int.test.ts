@@ -644,6 +644,35 @@ void describe('stage 2', () => {
     assert.deepEqual(audit, { actor_type: 'customer', actor_id: customer.id });
   });
 
+  void test('issue 12 item 9: the tracking page of a complaint links to our response and to "Ask us to look at it again"', async () => {
+    const c = await council();
+    const { customer, created } = await respondedAtStage1(c);
+    const browser = await residentBrowser(customer.id);
+    const page = await browser.get(`/track/requests/${created.caseId}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(
+      page.body,
+      new RegExp(
+        `href="/complaints/${created.caseId}#our-response" data-testid="complaint-response-link">Read our response<`,
+      ),
+    );
+    assert.match(
+      page.body,
+      new RegExp(
+        `href="/complaints/${created.caseId}/escalate" data-testid="complaint-escalate-link">Ask us to look at it again<`,
+      ),
+    );
+    const complaint = await browser.get(`/complaints/${created.caseId}`);
+    assert.match(complaint.body, /id="our-response">Our response</);
+
+    await withTransaction(db, (trx) =>
+      escalateComplaint(trx, created.id, { actor: { kind: 'customer', customerId: null }, now: clock.now() }),
+    );
+    const after = await browser.get(`/track/requests/${created.caseId}`);
+    assert.match(after.body, /data-testid="complaint-response-link"/);
+    assert.doesNotMatch(after.body, /complaint-escalate-link/, 'no second escalation while stage 2 is open');
+  });
+
   void test('another resident cannot see or escalate the complaint', async () => {
     const c = await council();
     const { created } = await respondedAtStage1(c);
