@@ -497,6 +497,48 @@ void describe('compliments and comments', () => {
     assert.equal(rows[0].customer_id, customer.id);
   });
 
+  void test('issue 12 item 10: a compliment from the web form goes to the team of the service that helped', async () => {
+    const a = await area();
+    const highways = await buildTeam(db, a.authorityId, { name: 'Highways', code: 'highways' });
+    const contactCentre = await buildTeam(db, a.authorityId, {
+      name: 'Contact centre',
+      code: 'contact-centre',
+    });
+    const installed = await installShippedService(db, {
+      authorityId: a.authorityId,
+      teamId: a.team.id,
+      slug: 'give-a-compliment',
+    });
+    const service = (await loadCaseService(db, { id: installed.id }))!;
+    const customer = await buildCustomer(db, a.authorityId, {});
+    const compliment = async (serviceArea: string) => {
+      const kase = await withTransaction(db, (trx) =>
+        createCase(trx, {
+          service,
+          customerId: customer.id,
+          answers: { serviceArea, message: `Thanks for ${serviceArea}` },
+          formVersion: service.definitionVersion,
+          channel: 'web',
+          receivedAt: clock.now(),
+          idempotencyKey: `test:${randomUUID()}`,
+        }),
+      );
+      await runOutboxRow(db, clock, `case.created:${kase.id}`);
+      return db
+        .selectFrom('compliments')
+        .select('team_id')
+        .where('case_id', '=', kase.id)
+        .executeTakeFirstOrThrow();
+    };
+    assert.equal((await compliment('roads')).team_id, highways.id);
+    assert.equal((await compliment('contact_centre')).team_id, contactCentre.id);
+    assert.equal(
+      (await compliment('libraries')).team_id,
+      a.team.id,
+      'a service with no team of its own stays with the service team',
+    );
+  });
+
   void test('the feedback.scan safety net adopts a compliment case made without the event', async () => {
     const a = await area();
     const service = await installShippedService(db, {
