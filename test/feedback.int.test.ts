@@ -149,6 +149,78 @@ void describe('asking for feedback', () => {
     }
   });
 
+  void test('issue 12 item 11: a guest is asked after their request closes, on the contact they gave, at most once a fortnight per contact', async () => {
+    const a = await area();
+    const email = `guest-${randomUUID().slice(0, 8)}@example.com`;
+    // Guests are counted by contact across the whole database: a number no other guest case has.
+    const mobile = async (): Promise<string> => {
+      const number = `07700 900${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+      const used = await db
+        .selectFrom('cases')
+        .select('id')
+        .where('guest_phone', '=', number)
+        .executeTakeFirst();
+      return used ? mobile() : number;
+    };
+    const guestCase = async (contact: { email?: string; phone?: string }) => {
+      const stand = await buildCustomer(db, a.authorityId, {});
+      const kase = await closedCase(a, stand.id, new Date(clock.now().getTime() - HOUR));
+      await db
+        .updateTable('cases')
+        .set({ customer_id: null, guest_email: contact.email ?? null, guest_phone: contact.phone ?? null })
+        .where('id', '=', kase.id)
+        .execute();
+      return kase;
+    };
+    const requestOf = (caseId: string) =>
+      db.selectFrom('feedback_requests').selectAll().where('case_id', '=', caseId).executeTakeFirst();
+    const messageOf = (caseId: string) =>
+      db
+        .selectFrom('messages')
+        .select(['channel', 'recipient', 'body', 'customer_id'])
+        .where('case_id', '=', caseId)
+        .where('dedupe_key', 'like', 'feedback.request:%')
+        .executeTakeFirst();
+
+    const first = await guestCase({ email: email.toUpperCase() });
+    await scan();
+    const request = await requestOf(first.id);
+    assert.ok(request, 'the guest is asked');
+    assert.equal(request.customer_id, null);
+    const message = await messageOf(first.id);
+    assert.equal(message?.channel, 'email');
+    assert.equal(message?.recipient, email, 'on the email address they gave');
+    assert.equal(message?.customer_id, null);
+    assert.doesNotMatch(JSON.stringify(request), new RegExp(email, 'i'), 'the contact itself is not kept');
+
+    // Answering works without a customer record.
+    const link = /\/feedback\/[A-Za-z0-9_-]+/.exec(message.body)![0];
+    const guest = new Browser(t.app);
+    assert.equal((await guest.submit(link, link, { satisfaction: '5', effort: '4' })).statusCode, 303);
+    const answer = await db
+      .selectFrom('feedback')
+      .select(['customer_id', 'case_id'])
+      .where('request_id', '=', request.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(answer, { customer_id: null, case_id: first.id });
+
+    const sameEmail = await guestCase({ email, phone: await mobile() });
+    const otherPhone = await guestCase({ phone: await mobile() });
+    await scan();
+    assert.equal(await requestOf(sameEmail.id), undefined, 'not twice in a fortnight on the same email');
+    assert.ok(await requestOf(otherPhone.id), 'another contact is asked');
+    assert.equal((await messageOf(otherPhone.id))?.channel, 'sms');
+
+    clock.advance(14 * DAY + HOUR);
+    try {
+      const later = await guestCase({ email });
+      await scan();
+      assert.ok(await requestOf(later.id), 'asked again after a fortnight');
+    } finally {
+      clock.set('2027-03-10T10:00:00Z');
+    }
+  });
+
   void test('a contact logged as resolved (no case) is followed by a request too', async () => {
     const a = await area();
     const customer = await buildCustomer(db, a.authorityId, {
