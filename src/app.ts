@@ -24,7 +24,7 @@ import { registerFormsRoutes } from './modules/forms/index.ts';
 import { registerStaffMessageRoutes } from './modules/notifications/index.ts';
 import { registerResidentRoutes } from './modules/residents/index.ts';
 import { registerCustomerStaffRoutes } from './modules/customers/index.ts';
-import { registerComplaints } from './modules/complaints/index.ts';
+import { complaintLinksForResident, registerComplaints } from './modules/complaints/index.ts';
 import { registerInformationRequests } from './modules/information-requests/index.ts';
 import { registerApi } from './modules/api/index.ts';
 import { registerFeedback } from './modules/feedback/index.ts';
@@ -144,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secureCookies: config.secureCookies,
     uploadDir: join(config.dataDir, 'uploads'),
     publicUrl: config.publicUrl,
+    residentCaseLinks: (caseId) => complaintLinksForResident(db, caseId),
   });
   await registerFormsRoutes(app, {
     db,

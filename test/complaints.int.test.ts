@@ -18,6 +18,7 @@ import {
   respondToComplaint,
 } from '../src/modules/complaints/index.ts';
 import { createCase, loadCaseService } from '../src/modules/cases/index.ts';
+import { DEMO_PASSWORD, seedDemo } from '../src/seed/demo.ts';
 import { buildTeamRunning } from './builders/services.ts';
 import { outboxRow, runOutboxRow } from './support/jobs.ts';
 import { buildAuthority, buildColleagues, buildStaff } from './builders/index.ts';
@@ -622,6 +623,35 @@ void describe('stage 2', () => {
     assert.deepEqual(audit, { actor_type: 'customer', actor_id: customer.id });
   });
 
+  void test('issue 12 item 9: the tracking page of a complaint links to our response and to "Ask us to look at it again"', async () => {
+    const c = await council();
+    const { customer, created } = await respondedAtStage1(c);
+    const browser = await residentBrowser(customer.id);
+    const page = await browser.get(`/track/requests/${created.caseId}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(
+      page.body,
+      new RegExp(
+        `href="/complaints/${created.caseId}#our-response" data-testid="complaint-response-link">Read our response<`,
+      ),
+    );
+    assert.match(
+      page.body,
+      new RegExp(
+        `href="/complaints/${created.caseId}/escalate" data-testid="complaint-escalate-link">Ask us to look at it again<`,
+      ),
+    );
+    const complaint = await browser.get(`/complaints/${created.caseId}`);
+    assert.match(complaint.body, /id="our-response">Our response</);
+
+    await withTransaction(db, (trx) =>
+      escalateComplaint(trx, created.id, { actor: { kind: 'customer', customerId: null }, now: clock.now() }),
+    );
+    const after = await browser.get(`/track/requests/${created.caseId}`);
+    assert.match(after.body, /data-testid="complaint-response-link"/);
+    assert.doesNotMatch(after.body, /complaint-escalate-link/, 'no second escalation while stage 2 is open');
+  });
+
   void test('another resident cannot see or escalate the complaint', async () => {
     const c = await council();
     const { created } = await respondedAtStage1(c);
@@ -684,6 +714,88 @@ void describe('stage 2', () => {
       .executeTakeFirstOrThrow();
     assert.equal(complaintCase.status, 'closed');
     assert.ok(complaintCase.closed_at);
+  });
+
+  void test('issue 12 item 8: the seeded demo has two complaints officers per council, and the complaints team’s leader takes stage 2', async () => {
+    const ns = `c${randomUUID().slice(0, 8)}`;
+    await seedDemo(db, { clock, namespace: ns, seed: 5, customers: 10 });
+    const staffOf = async (code: string) =>
+      db
+        .selectFrom('staff_users as u')
+        .innerJoin('staff_team_members as m', 'm.staff_user_id', 'u.id')
+        .innerJoin('teams as t', 't.id', 'm.team_id')
+        .innerJoin('authorities as a', 'a.id', 't.authority_id')
+        .select(['u.id', 'u.email', 'u.roles', 'm.is_leader', 'a.id as authority_id'])
+        .where('a.code', '=', `${ns}-${code}`)
+        .where('t.code', '=', 'complaints')
+        .orderBy('u.email')
+        .execute();
+    const signInAs = async (email: string) => {
+      const browser = new Browser(t.app);
+      const res = await browser.submit('/staff/sign-in', '/staff/sign-in', {
+        email,
+        password: DEMO_PASSWORD,
+      });
+      assert.equal(res.statusCode, 302, `sign-in as ${email}`);
+      return browser;
+    };
+    for (const code of ['county', 'city']) {
+      const team = await staffOf(code);
+      const officers = team.filter((u) => u.roles.includes('complaints_officer'));
+      assert.equal(officers.length, 2, `${code}: two complaints officers`);
+      const leader = team.find((u) => u.is_leader && u.roles.includes('team_leader'));
+      assert.ok(leader, `${code}: the complaints team has a leader`);
+      assert.equal((await (await signInAs(leader.email)).get('/staff/complaints')).statusCode, 200);
+    }
+
+    // A county complaint: stage 1 by one officer, stage 2 by the team's leader.
+    const county = await staffOf('county');
+    const officer = county.find((u) => u.roles.includes('complaints_officer'))!;
+    const leader = county.find((u) => u.is_leader)!;
+    const customer = await buildCustomer(db, officer.authority_id, {
+      email: `${randomUUID().slice(0, 8)}@example.com`,
+    });
+    const created = await withTransaction(db, (trx) =>
+      createComplaint(
+        trx,
+        {
+          authorityId: officer.authority_id,
+          customerId: customer.id,
+          summary: 'Nobody replied about the pothole outside my house.',
+          receivedOn: '2026-11-16',
+          channel: 'phone',
+          actor: { kind: 'staff', staffId: officer.id },
+          idempotencyKey: `test:${randomUUID()}`,
+        },
+        { now: clock.now() },
+      ),
+    );
+    await withTransaction(db, (trx) =>
+      respondToComplaint(trx, created.id, {
+        staffId: officer.id,
+        now: clock.now(),
+        decision: 'not_upheld',
+        reasons: 'The repair was booked.',
+      }),
+    );
+    await withTransaction(db, (trx) =>
+      escalateComplaint(trx, created.id, {
+        actor: { kind: 'customer', customerId: customer.id },
+        now: clock.now(),
+      }),
+    );
+    const browser = await signInAs(leader.email);
+    const page = `/staff/complaints/${created.id}`;
+    assert.equal((await browser.get(page)).statusCode, 200);
+    assert.equal((await browser.submit(page, `${page}/acknowledge`, {})).statusCode, 303);
+    const final = await browser.submit(page, `${page}/respond`, {
+      decision: 'upheld',
+      reasons: 'The repair should have been done within the week.',
+    });
+    assert.equal(final.statusCode, 303, final.body.slice(0, 300));
+    const view = await getComplaint(db, created.id);
+    assert.equal(view?.status, 'closed');
+    assert.equal(view?.stages[1].handlerId, leader.id);
   });
 
   void test('a stage 2 extension is capped at 20 working days', async () => {

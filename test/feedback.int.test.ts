@@ -149,6 +149,78 @@ void describe('asking for feedback', () => {
     }
   });
 
+  void test('issue 12 item 11: a guest is asked after their request closes, on the contact they gave, at most once a fortnight per contact', async () => {
+    const a = await area();
+    const email = `guest-${randomUUID().slice(0, 8)}@example.com`;
+    // Guests are counted by contact across the whole database: a number no other guest case has.
+    const mobile = async (): Promise<string> => {
+      const number = `07700 900${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+      const used = await db
+        .selectFrom('cases')
+        .select('id')
+        .where('guest_phone', '=', number)
+        .executeTakeFirst();
+      return used ? mobile() : number;
+    };
+    const guestCase = async (contact: { email?: string; phone?: string }) => {
+      const stand = await buildCustomer(db, a.authorityId, {});
+      const kase = await closedCase(a, stand.id, new Date(clock.now().getTime() - HOUR));
+      await db
+        .updateTable('cases')
+        .set({ customer_id: null, guest_email: contact.email ?? null, guest_phone: contact.phone ?? null })
+        .where('id', '=', kase.id)
+        .execute();
+      return kase;
+    };
+    const requestOf = (caseId: string) =>
+      db.selectFrom('feedback_requests').selectAll().where('case_id', '=', caseId).executeTakeFirst();
+    const messageOf = (caseId: string) =>
+      db
+        .selectFrom('messages')
+        .select(['channel', 'recipient', 'body', 'customer_id'])
+        .where('case_id', '=', caseId)
+        .where('dedupe_key', 'like', 'feedback.request:%')
+        .executeTakeFirst();
+
+    const first = await guestCase({ email: email.toUpperCase() });
+    await scan();
+    const request = await requestOf(first.id);
+    assert.ok(request, 'the guest is asked');
+    assert.equal(request.customer_id, null);
+    const message = await messageOf(first.id);
+    assert.equal(message?.channel, 'email');
+    assert.equal(message?.recipient, email, 'on the email address they gave');
+    assert.equal(message?.customer_id, null);
+    assert.doesNotMatch(JSON.stringify(request), new RegExp(email, 'i'), 'the contact itself is not kept');
+
+    // Answering works without a customer record.
+    const link = /\/feedback\/[A-Za-z0-9_-]+/.exec(message.body)![0];
+    const guest = new Browser(t.app);
+    assert.equal((await guest.submit(link, link, { satisfaction: '5', effort: '4' })).statusCode, 303);
+    const answer = await db
+      .selectFrom('feedback')
+      .select(['customer_id', 'case_id'])
+      .where('request_id', '=', request.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(answer, { customer_id: null, case_id: first.id });
+
+    const sameEmail = await guestCase({ email, phone: await mobile() });
+    const otherPhone = await guestCase({ phone: await mobile() });
+    await scan();
+    assert.equal(await requestOf(sameEmail.id), undefined, 'not twice in a fortnight on the same email');
+    assert.ok(await requestOf(otherPhone.id), 'another contact is asked');
+    assert.equal((await messageOf(otherPhone.id))?.channel, 'sms');
+
+    clock.advance(14 * DAY + HOUR);
+    try {
+      const later = await guestCase({ email });
+      await scan();
+      assert.ok(await requestOf(later.id), 'asked again after a fortnight');
+    } finally {
+      clock.set('2027-03-10T10:00:00Z');
+    }
+  });
+
   void test('a contact logged as resolved (no case) is followed by a request too', async () => {
     const a = await area();
     const customer = await buildCustomer(db, a.authorityId, {
@@ -439,6 +511,33 @@ void describe('compliments and comments', () => {
     );
   });
 
+  void test('issue 12 item 12: the compliment form offers today as the date received, and an empty date means today', async () => {
+    const a = await area();
+    const browser = await signedIn(t.app, a.member);
+    const form = await browser.get('/staff/feedback/compliments/new');
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /name="receivedOn-day"[^>]*value="10"/);
+    assert.match(form.body, /name="receivedOn-month"[^>]*value="3"/);
+    assert.match(form.body, /name="receivedOn-year"[^>]*value="2027"/);
+    const words = `Left the date empty ${randomUUID().slice(0, 6)}`;
+    const res = await browser.submit('/staff/feedback/compliments/new', '/staff/feedback/compliments/new', {
+      kind: 'compliment',
+      teamId: a.team.id,
+      body: words,
+      'receivedOn-day': '',
+      'receivedOn-month': '',
+      'receivedOn-year': '',
+      channel: 'phone',
+    });
+    assert.equal(res.statusCode, 303, res.body.slice(0, 400));
+    const row = await db
+      .selectFrom('compliments')
+      .select('received_on')
+      .where('body', '=', words)
+      .executeTakeFirstOrThrow();
+    assert.equal(String(row.received_on), '2027-03-10');
+  });
+
   void test('a compliment made through the "Give a compliment" form is adopted when the worker runs case.created', async () => {
     const a = await area();
     const installed = await installShippedService(db, {
@@ -468,6 +567,48 @@ void describe('compliments and comments', () => {
     assert.equal(rows[0].team_id, a.team.id);
     assert.match(rows[0].body, /Thank you Sam/);
     assert.equal(rows[0].customer_id, customer.id);
+  });
+
+  void test('issue 12 item 10: a compliment from the web form goes to the team of the service that helped', async () => {
+    const a = await area();
+    const highways = await buildTeam(db, a.authorityId, { name: 'Highways', code: 'highways' });
+    const contactCentre = await buildTeam(db, a.authorityId, {
+      name: 'Contact centre',
+      code: 'contact-centre',
+    });
+    const installed = await installShippedService(db, {
+      authorityId: a.authorityId,
+      teamId: a.team.id,
+      slug: 'give-a-compliment',
+    });
+    const service = (await loadCaseService(db, { id: installed.id }))!;
+    const customer = await buildCustomer(db, a.authorityId, {});
+    const compliment = async (serviceArea: string) => {
+      const kase = await withTransaction(db, (trx) =>
+        createCase(trx, {
+          service,
+          customerId: customer.id,
+          answers: { serviceArea, message: `Thanks for ${serviceArea}` },
+          formVersion: service.definitionVersion,
+          channel: 'web',
+          receivedAt: clock.now(),
+          idempotencyKey: `test:${randomUUID()}`,
+        }),
+      );
+      await runOutboxRow(db, clock, `case.created:${kase.id}`);
+      return db
+        .selectFrom('compliments')
+        .select('team_id')
+        .where('case_id', '=', kase.id)
+        .executeTakeFirstOrThrow();
+    };
+    assert.equal((await compliment('roads')).team_id, highways.id);
+    assert.equal((await compliment('contact_centre')).team_id, contactCentre.id);
+    assert.equal(
+      (await compliment('libraries')).team_id,
+      a.team.id,
+      'a service with no team of its own stays with the service team',
+    );
   });
 
   void test('the feedback.scan safety net adopts a compliment case made without the event', async () => {

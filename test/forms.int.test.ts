@@ -926,6 +926,55 @@ void describe('forms engine', () => {
     assert.equal(interaction.customer_id, customer.id);
   });
 
+  void test('issue 12 item 13: the missed-bin form takes a collection date up to 2 working days back only, with a clear message and the answers kept', async () => {
+    const authority = await buildAuthority(db);
+    const team = await buildTeam(db, authority.id);
+    const definition = loadServiceDefinitions().find((d) => d.slug === 'report-a-missed-bin')!;
+    const slug = uniq('missed-bin');
+    await db
+      .insertInto('services')
+      .values({
+        authority_id: authority.id,
+        team_id: team.id,
+        slug,
+        name: definition.name,
+        category: definition.category,
+        summary: definition.summary,
+        definition: JSON.stringify({ ...definition, slug }),
+        sla: JSON.stringify(definition.sla),
+      })
+      .execute();
+    const browser = new Browser(t.app);
+    const base = await start(browser, slug);
+    const address = await answer(browser, `${base}/address`, {
+      'collectionAddress-postcode': 'KB1 2AB',
+      'collectionAddress-uprn': await firstUprn('KB1 2AB'),
+    });
+    assert.equal(address.statusCode, 303, address.body.slice(0, 300));
+    const bin = (day: string, month: string, year: string) =>
+      answer(browser, `${base}/bin`, {
+        binType: definition.form.pages[1].questions[0].options![0].value,
+        'collectionDate-day': day,
+        'collectionDate-month': month,
+        'collectionDate-year': year,
+        binOut: 'yes',
+      });
+    const message =
+      'The collection day must be 19 November 2026 or later. You can report a missed bin up to 2 working days after the collection day';
+    let res = await bin('14', '3', '1950');
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, new RegExp(`href="#collectionDate-day">${message}</a>`));
+    assert.match(res.body, /govuk-error-message[\s\S]*The collection day must be 19 November 2026 or later/);
+    assert.match(res.body, /name="collectionDate-year" type="text" value="1950"/, 'the date typed is kept');
+    assert.match(res.body, /name="binOut" type="radio" value="yes" checked/, 'other answers are kept');
+    res = await bin('18', '11', '2026');
+    assert.equal(res.statusCode, 400, 'Wednesday is 3 working days before Monday');
+    res = await bin('24', '11', '2026');
+    assert.match(res.body, /must be today or in the past/);
+    res = await bin('19', '11', '2026');
+    assert.equal(res.statusCode, 303, 'Thursday is 2 working days before Monday (Friday and Monday)');
+  });
+
   void test('every shipped service definition can be completed through the engine with answers generated from its question types', async () => {
     const authority = await buildAuthority(db);
     const team = await buildTeam(db, authority.id);
@@ -979,7 +1028,12 @@ void describe('forms engine', () => {
               fields.push([q.id, chosen[q.id]]);
               break;
             case 'date': {
-              const [y, m, d] = q.validation?.notInPast ? ['2026', '12', '1'] : ['2020', '3', '27'];
+              // Today (Monday 23 November 2026) for a date taken only a few working days back.
+              const [y, m, d] = q.validation?.notInPast
+                ? ['2026', '12', '1']
+                : q.validation?.maxWorkingDaysAgo !== undefined
+                  ? ['2026', '11', '23']
+                  : ['2020', '3', '27'];
               fields.push([`${q.id}-day`, d], [`${q.id}-month`, m], [`${q.id}-year`, y]);
               break;
             }

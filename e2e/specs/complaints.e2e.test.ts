@@ -2,7 +2,9 @@
  * Journey (issue 5): a resident complains about a missed bin collection, linked to their open request; the
  * complaints officer acknowledges, extends once with a reason (the resident's letter with the reason and the
  * Ombudsman's details is queued) and responds; the resident escalates to stage 2 from their account without
- * giving a reason; a different officer sends the final response; a learning action is completed.
+ * giving a reason; a different officer sends the final response; a learning action is completed. Issue 12
+ * item 8: a county complaint to the end of stage 2, the resident going from the tracking page to our response
+ * and to "Ask us to look at it again", and the complaints team’s leader sending the final response.
  * Every page passes axe-core (WCAG 2.2 AA) and the basic page checks.
  *
  * The resident's signed-in session is created directly (a session row and its signed cookie, exactly what
@@ -34,6 +36,10 @@ let officerB: { id: string; email: string };
 let residentCookie: string;
 let binCase: { id: string; reference: string };
 let complaintCaseId = '';
+let countyOfficer: { id: string; email: string };
+let countyLeader: { id: string; email: string };
+let countyResidentCookie: string;
+let roadCase: { id: string; reference: string };
 
 before(async () => {
   if (skip) return;
@@ -84,6 +90,48 @@ before(async () => {
       customerId: resident.id,
     });
     residentCookie = t.app.signCookie(token);
+
+    // A county complaint (issue 12 item 8): one complaints officer, and the complaints team's leader.
+    const county = await buildAuthority(db, { kind: 'county', name: 'Wessex County Council (test)' });
+    const countyComplaints = await buildTeam(db, county.id, { name: 'Complaints', code: 'complaints' });
+    const highways = await buildTeam(db, county.id, { name: 'Highways' });
+    await installShippedService(db, {
+      authorityId: county.id,
+      teamId: countyComplaints.id,
+      slug: 'make-a-complaint',
+    });
+    const roads = await installShippedService(db, {
+      authorityId: county.id,
+      teamId: highways.id,
+      slug: 'report-a-road-problem',
+    });
+    countyOfficer = await buildStaff(db, county.id, {
+      roles: ['complaints_officer'],
+      teamIds: [countyComplaints.id],
+      name: 'Adaeze Adeyemi',
+    });
+    countyLeader = await buildStaff(db, county.id, {
+      roles: ['team_leader'],
+      teamIds: [countyComplaints.id],
+      leaderOf: [countyComplaints.id],
+      name: 'Ruth Akande',
+    });
+    const countyResident = await buildCustomer(db, county.id, {
+      givenName: 'Derek',
+      familyName: 'Owusu',
+      email: `derek.${randomUUID().slice(0, 6)}@example.com`,
+    });
+    roadCase = await buildCase(db, {
+      authorityId: county.id,
+      serviceId: roads.id,
+      teamId: highways.id,
+      customerId: countyResident.id,
+      status: 'received',
+    });
+    const countySession = await new SessionStore(db, systemClock, 30).create('resident', {
+      customerId: countyResident.id,
+    });
+    countyResidentCookie = t.app.signCookie(countySession.token);
   });
   browser = await launch();
 });
@@ -92,10 +140,10 @@ after(async () => {
   await server?.close();
 });
 
-async function residentContext(): Promise<BrowserContext & { unexpected: string[] }> {
+async function residentContext(cookie = residentCookie): Promise<BrowserContext & { unexpected: string[] }> {
   const context = await newContext(browser, server.baseURL);
   await context.addCookies([
-    { name: 'fd_session', value: residentCookie, url: server.baseURL, httpOnly: true, sameSite: 'Lax' },
+    { name: 'fd_session', value: cookie, url: server.baseURL, httpOnly: true, sameSite: 'Lax' },
   ]);
   return context;
 }
@@ -289,3 +337,113 @@ void describe('a complaint from first contact to final response', { skip }, () =
     await resident.close();
   });
 });
+
+void describe(
+  'issue 12 item 8: a county complaint to the end of stage 2, with the complaints team’s leader at stage 2',
+  { skip },
+  () => {
+    let caseId = '';
+    let complaintId = '';
+
+    void test('issue 12 item 8: the resident complains; the complaints officer acknowledges and responds at stage 1', async () => {
+      const resident = await residentContext(countyResidentCookie);
+      const page = await resident.newPage();
+      await go(page, `/complaints/new?about=${roadCase.id}`);
+      await page.fill('#summary', 'I reported a deep pothole a month ago and nobody has been out.');
+      await submit(page, '[data-testid=send-complaint]', /\/complaints\/[0-9a-f-]{36}\?made=1$/);
+      caseId = /\/complaints\/([0-9a-f-]{36})/.exec(page.url())![1];
+      await resident.close();
+      complaintId = (
+        await server.database.db
+          .selectFrom('complaints')
+          .select('id')
+          .where('case_id', '=', caseId)
+          .executeTakeFirstOrThrow()
+      ).id;
+
+      const context = await newContext(browser, server.baseURL);
+      const officer = await context.newPage();
+      await signIn(officer, countyOfficer.email);
+      await go(officer, `/staff/complaints/${complaintId}`);
+      await submit(officer, '[data-testid=acknowledge]', /done=acknowledged/);
+      await openDetails(officer, 'Respond');
+      await officer.check('input[name="decision"][value="not_upheld"]');
+      await officer.fill('#reasons', 'The pothole was inspected and is below the depth we repair.');
+      await submit(officer, '[data-testid=respond]', /done=responded/);
+      assert.deepEqual(context.unexpected, []);
+      await context.close();
+    });
+
+    void test('issue 12 item 8: from the tracking page the resident reads the response and asks for stage 2', async () => {
+      const resident = await residentContext(countyResidentCookie);
+      const page = await resident.newPage();
+      await go(page, `/track/requests/${caseId}`);
+      await submit(
+        page,
+        '[data-testid=complaint-response-link]',
+        /\/complaints\/[0-9a-f-]{36}#our-response$/,
+      );
+      assert.match(
+        await page.locator('[data-testid=complaint-response]').innerText(),
+        /below the depth we repair/,
+      );
+      await go(page, `/track/requests/${caseId}`);
+      await submit(page, '[data-testid=complaint-escalate-link]', /\/escalate$/);
+      await page.fill('#reason', 'The pothole is deeper than you say. A cyclist fell.');
+      await submit(page, '[data-testid=escalate]', /escalated=1$/);
+      assert.match(await page.locator('[data-testid=complaint-status]').innerText(), /Stage 2/);
+      assert.deepEqual(resident.unexpected, []);
+      await resident.close();
+    });
+
+    void test('issue 12 item 8: the stage 1 officer cannot take stage 2; the complaints team’s leader acknowledges and sends the final response', async () => {
+      const first = await newContext(browser, server.baseURL);
+      const officer = await first.newPage();
+      await signIn(officer, countyOfficer.email);
+      await go(officer, `/staff/complaints/${complaintId}`);
+      assert.match(
+        await officer.locator('[data-testid=different-officer]').innerText(),
+        /a different officer must deal with this stage/,
+      );
+      assert.equal(await officer.locator('[data-testid=respond]').count(), 0);
+      await first.close();
+
+      const context = await newContext(browser, server.baseURL);
+      const page = await context.newPage();
+      await signIn(page, countyLeader.email);
+      await go(page, '/staff/complaints');
+      await submit(page, '[data-testid=complaints-queue] a', /\/staff\/complaints\/[0-9a-f-]{36}$/);
+      assert.ok(page.url().endsWith(`/staff/complaints/${complaintId}`));
+      await submit(page, '[data-testid=acknowledge]', /done=acknowledged/);
+      await openDetails(page, 'Respond');
+      await page.check('input[name="decision"][value="upheld"]');
+      await page.fill('#reasons', 'We measured again: the pothole needs repair. It is booked for this week.');
+      await submit(page, '[data-testid=respond]', /done=responded/);
+      assert.match(await page.locator('[data-testid=success-banner]').innerText(), /Response sent/);
+      const final = (await lettersAbout(caseId)).find(
+        (m) => m.dedupe_key === `complaint.response:${complaintId}:2`,
+      );
+      assert.ok(final, 'the final response is queued');
+      assert.match(final.body, /This is our final response/);
+      const stage2 = await server.database.db
+        .selectFrom('complaint_stages')
+        .select('handler_id')
+        .where('complaint_id', '=', complaintId)
+        .where('stage', '=', 2)
+        .executeTakeFirstOrThrow();
+      assert.equal(stage2.handler_id, countyLeader.id);
+      assert.deepEqual(context.unexpected, []);
+      await context.close();
+
+      const resident = await residentContext(countyResidentCookie);
+      const residentPage = await resident.newPage();
+      await go(residentPage, `/complaints/${caseId}`);
+      assert.match(await residentPage.locator('main').innerText(), /Our final response/);
+      assert.match(
+        await residentPage.locator('main').innerText(),
+        /Local Government and Social Care Ombudsman/,
+      );
+      await resident.close();
+    });
+  },
+);

@@ -26,8 +26,12 @@ export async function buildAuthority(
     .executeTakeFirstOrThrow();
 }
 
-export async function buildTeam(db: Db, authorityId: string, overrides: { name?: string } = {}) {
-  const code = uniq('team');
+export async function buildTeam(
+  db: Db,
+  authorityId: string,
+  overrides: { name?: string; code?: string } = {},
+) {
+  const code = overrides.code ?? uniq('team');
   return db
     .insertInto('teams')
     .values({ authority_id: authorityId, code, name: overrides.name ?? `Team ${code}`, email: null })

@@ -42,6 +42,17 @@ export interface CasesRoutesDeps {
   /** Base URL for links in messages (config.publicUrl). */
   publicUrl?: string;
   caseOptions?: CaseOptions;
+  /**
+   * Links another module gives the resident's request page for a case it keeps a record of (the complaints
+   * module: the complaint with our response, and "Ask us to look at it again"). Null for other cases.
+   */
+  residentCaseLinks?: (caseId: string) => Promise<ResidentCaseLinks | null>;
+}
+
+/** A section of links on the resident's request page, e.g. "Your complaint". */
+export interface ResidentCaseLinks {
+  heading: string;
+  links: { text: string; href: string; testId: string }[];
 }
 
 declare module 'fastify' {
@@ -87,7 +98,7 @@ export async function renderRequestPage(
   viewer: RequestViewer,
   extras: RequestPageExtras = {},
 ): Promise<FastifyReply> {
-  const { db } = reply.server.casesDeps;
+  const { db, residentCaseLinks } = reply.server.casesDeps;
   const request = reply.request;
   const view = await getResidentCaseView(db, caseId);
   if (!view) throw new NotFoundError();
@@ -112,6 +123,7 @@ export async function renderRequestPage(
     requestId: request.id,
   });
   const model = requestPageModel(view, events, request.locale);
+  const caseLinks = residentCaseLinks ? await residentCaseLinks(caseId) : null;
   const errors = extras.errors ? translated(extras.errors, request.locale) : null;
   if (extras.status) reply.status(extras.status);
   return reply.view('cases/request.njk', {
@@ -120,6 +132,7 @@ export async function renderRequestPage(
     complainHref: /(^|-)make-a-complaint$/.test(view.serviceSlug) ? null : `/complaints/new?about=${caseId}`,
     pageTitle: translate(request.locale, 'cases.request.title', { reference: view.reference }),
     ...model,
+    caseLinks,
     replyAction: viewer.replyAction,
     backLink: viewer.backLink ?? null,
     sent: extras.sent === true,

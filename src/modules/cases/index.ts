@@ -4,7 +4,11 @@
  * resident "track a request" journey. See README.md.
  */
 import type { FastifyInstance } from 'fastify';
-import { registerCasesPortalRoutes, type CasesRoutesDeps } from './cases.portal.routes.ts';
+import {
+  registerCasesPortalRoutes,
+  type CasesRoutesDeps,
+  type ResidentCaseLinks,
+} from './cases.portal.routes.ts';
 import { registerCasesQueueRoutes } from './cases.queues.routes.ts';
 import { registerCasesStaffRoutes } from './cases.staff.routes.ts';
 
@@ -43,6 +47,7 @@ export {
   type CaseSummary,
 } from './cases.casework.ts';
 export { residentFor, rememberTrackedCase } from './cases.resident-access.ts';
+export type { ResidentCaseLinks };
 export { REFERENCE_PATTERN } from './cases.reference.ts';
 export { newCaseFactsColumns, readNewCaseFacts, ruleTeamCodesOf } from './cases.routing.repository.ts';
 export {

@@ -15,7 +15,12 @@ import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { formAction, type FormProblems } from '../../platform/http/form-action.ts';
 import { parseForm } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { getResidentCaseView, rememberTrackedCase, residentFor } from '../cases/index.ts';
+import {
+  getResidentCaseView,
+  rememberTrackedCase,
+  residentFor,
+  type ResidentCaseLinks,
+} from '../cases/index.ts';
 import { residentComplaintSchema, residentEscalateSchema } from './complaints.schemas.ts';
 import * as service from './complaints.service.ts';
 import { DECISION_LABELS, type ComplaintView } from './complaints.types.ts';
@@ -71,6 +76,38 @@ function complaintPage(view: ComplaintView) {
     canEscalate: view.status === 'responded' && view.stage < finalStage,
     ombudsman: view.status === 'closed' || view.status === 'refused' ? OMBUDSMAN : null,
   };
+}
+
+/**
+ * The links the resident's request page (the tracking page of a complaint case) gives to the complaint: its
+ * page with our response(s), and "Ask us to look at it again" when the resident may escalate. Null for a case
+ * that is no complaint.
+ */
+export async function complaintLinksForResident(
+  db: Db,
+  caseId: string,
+  options: { windowMonths?: number; calendar?: WorkingDayCalendar } = {},
+): Promise<ResidentCaseLinks | null> {
+  const id = await service.findComplaintIdByCase(db, caseId);
+  const view = id ? await service.getComplaint(db, id, options) : null;
+  if (!view) return null;
+  const page = complaintPage(view);
+  const links = [
+    page.responses.length
+      ? {
+          text: 'Read our response',
+          href: `/complaints/${caseId}#our-response`,
+          testId: 'complaint-response-link',
+        }
+      : { text: 'See your complaint', href: `/complaints/${caseId}`, testId: 'complaint-page-link' },
+  ];
+  if (page.canEscalate)
+    links.push({
+      text: 'Ask us to look at it again',
+      href: `/complaints/${caseId}/escalate`,
+      testId: 'complaint-escalate-link',
+    });
+  return { heading: 'Your complaint', links };
 }
 
 export async function registerComplaintPortalRoutes(

@@ -4,7 +4,11 @@
  * data other modules read (the timeliness report, the SAR bundle, the API). See README.md.
  */
 import type { FastifyInstance } from 'fastify';
-import { registerComplaintPortalRoutes, type ComplaintPortalDeps } from './complaints.portal.routes.ts';
+import {
+  complaintLinksForResident,
+  registerComplaintPortalRoutes,
+  type ComplaintPortalDeps,
+} from './complaints.portal.routes.ts';
 import { registerComplaintStaffRoutes, type ComplaintRoutesDeps } from './complaints.staff.routes.ts';
 
 interface ComplaintsDeps extends ComplaintRoutesDeps, ComplaintPortalDeps {
@@ -18,6 +22,7 @@ export async function registerComplaints(app: FastifyInstance, deps: ComplaintsD
   await registerComplaintPortalRoutes(app, deps);
 }
 
+export { complaintLinksForResident };
 export {
   createComplaint,
   acknowledgeComplaint,

@@ -13,7 +13,10 @@ import {
 
 type Q = Db | Tx;
 
-/** Cases closed in the window, with a customer, that have not had a feedback request (oldest first). */
+/**
+ * Cases closed in the window that have not had a feedback request (oldest first): with a customer, or a
+ * guest's case with the email address or phone number they gave.
+ */
 export function recentlyClosedCases(db: Q, since: Date, until: Date, limit: number) {
   return db
     .selectFrom('cases as c')
@@ -23,6 +26,8 @@ export function recentlyClosedCases(db: Q, since: Date, until: Date, limit: numb
       'c.id',
       'c.authority_id',
       'c.customer_id',
+      'c.guest_email',
+      'c.guest_phone',
       'c.reference',
       'c.team_id',
       'c.service_id',
@@ -31,7 +36,13 @@ export function recentlyClosedCases(db: Q, since: Date, until: Date, limit: numb
       's.name as service_name',
     ])
     .where('c.closed_at', 'is not', null)
-    .where('c.customer_id', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('c.customer_id', 'is not', null),
+        eb('c.guest_email', 'is not', null),
+        eb('c.guest_phone', 'is not', null),
+      ]),
+    )
     .where('c.closed_at', '>', since)
     .where('c.closed_at', '<=', until)
     .where('r.id', 'is', null)
@@ -68,9 +79,13 @@ export function recentlyResolvedContacts(db: Q, since: Date, until: Date, limit:
     .execute();
 }
 
-/** Serialises feedback requests to one customer (PostgreSQL advisory lock, released at commit). */
-export async function lockCustomer(trx: Tx, customerId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${`feedback:${customerId}`}))`.execute(trx);
+/**
+ * Serialises feedback requests to one person (PostgreSQL advisory lock, released at commit): a customer id,
+ * or a guest's contact key. Keys are locked in sorted order, so two guests sharing one contact never deadlock.
+ */
+export async function lockFeedbackKeys(trx: Tx, keys: string[]): Promise<void> {
+  for (const key of [...keys].sort())
+    await sql`select pg_advisory_xact_lock(hashtext(${`feedback:${key}`}))`.execute(trx);
 }
 
 export async function lastRequestAt(db: Q, customerId: string): Promise<Date | null> {
@@ -78,6 +93,27 @@ export async function lastRequestAt(db: Q, customerId: string): Promise<Date | n
     .selectFrom('feedback_requests')
     .select('created_at')
     .where('customer_id', '=', customerId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.created_at ?? null;
+}
+
+/** When a guest was last asked on any of these contacts (keys of their email address and phone number). */
+export async function lastGuestRequestAt(
+  db: Q,
+  keys: { email: string | null; phone: string | null },
+): Promise<Date | null> {
+  if (!keys.email && !keys.phone) return null;
+  const row = await db
+    .selectFrom('feedback_requests')
+    .select('created_at')
+    .where((eb) =>
+      eb.or([
+        ...(keys.email ? [eb('guest_email_key', '=', keys.email)] : []),
+        ...(keys.phone ? [eb('guest_phone_key', '=', keys.phone)] : []),
+      ]),
+    )
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -39,7 +39,10 @@ export const pageFeedbackSchema = z.object({
   path: pagePath,
 });
 
-/** Staff: record a compliment or comment made by phone, letter, email or in person. */
+/**
+ * Staff: record a compliment or comment made by phone, letter, email or in person. The date received is
+ * today unless given (the form offers today's date too).
+ */
 export const complimentSchema = (today: IsoDate) =>
   withDateInputs(
     z.object({
@@ -50,8 +53,8 @@ export const complimentSchema = (today: IsoDate) =>
       body: requiredText(5000, 'Enter what they said', 'What they said'),
       channel: contactChannel('Select how it was made'),
     }),
-    { receivedOn: { label: 'Date received', required: true, notAfterToday: today } },
-  );
+    { receivedOn: { label: 'Date received', notAfterToday: today } },
+  ).transform((v) => ({ ...v, receivedOn: v.receivedOn ?? today }));
 
 export const followUpSchema = z.object({ note: optionalText(2000, 'The note') });
 

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { audit } from '../../platform/audit/index.ts';
 import { addCalendarDays, isIsoDate, toIsoDate, type IsoDate } from '../../platform/calendar/index.ts';
 import { adoptEach, auditStaffChange, cleanText as clean } from '../../platform/commands/index.ts';
+import { normaliseEmail, normalisePhone } from '../../platform/contact/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import { formatDate } from '../../platform/views/index.ts';
@@ -41,7 +42,14 @@ export interface FeedbackScanOptions {
 
 interface Candidate {
   authorityId: string;
-  customerId: string;
+  customerId: string | null;
+  /** A guest's contact (no customer record): where to ask, and the keys the fortnight rule counts by. */
+  guest: {
+    email: string | null;
+    phone: string | null;
+    emailKey: string | null;
+    phoneKey: string | null;
+  } | null;
   caseId: string | null;
   interactionId: string | null;
   serviceId: string | null;
@@ -52,10 +60,24 @@ interface Candidate {
   at: Date;
 }
 
+/** A guest's contact for feedback, or null when they gave none we could use. */
+function guestContact(email: string | null, phone: string | null): Candidate['guest'] {
+  const e = normaliseEmail(email);
+  const p = normalisePhone(phone);
+  if (!e && !p) return null;
+  return {
+    email: e,
+    phone: p,
+    emailKey: e ? hashToken(`email:${e}`) : null,
+    phoneKey: p ? hashToken(`phone:${p}`) : null,
+  };
+}
+
 /**
  * Asks residents for feedback after a case closed or a contact was resolved in the last few days: a private
  * link by their preferred channel, at most once every 14 days per person (later contacts in that time are
- * not asked about). Safe to run from several workers at once. Returns how many were asked and skipped.
+ * not asked about). A guest (no customer record) is asked about their closed request on the email address or
+ * phone number they gave (the channel they chose on the form), at most once every 14 days per contact. Safe to run from several workers at once. Returns how many were asked and skipped.
  */
 export async function requestFeedbackAfterContacts(
   db: Db,
@@ -71,7 +93,8 @@ export async function requestFeedbackAfterContacts(
   const candidates: Candidate[] = [
     ...cases.map((c) => ({
       authorityId: c.authority_id,
-      customerId: c.customer_id!,
+      customerId: c.customer_id,
+      guest: c.customer_id ? null : guestContact(c.guest_email, c.guest_phone),
       caseId: c.id,
       interactionId: null,
       serviceId: c.service_id,
@@ -84,6 +107,7 @@ export async function requestFeedbackAfterContacts(
     ...contacts.map((i) => ({
       authorityId: i.authority_id,
       customerId: i.customer_id!,
+      guest: null,
       caseId: null,
       interactionId: i.id,
       serviceId: i.service_id,
@@ -99,14 +123,26 @@ export async function requestFeedbackAfterContacts(
   let skipped = 0;
   const base = (options.publicUrl ?? '').replace(/\/$/, '');
   for (const candidate of candidates) {
+    const { customerId, guest } = candidate;
+    if (!customerId && !guest) {
+      skipped += 1;
+      continue;
+    }
+    const keys = customerId
+      ? [customerId]
+      : [guest!.emailKey, guest!.phoneKey].filter((k): k is string => k !== null);
     const asked = await withTransaction(db, async (trx) => {
-      await repo.lockCustomer(trx, candidate.customerId);
-      const last = await repo.lastRequestAt(trx, candidate.customerId);
+      await repo.lockFeedbackKeys(trx, keys);
+      const last = customerId
+        ? await repo.lastRequestAt(trx, customerId)
+        : await repo.lastGuestRequestAt(trx, { email: guest!.emailKey, phone: guest!.phoneKey });
       if (last && options.now.getTime() - last.getTime() < FEEDBACK_INTERVAL_DAYS * DAY) return false;
       const token = randomBytes(24).toString('base64url');
       const id = await repo.insertRequest(trx, {
         authority_id: candidate.authorityId,
-        customer_id: candidate.customerId,
+        customer_id: customerId,
+        guest_email_key: guest?.emailKey ?? null,
+        guest_phone_key: guest?.phoneKey ?? null,
         case_id: candidate.caseId,
         interaction_id: candidate.interactionId,
         service_id: candidate.serviceId,
@@ -119,9 +155,10 @@ export async function requestFeedbackAfterContacts(
       if (!id) return false;
       await queueMessage(trx, {
         authorityId: candidate.authorityId,
-        customerId: candidate.customerId,
+        customerId,
         caseId: candidate.caseId,
         channel: null,
+        ...(guest ? { to: { email: guest.email, phone: guest.phone } } : {}),
         template: 'feedback.request',
         personalisation: {
           ...(candidate.caseId ? { reference: candidate.reference } : {}),
@@ -204,7 +241,7 @@ export async function recordContactFeedback(
       });
     }
     await audit(trx, {
-      actorType: 'customer',
+      actorType: row.customer_id ? 'customer' : 'anonymous',
       actorId: row.customer_id,
       authorityId: row.authority_id,
       action: 'feedback.given',

@@ -206,7 +206,14 @@ export async function registerFeedbackStaffRoutes(
     problems?: FormProblems,
   ) => {
     const { teams, services } = await service.teamsAndServices(deps.db, authorityScope(staffOf(request)));
-    const values = problems?.values ?? { kind: 'compliment', channel: 'phone' };
+    const [year, month, day] = today().split('-');
+    const values = problems?.values ?? {
+      kind: 'compliment',
+      channel: 'phone',
+      'receivedOn-day': String(Number(day)),
+      'receivedOn-month': String(Number(month)),
+      'receivedOn-year': year,
+    };
     return reply.view('feedback/staff/compliment-new.njk', {
       pageTitle: 'Record a compliment or comment',
       values,

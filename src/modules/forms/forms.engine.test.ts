@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadDefaultCalendar } from '../../platform/calendar/index.ts';
 import { loadServiceDefinitions } from '../services/index.ts';
 import {
   expandForm,
@@ -9,6 +10,7 @@ import {
   nextPage,
   pageApplies,
   pruneHidden,
+  earliestDate,
   readDate,
   readPage,
   type PageReadContext,
@@ -20,6 +22,7 @@ const t = (key: string, params: Record<string, string | number> = {}) => `${key}
 const ctx = (over: Partial<PageReadContext> = {}): PageReadContext => ({
   t,
   today: '2026-11-23',
+  workingDays: loadDefaultCalendar(),
   answers: {},
   addresses: {},
   files: {},
@@ -220,4 +223,21 @@ void test('issue 12 item 14: a location is a description or a point in the UK, w
       ['location-point: forms.error.locationPoint'],
       `${lat},${lng}`,
     );
+});
+
+void test('issue 12 item 13: a date rule "within N working days before today" counts the council\'s working days', () => {
+  const calendar = loadDefaultCalendar();
+  const at = (today: string) => ({ today, workingDays: calendar });
+  assert.equal(
+    earliestDate({ maxWorkingDaysAgo: 2 }, at('2026-11-23')),
+    '2026-11-19',
+    'Monday: back to Thursday',
+  );
+  assert.equal(
+    earliestDate({ maxWorkingDaysAgo: 2 }, at('2026-12-29')),
+    '2026-12-23',
+    'over Christmas and Boxing Day (substitute holiday on 28 December)',
+  );
+  assert.equal(earliestDate({ maxYearsAgo: 120 }, at('2026-11-23')), '1906-11-23');
+  assert.equal(earliestDate({ notInFuture: true }, at('2026-11-23')), '0000-01-01', 'no rule, no limit');
 });

@@ -18,6 +18,8 @@
 import { readDateParts, type DateParts, type DatePartsResult } from '../../platform/http/date-input.ts';
 import type { FormPage, FormQuestion, ServiceDefinition } from '../services/index.ts';
 import { isUkPhone, normaliseEmail, normalisePostcode } from '../../platform/contact/index.ts';
+import { addCalendarDays, addCalendarMonths } from '../../platform/calendar/index.ts';
+import { formatDate } from '../../platform/views/index.ts';
 
 export type Answers = Record<string, unknown>;
 export type RawFields = Record<string, unknown>;
@@ -264,6 +266,8 @@ export interface PageReadContext {
   t: Translate;
   /** Today in London, `YYYY-MM-DD` (dates "in the past"/"in the future" are relative to it). */
   today: string;
+  /** The council's working days, for a date rule counted in working days (`maxWorkingDaysAgo`). */
+  workingDays: { workingDaysBetween(from: string, to: string): number };
   /** Answers from other pages (conditions on earlier pages). */
   answers: Answers;
   /** Per address question: the gazetteer lookup for the postcode posted. */
@@ -278,6 +282,30 @@ export interface PageReadResult {
   errors: FieldError[];
   /** Address questions that need the resident to choose from a list or type the address. */
   addressModes: Record<string, 'lookup' | 'choose' | 'manual'>;
+}
+
+/**
+ * The earliest date a date question takes (`YYYY-MM-DD`; `0000-01-01` when it has no such rule): at most
+ * `maxWorkingDaysAgo` working days before today (a date d is n working days ago when n working days fall
+ * after it up to today, so a Thursday collection may be reported until the Monday for 2 working days) and
+ * at most `maxYearsAgo` years before today.
+ */
+export function earliestDate(
+  v: NonNullable<FormQuestion['validation']>,
+  ctx: Pick<PageReadContext, 'today' | 'workingDays'>,
+): string {
+  let earliest = '0000-01-01';
+  if (v.maxWorkingDaysAgo !== undefined) {
+    let d = ctx.today;
+    while (ctx.workingDays.workingDaysBetween(addCalendarDays(d, -1), ctx.today) <= v.maxWorkingDaysAgo)
+      d = addCalendarDays(d, -1);
+    if (d > earliest) earliest = d;
+  }
+  if (v.maxYearsAgo !== undefined) {
+    const d = addCalendarMonths(ctx.today, -12 * v.maxYearsAgo);
+    if (d > earliest) earliest = d;
+  }
+  return earliest;
 }
 
 /** Reads and validates every question on `page` that is asked, given this page's own posted choices. */
@@ -385,6 +413,15 @@ export function readPage(
             field: fieldId(q, 'day'),
             questionId: q.id,
             message: t('forms.error.dateFuture', { label }),
+          });
+        } else if (read.iso < earliestDate(v, ctx)) {
+          const date = formatDate(earliestDate(v, ctx));
+          errors.push({
+            field: fieldId(q, 'day'),
+            questionId: q.id,
+            message: v.earliestMessage
+              ? v.earliestMessage.replace('{date}', date)
+              : t('forms.error.dateEarliest', { label, date }),
           });
         } else answers[q.id] = read.iso;
         break;

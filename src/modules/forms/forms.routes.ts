@@ -472,6 +472,7 @@ async function registerFlow(
         const result = readPage(page, service.definition, body, {
           t,
           today: today(),
+          workingDays: defaultCaseCalendar(),
           answers,
           addresses,
           files,

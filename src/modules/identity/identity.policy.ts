@@ -76,12 +76,22 @@ export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
-export function permissionsFor(roles: readonly string[]): Set<Permission> {
+/**
+ * What leading a team adds to a person's roles, whatever they are: the leader of a team that handles
+ * complaints (it owns a complaint service) manages complaints, so a stage 2 that must go to someone other
+ * than the stage 1 officer can go to them.
+ */
+export interface Leadership {
+  complaintsTeam?: boolean;
+}
+
+export function permissionsFor(roles: readonly string[], leads: Leadership = {}): Set<Permission> {
   const granted = new Set<Permission>();
   for (const role of roles) if (isRole(role)) for (const p of matrix[role]) granted.add(p);
+  if (leads.complaintsTeam) granted.add('complaints:manage');
   return granted;
 }
 
-export function can(roles: readonly string[], permission: Permission): boolean {
-  return permissionsFor(roles).has(permission);
+export function can(roles: readonly string[], permission: Permission, leads: Leadership = {}): boolean {
+  return permissionsFor(roles, leads).has(permission);
 }

@@ -1,4 +1,15 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
+
+/**
+ * SQL: the team handles complaints — it owns a complaint service, or it is a council's `complaints` team (the
+ * service catalogue's code for it: the city's complaints team owns no service, as both councils' complaints
+ * come through one form).
+ */
+const handlesComplaints = (teamId: RawBuilder<unknown>) => sql<boolean>`(
+  exists (select 1 from services hs where hs.team_id = ${teamId} and hs.kind = 'complaint')
+  or exists (select 1 from teams ht where ht.id = ${teamId} and ht.code = 'complaints')
+)`;
 
 export function findStaffByEmail(db: Db | Tx, email: string) {
   return db
@@ -18,6 +29,7 @@ export function teamsOfStaff(db: Db | Tx, staffUserId: string) {
     .innerJoin('teams as t', 't.id', 'm.team_id')
     .innerJoin('authorities as a', 'a.id', 't.authority_id')
     .select(['t.id', 't.name', 't.code', 'm.is_leader', 'a.name as authority_name', 'a.id as authority_id'])
+    .select(handlesComplaints(sql.ref('t.id')).as('handles_complaints'))
     .where('m.staff_user_id', '=', staffUserId)
     .orderBy('t.name')
     .execute();
@@ -204,11 +216,29 @@ export async function setAvailability(db: Db | Tx, id: string, available: boolea
 }
 
 /** Active staff of the given councils, by name (the officer, owner and handler pickers of casework pages). */
+/** Whether the member of staff leads a team that handles complaints. */
+export async function leadsComplaintsTeam(db: Db | Tx, staffUserId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('staff_team_members as m')
+    .select('m.team_id')
+    .where('m.staff_user_id', '=', staffUserId)
+    .where('m.is_leader', '=', true)
+    .where(handlesComplaints(sql.ref('m.team_id')))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export function activeStaffOf(db: Db | Tx, authorityIds: readonly string[]) {
   if (authorityIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('staff_users')
     .select(['id', 'display_name', 'roles'])
+    .select(
+      sql<boolean>`exists (
+        select 1 from staff_team_members lm
+        where lm.staff_user_id = staff_users.id and lm.is_leader and ${handlesComplaints(sql.ref('lm.team_id'))}
+      )`.as('leads_complaints'),
+    )
     .where('authority_id', 'in', authorityIds)
     .where('active', '=', true)
     .orderBy('display_name')

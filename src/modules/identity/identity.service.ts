@@ -285,7 +285,9 @@ export class IdentityService {
       email: staff.email,
       authorityId: staff.authority_id,
       roles: staff.roles,
-      permissions: permissionsFor(staff.roles),
+      permissions: permissionsFor(staff.roles, {
+        complaintsTeam: teams.some((t) => t.is_leader && Boolean(t.handles_complaints)),
+      }),
       teams: teams.map((t) => ({
         id: t.id,
         name: t.name,

@@ -87,6 +87,12 @@ const validationSchema = z.strictObject({
   /** date */
   notInFuture: z.boolean().optional(),
   notInPast: z.boolean().optional(),
+  /** The date is at most this many working days before today ("we take reports up to 2 working days after"). */
+  maxWorkingDaysAgo: z.int().min(0).max(250).optional(),
+  /** The date is at most this many years before today (e.g. a date of birth). */
+  maxYearsAgo: z.int().min(1).max(150).optional(),
+  /** The message when the date is earlier than those rules allow; `{date}` is the earliest date allowed. */
+  earliestMessage: text.optional(),
   /** file */
   maxFiles: z.int().min(1).max(20).optional(),
   maxFileSizeMb: z.number().positive().max(100).optional(),
@@ -303,7 +309,7 @@ export const serviceDefinitionSchema = serviceDefinitionObject.superRefine((defi
         text: ['minLength', 'maxLength', 'pattern', 'patternMessage'],
         textarea: ['minLength', 'maxLength', 'pattern', 'patternMessage'],
         number: ['min', 'max', 'wholeNumber'],
-        date: ['notInFuture', 'notInPast'],
+        date: ['notInFuture', 'notInPast', 'maxWorkingDaysAgo', 'maxYearsAgo', 'earliestMessage'],
         file: ['maxFiles', 'maxFileSizeMb', 'fileTypes'],
         radios: [],
         checkboxes: [],
@@ -333,6 +339,8 @@ export const serviceDefinitionSchema = serviceDefinitionObject.superRefine((defi
         problem(at('validation'), 'min is more than max');
       if (v.notInFuture && v.notInPast)
         problem(at('validation'), 'a date cannot be both notInFuture and notInPast');
+      if (v.earliestMessage !== undefined && v.maxWorkingDaysAgo === undefined && v.maxYearsAgo === undefined)
+        problem(at('validation', 'earliestMessage'), 'needs maxWorkingDaysAgo or maxYearsAgo');
       if (q.examples && q.type !== 'text' && q.type !== 'textarea') {
         problem(at('examples'), 'only text and textarea questions have examples');
       }

@@ -545,7 +545,11 @@ export interface SarBundlesTable {
 export interface FeedbackRequestsTable {
   id: Generated<string>;
   authority_id: string;
-  customer_id: string;
+  /** Null for a guest, asked on the contact they gave (migration 2026_12_07_0400). */
+  customer_id: string | null;
+  /** SHA-256 of a guest's normalised email address / phone number: at most one request a fortnight each. */
+  guest_email_key: ColumnType<string | null, string | null | undefined, string | null>;
+  guest_phone_key: ColumnType<string | null, string | null | undefined, string | null>;
   case_id: string | null;
   interaction_id: string | null;
   service_id: string | null;
