@@ -2,7 +2,9 @@
  * The staff workspace's page layout in a real browser, over the seeded demo (issue 12):
  * - item 19: on a 320 px wide phone, a staff page with a table does not scroll sideways as a whole; the
  *   table scrolls in its own focusable, labelled region, and case references stay on one line;
- * - item 20: on a wide screen, the main content lines up with the header and footer.
+ * - item 20: on a wide screen, the main content lines up with the header and footer;
+ * - item 21: without JavaScript, a page says when the session ends, and answers sent after the time-out
+ *   are kept and sent on after signing in again.
  * Every page passes axe-core (WCAG 2.2 AA).
  */
 import { after, before, describe, test } from 'node:test';
@@ -173,6 +175,55 @@ void describe('staff page layout', { skip }, () => {
       }
     } finally {
       await page.context().close();
+    }
+  });
+  void test('issue 12 item 21: without JavaScript, answers sent after the time-out are kept and sent after signing in', async () => {
+    const context = await newContext(browser, server.baseURL, { javaScriptEnabled: false });
+    const page = await context.newPage();
+    // axe-core needs JavaScript: each page is checked again, as the same person, in a context that has it.
+    const checker = await newContext(browser, server.baseURL);
+    const checkWithJavaScript = async () => {
+      await checker.addCookies(await context.cookies());
+      const copy = await checker.newPage();
+      await copy.goto(page.url());
+      await checkPage(copy);
+      await copy.close();
+    };
+    try {
+      await page.goto('/staff/sign-in');
+      await page.fill('#email', 'agent@county.example.gov.uk');
+      await page.fill('#password', DEMO_PASSWORD);
+      await Promise.all([page.waitForEvent('load'), page.click('[data-testid=sign-in]')]);
+      await page.goto(await customerPath(page));
+      assert.match(
+        await page.locator('[data-testid=sign-out-time]').innerText(),
+        /^You will be signed out at \d\d:\d\d if you do nothing$/,
+      );
+      const summary = 'Asked when her Blue Badge will arrive; said we would ring back on Friday.';
+      await page.check('input[name=channel][value=phone]');
+      await page.fill('#summary', summary);
+      await page.check('input[name=outcome][value=callback]');
+      clock.advance(31 * 60_000); // the phone call took longer than the session lasts
+      await Promise.all([page.waitForEvent('load'), page.click('[data-testid=save-contact]')]);
+      assert.equal(new URL(page.url()).pathname, '/staff/sign-in');
+      await checkWithJavaScript();
+      assert.match(await page.locator('[data-testid=answers-kept-notice]').innerText(), /kept the answers/);
+
+      await page.fill('#email', 'agent@county.example.gov.uk');
+      await page.fill('#password', DEMO_PASSWORD);
+      await Promise.all([page.waitForEvent('load'), page.click('[data-testid=sign-in]')]);
+      assert.match(new URL(page.url()).pathname, /^\/staff\/answers-kept\//);
+      await checkWithJavaScript();
+      assert.match(await page.locator('[data-testid=kept-answers]').innerText(), /ring back on Friday/);
+      await Promise.all([page.waitForEvent('load'), page.click('[data-testid=send-kept-answers]')]);
+      assert.match(new URL(page.url()).pathname, /^\/staff\/customers\//);
+      assert.match(
+        await page.locator('[data-testid=timeline-item]').first().innerText(),
+        /ring back on Friday/,
+      );
+    } finally {
+      await context.close();
+      await checker.close();
     }
   });
 });
