@@ -58,6 +58,20 @@ void describe('issue 12 item 24: pages and data on the seeded demo', () => {
     assert.ok(entry, 'an entry links to its page');
     assert.equal((await resident.get(entry[1])).statusCode, 200);
 
+    // And from the pages where they matter: asking for information, complaining.
+    const foi = await resident.get('/services/freedom-of-information-request');
+    assert.equal(foi.statusCode, 200);
+    assert.match(
+      foi.body,
+      /data-testid="disclosure-log-link">[^<]*<a class="govuk-link" href="\/disclosure-log">/,
+    );
+    const complaint = await resident.get('/services/make-a-complaint');
+    assert.equal(complaint.statusCode, 200);
+    assert.match(
+      complaint.body,
+      /data-testid="you-said-we-did-link"><a class="govuk-link" href="\/you-said-we-did">/,
+    );
+
     const improvements = await resident.get('/you-said-we-did');
     assert.equal(improvements.statusCode, 200);
     assert.match(improvements.body, /We now send a text with the day we will come back/);
