@@ -16,6 +16,7 @@ import {
 import { SessionStore } from './platform/http/sessions.ts';
 import { join, resolve } from 'node:path';
 import { purgeExpiredDrafts } from './modules/forms/index.ts';
+import { purgeExpiredKeptAnswers } from './modules/identity/index.ts';
 import type { Config } from './config/index.ts';
 import { adaptersFromConfig, notificationJobHandlers } from './modules/notifications/index.ts';
 import {
@@ -88,6 +89,8 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
     ...caseJobHandlers({ db: deps.db, clock: deps.clock, publicUrl: deps.config?.publicUrl }),
     'maintenance.purge_sessions': async () => {
       await sessions.purgeExpired();
+      // Answers kept after a staff session timed out last two hours.
+      await purgeExpiredKeptAnswers(deps.db, deps.clock);
     },
     // Unsubmitted form drafts expire 7 days after their last save; their orphaned uploads go with them.
     'maintenance.purge_form_drafts': async () => {

@@ -328,7 +328,8 @@ void test('a staff form posted after the session timed out goes to sign-in, not 
   clock.advance(2001 * 60_000);
   const res = await browser.post('/staff/availability', { _csrf: token, available: 'no' });
   assert.equal(res.statusCode, 302);
-  assert.equal(res.headers.location, '/staff/sign-in');
+  // Its answers are kept to send after signing in again (issue 12 item 21, test/staff-timeout.int.test.ts).
+  assert.equal(res.headers.location, '/staff/sign-in?answersKept=1');
   const row = await t.database.db
     .selectFrom('staff_users')
     .select('available')

@@ -236,6 +236,58 @@ describe('the demo area (shared test database, own namespace)', () => {
       assert.equal(m.data.direction, m.actor_customer_id ? 'inbound' : 'outbound', JSON.stringify(m));
   });
 
+  test('issue 12 item 24: closed FOI, SAR and complaint cases have the records the reports and the disclosure log read', async () => {
+    const { db } = database;
+    const closed = await db
+      .selectFrom('cases as c')
+      .innerJoin('services as s', 's.id', 'c.service_id')
+      .select(['c.id', 's.kind'])
+      .where('c.authority_id', 'in', ids)
+      .where('c.closed_at', 'is not', null)
+      .where('s.kind', 'in', ['foi', 'sar', 'complaint'])
+      .execute();
+    assert.ok(closed.some((c) => c.kind === 'foi') && closed.some((c) => c.kind === 'complaint'));
+    const requests = await db
+      .selectFrom('information_requests')
+      .select(['case_id', 'regime', 'status', 'responded_on', 'due_on', 'published_at', 'disclosure_title'])
+      .where('authority_id', 'in', ids)
+      .execute();
+    const stages = await db
+      .selectFrom('complaint_stages as g')
+      .innerJoin('complaints as x', 'x.id', 'g.complaint_id')
+      .select(['x.case_id', 'g.responded_on', 'g.respond_by', 'x.root_cause'])
+      .where('x.authority_id', 'in', ids)
+      .execute();
+    for (const c of closed) {
+      if (c.kind === 'complaint') {
+        const stage = stages.find((g) => g.case_id === c.id);
+        assert.ok(stage?.responded_on && stage.respond_by && stage.root_cause, `complaint ${c.id}`);
+      } else {
+        const request = requests.find((r) => r.case_id === c.id);
+        assert.equal(request?.regime, c.kind);
+        assert.equal(request.status, 'responded');
+        assert.ok(request.responded_on && request.due_on);
+      }
+    }
+    const published = requests.filter((r) => r.published_at);
+    assert.ok(published.length > 0, 'some FOI answers are in the disclosure log');
+    assert.ok(published.every((r) => r.regime === 'foi' && r.disclosure_title));
+
+    const answers = await db
+      .selectFrom('feedback')
+      .select(['satisfaction', 'case_id'])
+      .where('authority_id', 'in', ids)
+      .where('kind', '=', 'contact')
+      .execute();
+    assert.ok(answers.length > 0 && answers.every((a) => a.satisfaction && a.case_id));
+    const improvements = await db
+      .selectFrom('improvements')
+      .select('id')
+      .where('authority_id', 'in', ids)
+      .execute();
+    assert.equal(improvements.length, 6);
+  });
+
   test('contact details use only reserved example domains, drama phone numbers and normalised postcodes', async () => {
     const points = await database.db
       .selectFrom('contact_points')

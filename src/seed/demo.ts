@@ -28,6 +28,7 @@ import {
 import { CITY_TOWN, COUNTY_TOWNS, dramaPhone } from './names.ts';
 import { PeopleFactory, personRows, type AreaRole, type Person, type PersonRows } from './people.ts';
 import { IdStream, Random, WeightedPicker } from './random.ts';
+import { seedHistoryRecords } from './records.ts';
 import { ReferenceSequence } from './references.ts';
 import { TimeModel, channelClass } from './time.ts';
 
@@ -653,9 +654,10 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
   }
 
   const passwordHash = await hashPassword(DEMO_PASSWORD); // argon2 is slow on purpose: once for every demo account
+  const now = (options.clock ?? systemClock).now().getTime();
   const data = plan({
     ns,
-    now: (options.clock ?? systemClock).now().getTime(),
+    now,
     seed: options.seed ?? 1,
     customers: options.customers ?? 300,
     definitions: options.definitions ?? loadServiceDefinitions(),
@@ -702,6 +704,25 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
       data.cases.flatMap((c) => c.events),
     );
     await insertRows(trx, 'interactions', [...data.cases.flatMap((c) => c.interactions), ...data.contacts]);
+    // What the modules keep beside the closed cases: the reports and public pages read these.
+    const authorityIds = data.authorities.map((a) => a.id!);
+    const publisherIds = new Map<string, string>();
+    for (const s of data.staff)
+      if (!publisherIds.has(s.authority_id) && (s.roles ?? []).includes('team_leader'))
+        publisherIds.set(s.authority_id, s.id!);
+    await seedHistoryRecords(trx, {
+      authorityIds,
+      services: data.services.map((s) => ({
+        id: s.id!,
+        authority_id: s.authority_id,
+        team_id: s.team_id,
+        kind: s.kind!,
+      })),
+      publisherIds,
+      now,
+      seed: options.seed ?? 1,
+      key: ns.key,
+    });
     return true;
   });
   const authorityIds = await findAuthorityIds(db, ns);

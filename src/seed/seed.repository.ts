@@ -134,3 +134,54 @@ export async function fillAuthorityContactDetails(
         .execute();
   }
 }
+
+/**
+ * Closed cases of the authorities with their service's kind and team: what the records the modules keep
+ * beside a case (requests for information, complaints, feedback) are made from. Received order.
+ */
+export function closedCasesOf(db: Q, authorityIds: readonly string[]) {
+  return db
+    .selectFrom('cases as c')
+    .innerJoin('services as s', 's.id', 'c.service_id')
+    .select([
+      'c.id',
+      'c.authority_id',
+      'c.customer_id',
+      'c.service_id',
+      'c.team_id',
+      'c.assignee_id',
+      'c.origin_channel',
+      'c.received_at',
+      'c.due_at',
+      'c.closed_at',
+      's.kind',
+      's.name as service_name',
+    ])
+    .where('c.authority_id', 'in', authorityIds)
+    .where('c.closed_at', 'is not', null)
+    .orderBy('c.received_at')
+    .orderBy('c.id')
+    .execute();
+}
+
+/** The module records of the seeded history, in one go (see records.ts). */
+export async function insertHistoryRecords(
+  trx: Transaction<DB>,
+  rows: {
+    informationRequests: NewRow<'information_requests'>[];
+    complaints: NewRow<'complaints'>[];
+    complaintStages: NewRow<'complaint_stages'>[];
+    feedback: NewRow<'feedback'>[];
+    improvements: NewRow<'improvements'>[];
+  },
+): Promise<void> {
+  const chunks = <T>(list: T[]): T[][] =>
+    Array.from({ length: Math.ceil(list.length / 500) }, (_, i) => list.slice(i * 500, i * 500 + 500));
+  for (const chunk of chunks(rows.informationRequests))
+    await trx.insertInto('information_requests').values(chunk).execute();
+  for (const chunk of chunks(rows.complaints)) await trx.insertInto('complaints').values(chunk).execute();
+  for (const chunk of chunks(rows.complaintStages))
+    await trx.insertInto('complaint_stages').values(chunk).execute();
+  for (const chunk of chunks(rows.feedback)) await trx.insertInto('feedback').values(chunk).execute();
+  for (const chunk of chunks(rows.improvements)) await trx.insertInto('improvements').values(chunk).execute();
+}

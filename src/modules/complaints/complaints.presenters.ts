@@ -38,7 +38,10 @@ export function queueRows(items: QueueItem[], today: IsoDate, calendar?: Working
     const deadline = awaitingAck ? item.acknowledgeBy! : item.respondBy;
     const tag = item.status === 'open' ? daysLeftTag(today, deadline, calendar) : null;
     return [
-      { html: `<a class="govuk-link" href="/staff/complaints/${item.id}">${escape(item.reference)}</a>` },
+      {
+        html: `<a class="govuk-link" href="/staff/complaints/${item.id}">${escape(item.reference)}</a>`,
+        classes: 'app-nowrap',
+      },
       { text: item.customerName ?? 'Not known' },
       {
         text:

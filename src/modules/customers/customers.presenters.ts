@@ -253,6 +253,7 @@ export function caseRows(
     return [
       {
         html: `<a class="govuk-link" href="/staff/cases/${escapeHtml(k.id)}">${escapeHtml(k.reference)}</a>`,
+        classes: 'app-nowrap',
       },
       { text: k.service_name },
       { text: k.authority_name },

@@ -244,3 +244,57 @@ export function activeStaffOf(db: Db | Tx, authorityIds: readonly string[]) {
     .orderBy('display_name')
     .execute();
 }
+
+// ---- answers kept after a staff session timed out (identity.pending-answers.ts)
+
+export async function insertPendingAnswers(
+  db: Db | Tx,
+  row: { staff_user_id: string; action: string; fields: string; created_at: Date; expires_at: Date },
+): Promise<string> {
+  const inserted = await db
+    .insertInto('pending_staff_answers')
+    .values(row)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+/** The newest answers a member of staff has waiting, if any have not expired. */
+export function latestPendingAnswers(db: Db | Tx, staffUserId: string, now: Date) {
+  return db
+    .selectFrom('pending_staff_answers')
+    .select(['id'])
+    .where('staff_user_id', '=', staffUserId)
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** One set of kept answers, only to the member of staff who sent them, while it lasts. */
+export function findPendingAnswers(db: Db | Tx, id: string, staffUserId: string, now: Date) {
+  return db
+    .selectFrom('pending_staff_answers')
+    .select(['id', 'action', 'fields', 'created_at', 'expires_at'])
+    .where('id', '=', id)
+    .where('staff_user_id', '=', staffUserId)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+}
+
+export async function deletePendingAnswers(db: Db | Tx, id: string, staffUserId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('pending_staff_answers')
+    .where('id', '=', id)
+    .where('staff_user_id', '=', staffUserId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function deleteExpiredPendingAnswers(db: Db | Tx, now: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('pending_staff_answers')
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

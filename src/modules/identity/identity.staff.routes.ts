@@ -16,6 +16,14 @@ import { StaffAccounts } from './identity.accounts.ts';
 import { rolesLabel, type IdentityService, type StaffPrincipal } from './identity.service.ts';
 import { PERMISSIONS, type Permission } from './identity.policy.ts';
 import { findStaffById, openCaseCountsForTeams, setAvailability } from './identity.repository.ts';
+import {
+  fieldLabel,
+  fieldsToKeep,
+  forgetKeptAnswers,
+  keepAnswers,
+  keptAnswers,
+  latestKeptAnswers,
+} from './identity.pending-answers.ts';
 import { audit, auditedInScope, runInAuditScope, type AuditOutcome } from '../../platform/audit/index.ts';
 import type { OidcAdapter } from './oidc.ts';
 import { staffRoute } from '../../platform/http/route-options.ts';
@@ -164,6 +172,8 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
       const staff = request.staff;
       request.viewContext.staff = { name: staff.name, rolesLabel: rolesLabel(staff.roles) };
       request.viewContext.sessionIdleSeconds = deps.sessions.idleMinutes * 60;
+      // Without JavaScript there is no warning dialog: every page says when the session will end.
+      if (request.session) request.viewContext.signOutAt = formatDate(request.session.expiresAt, 'time');
       const path = request.url.split('?')[0];
       request.viewContext.staffNav = staffNavItems
         .filter((item) => staff.permissions.has(item.permission))
@@ -177,6 +187,19 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     if (!request.staff) {
       if (request.method === 'GET')
         return reply.redirect(`/staff/sign-in?returnTo=${encodeURIComponent(request.url)}`);
+      // A form sent just after the session timed out: keep its answers for that member of staff (not file
+      // uploads: multipart bodies are never kept), to send after they sign in again.
+      const expired = request.expiredSession;
+      const form = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+      const fields = form ? fieldsToKeep(request.body) : null;
+      if (expired?.kind === 'staff' && expired.staffUserId && fields && request.url.startsWith('/staff/')) {
+        await keepAnswers(deps.db, deps.clock, {
+          staffUserId: expired.staffUserId,
+          action: request.url,
+          fields,
+        });
+        return reply.redirect('/staff/sign-in?answersKept=1');
+      }
       return reply.redirect('/staff/sign-in');
     }
     if (permission !== 'staff' && !request.staff.permissions.has(permission as Permission))
@@ -199,8 +222,9 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     if (request.staff) return reply.redirect('/staff');
     const query = request.query as Record<string, unknown>;
     return renderSignIn(request, reply, {
-      notice:
-        query.signedOut === 'timeout'
+      notice: query.answersKept
+        ? 'answersKept'
+        : query.signedOut === 'timeout'
           ? 'timeout'
           : query.signedOut
             ? 'signedOut'
@@ -250,7 +274,56 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
         { staffUserId: result.staffUserId },
         deps.secureCookies,
       );
-      return reply.redirect(returnTo);
+      // Answers kept when their session timed out come first: they were in the middle of something.
+      const kept = await latestKeptAnswers(deps.db, deps.clock, result.staffUserId);
+      return reply.redirect(kept ? `/staff/answers-kept/${kept.id}` : returnTo);
+    },
+  );
+
+  // ---- answers kept after a time-out (identity.pending-answers.ts)
+  const findKept = async (request: FastifyRequest) => {
+    const { id } = request.params as { id: string };
+    if (!UUID.test(id)) throw new NotFoundError();
+    const kept = await keptAnswers(deps.db, deps.clock, id, request.staff!.id);
+    if (!kept || !kept.action.startsWith('/staff/')) throw new NotFoundError();
+    return kept;
+  };
+  app.get('/staff/answers-kept/:id', staffRoute('staff', 'kept_answers.view'), async (request, reply) => {
+    const kept = await findKept(request);
+    const hidden = Object.entries(kept.fields).flatMap(([name, value]) =>
+      [value].flat().map((v) => ({ name, value: v })),
+    );
+    // What the person typed (not choices, which are codes, nor record ids): shown so they can check it.
+    const typed = hidden.filter(
+      (f) =>
+        f.value.trim() !== '' && !UUID.test(f.value) && (/\s/.test(f.value.trim()) || f.value.length > 30),
+    );
+    return reply.view('identity/answers-kept.njk', {
+      pageTitle: 'Send the answers you gave before you were signed out',
+      id: kept.id,
+      hidden,
+      keptAt: formatDate(kept.created_at, 'time'),
+      typedRows: typed.map((f) => ({ key: { text: fieldLabel(f.name) }, value: { text: f.value } })),
+    });
+  });
+  // Sends the kept answers on: a 307 redirect makes the browser post the same form (the kept fields and
+  // this session's CSRF token) to where it was going, as if it had been sent in time.
+  app.post(
+    '/staff/answers-kept/:id/send',
+    staffRoute('staff', 'kept_answers.send'),
+    async (request, reply) => {
+      const kept = await findKept(request);
+      await forgetKeptAnswers(deps.db, kept.id, request.staff!.id);
+      return reply.redirect(kept.action, 307);
+    },
+  );
+  app.post(
+    '/staff/answers-kept/:id/discard',
+    staffRoute('staff', 'kept_answers.discard'),
+    async (request, reply) => {
+      const kept = await findKept(request);
+      await forgetKeptAnswers(deps.db, kept.id, request.staff!.id);
+      return reply.redirect('/staff');
     },
   );
 

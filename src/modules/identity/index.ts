@@ -7,3 +7,4 @@ export { hashPassword, verifyPassword } from './passwords.ts';
 export { OidcAdapter } from './oidc.ts';
 export { staffPicker, activeStaffMember } from './identity.pickers.ts';
 export { authorityScope, isManager } from './identity.scope.ts';
+export { purgeExpiredKeptAnswers } from './identity.pending-answers.ts';

@@ -23,6 +23,7 @@ export function queueRows(items: QueueItem[], today: IsoDate) {
     return [
       {
         html: `<a class="govuk-link" href="/staff/information-requests/${item.id}">${escape(item.reference)}</a>`,
+        classes: 'app-nowrap',
       },
       { text: SHORT[item.regime] },
       { text: item.requesterName ?? 'Not known' },

@@ -48,7 +48,7 @@ interface ListRow {
 export function messageTableRows(rows: ListRow[]) {
   return rows.map((row) => [
     { text: formatDate(row.created_at, 'datetime') },
-    { text: row.case_reference ?? '–' },
+    { text: row.case_reference ?? '–', classes: 'app-nowrap' },
     { text: TEMPLATE_LABELS[row.template] ?? row.template },
     { text: CHANNEL_LABELS[row.channel] },
     {

@@ -18,6 +18,7 @@ import * as auditRecordAuthority from './migrations/2026_12_03_0200_audit_record
 import * as outboxPriority from './migrations/2026_12_03_0300_outbox_priority.ts';
 import * as authorityContactDetails from './migrations/2026_12_07_0100_authority_contact_details.ts';
 import * as feedbackGuests from './migrations/2026_12_07_0400_feedback_guests.ts';
+import * as pendingStaffAnswers from './migrations/2026_12_07_0500_pending_staff_answers.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0001_core': core,
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_0300_outbox_priority': outboxPriority,
   '2026_12_07_0100_authority_contact_details': authorityContactDetails,
   '2026_12_07_0400_feedback_guests': feedbackGuests,
+  '2026_12_07_0500_pending_staff_answers': pendingStaffAnswers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -298,6 +298,17 @@ export interface SessionsTable {
   expires_at: Timestamp;
 }
 
+/** Answers posted after a staff session timed out, kept for the staff user to send after signing in. */
+export interface PendingStaffAnswersTable {
+  id: Generated<string>;
+  staff_user_id: string;
+  /** The path the form posted to (with its query string). */
+  action: string;
+  fields: ColumnType<Record<string, string | string[]>, string, string>;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
 export interface FormDraftsTable {
   id: string;
   authority_id: string;
@@ -681,6 +692,7 @@ export interface DB {
   outbox: OutboxTable;
   audit_log: AuditLogTable;
   sessions: SessionsTable;
+  pending_staff_answers: PendingStaffAnswersTable;
   form_drafts: FormDraftsTable;
   addresses: AddressesTable;
   attachments: AttachmentsTable;

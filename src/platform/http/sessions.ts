@@ -10,6 +10,9 @@ import * as repo from './sessions.repository.ts';
 
 export const SESSION_COOKIE = 'fd_session';
 
+/** How long the row of a timed-out session is kept (a working day), see `purgeExpired`. */
+export const EXPIRED_SESSION_GRACE_MS = 12 * 3_600_000;
+
 export interface SessionRecord {
   id: string;
   kind: 'staff' | 'resident';
@@ -64,14 +67,25 @@ export class SessionStore {
 
   /** Loads a live session and slides its expiry; returns null for unknown or expired tokens. */
   async load(token: string | undefined): Promise<SessionRecord | null> {
-    if (!token || token.length > 100) return null;
+    return (await this.loadOrExpired(token)).session;
+  }
+
+  /**
+   * As `load`, and when the token is of a session that has timed out (ended, not signed out), says whose
+   * it was: a form sent just after the time-out can then be kept for that member of staff (item 21).
+   */
+  async loadOrExpired(token: string | undefined): Promise<{
+    session: SessionRecord | null;
+    expired: { kind: SessionRecord['kind']; staffUserId: string | null } | null;
+  }> {
+    if (!token || token.length > 100) return { session: null, expired: null };
     const id = hashToken(token);
     const row = await repo.findSession(this.db, id);
     const now = this.clock.now();
-    if (!row) return null;
+    if (!row) return { session: null, expired: null };
     if (row.expires_at.getTime() <= now.getTime()) {
       await repo.deleteSession(this.db, id);
-      return null;
+      return { session: null, expired: { kind: row.kind, staffUserId: row.staff_user_id } };
     }
     let expiresAt = row.expires_at;
     if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
@@ -79,12 +93,15 @@ export class SessionStore {
       await repo.touchSession(this.db, id, now, expiresAt);
     }
     return {
-      id,
-      kind: row.kind,
-      staffUserId: row.staff_user_id,
-      customerId: row.customer_id,
-      data: row.data,
-      expiresAt,
+      session: {
+        id,
+        kind: row.kind,
+        staffUserId: row.staff_user_id,
+        customerId: row.customer_id,
+        data: row.data,
+        expiresAt,
+      },
+      expired: null,
     };
   }
 
@@ -107,7 +124,15 @@ export class SessionStore {
     await repo.deleteSessionsOfStaff(this.db, staffUserId);
   }
 
+  /**
+   * Deletes sessions that timed out more than {@link EXPIRED_SESSION_GRACE_MS} ago. An expired session is
+   * never used again (`load` refuses and deletes it); its row is kept a while only so that a form sent
+   * after the time-out is recognised as that member of staff's (their answers are kept, item 21).
+   */
   async purgeExpired(): Promise<number> {
-    return repo.deleteExpiredSessions(this.db, this.clock.now());
+    return repo.deleteExpiredSessions(
+      this.db,
+      new Date(this.clock.now().getTime() - EXPIRED_SESSION_GRACE_MS),
+    );
   }
 }

@@ -23,6 +23,8 @@ import { registerInputEdge } from './edge.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     session: SessionRecord | null;
+    /** The cookie's session had timed out on this request (it is gone now): whose it was. */
+    expiredSession: { kind: SessionRecord['kind']; staffUserId: string | null } | null;
     csrfToken: string;
     locale: string;
     /** Extra values every view of this request gets (set by module hooks, e.g. the signed-in staff member). */
@@ -164,6 +166,7 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
   };
 
   app.decorateRequest('session', null);
+  app.decorateRequest('expiredSession', null);
   app.decorateRequest('csrfToken', '');
   app.decorateRequest('locale', defaultLocale);
   app.decorateRequest('viewContext', null as never); // set per request in onRequest
@@ -184,7 +187,12 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
     const unsigned = request.cookies[SESSION_COOKIE]
       ? request.unsignCookie(request.cookies[SESSION_COOKIE])
       : null;
-    request.session = unsigned?.valid && unsigned.value ? await options.sessions.load(unsigned.value) : null;
+    const loaded =
+      unsigned?.valid && unsigned.value
+        ? await options.sessions.loadOrExpired(unsigned.value)
+        : { session: null, expired: null };
+    request.session = loaded.session;
+    request.expiredSession = loaded.expired;
     const bind = () => {
       const binding = csrfBinding(request);
       request.csrfToken = binding ? csrfTokenFor(options.sessionSecret, binding) : '';

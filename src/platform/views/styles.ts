@@ -21,8 +21,17 @@ export type StylesheetName = (typeof STYLESHEETS)[number];
 
 const require = createRequire(import.meta.url);
 export const stylesDir = join(dirname(fileURLToPath(import.meta.url)), 'styles');
-/** The project's node_modules; the cache goes in its conventional `.cache` folder. */
-const nodeModules = dirname(dirname(require.resolve('govuk-frontend/package.json')));
+/**
+ * The project's node_modules; the cache goes in its conventional `.cache` folder. Taken by its path from
+ * the project (four folders above `styles/`, in `src/` and `dist/` alike) rather than from
+ * `require.resolve`, which follows symbolic links: when node_modules is a link (a git worktree sharing one
+ * install), Sass would otherwise reach GOV.UK Frontend by two paths, load it twice, and the second copy,
+ * not configured with the system font stack, would bring back its `@font-face`.
+ */
+const projectNodeModules = join(stylesDir, '..', '..', '..', '..', 'node_modules');
+const nodeModules = existsSync(join(projectNodeModules, 'govuk-frontend', 'package.json'))
+  ? projectNodeModules
+  : dirname(dirname(require.resolve('govuk-frontend/package.json')));
 const cacheRoot = join(nodeModules, '.cache', 'frontdoor-styles');
 
 /** Matches `$no-assets-path` in `styles/_settings.scss`. */

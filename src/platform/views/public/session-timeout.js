@@ -33,8 +33,22 @@ if (holder) {
       credentials: 'same-origin',
     });
     dialog.close();
-    if (response.ok) schedule();
-    else window.location.href = '/staff/sign-in?signedOut=timeout';
+    if (!response.ok) {
+      window.location.href = '/staff/sign-in?signedOut=timeout';
+      return;
+    }
+    schedule();
+    // The page's "You will be signed out at …" line (for people without JavaScript) follows the new time.
+    const line = document.getElementById('sign-out-time');
+    const { expiresAt } = await response.json();
+    if (line && expiresAt) {
+      const time = new Intl.DateTimeFormat('en-GB', {
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZone: 'Europe/London',
+      }).format(new Date(expiresAt));
+      line.textContent = `You will be signed out at ${time} if you do nothing`;
+    }
   });
   schedule();
 }
