@@ -127,8 +127,13 @@ void test('a mail server that accepts the connection but never greets: the attem
   assert.equal(await worker.runOnce(), 1);
   const tookMs = performance.now() - started;
 
+  // The peer counts the connection on its own side of the socket: on a busy machine that can come a moment
+  // after the client has given up.
+  for (let waited = 0; silent.connections === connectionsBefore && waited < 2_000; waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(silent.connections, connectionsBefore + 1, 'the peer accepted the connection');
-  assert.ok(tookMs < 4_000, `the attempt took ${Math.round(tookMs)} ms (connect timeout 500 ms)`);
+  // Well short of nodemailer's own greeting timeout (30 s), which applied before the settings did.
+  assert.ok(tookMs < 10_000, `the attempt took ${Math.round(tookMs)} ms (connect timeout 500 ms)`);
   const message = await db
     .selectFrom('messages')
     .selectAll()
