@@ -63,6 +63,10 @@ export interface FormWalk {
   answers?: Record<string, string>;
   /** A past date for date questions. */
   pastDate?: [day: string, month: string, year: string];
+  /** A future date for date questions that must not be in the past. */
+  futureDate?: [day: string, month: string, year: string];
+  /** Called with each page the walk reads: every question page, check answers and the confirmation. */
+  onPage?: (url: string, body: string) => void;
 }
 
 /** Fills in and submits the form; returns the confirmation page's URL and the case it made. */
@@ -97,6 +101,7 @@ export async function walkAndSubmit(walk: FormWalk): Promise<{ confirmation: str
   for (let step = 0; step < 15 && !url.endsWith('/check'); step += 1) {
     const page = await browser.get(url);
     assert.equal(page.statusCode, 200, `${walk.slug}: GET ${url}`);
+    walk.onPage?.(url, page.body);
     const formPage = form.pages.find((p) => p.id === url.split('/').pop());
     assert.ok(formPage, `${walk.slug}: no page for ${url}`);
     const fields: [string, string][] = [['_csrf', csrfOf(page.body)]];
@@ -118,7 +123,9 @@ export async function walkAndSubmit(walk: FormWalk): Promise<{ confirmation: str
           fields.push([q.id, chosen[q.id]]);
           break;
         case 'date': {
-          const [d, m, y] = walk.pastDate ?? ['1', '12', '2026'];
+          const [d, m, y] = q.validation?.notInPast
+            ? (walk.futureDate ?? ['15', '1', '2027'])
+            : (walk.pastDate ?? ['1', '12', '2026']);
           fields.push([`${q.id}-day`, d], [`${q.id}-month`, m], [`${q.id}-year`, y]);
           break;
         }
@@ -154,12 +161,14 @@ export async function walkAndSubmit(walk: FormWalk): Promise<{ confirmation: str
   }
   const check = await browser.get(`${base}/check`);
   assert.equal(check.statusCode, 200, `${walk.slug}: check answers`);
+  walk.onPage?.(`${base}/check`, check.body);
   const token = /name="token" value="([^"]+)"/.exec(check.body)?.[1] ?? '';
   const submitted = await send('POST', `${base}/submit`, {
     payload: new URLSearchParams({ _csrf: csrfOf(check.body), token }).toString(),
     type: 'application/x-www-form-urlencoded',
   });
   assert.equal(location(submitted), `${base}/confirmation`, `${walk.slug}: submitted`);
+  if (walk.onPage) walk.onPage(`${base}/confirmation`, (await browser.get(`${base}/confirmation`)).body);
   const draft = await db
     .selectFrom('form_drafts')
     .select('submitted_case_id')
