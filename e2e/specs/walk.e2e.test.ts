@@ -294,6 +294,7 @@ void describe('issue 12: words, not codes', { skip }, () => {
     // The forms were sent as a guest: the demo residents' records stand for the customers.
     const demoCustomers = Object.values(await demoCustomerIds(server.database.db));
     let casePages = 0;
+    let messagesRead = false;
     for (const signIn of signIns) {
       const where = `${signIn.role}@${signIn.authority}`;
       await context.clearCookies();
@@ -310,6 +311,17 @@ void describe('issue 12: words, not codes', { skip }, () => {
         const response = await page.goto(path);
         assert.equal(response?.status(), 200, `${where}: GET ${path}`);
         await checkPage(page, codes, where);
+        // The outbox: the messages the forms just sent (acknowledgements, with their dates).
+        if (path.startsWith('/staff/messages') && !messagesRead) {
+          const messages = await page.$$eval('a[href^="/staff/messages/"]', (as) =>
+            as.slice(0, 6).map((a) => (a as HTMLAnchorElement).pathname),
+          );
+          for (const message of messages) {
+            assert.equal((await page.goto(message))?.status(), 200, `${where}: GET ${message}`);
+            await checkPage(page, codes, where);
+          }
+          messagesRead = messages.length > 0;
+        }
       }
       const customers = new Set<string>(demoCustomers);
       for (const c of made) {
@@ -327,6 +339,7 @@ void describe('issue 12: words, not codes', { skip }, () => {
       }
     }
     assert.ok(casePages >= services.length, `staff saw the new cases (${casePages} case pages)`);
+    assert.ok(messagesRead, 'the outbox shows the acknowledgements');
     assert.deepEqual(context.unexpected, [], 'no requests to other origins');
     await context.close();
   });
