@@ -33,7 +33,10 @@ after(() => t.close());
 const titleOf = (body: string) =>
   (/<title[^>]*>([\s\S]*?)<\/title>/.exec(body)?.[1] ?? '').replace(/\s+/g, ' ').trim();
 const decode = (s: string) =>
-  s.replace(/&#39;|&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  s
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 test('issue 12 item 18: every page of every service form (questions, check answers, confirmation) has the service in its <title>', async () => {
   for (const definition of loadServiceDefinitions()) {
