@@ -405,7 +405,10 @@ void describe('forms engine', () => {
     assert.match(res.body, /href="#address-uprn">Select your address from the list/);
     await answer(browser, `${base}/problem`, { problemType: 'pothole' });
     res = await answer(browser, `${base}/depth`, { depthCm: '2.5' });
-    assert.match(res.body, /must be a whole number/);
+    assert.match(
+      res.body,
+      /Enter your answer to ‘How deep is the pothole in centimetres\?’ as a whole number/,
+    );
     res = await answer(browser, `${base}/depth`, { depthCm: '500' });
     assert.match(res.body, /must be 100 or less/);
     res = await answer(browser, `${base}/when`, {
@@ -413,13 +416,19 @@ void describe('forms engine', () => {
       'noticed-month': '2',
       'noticed-year': '2026',
     });
-    assert.match(res.body, /href="#noticed-day">When did you notice it must be a real date/);
+    assert.match(
+      res.body,
+      /href="#noticed-day">Your answer to ‘When did you notice it\?’ must be a real date/,
+    );
     res = await answer(browser, `${base}/when`, {
       'noticed-day': '1',
       'noticed-month': '',
       'noticed-year': '2026',
     });
-    assert.match(res.body, /href="#noticed-month">When did you notice it must include a month/);
+    assert.match(
+      res.body,
+      /href="#noticed-month">Your answer to ‘When did you notice it\?’ must include a month/,
+    );
     res = await answer(browser, `${base}/when`, {
       'noticed-day': '1',
       'noticed-month': '1',

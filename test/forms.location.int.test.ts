@@ -64,7 +64,7 @@ void describe('issue 12 item 14: the location step', () => {
         slug: installed.get(slug)!,
         pastDate: ['1', '12', '2026'],
         locationFields: { 'location-description': 'Outside 14 Mill Lane', 'location-postcode': 'kb12ab' },
-        onPage: (_id, _url, body) => {
+        onPage: (_url, body) => {
           // The question form only (the page's "Was this page helpful?" form has its own text box).
           if (!body.includes('name="location-description"')) return;
           wholePage = body;
@@ -109,7 +109,7 @@ void describe('issue 12 item 14: the location step', () => {
       slug: installed.get(slug)!,
       pastDate: ['1', '12', '2026'],
       locationFields: { 'location-description': '', 'location-lat': '51.0621', 'location-lng': '-2.3184' },
-      onPage: async (_id, url, body) => {
+      onPage: async (url, body) => {
         if (!body.includes('name="location-description"')) return;
         // A point outside the UK: an error on the point, the description kept, the bad point dropped.
         const refused = await browser.submit(url, url, {

@@ -383,6 +383,83 @@ void describe('review and release', () => {
     assert.equal(row.status, 'draft');
     assert.equal(row.download_token_hash, null);
   });
+
+  void test('issue 12 item 15: the readable bundle gives words, not codes: answers, dates, languages, types, statuses and no ids', async () => {
+    const s = await setUp();
+    const { request } = await everythingAbout(s);
+    await db
+      .updateTable('customers')
+      .set({
+        date_of_birth: '1950-03-14',
+        preferred_language: 'ur',
+        communication_needs: JSON.stringify([{ kind: 'interpreter', language: 'ur' }, 'large_print']),
+      })
+      .where('id', '=', s.customer.id)
+      .execute();
+    const road = await installShippedService(db, {
+      authorityId: s.authority.id,
+      teamId: s.team.id,
+      slug: 'report-a-road-problem',
+    });
+    const kase = await buildCase(db, {
+      authorityId: s.authority.id,
+      serviceId: road.id,
+      teamId: s.team.id,
+      customerId: s.customer.id,
+      status: 'received',
+    });
+    await db
+      .updateTable('cases')
+      .set({ answers: JSON.stringify({ problemType: 'pothole', potholeSize: 'small', danger: 'dont_know' }) })
+      .where('id', '=', kase.id)
+      .execute();
+    await db
+      .insertInto('case_events')
+      .values({
+        authority_id: s.authority.id,
+        case_id: kase.id,
+        kind: 'transferred',
+        body: 'Moved to the right team',
+        data: JSON.stringify({ teamId: s.team.id, fromTeamId: s.team.id }),
+      })
+      .execute();
+    const officer = await signedIn(t.app, s.officer);
+    const bundleId = await generateSarBundle(db, request.id, { staffId: s.officer.id, now: clock.now() });
+    const html = await officer.get(
+      `/staff/information-requests/${request.id}/bundles/${bundleId}/bundle.html`,
+    );
+    assert.equal(html.statusCode, 200);
+    const text = html.body
+      .replace(/<[^>]+>/g, '\n')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+    for (const code of [/Kind\s+person/i, /Team id/i, /Language\s+ur\b/, /dont_know/])
+      assert.doesNotMatch(text, code, `no ${code} in the readable bundle`);
+    const values = new Set(text.split('\n').map((line) => line.trim()));
+    for (const code of [
+      'pothole',
+      'small',
+      'dont_know',
+      'ur',
+      'person',
+      'received',
+      'transferred',
+      'interpreter',
+    ])
+      assert.ok(!values.has(code), `no value reads "${code}"`);
+    assert.doesNotMatch(text, /\b\d{4}-\d{2}(-\d{2})?\b/, 'no ISO dates');
+    assert.doesNotMatch(text, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, 'no ids');
+    for (const words of [
+      '14 March 1950',
+      'Urdu',
+      'Interpreter (Urdu)',
+      'Large print',
+      'Smaller than a dinner plate',
+      'What is the problem?',
+      'Pothole',
+    ])
+      assert.ok(text.includes(words), `the bundle says "${words}"`);
+  });
 });
 
 /** Every `id` value anywhere in the bundle (rows, nested stages, events, attachments…), as text. */

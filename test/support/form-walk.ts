@@ -63,10 +63,15 @@ export interface FormWalk {
   answers?: Record<string, string>;
   /** A past date for date questions. */
   pastDate?: [day: string, month: string, year: string];
+  /** A future date for date questions that must not be in the past. */
+  futureDate?: [day: string, month: string, year: string];
   /** The fields posted for location questions (default: a description only). */
   locationFields?: Record<string, string>;
-  /** Called with each question page as shown, before its answers are posted. */
-  onPage?: (pageId: string, url: string, body: string) => Promise<void> | void;
+  /**
+   * Called with each page the walk reads (every question page before its answers are posted, check answers
+   * and the confirmation); `pageId` is the question page's id.
+   */
+  onPage?: (url: string, body: string, pageId?: string) => Promise<void> | void;
 }
 
 /** Fills in and submits the form; returns the confirmation page's URL and the case it made. */
@@ -103,7 +108,7 @@ export async function walkAndSubmit(walk: FormWalk): Promise<{ confirmation: str
     assert.equal(page.statusCode, 200, `${walk.slug}: GET ${url}`);
     const formPage = form.pages.find((p) => p.id === url.split('/').pop());
     assert.ok(formPage, `${walk.slug}: no page for ${url}`);
-    await walk.onPage?.(formPage.id, url, page.body);
+    await walk.onPage?.(url, page.body, formPage.id);
     const fields: [string, string][] = [['_csrf', csrfOf(page.body)]];
     const files: { field: string; filename: string }[] = [];
     for (const q of formPage.questions) {
@@ -123,7 +128,9 @@ export async function walkAndSubmit(walk: FormWalk): Promise<{ confirmation: str
           fields.push([q.id, chosen[q.id]]);
           break;
         case 'date': {
-          const [d, m, y] = walk.pastDate ?? ['1', '12', '2026'];
+          const [d, m, y] = q.validation?.notInPast
+            ? (walk.futureDate ?? ['15', '1', '2027'])
+            : (walk.pastDate ?? ['1', '12', '2026']);
           fields.push([`${q.id}-day`, d], [`${q.id}-month`, m], [`${q.id}-year`, y]);
           break;
         }
@@ -160,12 +167,15 @@ export async function walkAndSubmit(walk: FormWalk): Promise<{ confirmation: str
   }
   const check = await browser.get(`${base}/check`);
   assert.equal(check.statusCode, 200, `${walk.slug}: check answers`);
+  await walk.onPage?.(`${base}/check`, check.body);
   const token = /name="token" value="([^"]+)"/.exec(check.body)?.[1] ?? '';
   const submitted = await send('POST', `${base}/submit`, {
     payload: new URLSearchParams({ _csrf: csrfOf(check.body), token }).toString(),
     type: 'application/x-www-form-urlencoded',
   });
   assert.equal(location(submitted), `${base}/confirmation`, `${walk.slug}: submitted`);
+  if (walk.onPage)
+    await walk.onPage(`${base}/confirmation`, (await browser.get(`${base}/confirmation`)).body);
   const draft = await db
     .selectFrom('form_drafts')
     .select('submitted_case_id')

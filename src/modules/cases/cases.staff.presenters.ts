@@ -3,10 +3,10 @@
  * the resident sees) and internal notes, the action forms' choices, and the form state after a refused
  * change (which form is open, its errors and the answers kept). Templates get ready-to-render data.
  */
-import { displayPhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import { escapeHtml } from '../../platform/views/govuk-items.ts';
 import type { StaffPrincipal } from '../identity/index.ts';
+import { answersInWords } from '../services/index.ts';
 import { fillTemplate, PRIORITIES } from './cases.handling.ts';
 import { staffMaySeeCase } from './cases.policy.ts';
 import { customerNameOf, timeLeft } from './cases.queues.presenters.ts';
@@ -28,42 +28,21 @@ export interface StaffCaseFormState {
   form?: StaffCaseForm;
 }
 
-/** The answers as label/value pairs, in the order of the form's questions where the definition has them. */
+/** The answers as label/value pairs, in words (option labels, dates), in the order of the form's questions. */
 export function answerRows(definition: unknown, answers: Record<string, unknown>) {
-  const labels = new Map<string, string>();
-  const phones = new Set<string>();
-  const locations = new Set<string>();
-  const pages = (
-    definition as { form?: { pages?: { questions?: { id?: string; label?: string; type?: string }[] }[] } }
-  ).form?.pages;
-  for (const page of pages ?? [])
-    for (const q of page.questions ?? []) {
-      if (q.id && q.label) labels.set(q.id, q.label);
-      if (q.id && q.type === 'phone') phones.add(q.id);
-      if (q.id && q.type === 'location') locations.add(q.id);
-    }
-  const text = (v: unknown): string => {
-    if (v === null || v === undefined || v === '') return 'Not given';
-    if (Array.isArray(v)) return v.map(text).join(', ');
-    if (typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.text === 'string') return o.text;
-      return Object.values(o)
-        .filter((x) => typeof x === 'string' || typeof x === 'number')
-        .join(', ');
-    }
-    return typeof v === 'string' ? v : JSON.stringify(v);
-  };
-  const keys = [...labels.keys()].filter((k) => k in answers);
-  for (const k of Object.keys(answers)) if (!keys.includes(k)) keys.push(k);
-  // Phone numbers as staff see them everywhere (national format for UK numbers), not as they were typed.
-  const shown = (k: string): string =>
-    phones.has(k) && typeof answers[k] === 'string' && answers[k] !== ''
-      ? displayPhone(answers[k])
-      : text(answers[k]);
-  return keys.map((k) => {
-    const value = locations.has(k) ? locationHtml(answers[k]) : null;
-    return { key: { text: labels.get(k) ?? k }, value: value ? { html: value } : { text: shown(k) } };
+  const locations = new Set(
+    (
+      (definition as { form?: { pages?: { questions?: { id?: string; type?: string }[] }[] } } | null)?.form
+        ?.pages ?? []
+    )
+      .flatMap((page) => page.questions ?? [])
+      .filter((q) => q.type === 'location' && q.id)
+      .map((q) => q.id),
+  );
+  return answersInWords(definition, answers).map((a) => {
+    // A location keeps its lines and its point on the map as a link.
+    const html = locations.has(a.id) ? locationHtml(answers[a.id]) : null;
+    return { key: { text: a.question }, value: html ? { html } : { text: a.answer } };
   });
 }
 

@@ -4,7 +4,7 @@
  */
 import { displayPhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { languageName } from '../../platform/i18n/index.ts';
+import { findLanguage, languageName } from '../../platform/i18n/index.ts';
 import type { AddressValue, Channel } from '../../platform/db/index.ts';
 import { addressLabel } from './customers.normalise.ts';
 import { CONTACT_OUTCOMES, LOGGABLE_CHANNELS } from './customers.rules.ts';
@@ -141,13 +141,17 @@ const PREFERRED_CHANNEL: Record<string, string> = {
 
 export function communicationNeedLabels(needs: unknown): string[] {
   if (!Array.isArray(needs)) return [];
-  return needs.map((n) => {
-    if (typeof n === 'string') return NEEDS[n] ?? n.replace(/_/g, ' ');
-    if (n && typeof n === 'object') {
-      const o = n as { kind?: string; type?: string; language?: string; notes?: string };
+  return needs.map((n: unknown) => {
+    // Stored as a code (`large_print`), a code with a language (`interpreter:ur`) or `{ kind, language }`.
+    const need = typeof n === 'string' ? { kind: n.split(':')[0], language: n.split(':')[1] } : n;
+    if (need && typeof need === 'object') {
+      const o = need as { kind?: string; type?: string; language?: string; notes?: string };
       const kind = o.kind ?? o.type ?? 'need';
-      const label = NEEDS[kind] ?? kind.replace(/_/g, ' ');
-      return [label, o.language ? `(${o.language})` : '', o.notes ?? ''].filter(Boolean).join(' ');
+      const words = kind.replace(/_/g, ' ');
+      const label = NEEDS[kind] ?? words.charAt(0).toUpperCase() + words.slice(1);
+      // A language code (`ur`) by its name; a name typed in full ("Yoruba") as it is.
+      const language = o.language ? (findLanguage(o.language)?.english ?? o.language) : '';
+      return [label, language ? `(${language})` : '', o.notes ?? ''].filter(Boolean).join(' ');
     }
     return String(n);
   });

@@ -7,3 +7,4 @@ export { searchCustomers, explainCustomerSearch } from './customers.repository.t
 export { normaliseAddress, parseSearchQuery, searchNameOf } from './customers.normalise.ts';
 export { isRepeatContact } from './customers.rules.ts';
 export { canSeeCase, type CustomerScope } from './customers.policy.ts';
+export { communicationNeedLabels } from './customers.presenters.ts';

@@ -217,6 +217,26 @@ const isQuestion = (label: string) => label.trim().endsWith('?');
 const isInstruction = (label: string) =>
   /^(Describe|Tell|Give|List|Explain|Enter|Say|Add)\b/.test(label.trim());
 
+/**
+ * How an error message names a question at the start of a sentence: the label ("Date of death must be a
+ * real date"), or for a question "Your answer to ‘When did it happen?’" (never "When did it happen must…").
+ */
+function subjectOf(q: FormQuestion, t: Translate): string {
+  return isQuestion(q.label)
+    ? t('forms.error.yourAnswerToStart', { label: q.label.trim() })
+    : q.label.replace(/[?:.]\s*$/, '');
+}
+
+/**
+ * How an error message names a question after "Enter": "how many visits" or "your answer to ‘How much was
+ * lost, in pounds?’". A label with a comma in it gets a closing comma ("Enter the cost, in pounds, as a number").
+ */
+function objectOf(q: FormQuestion, t: Translate): string {
+  if (isQuestion(q.label)) return t('forms.error.yourAnswerTo', { label: q.label.trim() });
+  const label = inSentence(q.label);
+  return label.includes(',') ? `${label},` : label;
+}
+
 /** Ids of the inputs of a question, in page order: the error summary links to the first relevant one. */
 export function fieldId(q: FormQuestion, part?: string): string {
   return part ? `${q.id}-${part}` : q.id;
@@ -229,8 +249,13 @@ function requiredMessage(q: FormQuestion, t: Translate): string {
       return isQuestion(q.label)
         ? t('forms.error.selectQuestion', { label: q.label })
         : t('forms.error.select', { label: inSentence(q.label) });
-    case 'file':
-      return t('forms.error.fileMissing', { label: inSentence(q.label) });
+    case 'file': {
+      // "Upload a photo of their face" → "Select a photo of their face", never "Select upload a photo…".
+      const what = /^Upload\s+(.+?)(\s*\(optional\))?\s*$/i.exec(q.label.trim())?.[1];
+      return what
+        ? t('forms.error.fileMissing', { label: what })
+        : t('forms.error.fileMissingAny', { label: q.label.trim() });
+    }
     case 'text':
     case 'textarea':
     case 'number':
@@ -331,7 +356,6 @@ export function readPage(
   for (const q of page.questions) {
     if (!isShown(definition, q, combined)) continue;
     const v = q.validation ?? {};
-    const label = inSentence(q.label);
     switch (q.type) {
       case 'text':
       case 'textarea': {
@@ -339,12 +363,11 @@ export function readPage(
         const max = v.maxLength ?? (q.type === 'text' ? TEXT_MAX : TEXTAREA_MAX);
         if (value === '') {
           if (q.required) fail(q, requiredMessage(q, t));
-        } else if (value.length > max)
-          fail(q, t('forms.error.tooLong', { label: q.label.replace(/[?:.]\s*$/, ''), max }));
+        } else if (value.length > max) fail(q, t('forms.error.tooLong', { label: subjectOf(q, t), max }));
         else if (v.minLength !== undefined && value.length < v.minLength)
-          fail(q, t('forms.error.tooShort', { label: q.label.replace(/[?:.]\s*$/, ''), min: v.minLength }));
+          fail(q, t('forms.error.tooShort', { label: subjectOf(q, t), min: v.minLength }));
         else if (v.pattern !== undefined && !new RegExp(v.pattern).test(value))
-          fail(q, v.patternMessage ?? t('forms.error.format', { label }));
+          fail(q, v.patternMessage ?? t('forms.error.format', { label: objectOf(q, t) }));
         else answers[q.id] = value;
         break;
       }
@@ -355,10 +378,16 @@ export function readPage(
           break;
         }
         const n = Number(text);
-        if (!/^-?\d+(\.\d+)?$/.test(text) || !Number.isFinite(n)) fail(q, t('forms.error.number', { label }));
-        else if (v.wholeNumber && !Number.isInteger(n)) fail(q, t('forms.error.wholeNumber', { label }));
-        else if (v.min !== undefined && n < v.min) fail(q, t('forms.error.numberMin', { label, min: v.min }));
-        else if (v.max !== undefined && n > v.max) fail(q, t('forms.error.numberMax', { label, max: v.max }));
+        const object = objectOf(q, t);
+        const subject = subjectOf(q, t);
+        if (!/^-?\d+(\.\d+)?$/.test(text) || !Number.isFinite(n))
+          fail(q, t('forms.error.number', { label: object }));
+        else if (v.wholeNumber && !Number.isInteger(n))
+          fail(q, t('forms.error.wholeNumber', { label: object }));
+        else if (v.min !== undefined && n < v.min)
+          fail(q, t('forms.error.numberMin', { label: subject, min: v.min }));
+        else if (v.max !== undefined && n > v.max)
+          fail(q, t('forms.error.numberMax', { label: subject, max: v.max }));
         else answers[q.id] = n;
         break;
       }
@@ -384,7 +413,7 @@ export function readPage(
           month: str(body[fieldId(q, 'month')]),
           year: str(body[fieldId(q, 'year')]),
         };
-        const label = q.label.replace(/[?:.]\s*$/, '');
+        const label = subjectOf(q, t);
         const read = readDate(parts);
         if (!read.ok && read.missing.length === 3) {
           if (q.required)

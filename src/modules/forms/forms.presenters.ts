@@ -230,7 +230,13 @@ function buildQuestion(
             label: { text: t('forms.address.select') },
             errorMessage: partError('uprn'),
             items: [
-              { value: '', text: t('forms.address.found', { count: state.found.length }) },
+              {
+                value: '',
+                text:
+                  state.found.length === 1
+                    ? t('forms.address.foundOne')
+                    : t('forms.address.found', { count: state.found.length }),
+              },
               ...state.found.map((a) => ({
                 value: a.uprn,
                 text: [a.line1, a.line2, a.town, a.postcode].filter(Boolean).join(', '),

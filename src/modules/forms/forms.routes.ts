@@ -275,7 +275,7 @@ async function registerFlow(
     if (state.status) reply.status(state.status);
     return reply.view('forms/page.njk', {
       ...common(draft, service),
-      pageTitle: view.heading,
+      pageTitle: `${view.heading} – ${service.name}`,
       view,
       action: `${base}/${draft.id}/${page.id}`,
       change: state.change,
@@ -333,7 +333,7 @@ async function registerFlow(
       );
       return reply.view('forms/check.njk', {
         ...common(draft, service),
-        pageTitle: t('forms.check.title'),
+        pageTitle: `${t('forms.check.title')} – ${service.name}`,
         cards: checkAnswersCards(service.definition, draft.answers, `${base}/${draft.id}`, t),
         token: draft.token,
         action: `${base}/${draft.id}/submit`,
@@ -377,7 +377,7 @@ async function registerFlow(
       const contact = created.guest_email ?? created.guest_phone ?? null;
       return reply.view('forms/confirmation.njk', {
         ...common(draft, service),
-        pageTitle: t('forms.confirmation.title'),
+        pageTitle: `${t('forms.confirmation.title')} – ${service.name}`,
         reference: created.reference,
         whatHappensNext: whatHappensNext(
           { closed: false, paused: false, dueAt: created.due_at },

@@ -372,6 +372,7 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
       pageTitle: 'Home',
       available: me?.available ?? true,
       takesCases: staff.permissions.has('cases:write'),
+      managesStaff: staff.permissions.has('staff:manage'),
       done: (request.query as { done?: string }).done ?? null,
       teamRows: staff.teams.map((team) => [
         {

@@ -128,7 +128,7 @@ export function reportTables(report: TimelinessReport) {
       { text: String(r.overdue), format: 'numeric' },
     ]),
     byMonth: report.byMonth.map((r) => [
-      { text: r.month },
+      { text: formatDate(r.month, 'month') },
       { text: r.label },
       { text: String(r.total), format: 'numeric' },
       { text: String(r.onTime), format: 'numeric' },

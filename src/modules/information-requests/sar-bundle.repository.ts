@@ -91,6 +91,7 @@ export const cases = (db: Q, ids: string[]) =>
       'c.id',
       'c.reference',
       's.name as service',
+      's.definition as service_definition',
       'a.name as council',
       'c.status',
       'c.origin_channel',
@@ -176,6 +177,7 @@ export const formDrafts = (db: Q, ids: string[]) =>
     .select([
       'd.id',
       's.name as service',
+      's.definition as service_definition',
       'd.answers',
       'd.created_at',
       'd.updated_at',

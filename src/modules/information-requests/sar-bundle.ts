@@ -7,6 +7,11 @@
  * that holds people's data without adding it here fails the build.
  */
 import type { Db, Tx } from '../../platform/db/index.ts';
+import { languageName } from '../../platform/i18n/index.ts';
+import { formatDate } from '../../platform/views/index.ts';
+import { communicationNeedLabels } from '../customers/index.ts';
+import { templateLabel } from '../notifications/index.ts';
+import { answersInWords } from '../services/index.ts';
 import * as repo from './sar-bundle.repository.ts';
 
 /** Table (with a `customer_id` column) → the bundle section that holds its rows. */
@@ -42,18 +47,22 @@ export const SAR_BUNDLE_LINKED_TABLES: Readonly<Record<string, string>> = Object
 
 type Rows<T extends (...args: never[]) => Promise<unknown[]>> = Awaited<ReturnType<T>>;
 
+/** A form's answers as the person gave them: each question with the answer in words. */
+type AnswersInWords = { question: string; answer: string }[];
+type WithAnswersInWords<T> = Omit<T, 'answers' | 'service_definition'> & { answers: AnswersInWords };
+
 export interface SarBundleSections {
   profile: Rows<typeof repo.customers>;
   contactPoints: Rows<typeof repo.contactPoints>;
   vulnerabilities: Rows<typeof repo.vulnerabilities>;
   relationships: Rows<typeof repo.relationships>;
-  cases: (Rows<typeof repo.cases>[number] & {
+  cases: (WithAnswersInWords<Rows<typeof repo.cases>[number]> & {
     events: Rows<typeof repo.caseEvents>;
     attachments: Rows<typeof repo.attachments>;
   })[];
   interactions: Rows<typeof repo.interactions>;
   messages: Rows<typeof repo.messages>;
-  formDrafts: Rows<typeof repo.formDrafts>;
+  formDrafts: WithAnswersInWords<Rows<typeof repo.formDrafts>[number]>[];
   signIns: Rows<typeof repo.sessions>;
   signInCodes: Rows<typeof repo.residentCodes>;
   complaints: (Rows<typeof repo.complaints>[number] & {
@@ -96,6 +105,19 @@ export const SECTION_TITLES: Record<keyof SarBundleSections, string> = {
   compliments: 'Compliments and comments you made',
   accessLog: 'Who looked at or changed your records',
 };
+
+const inWords = (definition: unknown, answers: unknown): AnswersInWords =>
+  answersInWords(definition, answers as Record<string, unknown> | null).map(({ question, answer }) => ({
+    question,
+    answer,
+  }));
+
+/** A case's status as the resident is told it (the workflow's resident label), never its code. */
+function statusInWords(definition: unknown, code: string): string {
+  const statuses = (definition as { workflow?: { statuses?: { code: string; customerLabel?: string }[] } })
+    ?.workflow?.statuses;
+  return statuses?.find((st) => st.code === code)?.customerLabel ?? words(code);
+}
 
 /** Assembles the bundle for `customerId` (and records merged into it). Read-only. */
 export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date): Promise<SarBundle> {
@@ -156,14 +178,19 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
       contactPoints,
       vulnerabilities,
       relationships,
-      cases: cases.map((c) => ({
+      cases: cases.map(({ service_definition: definition, ...c }) => ({
         ...c,
+        status: statusInWords(definition, c.status),
+        answers: inWords(definition, c.answers),
         events: events.filter((e) => e.case_id === c.id),
         attachments: attachments.filter((a) => a.case_id === c.id),
       })),
       interactions,
       messages,
-      formDrafts,
+      formDrafts: formDrafts.map(({ service_definition: definition, ...d }) => ({
+        ...d,
+        answers: inWords(definition, d.answers),
+      })),
       signIns,
       signInCodes,
       complaints: complaints.map((c) => ({
@@ -189,47 +216,120 @@ export interface HtmlRecord {
   children: { title: string; records: HtmlRecord[] }[];
 }
 
-const label = (key: string) => {
-  const words = key
-    .replace(/_/g, ' ')
+/** `status_changed` or `case.viewed` → "Status changed", "Case viewed". */
+function words(code: string): string {
+  const text = code
+    .replace(/[._-]+/g, ' ')
     .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-};
-
-function valueText(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '';
-  if (value instanceof Date) return value.toISOString().replace('T', ' ').slice(0, 16);
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value))
-    return value.replace('T', ' ').slice(0, 16);
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (Array.isArray(value)) return value.map(valueText).join(', ');
-  if (typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${label(k)}: ${valueText(v)}`)
-      .join('; ');
-  }
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
-    ? String(value)
-    : '';
+    .toLowerCase()
+    .trim();
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Internal ids mean nothing to the reader; the JSON keeps them. */
-/** Row ids are in the JSON (so each record can be referred to) but mean nothing to a reader. */
-const HIDDEN_KEYS = new Set(['id', 'case_id', 'complaint_id', 'review_id', 'follow_up_id', 'merged_into']);
+/** Column names a reader would not guess from the name alone. */
+const KEY_LABELS: Record<string, string> = {
+  kind: 'Type',
+  given_name: 'First name',
+  family_name: 'Last name',
+  organisation_name: 'Organisation',
+  preferred_channel: 'How you prefer us to contact you',
+  preferred_language: 'Language',
+  communication_needs: 'Help you need to communicate with us',
+  created_at: 'Created',
+  updated_at: 'Last changed',
+  uprn: 'Property reference (UPRN)',
+  is_primary: 'Main contact',
+  verified_at: 'Confirmed',
+  origin_channel: 'How you contacted us',
+  received_at: 'Received',
+  due_at: 'Due',
+  closed_at: 'Closed',
+  as_representative: 'Made for someone else',
+  visible_to_customer: 'Shown to you',
+  staff: 'Member of staff',
+  size_bytes: 'Size (bytes)',
+  content_type: 'Type of file',
+  occurred_at: 'When',
+  sent_at: 'Sent',
+  expires_at: 'Expires',
+  last_seen_at: 'Last active',
+  used_at: 'Used',
+  actor_type: 'Who',
+  record_type: 'Record',
+  amount_pence: 'Amount (pence)',
+  regime: 'Type of request',
+  workflow_type: 'Complaints procedure',
+  at: 'When',
+  teamName: 'Team',
+};
+
+const CHANNELS: Record<string, string> = {
+  email: 'Email',
+  sms: 'Text message',
+  letter: 'Letter',
+  phone: 'Phone',
+  web: 'Online',
+  face_to_face: 'Face to face',
+  api: 'Another system',
+};
+
+/** Internal ids mean nothing to a reader (the JSON keeps them, so each record can be referred to). */
+const isIdKey = (key: string) => key === 'id' || /_id$|Id$/.test(key) || key === 'merged_into';
+
+const label = (key: string) => KEY_LABELS[key] ?? words(key);
+
+function valueText(value: unknown, key = ''): string {
+  if (value === null || value === undefined || value === '') return '';
+  if (value instanceof Date) return formatDate(value, 'datetime');
+  if (Array.isArray(value)) return value.map((v) => valueText(v, key)).join(', ');
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    // A status or a team as events hold them: its label or name, not its code.
+    if (typeof o.label === 'string') return o.label;
+    if (typeof o.name === 'string' && !('line1' in o)) return o.name;
+    return Object.entries(o)
+      .filter(([k]) => !isIdKey(k))
+      .map(([k, v]) => [k, valueText(v, k)])
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${label(k)}: ${v}`)
+      .join('; ');
+  }
+  if (typeof value !== 'string') return typeof value === 'number' ? String(value) : '';
+  if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return formatDate(value, 'datetime');
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return formatDate(value);
+  if (/language$/i.test(key)) return languageName(value);
+  if (key === 'template') return templateLabel(value);
+  if (/channel$/i.test(key)) return CHANNELS[value] ?? words(value);
+  // Codes (`person`, `status_changed`, `case.viewed`) read as words.
+  if (
+    /^[a-z]+([._][a-z]+)*$/.test(value) &&
+    /(^|_)(kind|status|purpose|direction|outcome|decision|regime|type|action|code)$/i.test(key)
+  )
+    return words(value);
+  return value;
+}
 
 function toRecord(row: Record<string, unknown>): HtmlRecord {
   const rows: HtmlRecord['rows'] = [];
   const children: HtmlRecord['children'] = [];
-  for (const [key, value] of Object.entries(row)) {
-    if (HIDDEN_KEYS.has(key)) continue;
+  // A question before its answer (jsonb keeps keys in its own order).
+  const entries = Object.entries(row).sort(([a], [b]) => Number(b === 'question') - Number(a === 'question'));
+  for (const [key, value] of entries) {
+    if (isIdKey(key)) continue;
+    if (key === 'communication_needs') {
+      const needs = communicationNeedLabels(value).join(', ');
+      if (needs) rows.push({ key: label(key), value: needs });
+      continue;
+    }
     if (
       Array.isArray(value) &&
+      value.length > 0 &&
       value.every((v) => v !== null && typeof v === 'object' && !(v instanceof Date))
     ) {
       children.push({ title: label(key), records: (value as Record<string, unknown>[]).map(toRecord) });
     } else {
-      const text = valueText(value);
+      const text = valueText(value, key);
       if (text !== '') rows.push({ key: label(key), value: text });
     }
   }

@@ -12,3 +12,4 @@ export {
 } from './notifications.adapters.ts';
 export { registerStaffMessageRoutes } from './notifications.staff.routes.ts';
 export { channelOfContactAnswer } from './notifications.channels.ts';
+export { templateLabel } from './notifications.presenters.ts';

@@ -2,14 +2,34 @@
 import { displayPhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { MessageRow, MessageStatus } from './notifications.repository.ts';
+import type { TemplateName } from './notifications.templates.ts';
 
-export const TEMPLATE_LABELS: Record<string, string> = {
+/** What each message is, in words (never the template's code name). */
+export const TEMPLATE_LABELS: Record<TemplateName, string> = {
   'case.acknowledgement': 'Request received',
   'case.status_changed': 'Status update',
   'case.message': 'Message about a request',
   'resident.sign_in_code': 'Sign in code',
   'resident.track_code': 'Tracking code',
+  'complaint.acknowledgement': 'Complaint received',
+  'complaint.extension': 'Complaint: more time needed',
+  'complaint.response': 'Complaint response',
+  'complaint.escalation_acknowledgement': 'Complaint: request to look again received',
+  'complaint.final_response': 'Complaint: final response',
+  'complaint.refusal': 'Complaint: not taken forward',
+  'feedback.request': 'Request for feedback',
+  'sar.bundle_ready': 'Copy of personal information ready',
+  'case.sla_warning': 'Case due soon (to staff)',
+  'case.sla_breach': 'Case overdue (to staff)',
+  'case.assigned': 'Case assigned (to staff)',
+  'case.transferred': 'Case transferred (to staff)',
+  'staff.account_locked': 'Account locked (to staff)',
+  'staff.account_unlocked': 'Account unlocked (to staff)',
 };
+
+/** The label of a stored template name; an unknown one (a retired template) reads as "Message". */
+export const templateLabel = (template: string): string =>
+  (TEMPLATE_LABELS as Record<string, string>)[template] ?? 'Message';
 
 const CHANNEL_LABELS: Record<MessageRow['channel'], string> = {
   email: 'Email',
@@ -49,7 +69,7 @@ export function messageTableRows(rows: ListRow[]) {
   return rows.map((row) => [
     { text: formatDate(row.created_at, 'datetime') },
     { text: row.case_reference ?? '–', classes: 'app-nowrap' },
-    { text: TEMPLATE_LABELS[row.template] ?? row.template },
+    { text: templateLabel(row.template) },
     { text: CHANNEL_LABELS[row.channel] },
     {
       html: `<strong class="govuk-tag ${STATUS_TAGS[row.status].classes}">${STATUS_TAGS[row.status].text}</strong>`,
@@ -80,7 +100,7 @@ export function messageDetail(row: MessageRow & { case_reference: string | null 
       key: { text: 'Status' },
       value: { html: `<strong class="govuk-tag ${tag.classes}">${tag.text}</strong>` },
     },
-    { key: { text: 'Message' }, value: { text: TEMPLATE_LABELS[row.template] ?? row.template } },
+    { key: { text: 'Message' }, value: { text: templateLabel(row.template) } },
     { key: { text: 'Channel' }, value: { text: CHANNEL_LABELS[row.channel] } },
     {
       key: { text: 'To' },

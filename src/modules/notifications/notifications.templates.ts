@@ -4,7 +4,7 @@
  *
  * A template has a subject, a body (paragraphs) and a short text-message version. Each of them is a
  * text, or a list of alternatives: the first alternative whose `{placeholders}` are all filled is used,
- * and a paragraph with no usable alternative is left out. So "We aim to finish by {dueDate}." simply
+ * and a paragraph with no usable alternative is left out. So "…We aim to finish by {dueDate}." simply
  * disappears when the caller has no due date, and "Dear {name}," falls back to "Hello,".
  *
  * Messages are rendered once, when they are queued, and the text is stored with the message: what staff

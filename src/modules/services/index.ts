@@ -13,3 +13,4 @@ export {
   type FormQuestion,
   type WorkflowStatus,
 } from './definitions.ts';
+export { answersInWords } from './services.answers.ts';

@@ -32,6 +32,8 @@ const dateFormats: Record<string, Intl.DateTimeFormatOptions> = {
     timeZone: 'Europe/London',
   },
   time: { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' },
+  /** "December 2026" (a `YYYY-MM` month, or any date in it). */
+  month: { month: 'long', year: 'numeric', timeZone: 'Europe/London' },
 };
 
 /** One formatter per format, made once: constructing an Intl.DateTimeFormat costs far more than using it. */
@@ -43,7 +45,11 @@ export function formatDate(
 ): string {
   if (value === null || value === undefined || value === '') return '';
   const date =
-    typeof value === 'string' ? new Date(value.length === 10 ? `${value}T12:00:00Z` : value) : value;
+    typeof value === 'string'
+      ? new Date(
+          value.length === 10 ? `${value}T12:00:00Z` : value.length === 7 ? `${value}-15T12:00:00Z` : value,
+        )
+      : value;
   let formatter = dateFormatters.get(format);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-GB', dateFormats[format]);
