@@ -270,6 +270,41 @@ void describe('staff sign-in', () => {
     clock.advance(-30 * 60_000);
   });
 
+  void test('a contact centre behind one address can start its shift: 15 members of staff sign in within a minute; 60 attempts from one address is the most', async () => {
+    const office = '10.8.8.8';
+    const fromOffice = () => {
+      const browser = new Browser(t.app);
+      Object.defineProperty(browser, 'remoteAddress', { value: office });
+      return browser;
+    };
+    for (let i = 0; i < 15; i++) {
+      const staff = await buildStaff(t.database.db, authorityId);
+      const res = await fromOffice().submit('/staff/sign-in', '/staff/sign-in', {
+        email: staff.email,
+        password: TEST_PASSWORD,
+      });
+      assert.equal(res.statusCode, 302, `member of staff ${i + 1} signs in`);
+      assert.equal(res.headers.location, '/staff');
+    }
+    // Then one machine trying many accounts is stopped at 60 attempts a minute from its address.
+    const sprayer = fromOffice();
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++)
+      statuses.push(
+        (
+          await sprayer.submit('/staff/sign-in', '/staff/sign-in', {
+            email: `nobody${i}@y.gov.uk`,
+            password: 'p',
+          })
+        ).statusCode,
+      );
+    assert.equal(
+      statuses.filter((s) => s === 429).length,
+      5,
+      `attempts 61 to 65 refused: ${statuses.join(',')}`,
+    );
+  });
+
   void test('the sign-in form is rate limited', async () => {
     const browser = new Browser(t.app);
     const page = await browser.get('/staff/sign-in');

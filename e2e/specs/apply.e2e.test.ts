@@ -160,7 +160,13 @@ async function answerPage(page: Page, definition: ServiceDefinition, axe: boolea
         break;
       case 'date':
         if (await visible(`#${q.id}-day`)) {
-          const [y, m, d] = q.validation?.notInPast ? ['2030', '6', '3'] : ['1950', '3', '27'];
+          // A recent day where the service takes reports only for a few working days (a missed bin): today.
+          const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+          const [y, m, d] = q.validation?.notInPast
+            ? ['2030', '6', '3']
+            : q.validation?.maxWorkingDaysAgo !== undefined
+              ? today.split('-').map((n) => String(Number(n)))
+              : ['1950', '3', '27'];
           await page.fill(`#${q.id}-day`, d);
           await page.fill(`#${q.id}-month`, m);
           await page.fill(`#${q.id}-year`, y);

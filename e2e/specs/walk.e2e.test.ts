@@ -6,6 +6,7 @@
  * from their labels (as a whole value in a table cell, summary list value, tag or list item), message
  * template names (`case.sla_breach`), ISO dates (`1950-03-14`, `2026-12`), language codes ("Language ur"),
  * "Kind person", "Team id", snake_case codes, or text escaped twice (`&#39;`). axe-core runs on every page.
+ * The date each confirmation page promises the resident must be the deadline staff see on the case page.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -246,7 +247,13 @@ async function answerPage(
   );
 }
 
-/** Start → every page → check answers → send; returns the reference on the confirmation page. */
+/** What a confirmation page promises: "… get back to you by 6 January 2027." (null when it names no date). */
+const PROMISE = /get back to you by (\d{1,2} [A-Z][a-z]+ \d{4})/;
+
+/**
+ * Start → every page → check answers → send; returns the reference on the confirmation page and the date
+ * it promises the resident.
+ */
 async function completeService(page: Page, slug: string, definition: ServiceDefinition, codes: Codes) {
   await page.goto(`/services/${slug}`);
   await checkPage(page, codes, slug, false);
@@ -259,29 +266,38 @@ async function completeService(page: Page, slug: string, definition: ServiceDefi
   await clickAndWait(page, '[data-testid=submit]');
   assert.match(new URL(page.url()).pathname, /\/confirmation$/, slug);
   await checkPage(page, codes, slug);
-  return (await page.locator('[data-testid=reference]').innerText()).trim();
+  const reference = (await page.locator('[data-testid=reference]').innerText()).trim();
+  const promised = PROMISE.exec(await page.locator('main').innerText())?.[1] ?? null;
+  return { reference, promised };
 }
 
 // ---------------------------------------------------------------------------------------------------
 
 void describe('issue 12: words, not codes', { skip }, () => {
-  void test('issue 12: a walk of every service form and every staff page as each role shows no raw code', async () => {
+  void test('issue 12: a walk of every service form and every staff page as each role shows no raw code, and every date a confirmation promises is the staff deadline', async () => {
     const codes = codesOf(services.map((s) => s.definition));
     assert.ok(codes.values.has('pothole') || codes.values.size > 20, 'the demo data has codes to look for');
     const context = await newContext(browser, server.baseURL);
     const page = await context.newPage();
 
-    // Every service form, filled in and sent as a guest.
-    const references: string[] = [];
-    for (const { slug, definition } of services)
-      references.push(await completeService(page, slug, definition, codes));
+    // Every service form, filled in and sent as a guest; each confirmation's promised date is kept.
+    const promises = new Map<string, string | null>();
+    for (const { slug, definition } of services) {
+      const { reference, promised } = await completeService(page, slug, definition, codes);
+      promises.set(reference, promised);
+    }
+    const references = [...promises.keys()];
     assert.equal(references.length, services.length);
     const made = await server.database.db
       .selectFrom('cases')
-      .select(['id', 'customer_id'])
+      .select(['id', 'customer_id', 'reference'])
       .where('reference', 'in', references)
       .execute();
     assert.equal(made.length, references.length, 'each form made a case');
+    const promisedDates = [...promises.values()].filter((d) => d !== null);
+    assert.ok(promisedDates.length >= services.length / 2, 'most confirmations promise a date');
+    /** Cases whose staff deadline was compared with the date the resident was given. */
+    const compared = new Set<string>();
 
     // Each demo role at each council: the navigation's pages, then the new cases and their customers.
     const seen = new Set<string>();
@@ -331,6 +347,17 @@ void describe('issue 12: words, not codes', { skip }, () => {
         casePages += 1;
         await checkPage(page, codes, where);
         if (c.customer_id) customers.add(c.customer_id);
+        // The resident's deadline is the staff deadline for the same record.
+        const promised = promises.get(c.reference) ?? null;
+        if (promised && !compared.has(c.reference)) {
+          const due = (await page.locator('[data-testid=case-due]').innerText()).trim();
+          assert.equal(
+            due,
+            promised,
+            `${c.reference}: the staff deadline is the date the resident was given`,
+          );
+          compared.add(c.reference);
+        }
       }
       for (const id of customers) {
         const response = await page.goto(`/staff/customers/${id}`);
@@ -339,6 +366,7 @@ void describe('issue 12: words, not codes', { skip }, () => {
       }
     }
     assert.ok(casePages >= services.length, `staff saw the new cases (${casePages} case pages)`);
+    assert.equal(compared.size, promisedDates.length, 'every promised date was compared with the staff one');
     assert.ok(messagesRead, 'the outbox shows the acknowledgements');
     assert.deepEqual(context.unexpected, [], 'no requests to other origins');
     await context.close();

@@ -234,9 +234,41 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     });
   });
 
+  // Sign-in attempts: 10 a minute for one account from one address (the account's lock-out counts the
+  // failures), and 60 a minute from one address in all, so a contact centre behind one address can start its
+  // shift while one machine trying many accounts is still slowed down.
+  // (Two limits on one route: the plugin runs one limiter per request, so the address's is checked here.)
+  const attemptsFromOneAddress = app.createRateLimit
+    ? app.createRateLimit({
+        max: 60,
+        timeWindow: '1 minute',
+        keyGenerator: (request) => `sign-in:${request.ip}`,
+      })
+    : undefined;
+  const signInsFromOneAddress = attemptsFromOneAddress
+    ? async (request: FastifyRequest) => {
+        const limit = await attemptsFromOneAddress(request);
+        if (!limit.isAllowed && limit.isExceeded)
+          throw Object.assign(new Error('Too many sign-in attempts from one address'), { statusCode: 429 });
+      }
+    : undefined;
   app.post(
     '/staff/sign-in',
-    { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
+    {
+      config: {
+        permission: 'public',
+        rateLimit: {
+          max: 10,
+          timeWindow: '1 minute',
+          hook: 'preHandler',
+          keyGenerator: (request) => {
+            const email = (request.body as { email?: unknown } | undefined)?.email;
+            return `${request.ip}:${typeof email === 'string' ? email.trim().toLowerCase() : ''}`;
+          },
+        },
+      },
+      preHandler: signInsFromOneAddress,
+    },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
       const returnTo = safeReturnTo(body.returnTo);
