@@ -162,11 +162,15 @@ async function answerPage(page: Page, definition: ServiceDefinition, axe: boolea
         if (await visible(`#${q.id}-day`)) {
           // A recent day where the service takes reports only for a few working days (a missed bin): today.
           const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+          // A date of birth within the service's limit (a child's for school admissions): half of it ago.
+          const maxYears = q.validation?.maxYearsAgo;
           const [y, m, d] = q.validation?.notInPast
             ? ['2030', '6', '3']
             : q.validation?.maxWorkingDaysAgo !== undefined
               ? today.split('-').map((n) => String(Number(n)))
-              : ['1950', '3', '27'];
+              : maxYears !== undefined && maxYears < 80
+                ? [String(Number(today.slice(0, 4)) - Math.ceil(maxYears / 2)), '3', '27']
+                : ['1950', '3', '27'];
           await page.fill(`#${q.id}-day`, d);
           await page.fill(`#${q.id}-month`, m);
           await page.fill(`#${q.id}-year`, y);

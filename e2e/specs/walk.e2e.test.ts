@@ -366,6 +366,27 @@ void describe('issue 12: words, not codes', { skip }, () => {
       }
     }
     assert.ok(casePages >= services.length, `staff saw the new cases (${casePages} case pages)`);
+    // A case only its own team may open (sensitive services): compared as a member of staff who can.
+    for (const signIn of demoSignIns()) {
+      const left = made.filter((c) => promises.get(c.reference) && !compared.has(c.reference));
+      if (left.length === 0) break;
+      await context.clearCookies();
+      await page.goto('/staff/sign-in');
+      await page.fill('#email', signIn.email);
+      await page.fill('#password', DEMO_PASSWORD);
+      await clickAndWait(page, '[data-testid=sign-in]');
+      for (const c of left) {
+        if ((await page.goto(`/staff/cases/${c.id}`))?.status() !== 200) continue;
+        await checkPage(page, codes, signIn.email);
+        const due = (await page.locator('[data-testid=case-due]').innerText()).trim();
+        assert.equal(
+          due,
+          promises.get(c.reference),
+          `${c.reference}: the staff deadline is the date promised`,
+        );
+        compared.add(c.reference);
+      }
+    }
     assert.equal(compared.size, promisedDates.length, 'every promised date was compared with the staff one');
     assert.ok(messagesRead, 'the outbox shows the acknowledgements');
     assert.deepEqual(context.unexpected, [], 'no requests to other origins');
