@@ -133,4 +133,59 @@ void describe('issue 12 item 14: the location step', () => {
     assert.equal(link[2], '51.0621, -2.3184');
     assert.match(link[1], /mlat=51\.0621&amp;mlon=-2\.3184/);
   });
+
+  void test('issue 12 item 14: without JavaScript, "Find addresses" looks the postcode up and the nearest address chosen is the location', async () => {
+    const slug = 'report-a-road-problem';
+    const browser = new Browser(t.app);
+    const first = await db
+      .selectFrom('addresses')
+      .select(['uprn', 'line1', 'town'])
+      .where('postcode_key', '=', 'KB12AB')
+      .orderBy('line1')
+      .executeTakeFirstOrThrow();
+    const made = await walkAndSubmit({
+      app: t.app,
+      db,
+      browser,
+      definition: definition(slug),
+      slug: installed.get(slug)!,
+      pastDate: ['1', '12', '2026'],
+      locationFields: {
+        'location-description': '',
+        'location-postcode': 'kb1 2ab',
+        'location-uprn': first.uprn,
+      },
+      onPage: async (url, body) => {
+        if (!body.includes('name="location-description"')) return;
+        assert.match(body, /value="find:location"[^>]*>\s*Find addresses/);
+        // The postcode looked up: the addresses there, to choose the nearest; what was typed is kept.
+        const found = await browser.submit(url, url, {
+          action: 'find:location',
+          'location-description': 'Near the bus stop',
+          'location-postcode': 'kb12ab',
+        });
+        assert.equal(found.statusCode, 200);
+        assert.match(found.body, /<label[^>]*for="location-uprn"[^>]*>\s*Nearest address \(optional\)/);
+        assert.match(found.body, new RegExp(`<option value="${first.uprn}"[^>]*>${first.line1}`));
+        assert.match(found.body, />Near the bus stop<\/textarea>/);
+        assert.match(found.body, /name="location-postcode"[^>]*value="KB1 2AB"/);
+        // A postcode with no addresses says so; one that is not a postcode is an error on the field.
+        const none = await browser.submit(url, url, {
+          action: 'find:location',
+          'location-postcode': 'ZZ9 9ZZ',
+        });
+        assert.equal(none.statusCode, 200);
+        assert.match(none.body, /We could not find any addresses for ZZ9 9ZZ/);
+        const bad = await browser.submit(url, url, { action: 'find:location', 'location-postcode': 'nope' });
+        assert.equal(bad.statusCode, 400);
+        assert.match(bad.body, /govuk-error-summary[\s\S]*href="#location-postcode"/);
+      },
+    });
+    const location = (await caseLocation(made.caseId)) as Record<string, unknown>;
+    assert.equal(location.uprn, first.uprn);
+    assert.equal(location.postcode, 'KB1 2AB');
+    assert.match(String(location.address), new RegExp(`^${first.line1}, .*KB1 2AB$`));
+    const page = await staff.get(`/staff/cases/${made.caseId}`);
+    assert.match(page.body, new RegExp(`Nearest address: ${first.line1}`));
+  });
 });

@@ -52,11 +52,18 @@ export function answerRows(definition: unknown, answers: Record<string, unknown>
  */
 function locationHtml(value: unknown): string | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-  const l = value as { description?: unknown; postcode?: unknown; lat?: unknown; lng?: unknown };
+  const l = value as {
+    description?: unknown;
+    postcode?: unknown;
+    address?: unknown;
+    lat?: unknown;
+    lng?: unknown;
+  };
   const lines: string[] = [];
   if (typeof l.description === 'string' && l.description)
     lines.push(escapeHtml(l.description).replace(/\r?\n/g, '<br>'));
-  if (typeof l.postcode === 'string' && l.postcode) lines.push(`Postcode: ${escapeHtml(l.postcode)}`);
+  if (typeof l.address === 'string' && l.address) lines.push(`Nearest address: ${escapeHtml(l.address)}`);
+  else if (typeof l.postcode === 'string' && l.postcode) lines.push(`Postcode: ${escapeHtml(l.postcode)}`);
   if (typeof l.lat === 'number' && typeof l.lng === 'number') {
     const href = `https://www.openstreetmap.org/?mlat=${l.lat}&mlon=${l.lng}#map=18/${l.lat}/${l.lng}`;
     lines.push(

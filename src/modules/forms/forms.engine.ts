@@ -37,6 +37,9 @@ export interface LocationAnswer {
   description?: string;
   /** The nearest postcode, formatted ("KB1 2AB"), if they gave one. */
   postcode?: string;
+  /** The nearest address, chosen from those at the postcode ("Find addresses"), as one line, with its UPRN. */
+  address?: string;
+  uprn?: string;
   lat?: number;
   lng?: number;
 }
@@ -490,7 +493,7 @@ export function readPage(
         break;
       }
       case 'location': {
-        const result = readLocation(q, body, t);
+        const result = readLocation(q, body, t, ctx.addresses[q.id]?.lookup ?? null);
         if (result.answer) answers[q.id] = result.answer;
         errors.push(...result.errors);
         break;
@@ -512,15 +515,23 @@ export function readPage(
   return { answers, errors, addressModes };
 }
 
+/** An address from the gazetteer as one line ("14 Mill Lane, Kingsbridge KB1 2AB"). */
+export function addressLine(a: GazetteerAddress): string {
+  return `${[a.line1, a.line2, a.town].filter(Boolean).join(', ')} ${a.postcode}`;
+}
+
 /**
- * A location: one description, an optional postcode, and the point chosen on the map (hidden fields the
- * map script fills; never typed). Either a description or a point is enough; without JavaScript the
- * description (and postcode) is the answer. A point must be two numbers inside the UK.
+ * A location: one description, an optional postcode (looked up with "Find addresses" to choose the nearest
+ * address), and the point chosen on the map (hidden fields the map script fills; never typed). A
+ * description, a nearest address or a point is enough; without JavaScript the description or the address
+ * found from the postcode is the answer. A point must be two numbers inside the UK. `lookup`: the
+ * addresses at the postcode posted (null when the route did not look).
  */
 function readLocation(
   q: FormQuestion,
   body: RawFields,
   t: Translate,
+  lookup: GazetteerAddress[] | null,
 ): { answer: LocationAnswer | null; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const err = (part: string, message: string) =>
@@ -529,6 +540,8 @@ function readLocation(
   const postcodeText = str(body[fieldId(q, 'postcode')]).trim();
   const latText = str(body[fieldId(q, 'lat')]).trim();
   const lngText = str(body[fieldId(q, 'lng')]).trim();
+  const uprn = str(body[fieldId(q, 'uprn')]).trim();
+  const nearest = uprn ? (lookup ?? []).find((a) => a.uprn === uprn) : undefined;
   let point: { lat: number; lng: number } | null = null;
   if (latText || lngText) {
     const lat = Number(latText);
@@ -547,15 +560,16 @@ function readLocation(
   }
   if (description.length > TEXT_MAX)
     err('description', t('forms.error.tooLong', { label: t('forms.location.description'), max: TEXT_MAX }));
-  else if (description === '' && !point && (q.required || postcodeText) && errors.length === 0)
+  else if (description === '' && !point && !nearest && (q.required || postcodeText) && errors.length === 0)
     err('description', t('forms.error.locationDescription'));
   const postcode = postcodeText ? normalisePostcode(postcodeText) : null;
   if (postcodeText && !postcode) err('postcode', t('forms.error.postcode'));
-  if (errors.length || (description === '' && !point)) return { answer: null, errors };
+  if (errors.length || (description === '' && !point && !nearest)) return { answer: null, errors };
   return {
     answer: {
       ...(description ? { description } : {}),
       ...(postcode ? { postcode } : {}),
+      ...(nearest ? { address: addressLine(nearest), uprn: nearest.uprn } : {}),
       ...(point ?? {}),
     },
     errors,
@@ -659,6 +673,7 @@ export function answersToFields(page: FormPage, answers: Answers): RawFields {
         const l = value as Partial<LocationAnswer>;
         fields[fieldId(q, 'description')] = l.description ?? '';
         fields[fieldId(q, 'postcode')] = l.postcode ?? '';
+        if (l.uprn) fields[fieldId(q, 'uprn')] = l.uprn;
         if (typeof l.lat === 'number') fields[fieldId(q, 'lat')] = String(l.lat);
         if (typeof l.lng === 'number') fields[fieldId(q, 'lng')] = String(l.lng);
         break;

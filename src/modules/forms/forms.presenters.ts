@@ -7,6 +7,7 @@ import { formatDate } from '../../platform/views/index.ts';
 import { fileSizeText } from '../cases/index.ts';
 import type { FormPage, FormQuestion, ServiceDefinition } from '../services/index.ts';
 import {
+  addressLine,
   applicablePages,
   fieldId,
   hasAnswer,
@@ -263,6 +264,8 @@ function buildQuestion(
         return e ? { text: e.message } : undefined;
       };
       const pointError = partError('point');
+      const locationState = input.address[q.id];
+      const found = locationState?.found ?? [];
       const lat = pointError ? '' : str(fields[fieldId(q, 'lat')]);
       const lng = pointError ? '' : str(fields[fieldId(q, 'lng')]);
       return {
@@ -289,6 +292,37 @@ function buildQuestion(
             classes: 'govuk-input--width-10',
             spellcheck: false,
           },
+          // "Find addresses": the addresses at the postcode, to choose the nearest (without JavaScript too).
+          findButton: {
+            text: t('forms.location.find'),
+            name: 'action',
+            value: `find:${q.id}`,
+            classes: 'govuk-button--secondary',
+            attributes: { 'data-testid': 'location-find' },
+          },
+          nearest: found.length
+            ? {
+                id: fieldId(q, 'uprn'),
+                name: fieldId(q, 'uprn'),
+                label: { text: t('forms.location.nearest') },
+                hint: { text: t('forms.location.nearestHint') },
+                items: [
+                  {
+                    value: '',
+                    text:
+                      found.length === 1
+                        ? t('forms.address.foundOne')
+                        : t('forms.address.found', { count: found.length }),
+                  },
+                  ...found.map((a) => ({
+                    value: a.uprn,
+                    text: addressLine(a),
+                    selected: a.uprn === str(fields[fieldId(q, 'uprn')]),
+                  })),
+                ],
+              }
+            : null,
+          notFound: locationState?.notFound ?? null,
           point: {
             id: fieldId(q, 'point'),
             latName: fieldId(q, 'lat'),
@@ -410,7 +444,7 @@ export function answerHtml(q: FormQuestion, value: unknown, t: Translate): strin
       const l = value as LocationAnswer;
       const lines = [
         l.description ?? '',
-        l.postcode ?? '',
+        l.address ? t('forms.location.nearAddress', { address: l.address }) : (l.postcode ?? ''),
         typeof l.lat === 'number' && typeof l.lng === 'number'
           ? t('forms.location.at', { lat: l.lat, lng: l.lng })
           : '',

@@ -44,6 +44,7 @@ import {
   type FieldError,
   type FileAnswer,
   type GazetteerAddress,
+  type LocationAnswer,
   type RawFields,
   type Translate,
 } from './forms.engine.ts';
@@ -295,6 +296,12 @@ async function registerFlow(
       else if (answer) state[q.id] = { mode: 'manual', found: [] };
       else state[q.id] = { mode: 'lookup', found: [] };
     }
+    // A location's nearest address, chosen earlier: the addresses at its postcode are listed again.
+    for (const q of page.questions) {
+      const answer = answers[q.id] as LocationAnswer | undefined;
+      if (q.type === 'location' && answer?.uprn && answer.postcode)
+        state[q.id] = { mode: 'choose', found: await lookupAddresses(deps.db, answer.postcode) };
+    }
     return state;
   };
 
@@ -461,8 +468,48 @@ async function registerFlow(
           const manual = str(body[fieldId(q, 'mode')]) === 'manual';
           addresses[q.id] = { lookup: postcode && !manual ? await lookupAddresses(deps.db, postcode) : null };
         }
+        // Locations: the addresses at the postcode, when one of them was chosen as the nearest.
+        for (const q of page.questions) {
+          if (q.type !== 'location' || !str(body[fieldId(q, 'uprn')])) continue;
+          const postcode = normalisePostcode(str(body[fieldId(q, 'postcode')]));
+          addresses[q.id] = { lookup: postcode ? await lookupAddresses(deps.db, postcode) : [] };
+        }
 
         const [verb, target] = action.split(':');
+        const located = page.questions.find((x) => x.id === target && x.type === 'location');
+        if (verb === 'find' && target && located) {
+          // "Find addresses" on a location step (works without JavaScript): list the addresses at the postcode.
+          const postcodeText = str(body[fieldId(located, 'postcode')]).trim();
+          const postcode = normalisePostcode(postcodeText);
+          const fields: RawFields = { ...body };
+          delete fields[fieldId(located, 'uprn')];
+          const found = postcode ? await lookupAddresses(deps.db, postcode) : [];
+          if (postcode) fields[fieldId(located, 'postcode')] = postcode;
+          const errors: FieldError[] = postcode
+            ? []
+            : [
+                {
+                  field: fieldId(located, 'postcode'),
+                  questionId: target,
+                  message: t(postcodeText ? 'forms.error.postcode' : 'forms.error.postcodeMissing'),
+                },
+              ];
+          return renderPage(request, reply, draft, service, page, {
+            fields,
+            errors,
+            address: {
+              [target]: found.length
+                ? { mode: 'choose', found }
+                : {
+                    mode: 'lookup',
+                    found: [],
+                    ...(postcode ? { notFound: t('forms.location.notFound', { postcode }) } : {}),
+                  },
+            },
+            change,
+            status: errors.length ? 400 : 200,
+          });
+        }
         if ((verb === 'find' || verb === 'manual') && target) {
           const q = page.questions.find((x) => x.id === target && x.type === 'address');
           if (!q) throw new NotFoundError();

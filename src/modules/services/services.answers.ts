@@ -31,8 +31,13 @@ export function answerText(q: LooseQuestion | undefined, value: unknown): string
     const o = value as Record<string, unknown>;
     if (typeof o.filename === 'string') return o.filename;
     if (typeof o.text === 'string') return o.text;
-    // An address or a location: its lines, never its UPRN or map reference as bare numbers.
-    return ['line1', 'line2', 'town', 'postcode', 'description']
+    // An address or a location: its lines, never its UPRN or map reference as bare numbers. A location's
+    // nearest address carries its postcode.
+    const keys =
+      typeof o.address === 'string'
+        ? ['description', 'address']
+        : ['line1', 'line2', 'town', 'postcode', 'description'];
+    return keys
       .map((k) => o[k])
       .filter((x): x is string => typeof x === 'string' && x !== '')
       .join(', ');
