@@ -515,9 +515,9 @@ export function readPage(
   return { answers, errors, addressModes };
 }
 
-/** An address from the gazetteer as one line ("14 Mill Lane, Kingsbridge KB1 2AB"). */
+/** An address from the gazetteer as one line ("14 Mill Lane, Kingsbridge, KB1 2AB"), as address lists show it. */
 export function addressLine(a: GazetteerAddress): string {
-  return `${[a.line1, a.line2, a.town].filter(Boolean).join(', ')} ${a.postcode}`;
+  return [a.line1, a.line2, a.town, a.postcode].filter(Boolean).join(', ');
 }
 
 /**

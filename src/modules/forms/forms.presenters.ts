@@ -230,20 +230,7 @@ function buildQuestion(
             name: fieldId(q, 'uprn'),
             label: { text: t('forms.address.select') },
             errorMessage: partError('uprn'),
-            items: [
-              {
-                value: '',
-                text:
-                  state.found.length === 1
-                    ? t('forms.address.foundOne')
-                    : t('forms.address.found', { count: state.found.length }),
-              },
-              ...state.found.map((a) => ({
-                value: a.uprn,
-                text: [a.line1, a.line2, a.town, a.postcode].filter(Boolean).join(', '),
-                selected: a.uprn === selectedUprn,
-              })),
-            ],
+            items: addressItems(state.found, selectedUprn, t),
           },
           line1: manualInput('line1', t('forms.address.line1'), { autocomplete: 'address-line1' }),
           line2: manualInput('line2', t('forms.address.line2'), { autocomplete: 'address-line2' }),
@@ -306,20 +293,7 @@ function buildQuestion(
                 name: fieldId(q, 'uprn'),
                 label: { text: t('forms.location.nearest') },
                 hint: { text: t('forms.location.nearestHint') },
-                items: [
-                  {
-                    value: '',
-                    text:
-                      found.length === 1
-                        ? t('forms.address.foundOne')
-                        : t('forms.address.found', { count: found.length }),
-                  },
-                  ...found.map((a) => ({
-                    value: a.uprn,
-                    text: addressLine(a),
-                    selected: a.uprn === str(fields[fieldId(q, 'uprn')]),
-                  })),
-                ],
+                items: addressItems(found, str(fields[fieldId(q, 'uprn')]), t),
               }
             : null,
           notFound: locationState?.notFound ?? null,
@@ -402,6 +376,18 @@ export interface PageView {
   multipart: boolean;
   /** The page asks for a location: it loads the map's script and stylesheet when a map is configured. */
   hasLocation: boolean;
+}
+
+/** The choices of an address list: how many were found, then each address (the one chosen selected). */
+function addressItems(found: GazetteerAddress[], selectedUprn: string, t: Translate) {
+  return [
+    {
+      value: '',
+      text:
+        found.length === 1 ? t('forms.address.foundOne') : t('forms.address.found', { count: found.length }),
+    },
+    ...found.map((a) => ({ value: a.uprn, text: addressLine(a), selected: a.uprn === selectedUprn })),
+  ];
 }
 
 export function pageView(input: PageViewInput): PageView {

@@ -476,42 +476,11 @@ async function registerFlow(
         }
 
         const [verb, target] = action.split(':');
-        const located = page.questions.find((x) => x.id === target && x.type === 'location');
-        if (verb === 'find' && target && located) {
-          // "Find addresses" on a location step (works without JavaScript): list the addresses at the postcode.
-          const postcodeText = str(body[fieldId(located, 'postcode')]).trim();
-          const postcode = normalisePostcode(postcodeText);
-          const fields: RawFields = { ...body };
-          delete fields[fieldId(located, 'uprn')];
-          const found = postcode ? await lookupAddresses(deps.db, postcode) : [];
-          if (postcode) fields[fieldId(located, 'postcode')] = postcode;
-          const errors: FieldError[] = postcode
-            ? []
-            : [
-                {
-                  field: fieldId(located, 'postcode'),
-                  questionId: target,
-                  message: t(postcodeText ? 'forms.error.postcode' : 'forms.error.postcodeMissing'),
-                },
-              ];
-          return renderPage(request, reply, draft, service, page, {
-            fields,
-            errors,
-            address: {
-              [target]: found.length
-                ? { mode: 'choose', found }
-                : {
-                    mode: 'lookup',
-                    found: [],
-                    ...(postcode ? { notFound: t('forms.location.notFound', { postcode }) } : {}),
-                  },
-            },
-            change,
-            status: errors.length ? 400 : 200,
-          });
-        }
         if ((verb === 'find' || verb === 'manual') && target) {
-          const q = page.questions.find((x) => x.id === target && x.type === 'address');
+          // "Find address" on an address, and "Find addresses" on a location step (no manual entry there).
+          const q = page.questions.find(
+            (x) => x.id === target && (x.type === 'address' || (verb === 'find' && x.type === 'location')),
+          );
           if (!q) throw new NotFoundError();
           return renderAddressAction(request, reply, draft, service, page, body, addresses, q, verb, change);
         }
@@ -556,7 +525,10 @@ async function registerFlow(
     );
   });
 
-  /** "Find address" and "Enter the address manually": show the page again, nothing saved. */
+  /**
+   * "Find address" and "Enter the address manually" (and a location step's "Find addresses"): show the page
+   * again, nothing saved.
+   */
   const renderAddressAction = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -596,9 +568,12 @@ async function registerFlow(
       } else {
         const found = await lookupAddresses(deps.db, postcode);
         fields[fieldId(q, 'postcode')] = postcode;
+        // No addresses there: an address is typed in instead; a location is described instead.
         state[q.id] = found.length
           ? { mode: 'choose', found }
-          : { mode: 'manual', found: [], notFound: t('forms.address.notFound', { postcode }) };
+          : q.type === 'location'
+            ? { mode: 'lookup', found: [], notFound: t('forms.location.notFound', { postcode }) }
+            : { mode: 'manual', found: [], notFound: t('forms.address.notFound', { postcode }) };
       }
     }
     return renderPage(request, reply, draft, service, page, {
