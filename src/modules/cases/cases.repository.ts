@@ -246,11 +246,30 @@ export async function lastVisibleStatus(db: Q, caseId: string): Promise<string |
     .select(sql<string>`data->>'to'`.as('status'))
     .where('case_id', '=', caseId)
     .where('visible_to_customer', '=', true)
-    .where('kind', 'in', ['created', 'status_changed'])
+    .where('kind', 'in', ['created', 'status_changed', 'reopened'])
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row?.status ?? null;
+}
+
+/** The status a case had before it last closed (the `from` of its last move into a closed status), or null. */
+export async function statusBeforeClosing(
+  db: Q,
+  caseId: string,
+  closed: readonly string[],
+): Promise<string | null> {
+  if (closed.length === 0) return null;
+  const row = await db
+    .selectFrom('case_events')
+    .select(sql<string>`data->>'from'`.as('from'))
+    .where('case_id', '=', caseId)
+    .where('kind', '=', 'status_changed')
+    .where(sql<string>`data->>'to'`, 'in', [...closed])
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.from ?? null;
 }
 
 export function casesOfCustomer(db: Q, customerId: string, limit: number) {

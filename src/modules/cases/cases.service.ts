@@ -377,29 +377,30 @@ export async function createCase(
       },
       gate,
     );
-    await sendCaseMessage(
-      trx,
-      'case.acknowledgement',
-      {
-        caseId,
-        authorityId: service.authorityId,
-        reference,
-        serviceName: service.name,
-        statusLabel: initial.customerLabel,
-        closed: workflow.closed.includes(initial.code),
-        paused: initial.pausesSla === true,
-        dueAt,
-        customerId,
-        guestEmail,
-        guestPhone,
-        // The case is written in the same statement, so notifications cannot read the answer from it yet.
-        channel: channelOfContactAnswer(input.answers.contactBy),
-      },
-      `case.acknowledgement:${caseId}`,
-      options,
-      {},
-      { batch, gate, authority: service.authority },
-    );
+    if (input.acknowledge !== false)
+      await sendCaseMessage(
+        trx,
+        'case.acknowledgement',
+        {
+          caseId,
+          authorityId: service.authorityId,
+          reference,
+          serviceName: service.name,
+          statusLabel: initial.customerLabel,
+          closed: workflow.closed.includes(initial.code),
+          paused: initial.pausesSla === true,
+          dueAt,
+          customerId,
+          guestEmail,
+          guestPhone,
+          // The case is written in the same statement, so notifications cannot read the answer from it yet.
+          channel: channelOfContactAnswer(input.answers.contactBy),
+        },
+        `case.acknowledgement:${caseId}`,
+        options,
+        {},
+        { batch, gate, authority: service.authority },
+      );
     // case.created for the services another module keeps a record of (cases.events.ts), in the same statement.
     announceCaseCreated(
       batch,
@@ -583,6 +584,45 @@ export async function changeStatus(
       options,
     );
   return { caseId, from: locked.status, to, eventId, visibleToCustomer: next.customerVisible };
+}
+
+/**
+ * Reopens a closed case (a resident's reply by email within the mailbox's reopen window, issue 13): back
+ * to the status it had before it closed (else the workflow's first status), `closed_at` cleared, a
+ * `reopened` event the resident sees. The due date stays as it was (a statutory clock is not restarted;
+ * staff extend it if they need to). No-op on an open case; returns whether it reopened.
+ */
+export async function reopenCase(
+  trx: Tx,
+  caseId: string,
+  input: { at: Date; reason: string; actor: CaseActor },
+): Promise<boolean> {
+  const { locked, service } = await lockCase(trx, caseId);
+  const { workflow } = service.definition;
+  if (locked.closed_at === null && !workflow.closed.includes(locked.status)) return false;
+  const before = await repo.statusBeforeClosing(trx, caseId, workflow.closed);
+  const back =
+    before && statusOf(service.definition, before) && !workflow.closed.includes(before)
+      ? before
+      : workflow.initial;
+  const status = statusOf(service.definition, back);
+  await repo.updateCase(trx, caseId, { status: back, closed_at: null, updated_at: input.at });
+  await repo.insertEvent(trx, {
+    authority_id: locked.authority_id,
+    case_id: caseId,
+    kind: 'reopened',
+    visible_to_customer: true,
+    body: input.reason,
+    data: JSON.stringify({
+      from: locked.status,
+      to: back,
+      label: status?.label ?? back,
+      customerLabel: status?.customerLabel ?? back,
+    }),
+    ...actorColumns(input.actor),
+    created_at: input.at,
+  });
+  return true;
 }
 
 /** The statuses a case may move to next (for staff screens). */

@@ -58,6 +58,8 @@ export interface CreateCaseInput {
    * the case's write in the batch (see platform/db/batch.ts).
    */
   alsoWrite?: (batch: WriteBatch, created: { caseId: string; gate: string }) => void;
+  /** false: no automatic acknowledgement (an email whose sender was acknowledged today, issue 13). */
+  acknowledge?: boolean;
   /**
    * The routing facts, when the caller read them in a statement of its own (`newCaseFactsColumns`) for
    * this service and customer at `receivedAt`: saves createCase its one read.

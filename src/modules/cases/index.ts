@@ -22,6 +22,7 @@ export async function registerCasesRoutes(app: FastifyInstance, deps: CasesRoute
 export {
   createCase,
   changeStatus,
+  reopenCase,
   addMessage,
   addNote,
   allowedNextStatuses,

@@ -1,9 +1,11 @@
 /**
- * The email channel's foundations (see README.md and docs/email.md): parsing inbound mail, telling
- * automatic replies, loops and bounces apart, the keys that thread a message onto a case, and the
- * threading headers of outbound mail. Pure code: receiving (IMAP, SMTP) and storing come later.
+ * The email channel (see README.md and docs/email.md): parsing inbound mail, telling automatic replies,
+ * loops and bounces apart, threading each email onto the right case (or triage), mailboxes, and the
+ * threading headers of outbound mail.
  */
 export { parseInbound, type InboundMessage } from './email.inbound.ts';
 export { classify, mayAutoAcknowledge } from './email.classify.ts';
-export { threadCandidates, subjectTopic } from './email.threading.ts';
+export { threadCandidates, subjectTopic, signReplyAddress } from './email.threading.ts';
 export { outboundThreading } from './email.outbound.ts';
+export { ingestEmail, type IngestDeps, type IngestResult, type ReceivedEmail } from './email.ingest.ts';
+export { ensureMailbox, type MailboxInput } from './email.mailboxes.ts';

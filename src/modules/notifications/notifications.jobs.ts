@@ -13,6 +13,7 @@ import { PermanentJobError, errorText, type Job, type JobHandler } from '../../p
 import { DeliveryError, type DeliveryAdapters, type OutgoingMessage } from './notifications.adapters.ts';
 import {
   appendCaseEvent,
+  emailThreadOf,
   findMessage,
   markFinished,
   markRetry,
@@ -77,6 +78,32 @@ async function finish(
   });
 }
 
+/** Messages to staff about a case: not part of the resident's email thread. */
+const STAFF_TEMPLATES = new Set([
+  'case.sla_warning',
+  'case.sla_breach',
+  'case.assigned',
+  'case.transferred',
+  'case.email_undeliverable',
+]);
+
+/**
+ * An email to the resident about a case carries the case's thread (issue 13): the reference in the
+ * subject, the signed reply address, In-Reply-To the last email they sent, References the whole thread.
+ * Everything but a member of staff's own message is marked automated (Auto-Submitted: auto-generated).
+ */
+async function threadingOf(deps: SendDeps, message: MessageRow): Promise<Partial<OutgoingMessage>> {
+  if (message.channel !== 'email' || !message.case_id || STAFF_TEMPLATES.has(message.template)) return {};
+  const thread = await emailThreadOf(deps.db, message.case_id, message.id);
+  if (!thread) return {};
+  return {
+    caseReference: thread.reference,
+    inReplyTo: thread.inReplyTo,
+    references: thread.references,
+    automated: message.template !== 'case.message',
+  };
+}
+
 /** Delivers the message named by `job.payload.messageId`. */
 export async function deliverMessage(deps: SendDeps, job: Job): Promise<void> {
   const messageId = job.payload.messageId;
@@ -100,6 +127,7 @@ export async function deliverMessage(deps: SendDeps, job: Job): Promise<void> {
     recipient: found.recipient,
     subject: found.subject,
     body: found.body,
+    ...(await threadingOf(deps, found)),
   };
   const outcomeUnknown = found.status === 'sending';
   const claimed = await markSending(deps.db, found.id);

@@ -109,6 +109,49 @@ export function findMessage(db: Conn, id: string) {
 }
 
 /**
+ * The email thread of a case, for the headers of the next email about it (docs/email.md "Outbound
+ * headers"): its reference, the Message-IDs on the thread oldest first (what we received, and what we
+ * sent by SMTP: nodemailer's Message-ID is kept as the provider id) and the last one we received.
+ */
+export async function emailThreadOf(db: Conn, caseId: string, exceptMessageId: string) {
+  const [kase, received, sent] = await Promise.all([
+    db.selectFrom('cases').select('reference').where('id', '=', caseId).executeTakeFirst(),
+    db
+      .selectFrom('emails')
+      .select(['message_id', 'received_at as at'])
+      .where('case_id', '=', caseId)
+      .where('state', 'in', ['threaded', 'new_case'])
+      .orderBy('received_at')
+      .execute(),
+    db
+      .selectFrom('messages')
+      .select(['provider_id', 'sent_at as at'])
+      .where('case_id', '=', caseId)
+      .where('channel', '=', 'email')
+      .where('provider', '=', 'smtp')
+      .where('status', '=', 'delivered')
+      .where('provider_id', 'is not', null)
+      .where('id', '!=', exceptMessageId)
+      .orderBy('sent_at')
+      .execute(),
+  ]);
+  if (!kase) return null;
+  const strip = (id: string) => id.replace(/^<|>$/g, '');
+  const ids = [
+    ...received.map((r) => ({ id: r.message_id, at: r.at.getTime() })),
+    ...sent.map((s) => ({ id: strip(s.provider_id ?? ''), at: s.at?.getTime() ?? 0 })),
+  ]
+    .filter((x) => x.id !== '')
+    .sort((a, b) => a.at - b.at)
+    .map((x) => x.id);
+  return {
+    reference: kase.reference,
+    inReplyTo: received.length > 0 ? received[received.length - 1]!.message_id : null,
+    references: [...new Set(ids)],
+  };
+}
+
+/**
  * Claims a message for a delivery attempt; null when it was already delivered or recorded (or is gone).
  * A `failed` message can be claimed again: that only happens when an operator retries its dead job.
  */

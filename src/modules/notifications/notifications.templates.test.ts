@@ -68,6 +68,7 @@ void test('every template renders in English for every channel with only its req
       dueDate: '1 June 2027',
       caseUrl: '/x',
     },
+    'case.email_undeliverable': { reference: 'WX-1', status: '5.1.1', caseUrl: '/x' },
     'case.assigned': {
       reference: 'WX-1',
       serviceName: 'Blue Badge',

@@ -33,6 +33,7 @@ export const TEMPLATE_NAMES = [
   'case.sla_breach',
   'case.assigned',
   'case.transferred',
+  'case.email_undeliverable',
   'staff.account_locked',
   'staff.account_unlocked',
 ] as const;
@@ -71,6 +72,7 @@ export const REQUIRED_PERSONALISATION: Record<TemplateName, readonly string[]> =
   /** To staff (addressed with `to.email`): the case, its due date and the link to the staff case page. */
   'case.sla_warning': ['reference', 'serviceName', 'dueDate', 'caseUrl'],
   'case.sla_breach': ['reference', 'serviceName', 'dueDate', 'caseUrl'],
+  'case.email_undeliverable': ['reference', 'status', 'caseUrl'],
   /** To staff: a case given to them or to their team, with the handover note. */
   'case.assigned': ['reference', 'serviceName', 'from', 'note', 'caseUrl'],
   'case.transferred': ['reference', 'serviceName', 'from', 'note', 'caseUrl'],

@@ -19,6 +19,7 @@ import * as outboxPriority from './migrations/2026_12_03_0300_outbox_priority.ts
 import * as authorityContactDetails from './migrations/2026_12_07_0100_authority_contact_details.ts';
 import * as feedbackGuests from './migrations/2026_12_07_0400_feedback_guests.ts';
 import * as pendingStaffAnswers from './migrations/2026_12_07_0500_pending_staff_answers.ts';
+import * as emailChannel from './migrations/2026_12_07_0600_email_channel.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0001_core': core,
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0100_authority_contact_details': authorityContactDetails,
   '2026_12_07_0400_feedback_guests': feedbackGuests,
   '2026_12_07_0500_pending_staff_answers': pendingStaffAnswers,
+  '2026_12_07_0600_email_channel': emailChannel,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -125,6 +125,8 @@ export interface ContactPointsTable {
   is_primary: Generated<boolean>;
   verified_at: Timestamp | null;
   created_at: DefaultTimestamp;
+  /** A permanent bounce (5.1.x) from this address (2026_12_07_0600). */
+  undeliverable_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface VulnerabilitiesTable {
@@ -674,6 +676,86 @@ export interface ReplyTemplatesTable {
   created_at: DefaultTimestamp;
 }
 
+export interface MailboxesTable {
+  id: Generated<string>;
+  authority_id: string;
+  team_id: string;
+  /** Normalised (lower case). */
+  address: string;
+  name: string;
+  default_service_id: string | null;
+  reopen_days: Generated<number>;
+  auto_acknowledge: Generated<boolean>;
+  imap_host: string | null;
+  imap_port: number | null;
+  imap_secure: Generated<boolean>;
+  imap_user: string | null;
+  /** The name of the environment variable holding the IMAP password (never the password). */
+  imap_password_env: string | null;
+  imap_folder: Generated<string>;
+  imap_move_to: string | null;
+  active: Generated<boolean>;
+  created_at: DefaultTimestamp;
+}
+
+export interface MailboxCursorsTable {
+  mailbox_id: string;
+  uid_validity: string;
+  last_uid: ColumnType<string, number | string, number | string>;
+  updated_at: DefaultTimestamp;
+}
+
+export type EmailState = 'threaded' | 'new_case' | 'triage' | 'no_action' | 'recorded';
+
+export interface EmailsTable {
+  id: Generated<string>;
+  authority_id: string;
+  mailbox_id: string;
+  message_id: string;
+  message_id_synthesised: Generated<boolean>;
+  fingerprint: string;
+  in_reply_to: string | null;
+  reference_ids: JsonDefault<string[]>;
+  from_address: string | null;
+  from_name: string | null;
+  reply_to: string | null;
+  recipients: JsonDefault<{ to?: string[]; cc?: string[] }>;
+  subject: Generated<string>;
+  body_text: Generated<string>;
+  trimmed_text: Generated<string>;
+  has_html: Generated<boolean>;
+  attachments: JsonDefault<
+    { index: number; filename: string | null; contentType: string; size: number; sha256: string; inline: boolean; accepted: boolean; problem: string | null }[]
+  >;
+  received_at: Timestamp;
+  sent_at: Timestamp | null;
+  size_bytes: number;
+  auth: JsonDefault<Record<string, unknown>>;
+  classification: JsonDefault<Record<string, unknown>>;
+  state: EmailState;
+  reason: string | null;
+  threaded_by: string | null;
+  case_id: string | null;
+  customer_id: string | null;
+  suggested_case_id: string | null;
+  suggested_customer_id: string | null;
+  interaction_id: string | null;
+  handled_by: string | null;
+  handled_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface EmailSourcesTable {
+  email_id: string;
+  raw: Buffer;
+  sha256: string;
+}
+
+export interface EmailAcknowledgementsTable {
+  address: string;
+  last_at: Timestamp;
+}
+
 export interface DB {
   authorities: AuthoritiesTable;
   offices: OfficesTable;
@@ -715,6 +797,11 @@ export interface DB {
   api_idempotency_keys: ApiIdempotencyKeysTable;
   case_links: CaseLinksTable;
   reply_templates: ReplyTemplatesTable;
+  mailboxes: MailboxesTable;
+  mailbox_cursors: MailboxCursorsTable;
+  emails: EmailsTable;
+  email_sources: EmailSourcesTable;
+  email_acknowledgements: EmailAcknowledgementsTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

@@ -1,0 +1,492 @@
+/**
+ * SQL of the email channel: mailboxes, IMAP cursors, received emails and their original MIME, automatic
+ * acknowledgements (owned here), and the reads threading needs from cases, messages, customers and
+ * contact points (the thread keys, the parties to a case, a sender's customer record).
+ */
+import { sql } from 'kysely';
+import type { Db, EmailState, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
+
+type Q = Db | Tx;
+
+const MAILBOX_COLUMNS = [
+  'id',
+  'authority_id',
+  'team_id',
+  'address',
+  'name',
+  'default_service_id',
+  'reopen_days',
+  'auto_acknowledge',
+  'imap_host',
+  'imap_port',
+  'imap_secure',
+  'imap_user',
+  'imap_password_env',
+  'imap_folder',
+  'imap_move_to',
+  'active',
+] as const;
+
+export const mailboxById = (db: Q, id: string) =>
+  db.selectFrom('mailboxes').select(MAILBOX_COLUMNS).where('id', '=', id).executeTakeFirst();
+
+export const mailboxByAddress = (db: Q, address: string) =>
+  db.selectFrom('mailboxes').select(MAILBOX_COLUMNS).where('address', '=', address).executeTakeFirst();
+
+export const activeMailboxes = (db: Q) =>
+  db.selectFrom('mailboxes').select(MAILBOX_COLUMNS).where('active', '=', true).orderBy('address').execute();
+
+export type MailboxRow = NonNullable<Awaited<ReturnType<typeof mailboxById>>>;
+
+export async function insertMailbox(db: Q, row: NewRow<'mailboxes'>): Promise<string> {
+  const inserted = await db
+    .insertInto('mailboxes')
+    .values(row)
+    .onConflict((oc) => oc.column('address').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return inserted.id;
+  const existing = await mailboxByAddress(db, row.address);
+  if (!existing) throw new Error('mailbox vanished');
+  return existing.id;
+}
+
+export async function loadCursor(db: Q, mailboxId: string) {
+  const row = await db
+    .selectFrom('mailbox_cursors')
+    .select(['uid_validity', 'last_uid'])
+    .where('mailbox_id', '=', mailboxId)
+    .executeTakeFirst();
+  return row ? { uidValidity: row.uid_validity, lastUid: Number(row.last_uid) } : null;
+}
+
+export async function saveCursor(
+  db: Q,
+  mailboxId: string,
+  cursor: { uidValidity: string; lastUid: number },
+  at: Date,
+): Promise<void> {
+  await db
+    .insertInto('mailbox_cursors')
+    .values({
+      mailbox_id: mailboxId,
+      uid_validity: cursor.uidValidity,
+      last_uid: cursor.lastUid,
+      updated_at: at,
+    })
+    .onConflict((oc) =>
+      oc.column('mailbox_id').doUpdateSet({
+        uid_validity: cursor.uidValidity,
+        last_uid: cursor.lastUid,
+        updated_at: at,
+      }),
+    )
+    .execute();
+}
+
+/** Inserts the email once (mailbox + Message-ID + fingerprint); null when it was already stored. */
+export async function insertEmail(trx: Tx, row: NewRow<'emails'>): Promise<string | null> {
+  const inserted = await trx
+    .insertInto('emails')
+    .values(row)
+    .onConflict((oc) => oc.columns(['mailbox_id', 'message_id', 'fingerprint']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted?.id ?? null;
+}
+
+export const findStoredEmail = (db: Q, mailboxId: string, messageId: string, fingerprint: string) =>
+  db
+    .selectFrom('emails')
+    .select(['id', 'state', 'reason', 'case_id'])
+    .where('mailbox_id', '=', mailboxId)
+    .where('message_id', '=', messageId)
+    .where('fingerprint', '=', fingerprint)
+    .executeTakeFirst();
+
+/** The same message (Message-ID and fingerprint) already handled in another of our mailboxes. */
+export const handledCopyElsewhere = (db: Q, emailId: string, messageId: string, fingerprint: string) =>
+  db
+    .selectFrom('emails')
+    .select(['id', 'case_id'])
+    .where('message_id', '=', messageId)
+    .where('fingerprint', '=', fingerprint)
+    .where('id', '!=', emailId)
+    .where('state', 'in', ['threaded', 'new_case', 'triage', 'no_action'])
+    .limit(1)
+    .executeTakeFirst();
+
+export async function insertSource(trx: Tx, emailId: string, raw: Buffer, sha256: string): Promise<void> {
+  await trx.insertInto('email_sources').values({ email_id: emailId, raw, sha256 }).execute();
+}
+
+export async function updateEmail(db: Q, id: string, values: RowUpdate<'emails'>): Promise<void> {
+  await db.updateTable('emails').set(values).where('id', '=', id).execute();
+}
+
+export const lockEmail = (trx: Tx, id: string) =>
+  trx.selectFrom('emails').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+
+export const findEmail = (db: Q, id: string) =>
+  db
+    .selectFrom('emails')
+    .innerJoin('mailboxes', 'mailboxes.id', 'emails.mailbox_id')
+    .selectAll('emails')
+    .select(['mailboxes.address as mailbox_address', 'mailboxes.name as mailbox_name'])
+    .where('emails.id', '=', id)
+    .executeTakeFirst();
+
+export const sourceOf = (db: Q, emailId: string) =>
+  db.selectFrom('email_sources').select(['raw', 'sha256']).where('email_id', '=', emailId).executeTakeFirst();
+
+// ---------------------------------------------------------------------------------------------------
+// Threading reads
+
+const CASE_COLUMNS = [
+  'cases.id',
+  'cases.reference',
+  'cases.authority_id',
+  'cases.service_id',
+  'cases.customer_id',
+  'cases.representative_id',
+  'cases.guest_name',
+  'cases.guest_email',
+  'cases.closed_at',
+  'cases.status',
+  'cases.team_id',
+  'cases.assignee_id',
+  'cases.answers',
+] as const;
+
+export const caseByReference = (db: Q, reference: string) =>
+  db.selectFrom('cases').select(CASE_COLUMNS).where('reference', '=', reference).executeTakeFirst();
+
+export const caseById = (db: Q, id: string) =>
+  db.selectFrom('cases').select(CASE_COLUMNS).where('id', '=', id).executeTakeFirst();
+
+export type ThreadCase = NonNullable<Awaited<ReturnType<typeof caseById>>>;
+
+/** The case an earlier email with this Message-ID belongs to (received by us), or null. */
+export async function caseOfReceivedMessageId(db: Q, messageId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('emails')
+    .select('case_id')
+    .where('message_id', '=', messageId)
+    .where('case_id', 'is not', null)
+    .orderBy('received_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.case_id ?? null;
+}
+
+/** A message we sent (its id is the local part of our Message-ID), with its case and recipient. */
+export const sentMessage = (db: Q, id: string) =>
+  db
+    .selectFrom('messages')
+    .select(['id', 'case_id', 'customer_id', 'recipient', 'channel', 'authority_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+
+/** True when `address` may add to the case: its customer, representative, guest, or already on its thread. */
+export async function isPartyToCase(db: Q, thread: ThreadCase, address: string): Promise<boolean> {
+  if (thread.guest_email === address) return true;
+  const people = [thread.customer_id, thread.representative_id].filter((id): id is string => id !== null);
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb
+        .exists(
+          people.length === 0
+            ? eb
+                .selectFrom('contact_points')
+                .select('id')
+                .where(sql<boolean>`false`)
+            : eb
+                .selectFrom('contact_points')
+                .select('id')
+                .where('customer_id', 'in', people)
+                .where('kind', '=', 'email')
+                .where('normalised', '=', address),
+        )
+        .as('customer'),
+      eb
+        .exists(
+          eb
+            .selectFrom('customer_relationships')
+            .innerJoin(
+              'contact_points',
+              'contact_points.customer_id',
+              'customer_relationships.related_customer_id',
+            )
+            .select('contact_points.id')
+            .where(
+              'customer_relationships.customer_id',
+              '=',
+              thread.customer_id ?? '00000000-0000-0000-0000-000000000000',
+            )
+            .where('customer_relationships.kind', '=', 'representative')
+            .where('contact_points.kind', '=', 'email')
+            .where('contact_points.normalised', '=', address),
+        )
+        .as('representative'),
+      eb
+        .exists(
+          eb
+            .selectFrom('emails')
+            .select('id')
+            .where('case_id', '=', thread.id)
+            .where('from_address', '=', address)
+            .where('state', 'in', ['threaded', 'new_case']),
+        )
+        .as('sender'),
+      eb
+        .exists(
+          eb
+            .selectFrom('messages')
+            .select('id')
+            .where('case_id', '=', thread.id)
+            .where('channel', '=', 'email')
+            .where('recipient', '=', address),
+        )
+        .as('recipient'),
+    ])
+    .executeTakeFirstOrThrow();
+  return Boolean(row.customer || row.representative || row.sender || row.recipient);
+}
+
+/** Subjects already on a case's email thread: what we sent and what we received. */
+export async function threadSubjects(db: Q, caseId: string): Promise<string[]> {
+  const [sent, received] = await Promise.all([
+    db
+      .selectFrom('messages')
+      .select('subject')
+      .where('case_id', '=', caseId)
+      .where('channel', '=', 'email')
+      .execute(),
+    db.selectFrom('emails').select('subject').where('case_id', '=', caseId).execute(),
+  ]);
+  return [...sent, ...received].map((r) => r.subject);
+}
+
+/** The one customer (not merged) with this verified email address, or null (none, or several). */
+export async function customerByVerifiedEmail(db: Q, address: string): Promise<string | null> {
+  const rows = await db
+    .selectFrom('contact_points')
+    .innerJoin('customers', 'customers.id', 'contact_points.customer_id')
+    .select('customers.id')
+    .distinct()
+    .where('contact_points.kind', '=', 'email')
+    .where('contact_points.normalised', '=', address)
+    .where('contact_points.verified_at', 'is not', null)
+    .where('customers.merged_into', 'is', null)
+    .limit(2)
+    .execute();
+  return rows.length === 1 ? rows[0]!.id : null;
+}
+
+/** Any customer (not merged) with this email address, verified or not: a suggestion for triage only. */
+export async function customerByAnyEmail(db: Q, address: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('contact_points')
+    .innerJoin('customers', 'customers.id', 'contact_points.customer_id')
+    .select('customers.id')
+    .where('contact_points.kind', '=', 'email')
+    .where('contact_points.normalised', '=', address)
+    .where('customers.merged_into', 'is', null)
+    .orderBy('contact_points.verified_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+export async function lastAcknowledgement(db: Q, address: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('email_acknowledgements')
+    .select('last_at')
+    .where('address', '=', address)
+    .executeTakeFirst();
+  return row?.last_at ?? null;
+}
+
+export async function recordAcknowledgement(db: Q, address: string, at: Date): Promise<void> {
+  await db
+    .insertInto('email_acknowledgements')
+    .values({ address, last_at: at })
+    .onConflict((oc) => oc.column('address').doUpdateSet({ last_at: at }))
+    .execute();
+}
+
+/** Marks every email contact point with this address undeliverable (a permanent bounce). */
+export async function markUndeliverable(db: Q, address: string, at: Date): Promise<number> {
+  const result = await db
+    .updateTable('contact_points')
+    .set({ undeliverable_at: at })
+    .where('kind', '=', 'email')
+    .where('normalised', '=', address)
+    .where('undeliverable_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function insertCaseEvent(db: Q, row: NewRow<'case_events'>): Promise<void> {
+  await db.insertInto('case_events').values(row).execute();
+}
+
+export async function insertInteraction(db: Q, row: NewRow<'interactions'>): Promise<string> {
+  const inserted = await db.insertInto('interactions').values(row).returning('id').executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+export async function insertCaseLink(
+  db: Q,
+  row: { authorityId: string; a: string; b: string; at: Date; createdBy: string | null },
+): Promise<void> {
+  const [first, second] = row.a < row.b ? [row.a, row.b] : [row.b, row.a];
+  await db
+    .insertInto('case_links')
+    .values({
+      authority_id: row.authorityId,
+      case_id: first,
+      linked_case_id: second,
+      created_by: row.createdBy,
+      created_at: row.at,
+    })
+    .onConflict((oc) => oc.columns(['case_id', 'linked_case_id']).doNothing())
+    .execute();
+}
+
+/** The staff member to tell about a case (its assignee), with an email address, or null. */
+export const caseOwner = (db: Q, staffId: string) =>
+  db
+    .selectFrom('staff_users')
+    .select(['id', 'email', 'display_name'])
+    .where('id', '=', staffId)
+    .executeTakeFirst();
+
+export async function insertCustomerWithEmail(
+  trx: Tx,
+  values: { authorityId: string; givenName: string; familyName: string; email: string; at: Date },
+): Promise<string> {
+  const customer = await trx
+    .insertInto('customers')
+    .values({
+      authority_id: values.authorityId,
+      kind: 'person',
+      given_name: values.givenName,
+      family_name: values.familyName,
+      search_name: `${values.givenName} ${values.familyName}`.toLowerCase(),
+      created_at: values.at,
+      updated_at: values.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('contact_points')
+    .values({
+      authority_id: values.authorityId,
+      customer_id: customer.id,
+      kind: 'email',
+      value: values.email,
+      normalised: values.email,
+      is_primary: true,
+      verified_at: null,
+    })
+    .execute();
+  return customer.id;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Staff reads
+
+export const TRIAGE_STATES: EmailState[] = ['triage'];
+
+export function triageQueue(db: Q, authorityIds: string[], limit: number) {
+  if (authorityIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('emails')
+    .innerJoin('mailboxes', 'mailboxes.id', 'emails.mailbox_id')
+    .leftJoin('cases as suggested', 'suggested.id', 'emails.suggested_case_id')
+    .select([
+      'emails.id',
+      'emails.from_address',
+      'emails.from_name',
+      'emails.subject',
+      'emails.received_at',
+      'emails.reason',
+      'mailboxes.name as mailbox_name',
+      'mailboxes.address as mailbox_address',
+      'suggested.reference as suggested_reference',
+    ])
+    .where('emails.state', '=', 'triage')
+    .where('emails.authority_id', 'in', authorityIds)
+    .orderBy('emails.received_at', 'asc')
+    .limit(limit)
+    .execute();
+}
+
+/** The email thread of a case: what we received and what we sent by email, oldest first. */
+export async function caseThread(db: Q, caseId: string) {
+  const [received, sent] = await Promise.all([
+    db
+      .selectFrom('emails')
+      .select([
+        'id',
+        'from_address',
+        'from_name',
+        'subject',
+        'trimmed_text',
+        'body_text',
+        'received_at',
+        'state',
+        'reason',
+        'attachments',
+        'auth',
+      ])
+      .where('case_id', '=', caseId)
+      .orderBy('received_at')
+      .execute(),
+    db
+      .selectFrom('messages')
+      .select(['id', 'recipient', 'subject', 'body', 'status', 'created_at', 'sent_at', 'template'])
+      .where('case_id', '=', caseId)
+      .where('channel', '=', 'email')
+      .orderBy('created_at')
+      .execute(),
+  ]);
+  return { received, sent };
+}
+
+/** Metrics: emails received per mailbox, and triage count and oldest item. */
+export async function emailCounts(db: Q) {
+  const [perMailbox, triage] = await Promise.all([
+    db
+      .selectFrom('mailboxes')
+      .leftJoin('emails', 'emails.mailbox_id', 'mailboxes.id')
+      .select(['mailboxes.address', (eb) => eb.fn.count<string>('emails.id').as('received')])
+      .groupBy('mailboxes.address')
+      .execute(),
+    db
+      .selectFrom('emails')
+      .select([(eb) => eb.fn.countAll<string>().as('count'), (eb) => eb.fn.min('received_at').as('oldest')])
+      .where('state', '=', 'triage')
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { perMailbox, triage };
+}
+
+/** First response time: from each email that started a case to our first email about that case. */
+export async function firstResponseSeconds(db: Q, since: Date) {
+  return db
+    .selectFrom('emails')
+    .innerJoin('messages', 'messages.case_id', 'emails.case_id')
+    .select([
+      'emails.id',
+      sql<number>`extract(epoch from min(messages.sent_at) - emails.received_at)`.as('seconds'),
+    ])
+    .where('emails.state', '=', 'new_case')
+    .where('emails.received_at', '>=', since)
+    .where('messages.channel', '=', 'email')
+    .where('messages.template', '=', 'case.message')
+    .where('messages.sent_at', 'is not', null)
+    .groupBy(['emails.id', 'emails.received_at'])
+    .execute();
+}
