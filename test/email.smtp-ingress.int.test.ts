@@ -184,6 +184,38 @@ describe('issue 13 receiving: the inbound SMTP endpoint', () => {
     assert.equal(deliverCalls, calls + 1, 'deliver was tried once');
     assert.equal(deliveredTo(to).length, 0);
   });
+
+  test('issue 13 receiving: with allowedRelays set, a connection from any other address is refused with 554', async () => {
+    let calls = 0;
+    const guarded = await startInboundSmtp({
+      host: '127.0.0.1',
+      port: 0,
+      maxBytes: MAX_BYTES,
+      hostname: 'mx.frontdoor.example',
+      allowedRelays: ['192.0.2.25'],
+      acceptRecipient: () => true,
+      authenticate: () => Promise.reject(new Error('not reached')),
+      deliver: async () => {
+        calls += 1;
+      },
+    });
+    try {
+      const code = await sendCode(() =>
+        nodemailer
+          .createTransport({ host: '127.0.0.1', port: guarded.port, secure: false, ignoreTLS: true })
+          .sendMail({
+            from: `resident@${SENDER_DOMAIN}`,
+            to: mailbox('highways'),
+            subject: 'Hello',
+            text: 'Hello',
+          }),
+      );
+      assert.equal(code, 554);
+      assert.equal(calls, 0);
+    } finally {
+      await guarded.close();
+    }
+  });
 });
 
 describe('issue 13 loops, bounces and spam: DKIM, SPF and DMARC verified on the SMTP endpoint', () => {
