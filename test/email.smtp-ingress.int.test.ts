@@ -216,6 +216,36 @@ describe('issue 13 receiving: the inbound SMTP endpoint', () => {
       await guarded.close();
     }
   });
+
+  test('issue 13 mail authentication: when the sender check itself fails the mail is still taken, with a temperror verdict never trusted', async () => {
+    const taken: ReceivedSmtpMail[] = [];
+    const flaky = await startInboundSmtp({
+      host: '127.0.0.1',
+      port: 0,
+      maxBytes: MAX_BYTES,
+      hostname: 'mx.frontdoor.example',
+      acceptRecipient: () => true,
+      authenticate: () => Promise.reject(new Error('DNS timed out')),
+      deliver: async (mail) => {
+        taken.push(mail);
+      },
+    });
+    try {
+      await nodemailer
+        .createTransport({ host: '127.0.0.1', port: flaky.port, secure: false, ignoreTLS: true })
+        .sendMail({
+          from: `resident@${SENDER_DOMAIN}`,
+          to: mailbox('highways'),
+          subject: 'Hello',
+          text: 'Hello',
+        });
+      assert.equal(taken.length, 1);
+      assert.equal(taken[0].authentication.dmarc, 'temperror');
+      assert.equal(senderTrusted(taken[0].authentication), false);
+    } finally {
+      await flaky.close();
+    }
+  });
 });
 
 describe('issue 13 loops, bounces and spam: DKIM, SPF and DMARC verified on the SMTP endpoint', () => {
