@@ -1,7 +1,8 @@
 /**
- * The email channel (see README.md and docs/email.md): parsing inbound mail, telling automatic replies,
- * loops and bounces apart, threading each email onto the right case (or triage), mailboxes, and the
- * threading headers of outbound mail.
+ * The email channel (see README.md and docs/email.md): receiving (IMAP polling, the inbound SMTP
+ * endpoint), parsing, telling automatic replies, loops and bounces apart, the sender's authentication
+ * verdict, threading each email onto the right case (or triage), mailboxes, and the threading headers of
+ * outbound mail.
  */
 export { parseInbound, type InboundMessage } from './email.inbound.ts';
 export { classify, mayAutoAcknowledge } from './email.classify.ts';
@@ -9,3 +10,5 @@ export { threadCandidates, subjectTopic, signReplyAddress } from './email.thread
 export { outboundThreading } from './email.outbound.ts';
 export { ingestEmail, type IngestDeps, type IngestResult, type ReceivedEmail } from './email.ingest.ts';
 export { ensureMailbox, type MailboxInput } from './email.mailboxes.ts';
+export { startInboundSmtp, type InboundSmtp, type ReceivedSmtpMail } from './email.smtp-ingress.ts';
+export { senderTrusted } from './email.authentication.ts';
