@@ -446,8 +446,15 @@ describe('issue 13: each email in the corpus does exactly what it should', () =>
       raw: w.fixture('reply-to-frontdoor.eml'),
       receivedAt: new Date('2026-12-07T16:30:00Z'),
       mailboxId: w.mailboxId,
-      authentication: { spf: 'fail', dkim: 'none', dmarc: 'fail', header: null, source: 'verified' },
+      authentication: {
+        spf: 'fail',
+        dkim: 'none',
+        dmarc: 'fail',
+        aligned: { dkim: false, spf: false },
+        header: null,
+        source: 'verified',
+      },
     });
-    assert.deepEqual([result.state, result.reason], ['triage', 'authentication-failed']);
+    assert.deepEqual([result.state, result.reason], ['triage', 'sender-not-verified']);
   });
 });

@@ -27,15 +27,7 @@ import { classify, mayAutoAcknowledge, type Classification } from './email.class
 import { parseInbound, type InboundMessage } from './email.inbound.ts';
 import { referenceInSubject, subjectTopic, threadCandidates, type ThreadKey } from './email.threading.ts';
 import * as repo from './email.repository.ts';
-
-/** The receiving server's verdict on the sender (SPF, DKIM, DMARC); see email.authentication.ts. */
-export interface SenderVerdict {
-  spf: string;
-  dkim: string;
-  dmarc: string;
-  header: string | null;
-  source: string;
-}
+import { senderTrusted, type AuthVerdict } from './email.authentication.ts';
 
 export interface EmailSettings {
   /** EMAIL_REPLY_SECRET: verifies signed reply addresses (null: none are trusted). */
@@ -56,7 +48,8 @@ export interface ReceivedEmail {
   /** The receiving server's time (IMAP INTERNALDATE, our SMTP endpoint's clock), never the Date header. */
   receivedAt: Date;
   mailboxId: string;
-  authentication?: SenderVerdict | null;
+  /** The SMTP endpoint's own verdict, or the trusted Authentication-Results of the IMAP server. */
+  authentication?: AuthVerdict | null;
 }
 
 export interface IngestResult {
@@ -77,11 +70,13 @@ export function trimReply(text: string): string {
   return trimmed === '' ? text.trim() : trimmed;
 }
 
-/** A failing sender (DMARC fail, or SPF fail without a DKIM pass) is never taken as a known customer. */
-export function senderFailedAuthentication(verdict: SenderVerdict | null | undefined): boolean {
-  if (!verdict) return false;
-  if (verdict.dmarc === 'fail') return true;
-  return (verdict.spf === 'fail' || verdict.spf === 'softfail') && verdict.dkim !== 'pass';
+/**
+ * A sender whose verdict is known and not trusted (senderTrusted: DMARC pass, or an aligned DKIM/SPF pass
+ * where the domain has no DMARC policy) is never taken as a known customer or a party to a case without
+ * staff confirmation. No verdict at all (a mailbox whose server adds no trusted header) is not a failure.
+ */
+export function senderFailedAuthentication(verdict: AuthVerdict | null | undefined): boolean {
+  return Boolean(verdict && verdict.source !== 'none' && !senderTrusted(verdict));
 }
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -167,7 +162,7 @@ interface Context {
   message: InboundMessage;
   classification: Classification;
   trimmed: string;
-  verdict: SenderVerdict | null;
+  verdict: AuthVerdict | null;
   now: Date;
 }
 
@@ -319,7 +314,7 @@ async function decide(c: Context): Promise<Outcome> {
     if (!party)
       return {
         state: 'triage',
-        reason: failing ? 'authentication-failed' : 'not-a-party',
+        reason: failing ? 'sender-not-verified' : 'not-a-party',
         suggestedCaseId: thread.id,
         suggestedCustomerId: await repo.customerByAnyEmail(c.trx, sender),
       };
