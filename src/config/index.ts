@@ -233,6 +233,12 @@ const envSchema = z.object({
     )
     .optional(),
   EMAIL_REPLY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  EMAIL_INBOUND_SMTP_PORT: wholeNumber(1, 65_535).optional(),
+  EMAIL_INBOUND_SMTP_HOST: z.string().trim().default('127.0.0.1'),
+  EMAIL_INBOUND_MAX_BYTES: wholeNumber(1_024, 200 * 1024 * 1024).default(25 * 1024 * 1024),
+  EMAIL_INBOUND_ALLOWED_RELAYS: z.string().trim().optional(),
+  EMAIL_TRUSTED_AUTHSERV_IDS: z.string().trim().optional(),
+  EMAIL_IMAP_POLL_SECONDS: wholeNumber(1, 3_600).default(60),
   WORKER_CONCURRENCY: wholeNumber(1, 64).default(4),
   DELIVERY_CONNECT_TIMEOUT_MS: wholeNumber(100, 120_000).default(5_000),
   DELIVERY_RESPONSE_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
@@ -387,6 +393,18 @@ export interface Config {
    * production without it).
    */
   email: { messageIdDomain: string | null; replyAddress: string | null; replySecret: string | null };
+  /**
+   * Receiving email (docs/email.md "Receiving"): the inbound SMTP endpoint (null: not started); the
+   * authserv-ids whose Authentication-Results header is trusted on mail fetched by IMAP ('' for Microsoft
+   * 365's header without one); how often each IMAP mailbox is polled; the IMAP passwords by the name of
+   * their environment variable (EMAIL_IMAP_PASSWORD_<NAME>, named by the mailbox's settings).
+   */
+  inboundEmail: {
+    smtp: { host: string; port: number; maxBytes: number; allowedRelays: string[] } | null;
+    trustedAuthservIds: string[];
+    imapPollSeconds: number;
+    imapPasswords: Record<string, string>;
+  };
   /** Job worker: how many jobs run at once (one slot is kept for urgent jobs when more than 1). */
   workerConcurrency: number;
   /**
@@ -427,6 +445,12 @@ export class ConfigError extends Error {
  * Parse settings from an environment map. Pure apart from one thing: in development, when no
  * SESSION_SECRET is set, a random one is generated and kept in DATA_DIR so sessions survive restarts.
  */
+const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
@@ -568,6 +592,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       messageIdDomain: e.EMAIL_MESSAGE_ID_DOMAIN ?? null,
       replyAddress: e.EMAIL_REPLY_ADDRESS ?? null,
       replySecret,
+    },
+    inboundEmail: {
+      smtp: e.EMAIL_INBOUND_SMTP_PORT
+        ? {
+            host: e.EMAIL_INBOUND_SMTP_HOST,
+            port: e.EMAIL_INBOUND_SMTP_PORT,
+            maxBytes: e.EMAIL_INBOUND_MAX_BYTES,
+            allowedRelays: listOf(e.EMAIL_INBOUND_ALLOWED_RELAYS),
+          }
+        : null,
+      trustedAuthservIds:
+        e.EMAIL_TRUSTED_AUTHSERV_IDS === undefined
+          ? []
+          : e.EMAIL_TRUSTED_AUTHSERV_IDS.split(',').map((id) => id.trim().toLowerCase()),
+      imapPollSeconds: e.EMAIL_IMAP_POLL_SECONDS,
+      imapPasswords: Object.fromEntries(
+        Object.entries(cleaned).filter(
+          (entry): entry is [string, string] =>
+            entry[0].startsWith('EMAIL_IMAP_PASSWORD_') && typeof entry[1] === 'string',
+        ),
+      ),
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     metrics: { token: e.METRICS_TOKEN ?? null, host: e.METRICS_HOST, port: e.METRICS_PORT ?? null },
