@@ -7,3 +7,4 @@ export { parseInbound, type InboundMessage } from './email.inbound.ts';
 export { classify, mayAutoAcknowledge } from './email.classify.ts';
 export { threadCandidates, subjectTopic } from './email.threading.ts';
 export { outboundThreading } from './email.outbound.ts';
+export { ImapPoller, type ImapCursor, type ImapMail } from './email.imap.ts';
