@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { ImapPoller, type ImapCursor, type ImapMail } from '../src/modules/email/index.ts';
 import { dovecotMissing, startDovecot, type Dovecot } from './support/dovecot.ts';
 
-const USERS = ['order', 'restart', 'failing', 'validity', 'kicked', 'moved', 'backlog'] as const;
+const USERS = ['order', 'restart', 'failing', 'validity', 'idle', 'kicked', 'moved', 'backlog'] as const;
 type User = (typeof USERS)[number];
 
 const skip = dovecotMissing();
@@ -214,6 +214,15 @@ describe('issue 13 receiving by IMAP (dovecot)', { skip, timeout: 30_000 }, () =
     assert.deepEqual(cursor.value, { uidValidity: renewed, lastUid: 2 });
     assert.ok(logs.some((l) => l.level === 'warn' && /UIDVALIDITY changed/.test(l.msg)));
     assert.deepEqual(await poller.pollOnce(), { delivered: 0 });
+  });
+
+  test('issue 13 receiving: in the loop, new mail is delivered when the server announces it (IDLE), not at the next poll', async () => {
+    const { poller, delivered } = harness('idle', { pollIntervalMs: 10 * 60_000 });
+    poller.start();
+    await until('the first pass', () => poller.status().lastPollAt !== null);
+    await dovecot.inject('idle', message('idle-1'));
+    await until('the message announced by the server', () => delivered.length === 1);
+    assert.equal(messageIdOf(delivered[0]), 'idle-1@example.com');
   });
 
   test('issue 13 receiving: doveadm kick drops the connection; the loop reconnects with backoff and delivers mail sent afterwards', async () => {

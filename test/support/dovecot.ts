@@ -66,11 +66,11 @@ const freePort = () =>
     });
   });
 
-const idOf = (name: string, kind: 'u' | 'g') =>
-  new Promise<number>((resolve, reject) =>
-    execFile('id', [`-${kind}`, name], (error, stdout) => {
-      if (error) reject(new Error(`id -${kind} ${name} failed: ${error.message}`));
-      else resolve(Number(stdout.trim()));
+const id = (flag: '-u' | '-g' | '-gn', name: string) =>
+  new Promise<string>((resolve, reject) =>
+    execFile('id', [flag, name], (error, stdout) => {
+      if (error) reject(new Error(`id ${flag} ${name} failed: ${error.message}`));
+      else resolve(stdout.trim());
     }),
   );
 
@@ -108,8 +108,9 @@ export async function startDovecot(users: string[]): Promise<Dovecot> {
   await chmod(root, 0o755);
   const asRoot = process.getuid?.() === 0;
   const mailUser = asRoot ? 'dovecot' : userInfo().username;
-  const uid = await idOf(mailUser, 'u');
-  const gid = await idOf(mailUser, 'g');
+  const uid = Number(await id('-u', mailUser));
+  const gid = Number(await id('-g', mailUser));
+  const mailGroup = await id('-gn', mailUser);
   const port = await freePort();
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   const conf = join(root, 'dovecot.conf');
@@ -122,7 +123,6 @@ export async function startDovecot(users: string[]): Promise<Dovecot> {
   await chown(home, uid, gid);
   await chown(join(root, 'import'), uid, gid);
   await writeFile(join(root, 'users'), users.map((u) => `${u}:{PLAIN}${password}\n`).join(''));
-  const internalUser = asRoot ? 'dovecot' : mailUser;
   const loginUser = asRoot ? 'dovenull' : mailUser;
   await writeFile(
     conf,
@@ -140,8 +140,8 @@ mail_location = maildir:~/Maildir
 mail_fsync = never
 first_valid_uid = 1
 first_valid_gid = 1
-default_internal_user = ${internalUser}
-default_internal_group = ${internalUser}
+default_internal_user = ${mailUser}
+default_internal_group = ${mailGroup}
 default_login_user = ${loginUser}
 passdb {
   driver = passwd-file

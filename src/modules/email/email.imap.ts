@@ -199,6 +199,7 @@ export class ImapPoller {
     await this.loop;
     this.loop = null;
     await this.chain;
+    this.stopping = false;
     const client = this.client;
     this.client = null;
     if (!client) return;
@@ -223,14 +224,32 @@ export class ImapPoller {
   private async run(): Promise<void> {
     while (!this.stopping) {
       await this.pollOnce().catch(() => undefined);
-      let reason: Wake = 'stop';
-      while (!this.stopping) {
-        const failing = this.state.consecutiveFailures > 0;
-        reason = await this.sleep(
-          failing ? backoffDelay(this.state.consecutiveFailures, this.backoff) : this.pollIntervalMs,
-        );
-        // The connection dropped while waiting: wait the backoff before reconnecting.
-        if (reason !== 'lost') break;
+      await this.pause();
+    }
+  }
+
+  /**
+   * Waits before the next pass: the poll interval, cut short when the server announces new mail; after a
+   * failure (or a connection dropped while waiting) the backoff, in full.
+   */
+  private async pause(): Promise<void> {
+    const delay = () =>
+      this.state.consecutiveFailures > 0
+        ? backoffDelay(this.state.consecutiveFailures, this.backoff)
+        : this.pollIntervalMs;
+    let until = Date.now() + delay();
+    while (!this.stopping) {
+      const reason = await this.sleep(Math.max(0, until - Date.now()));
+      switch (reason) {
+        case 'timer':
+        case 'stop':
+          return;
+        case 'mail':
+          if (this.state.consecutiveFailures === 0) return;
+          break;
+        case 'lost':
+          until = Date.now() + delay();
+          break;
       }
     }
   }
@@ -425,6 +444,8 @@ export class ImapPoller {
       secure: this.options.secure,
       auth: { user: this.options.user, pass: this.options.password },
       logger: false,
+      // IDLE soon after a pass, so new mail wakes the loop instead of waiting for the next poll.
+      autoIdleDelay: 1_000,
       connectionTimeout: 30_000,
       greetingTimeout: 15_000,
     });
