@@ -12,3 +12,4 @@ export { ingestEmail, type IngestDeps, type IngestResult, type ReceivedEmail } f
 export { ensureMailbox, type MailboxInput } from './email.mailboxes.ts';
 export { startInboundSmtp, type InboundSmtp, type ReceivedSmtpMail } from './email.smtp-ingress.ts';
 export { senderTrusted } from './email.authentication.ts';
+export { ImapPoller, type ImapCursor, type ImapMail } from './email.imap.ts';
