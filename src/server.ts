@@ -22,6 +22,7 @@ import { Metrics } from './platform/metrics/index.ts';
 import { registerOutboxMetrics } from './platform/jobs/index.ts';
 import { startMetricsServer, type MetricsServer } from './platform/http/ops.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
+import { startEmailReceiving } from './modules/email/index.ts';
 import { seedDemo, DEMO_PASSWORD } from './seed/demo.ts';
 import { runSeedCli, SeedCliUsageError } from './seed/cli.ts';
 import { ensureDemoApiToken } from './modules/api/index.ts';
@@ -139,6 +140,21 @@ async function main(argv: string[]): Promise<void> {
       config,
     });
   }
+  // Receiving email (IMAP mailboxes, the inbound SMTP endpoint) runs where the worker runs.
+  const receivers = worker
+    ? await startEmailReceiving({
+        db: database.db,
+        clock: systemClock,
+        logger,
+        config: {
+          publicUrl: config.publicUrl,
+          email: config.email,
+          mailFrom: config.smtp?.from ?? null,
+          inboundEmail: config.inboundEmail,
+        },
+      })
+    : null;
+  if (receivers?.smtpPort) logger.info({ port: receivers.smtpPort }, 'inbound SMTP endpoint started');
   const app = command === 'worker' ? null : await buildApp({ config, database, metrics });
   // The web app registers the outbox gauges; a worker-only process reports them on its own listener.
   if (!app) registerOutboxMetrics(metrics, database.db);
@@ -167,6 +183,7 @@ async function main(argv: string[]): Promise<void> {
     try {
       await app?.close();
       await metricsServer?.close();
+      await receivers?.stop();
       await worker?.stop();
       await database.close();
     } finally {

@@ -17,7 +17,13 @@ import { loadServiceDefinitions, type ServiceDefinition } from '../modules/servi
 import { AUTHORITIES, DEMO_PASSWORD, DemoNamespace, STAFF, demoSignIns, type DemoSignIn } from './area.ts';
 import { insertRows } from './bulk.repository.ts';
 import { findAuthorityIds } from './catalogue.ts';
-import { customersByEmail, fillAuthorityContactDetails, insertArea } from './seed.repository.ts';
+import {
+  customersByEmail,
+  fillAuthorityContactDetails,
+  insertArea,
+  teamAndServiceIds,
+} from './seed.repository.ts';
+import { ensureMailbox } from '../modules/email/index.ts';
 import {
   HistoryBuilder,
   ServiceModel,
@@ -650,6 +656,7 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
   const existing = await findAuthorityIds(db, ns);
   if (existing) {
     await seedContactDetails(db, ns, existing);
+    await seedMailboxes(db, ns, existing);
     return { created: false, signIns };
   }
 
@@ -726,8 +733,64 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
     return true;
   });
   const authorityIds = await findAuthorityIds(db, ns);
-  if (authorityIds) await seedContactDetails(db, ns, authorityIds);
+  if (authorityIds) {
+    await seedContactDetails(db, ns, authorityIds);
+    await seedMailboxes(db, ns, authorityIds);
+  }
   return { created, signIns };
+}
+
+/**
+ * The councils' shared mailboxes (issue 13): the county's highways@ (new mail waits in triage), foi@ (an
+ * FOI request from the time it arrived), its general address and reply@ (where replies to our mail come
+ * back: EMAIL_REPLY_ADDRESS), and the city's general address and foi@. No IMAP settings: a council adds
+ * its server's (docs/email.md); the inbound SMTP endpoint accepts mail for all of them.
+ */
+async function seedMailboxes(db: Kysely<DB>, ns: DemoNamespace, authorityIds: Record<AreaRole, string>) {
+  const boxes: { role: AreaRole; local: string; name: string; team: string; service: string | null }[] = [
+    { role: 'county', local: 'highways', name: 'Highways', team: 'highways', service: null },
+    {
+      role: 'county',
+      local: 'foi',
+      name: 'Freedom of information',
+      team: 'information-governance',
+      service: 'freedom-of-information-request',
+    },
+    {
+      role: 'county',
+      local: AUTHORITIES.county.contact.emailLocal,
+      name: 'Customer services',
+      team: 'contact-centre',
+      service: null,
+    },
+    { role: 'county', local: 'reply', name: 'Replies', team: 'contact-centre', service: null },
+    {
+      role: 'city',
+      local: AUTHORITIES.city.contact.emailLocal,
+      name: 'Contact us',
+      team: AUTHORITIES.city.teams[0]!.code,
+      service: null,
+    },
+    {
+      role: 'city',
+      local: 'foi',
+      name: 'Freedom of information',
+      team: AUTHORITIES.city.teams[0]!.code,
+      service: 'freedom-of-information-request',
+    },
+  ];
+  for (const box of boxes) {
+    const authorityId = authorityIds[box.role];
+    const ids = await teamAndServiceIds(db, authorityId, box.team, box.service ? ns.slug(box.service) : null);
+    if (!ids.teamId) continue;
+    await ensureMailbox(db, {
+      authorityId,
+      teamId: ids.teamId,
+      address: `${box.local}@${ns.domain(box.role)}`,
+      name: box.name,
+      defaultServiceId: ids.serviceId,
+    });
+  }
 }
 
 /** The councils' email, postal address, phone hours, video relay link and offices (the contact page). */

@@ -185,3 +185,28 @@ export async function insertHistoryRecords(
   for (const chunk of chunks(rows.feedback)) await trx.insertInto('feedback').values(chunk).execute();
   for (const chunk of chunks(rows.improvements)) await trx.insertInto('improvements').values(chunk).execute();
 }
+
+/** A team's id by its code, and an active service's id by its slug, of one authority (null when absent). */
+export async function teamAndServiceIds(
+  db: Q,
+  authorityId: string,
+  teamCode: string,
+  serviceSlug: string | null,
+): Promise<{ teamId: string | null; serviceId: string | null }> {
+  const team = await db
+    .selectFrom('teams')
+    .select('id')
+    .where('authority_id', '=', authorityId)
+    .where('code', '=', teamCode)
+    .executeTakeFirst();
+  const service = serviceSlug
+    ? await db
+        .selectFrom('services')
+        .select('id')
+        .where('authority_id', '=', authorityId)
+        .where('slug', '=', serviceSlug)
+        .where('active', '=', true)
+        .executeTakeFirst()
+    : undefined;
+  return { teamId: team?.id ?? null, serviceId: service?.id ?? null };
+}

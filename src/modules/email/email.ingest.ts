@@ -27,13 +27,18 @@ import { classify, mayAutoAcknowledge, type Classification } from './email.class
 import { parseInbound, type InboundMessage } from './email.inbound.ts';
 import { referenceInSubject, subjectTopic, threadCandidates, type ThreadKey } from './email.threading.ts';
 import * as repo from './email.repository.ts';
-import { senderTrusted, type AuthVerdict } from './email.authentication.ts';
+import { readAuthenticationResults, senderTrusted, type AuthVerdict } from './email.authentication.ts';
 
 export interface EmailSettings {
   /** EMAIL_REPLY_SECRET: verifies signed reply addresses (null: none are trusted). */
   replySecret: string | null;
   /** Our Message-ID domains (EMAIL_MESSAGE_ID_DOMAIN and MAIL_FROM's): mail from them is our own. */
   ownDomains: string[];
+  /**
+   * EMAIL_TRUSTED_AUTHSERV_IDS: on mail without a verdict of our own (fetched by IMAP), the receiving
+   * server's Authentication-Results header is read only under these authserv-ids. Empty: none is trusted.
+   */
+  trustedAuthservIds?: readonly string[];
 }
 
 export interface IngestDeps {
@@ -176,7 +181,17 @@ export async function ingestEmail(deps: IngestDeps, mail: ReceivedEmail): Promis
   const message = await parseInbound(mail.raw, { receivedAt: mail.receivedAt, mailbox: mailbox.address });
   const classification = classify(message, { ownDomains: deps.settings.ownDomains });
   const trimmed = trimReply(message.text);
-  const verdict = mail.authentication ?? null;
+  const verdict =
+    mail.authentication ??
+    (deps.settings.trustedAuthservIds?.length
+      ? readAuthenticationResults(
+          message.headers.get('authentication-results') ?? [],
+          deps.settings.trustedAuthservIds,
+          {
+            fromDomain: message.from?.address.split('@')[1] ?? null,
+          },
+        )
+      : null);
   return withTransaction(deps.db, async (trx) => {
     const emailId = await repo.insertEmail(trx, {
       authority_id: mailbox.authority_id,

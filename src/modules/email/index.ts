@@ -13,3 +13,4 @@ export { ensureMailbox, type MailboxInput } from './email.mailboxes.ts';
 export { startInboundSmtp, type InboundSmtp, type ReceivedSmtpMail } from './email.smtp-ingress.ts';
 export { senderTrusted } from './email.authentication.ts';
 export { ImapPoller, type ImapCursor, type ImapMail } from './email.imap.ts';
+export { startEmailReceiving, type RunningReceivers } from './email.receiving.ts';
