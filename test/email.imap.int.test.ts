@@ -6,6 +6,7 @@
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net, { type AddressInfo } from 'node:net';
 import { ImapPoller, type ImapCursor, type ImapMail } from '../src/modules/email/index.ts';
 import { dovecotMissing, startDovecot, type Dovecot } from './support/dovecot.ts';
 
@@ -52,6 +53,7 @@ interface Harness {
 function harness(
   user: User,
   options: {
+    port?: number;
     cursor?: { value: ImapCursor | null };
     deliver?: (mail: ImapMail, call: number) => Promise<void>;
     after?: 'keep' | { moveTo: string };
@@ -68,7 +70,7 @@ function harness(
   let calls = 0;
   const poller = new ImapPoller({
     host: dovecot.host,
-    port: dovecot.port,
+    port: options.port ?? dovecot.port,
     secure: false,
     user,
     password: dovecot.password,
@@ -251,11 +253,22 @@ describe('issue 13 receiving by IMAP (dovecot)', { skip, timeout: 30_000 }, () =
 
   test("issue 13 receiving: after { moveTo: 'Processed' } INBOX is empty and the messages are in Processed", async () => {
     for (let i = 1; i <= 3; i += 1) await dovecot.inject('moved', message(`moved-${i}`));
-    const { poller, delivered } = harness('moved', { after: { moveTo: 'Processed' } });
+    const { poller, delivered } = harness('moved', {
+      after: { moveTo: 'Processed' },
+      deliver: async (_mail, call) => {
+        if (call === 2) throw new Error('database unavailable');
+      },
+    });
+    const counts = async () => [
+      (await dovecot.mailboxStatus('moved', 'INBOX')).messages,
+      (await dovecot.mailboxStatus('moved', 'Processed')).messages,
+    ];
 
-    assert.deepEqual(await poller.pollOnce(), { delivered: 3 });
-    assert.equal((await dovecot.mailboxStatus('moved', 'INBOX')).messages, 0);
-    assert.equal((await dovecot.mailboxStatus('moved', 'Processed')).messages, 3);
+    // A pass that stops early still moves what it delivered.
+    await assert.rejects(poller.pollOnce(), /database unavailable/);
+    assert.deepEqual(await counts(), [2, 1]);
+    assert.deepEqual(await poller.pollOnce(), { delivered: 2 });
+    assert.deepEqual(await counts(), [0, 3]);
     assert.deepEqual(await poller.pollOnce(), { delivered: 0 });
     assert.deepEqual(
       delivered.map((m) => messageIdOf(m)),
@@ -280,5 +293,23 @@ describe('issue 13 receiving by IMAP (dovecot)', { skip, timeout: 30_000 }, () =
     assert.ok(delivered.every((m, i) => i === 0 || m.uid > delivered[i - 1].uid));
     assert.equal(cursor.value?.lastUid, delivered[count - 1].uid);
     assert.deepEqual(await poller.pollOnce(), { delivered: 0 });
+  });
+
+  test('issue 13 receiving: an unreachable server fails the pass without delivering, and status() says so', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const { poller, delivered, cursor } = harness('order', { port });
+
+    await assert.rejects(poller.pollOnce());
+    await assert.rejects(poller.pollOnce());
+    const status = poller.status();
+    assert.equal(status.connected, false);
+    assert.equal(status.consecutiveFailures, 2);
+    assert.ok(status.lastError);
+    assert.equal(status.lastPollAt, null);
+    assert.equal(delivered.length, 0);
+    assert.equal(cursor.value, null);
   });
 });

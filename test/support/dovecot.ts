@@ -4,8 +4,9 @@
  * Maildir under the temporary directory, `base_dir` and `state_dir` there too), so it never touches a system
  * dovecot. Messages go in with `doveadm save` (one) or `doveadm import` (a backlog: one process for
  * thousands), `doveadm kick` drops a user's connections and `doveadm mailbox update --uid-validity` gives a
- * mailbox a new UIDVALIDITY. Started as root (CI), mail is owned by the `dovecot` user; started as another
- * user, by that user.
+ * mailbox a new UIDVALIDITY. (Debian's LMTP server is a separate package, dovecot-lmtpd, which CI does not
+ * install, so the bulk path is `doveadm import` of a Maildir written here.) Started as root (CI), mail is owned
+ * by the `dovecot` user; started as another user, by that user.
  *
  * `dovecotMissing()` returns a skip reason outside CI and throws in CI, so IMAP tests never skip silently.
  */

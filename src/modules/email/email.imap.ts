@@ -363,12 +363,11 @@ export class ImapPoller {
               if (!message.source || message.internalDate === undefined) {
                 throw new Error(`IMAP server sent UID ${message.uid} without its source or INTERNALDATE`);
               }
-              const mail: ImapMail = {
-                raw: message.source,
-                receivedAt: new Date(message.internalDate),
-                uid: message.uid,
-                uidValidity,
-              };
+              const receivedAt = new Date(message.internalDate);
+              if (Number.isNaN(receivedAt.getTime())) {
+                throw new Error(`IMAP server sent UID ${message.uid} with an unreadable INTERNALDATE`);
+              }
+              const mail: ImapMail = { raw: message.source, receivedAt, uid: message.uid, uidValidity };
               await this.caller(() => this.options.deliver(mail));
               lastUid = message.uid;
               const position = { uidValidity, lastUid };
