@@ -187,9 +187,17 @@ export interface QueueRowView {
   assignee: string;
   dueDate: string;
   timeLeft: TimeLeftView;
+  /** The resident wrote last (by email or on their request page): when, or null. */
+  repliedAt: string | null;
 }
 
-function rowView(row: QueueRow, sla: CaseSla | undefined, now: Date, today: IsoDate): QueueRowView {
+function rowView(
+  row: QueueRow,
+  sla: CaseSla | undefined,
+  now: Date,
+  today: IsoDate,
+  repliedAt: Date | undefined,
+): QueueRowView {
   const dueAt = sla?.dueAt ?? row.dueAt;
   return {
     id: row.id,
@@ -204,6 +212,7 @@ function rowView(row: QueueRow, sla: CaseSla | undefined, now: Date, today: IsoD
     timeLeft: sla
       ? timeLeft({ ...sla, unit: row.sla.unit }, now, today)
       : { text: 'No due date', tone: 'on_track', tag: TAGS.on_track },
+    repliedAt: repliedAt ? formatDate(repliedAt, 'datetime') : null,
   };
 }
 
@@ -270,7 +279,9 @@ export function queuePageView(result: QueueResult, query: QueueQuery) {
     },
     filtered,
     clearHref: `/staff/queues?queue=${encodeURIComponent(queue.key)}`,
-    rows: result.rows.map((r) => rowView(r, result.sla.get(r.id), result.now, result.today)),
+    rows: result.rows.map((r) =>
+      rowView(r, result.sla.get(r.id), result.now, result.today, result.replied.get(r.id)),
+    ),
     total: result.total,
     summary:
       result.rows.length === 0

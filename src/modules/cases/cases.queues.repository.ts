@@ -254,3 +254,22 @@ export function allTeams(db: Q) {
     .orderBy('t.name')
     .execute();
 }
+
+/**
+ * The cases (of these) whose latest message is from the resident (a reply by email or on the request
+ * page not yet answered), with when it came: the queue marks them "Resident replied". One statement for
+ * a page of cases, on the case_events (case_id, created_at) index.
+ */
+export async function residentRepliedLast(db: Q, caseIds: readonly string[]): Promise<Map<string, Date>> {
+  if (caseIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('case_events')
+    .select(['case_id', 'created_at', sql<string>`data->>'direction'`.as('direction')])
+    .distinctOn('case_id')
+    .where('case_id', 'in', [...caseIds])
+    .where('kind', '=', 'message')
+    .orderBy('case_id')
+    .orderBy('created_at', 'desc')
+    .execute();
+  return new Map(rows.filter((r) => r.direction === 'inbound').map((r) => [r.case_id, r.created_at]));
+}

@@ -47,6 +47,8 @@ export interface QueueResult {
   facets: Awaited<ReturnType<typeof repo.queueFacets>>;
   rows: repo.QueueRow[];
   sla: Map<string, CaseSla>;
+  /** Cases on the page whose latest message is the resident's, and when it came. */
+  replied: Map<string, Date>;
   total: number;
   page: number;
   pages: number;
@@ -150,12 +152,18 @@ export async function loadQueue(
     repo.queuePage(db, criteria),
     repo.queueFacets(db, scope, viewer),
   ]);
-  const sla = await caseSlaSnapshots(
-    db,
-    rows.map((r) => r.id),
-    now,
-    { calendar },
-  );
+  const [sla, replied] = await Promise.all([
+    caseSlaSnapshots(
+      db,
+      rows.map((r) => r.id),
+      now,
+      { calendar },
+    ),
+    repo.residentRepliedLast(
+      db,
+      rows.map((r) => r.id),
+    ),
+  ]);
 
   await audit(db, {
     actorType: 'staff',
@@ -192,6 +200,7 @@ export async function loadQueue(
     facets,
     rows,
     sla,
+    replied,
     total,
     page: query.page,
     pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
