@@ -51,8 +51,8 @@ async function world(
     'report-a-road-problem',
     'freedom-of-information-request',
   ]);
-  const road = services[0]!;
-  const foi = services[1]!;
+  const road = services[0];
+  const foi = services[1];
   const officer = await buildStaff(db, authority.id, {
     teamIds: [teamId],
     roles: ['caseworker'],
@@ -114,7 +114,7 @@ async function world(
     defaultServiceId: defaultService === 'road' ? road.id : defaultService === 'foi' ? foi.id : null,
     reopenDays: o.reopenDays ?? 20,
   });
-  const signed = signReplyAddress(reference, { secret: SECRET, address: `reply@${DOMAIN}` }).split('@')[0]!;
+  const signed = signReplyAddress(reference, { secret: SECRET, address: `reply@${DOMAIN}` }).split('@')[0];
   /** The fixture, with this world's resident, reference, signed address and message ids. */
   const fixture = (name: string, extra: Record<string, string> = {}) => {
     let text = readFileSync(new URL(`./fixtures/email/${name}`, import.meta.url)).toString('latin1');

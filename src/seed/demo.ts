@@ -768,14 +768,14 @@ async function seedMailboxes(db: Kysely<DB>, ns: DemoNamespace, authorityIds: Re
       role: 'city',
       local: AUTHORITIES.city.contact.emailLocal,
       name: 'Contact us',
-      team: AUTHORITIES.city.teams[0]!.code,
+      team: AUTHORITIES.city.teams[0].code,
       service: null,
     },
     {
       role: 'city',
       local: 'foi',
       name: 'Freedom of information',
-      team: AUTHORITIES.city.teams[0]!.code,
+      team: AUTHORITIES.city.teams[0].code,
       service: 'freedom-of-information-request',
     },
   ];

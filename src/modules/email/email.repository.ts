@@ -280,7 +280,7 @@ export async function customerByVerifiedEmail(db: Q, address: string): Promise<s
     .where('customers.merged_into', 'is', null)
     .limit(2)
     .execute();
-  return rows.length === 1 ? rows[0]!.id : null;
+  return rows.length === 1 ? rows[0].id : null;
 }
 
 /** Any customer (not merged) with this email address, verified or not: a suggestion for triage only. */

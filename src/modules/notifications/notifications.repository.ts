@@ -146,7 +146,7 @@ export async function emailThreadOf(db: Conn, caseId: string, exceptMessageId: s
     .map((x) => x.id);
   return {
     reference: kase.reference,
-    inReplyTo: received.length > 0 ? received[received.length - 1]!.message_id : null,
+    inReplyTo: received.length > 0 ? received[received.length - 1].message_id : null,
     references: [...new Set(ids)],
   };
 }

@@ -725,7 +725,16 @@ export interface EmailsTable {
   trimmed_text: Generated<string>;
   has_html: Generated<boolean>;
   attachments: JsonDefault<
-    { index: number; filename: string | null; contentType: string; size: number; sha256: string; inline: boolean; accepted: boolean; problem: string | null }[]
+    {
+      index: number;
+      filename: string | null;
+      contentType: string;
+      size: number;
+      sha256: string;
+      inline: boolean;
+      accepted: boolean;
+      problem: string | null;
+    }[]
   >;
   received_at: Timestamp;
   sent_at: Timestamp | null;

@@ -86,8 +86,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )
   `.execute(db);
   await sql`create index emails_message_id_idx on emails (message_id)`.execute(db);
-  await sql`create index emails_case_idx on emails (case_id, received_at) where case_id is not null`.execute(db);
-  await sql`create index emails_triage_idx on emails (authority_id, received_at) where state = 'triage'`.execute(db);
+  await sql`create index emails_case_idx on emails (case_id, received_at) where case_id is not null`.execute(
+    db,
+  );
+  await sql`create index emails_triage_idx on emails (authority_id, received_at) where state = 'triage'`.execute(
+    db,
+  );
   await sql`create index emails_mailbox_received_idx on emails (mailbox_id, received_at desc)`.execute(db);
   await sql`
     create table email_sources (
