@@ -296,7 +296,7 @@ async function decide(c: Context): Promise<Outcome> {
   const copy = await repo.handledCopyElsewhere(c.trx, c.emailId, c.message.messageId, c.message.fingerprint);
   if (copy) return { state: 'recorded', reason: 'copy-in-another-mailbox', caseId: copy.case_id };
   if (classification.dsn) return bounce(c);
-  if (classification.autoReply) {
+  if (classification.autoReply || classification.outOfOffice) {
     const found = await findThread(c.trx, c.message, c.deps.settings);
     if (classification.outOfOffice && found) {
       // Recorded on the thread for staff; never reopens a case, never resumes a clock, never answered.

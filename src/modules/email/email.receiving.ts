@@ -108,20 +108,12 @@ export async function startEmailReceiving(deps: ReceivingDeps): Promise<RunningR
   let smtp: InboundSmtp | null = null;
   const settings = deps.config.inboundEmail.smtp;
   if (settings) {
-    // The addresses are read again each minute, so a new mailbox is accepted without a restart.
-    let known = new Map(mailboxes.map((m) => [m.address, m.id]));
-    const refresh = setInterval(() => {
-      repo
-        .activeMailboxes(deps.db)
-        .then((rows) => {
-          known = new Map(rows.map((m) => [m.address, m.id]));
-        })
-        .catch(() => undefined);
-    }, 60_000);
-    refresh.unref();
-    const mailboxOf = (recipient: string) => {
+    // A recipient is looked up when it arrives, so a new mailbox is taken without a restart.
+    const mailboxOf = async (recipient: string) => {
       const address = normaliseEmail(recipient);
-      return address ? known.get(withoutTag(address)) : undefined;
+      if (!address) return undefined;
+      const row = await repo.mailboxByAddress(deps.db, withoutTag(address));
+      return row?.active ? row.id : undefined;
     };
     smtp = await startInboundSmtp({
       host: settings.host,
@@ -130,10 +122,11 @@ export async function startEmailReceiving(deps: ReceivingDeps): Promise<RunningR
       hostname: ingest.settings.ownDomains[0] ?? 'frontdoor.invalid',
       allowedRelays: settings.allowedRelays,
       now: () => deps.clock.now(),
-      acceptRecipient: (address) => mailboxOf(address) !== undefined,
+      acceptRecipient: async (address) => (await mailboxOf(address)) !== undefined,
       deliver: async (mail) => {
         // One receipt per mailbox it was sent to (the same message in two mailboxes is handled once).
-        const ids = [...new Set(mail.rcptTo.map(mailboxOf).filter((id): id is string => id !== undefined))];
+        const found = await Promise.all(mail.rcptTo.map(mailboxOf));
+        const ids = [...new Set(found.filter((id): id is string => id !== undefined))];
         for (const mailboxId of ids)
           await ingestEmail(ingest, {
             raw: mail.raw,
@@ -143,11 +136,6 @@ export async function startEmailReceiving(deps: ReceivingDeps): Promise<RunningR
           });
       },
     });
-    const close = smtp.close.bind(smtp);
-    smtp.close = async () => {
-      clearInterval(refresh);
-      await close();
-    };
   }
 
   return {

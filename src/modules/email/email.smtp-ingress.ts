@@ -55,8 +55,8 @@ export interface InboundSmtpOptions {
   port: number;
   /** The largest message taken, in bytes (advertised with SIZE, enforced while receiving). */
   maxBytes: number;
-  /** Whether mail for this envelope recipient is taken. No: 550 at RCPT TO. */
-  acceptRecipient: (address: string) => boolean;
+  /** Whether mail for this envelope recipient is taken. No: 550 at RCPT TO; a lookup that fails: 451. */
+  acceptRecipient: (address: string) => boolean | Promise<boolean>;
   /**
    * Stores the message durably. The relay is answered 250 only once this resolves; if it throws, 451
    * and the relay tries again later (so it must be safe to call again with the same message).
@@ -195,11 +195,12 @@ export async function startInboundSmtp(options: InboundSmtpOptions): Promise<Inb
       callback();
     },
     onRcptTo(address, _session, callback) {
-      if (options.acceptRecipient(address.address)) {
-        callback();
-        return;
-      }
-      callback(smtpError(550, 'Error: no such mailbox here'));
+      Promise.resolve()
+        .then(() => options.acceptRecipient(address.address))
+        .then(
+          (accepted) => callback(accepted ? undefined : smtpError(550, 'Error: no such mailbox here')),
+          () => callback(smtpError(451, 'Temporary failure: try again later')),
+        );
     },
     onData(stream: SMTPServerDataStream, session, callback) {
       const chunks: Buffer[] = [];
