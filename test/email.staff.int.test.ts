@@ -147,6 +147,38 @@ void describe('issue 13 staff: email triage', () => {
       404,
       'another council’s email is 404',
     );
+    const refused = await browser.submit(`/staff/email/${aboutCase}`, `/staff/email/${other}/no-action`, {});
+    assert.equal(refused.statusCode, 404, 'nor can it be acted on');
+    assert.equal((await stateOf(other)).state, 'triage');
+
+    // After an action, the next email in triage opens, with a banner saying what happened.
+    const done = await browser.submit(`/staff/email/${aboutCase}`, `/staff/email/${aboutCase}/no-action`, {});
+    assert.equal(done.statusCode, 303);
+    assert.equal(done.headers.location, `/staff/email/${unknown}?done=dismissed`);
+    const nextPage = await browser.get(done.headers.location);
+    assert.match(nextPage.body, /Email marked as no action/);
+    assert.match(nextPage.body, /Email triage \(1\)/, 'the navigation count went down');
+  });
+
+  test('issue 13 staff: adding an email to a closed case reopens it', async () => {
+    const w = await world();
+    await db
+      .updateTable('cases')
+      .set({ status: 'completed', closed_at: new Date('2026-12-01T10:00:00Z') })
+      .where('id', '=', w.kase.id)
+      .execute();
+    const emailId = await w.strangerAboutCase();
+    const browser = await signedIn(t.app, w.officer);
+    const res = await post(browser, emailId, 'case', { reference: w.kase.reference });
+    assert.equal(res.statusCode, 303);
+    const kase = await db
+      .selectFrom('cases')
+      .selectAll()
+      .where('id', '=', w.kase.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(kase.closed_at, null, 'reopened');
+    assert.notEqual(kase.status, 'completed');
+    assert.equal((await stateOf(emailId)).state, 'threaded');
   });
 
   test('issue 13 staff: add to case puts the message on the case timeline and the email leaves triage', async () => {

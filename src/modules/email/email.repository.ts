@@ -471,6 +471,14 @@ export const servicesOf = (db: Q, authorityIds: string[]) =>
         .orderBy('name')
         .execute();
 
+/** A customer's name, for the triage page ("the new case will be for …"). */
+export const customerNameRow = (db: Q, id: string) =>
+  db
+    .selectFrom('customers')
+    .select(['id', 'given_name', 'family_name', 'organisation_name'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+
 /** The case an email was added to or made, for the success banner. */
 export const caseReferenceOf = (db: Q, caseId: string) =>
   db.selectFrom('cases').select(['id', 'reference']).where('id', '=', caseId).executeTakeFirst();

@@ -105,6 +105,9 @@ export async function registerEmailStaffRoutes(app: FastifyInstance, deps: Email
           seesCase(staff)({ sensitivity: s.sensitivity, teamId: s.team_id }),
         )
       : [];
+    // The customer a new case would be for: known, or suggested (staff confirm it by making the case).
+    const customerId = email.customer_id ?? email.suggested_customer_id;
+    const customer = customerId ? await repo.customerNameRow(db, customerId) : undefined;
     const chosenService = values.service ?? email.mailbox_default_service_id ?? '';
     const reference = state.form === 'attach' ? (values.reference ?? '') : (suggested?.reference ?? '');
     return reply.status(state.status ?? 200).view('email/staff/email.njk', {
@@ -126,6 +129,15 @@ export async function registerEmailStaffRoutes(app: FastifyInstance, deps: Email
         ...services.map((s) => ({ value: s.id, text: s.name, selected: s.id === chosenService })),
       ],
       // Only an unknown sender (no known or suggested customer) can be added as a new customer.
+      caseCustomer: customer
+        ? {
+            name:
+              customer.organisation_name ??
+              ([customer.given_name, customer.family_name].filter(Boolean).join(' ') || 'Unnamed customer'),
+            href: `/staff/customers/${customer.id}`,
+            suggested: !email.customer_id,
+          }
+        : null,
       offerNewCustomer: Boolean(email.from_address) && !email.customer_id && !email.suggested_customer_id,
       addCustomerChecked: state.form === 'create' && values.addCustomer === 'yes',
       note: state.form === 'dismiss' ? (values.note ?? '') : '',
