@@ -29,6 +29,7 @@ import { registerInformationRequests } from './modules/information-requests/inde
 import { registerApi } from './modules/api/index.ts';
 import { registerFeedback } from './modules/feedback/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
+import { caseEmailThread, registerEmailStaffRoutes } from './modules/email/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +56,7 @@ const moduleViewDirs = [
   'api',
   'feedback',
   'audit',
+  'email',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -145,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     uploadDir: join(config.dataDir, 'uploads'),
     publicUrl: config.publicUrl,
     residentCaseLinks: (caseId) => complaintLinksForResident(db, caseId),
+    caseEmails: (caseId) => caseEmailThread(db, caseId),
   });
   await registerFormsRoutes(app, {
     db,
@@ -168,5 +171,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerApi(app, { db, clock, publicUrl: config.publicUrl });
   await registerFeedback(app, { db, clock });
   await registerAuditRoutes(app, { db, clock });
+  await registerEmailStaffRoutes(app, { db, clock, caseOptions: { publicUrl: config.publicUrl } });
   return app;
 }

@@ -126,6 +126,12 @@ const ACCESS: Record<string, Access> = {
   // notifications
   'GET /staff/messages': ALL_STAFF,
   'GET /staff/messages/:id': ALL_STAFF,
+  'GET /staff/email': ALL_STAFF,
+  'GET /staff/email/:id': ALL_STAFF,
+  'GET /staff/email/:id/original': ALL_STAFF,
+  'POST /staff/email/:id/case': CASE_WRITERS,
+  'POST /staff/email/:id/new-case': CASE_WRITERS,
+  'POST /staff/email/:id/no-action': CASE_WRITERS,
   // customers
   'GET /staff/customers': ALL_STAFF,
   'GET /staff/customers/new': CUSTOMER_WRITERS,

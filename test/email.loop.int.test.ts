@@ -75,7 +75,7 @@ const handlers = () =>
 
 /** Sends everything queued for the mailbox's authority, as the worker would. */
 async function sendQueued(authorityId: string): Promise<void> {
-  const send = handlers()['notifications.send']!;
+  const send = handlers()['notifications.send'];
   const queued = await db
     .selectFrom('messages')
     .select('id')
@@ -120,7 +120,7 @@ async function exchange(respond: Autoresponder) {
     teamId,
     address: mailbox,
     name: 'Highways',
-    defaultServiceId: services[0]!.id,
+    defaultServiceId: services[0].id,
   });
   const resident = `away.${uniq('r')}@example.com`;
   const client = nodemailer.createTransport({ host: '127.0.0.1', port: receivers.smtpPort!, secure: false });
@@ -171,7 +171,7 @@ describe('issue 13 loops: an auto-replying peer and Frontdoor exchange mail for 
     const { sent, inbox, answered, emails } = await exchange(polite);
     assert.deepEqual(sent, [{ template: 'case.acknowledgement', status: 'delivered' }]);
     assert.equal(inbox.length, 1, 'the peer received one automatic message in 5 minutes');
-    assert.equal(inbox[0]!.headers.get('auto-submitted'), 'auto-generated');
+    assert.equal(inbox[0].headers.get('auto-submitted'), 'auto-generated');
     assert.equal(answered, 1);
     assert.deepEqual(
       emails.map((e) => [e.state, e.reason]),

@@ -31,6 +31,7 @@ import { replySchema, trackCodeSchema, trackStartSchema } from './cases.schemas.
 import { addMessage, getCaseTimeline, getResidentCaseView } from './cases.service.ts';
 import { parseTrackContact, requestTrackCode, verifyTrackCode } from './cases.track.ts';
 import type { CaseOptions } from './cases.types.ts';
+import type { CasesStaffDeps } from './cases.staff.routes.ts';
 
 export interface CasesRoutesDeps {
   db: Db;
@@ -47,6 +48,8 @@ export interface CasesRoutesDeps {
    * module: the complaint with our response, and "Ask us to look at it again"). Null for other cases.
    */
   residentCaseLinks?: (caseId: string) => Promise<ResidentCaseLinks | null>;
+  /** The case's email thread for the staff case page (see CasesStaffDeps). */
+  caseEmails?: CasesStaffDeps['caseEmails'];
 }
 
 /** A section of links on the resident's request page, e.g. "Your complaint". */

@@ -54,6 +54,20 @@ export interface CasesStaffDeps {
   /** Base URL for links in messages (config.publicUrl). */
   publicUrl?: string;
   caseOptions?: CaseOptions;
+  /** The case's emails in and out (the email module's, given by app.ts): the page's "Emails" section. */
+  caseEmails?: (caseId: string) => Promise<StaffCaseEmail[]>;
+}
+
+/** One email on the case page, ready to render (made by the email module). */
+export interface StaffCaseEmail {
+  direction: 'in' | 'out';
+  date: string;
+  who: string;
+  subject: string;
+  text: string | null;
+  full: string | null;
+  originalHref: string | null;
+  status: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -132,11 +146,15 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     extra: RenderExtra = {},
   ) {
     const now = deps.clock.now();
-    const page = await loadStaffCasePage(db, row, now);
+    const [page, emails] = await Promise.all([
+      loadStaffCasePage(db, row, now),
+      deps.caseEmails ? deps.caseEmails(row.id) : Promise.resolve(null),
+    ]);
     const query = request.query as { done?: string; template?: string };
-    return reply
-      .status(extra.status ?? 200)
-      .view('cases/staff/case.njk', staffCasePageView(page, { staff: request.staff!, now, query }, extra));
+    return reply.status(extra.status ?? 200).view('cases/staff/case.njk', {
+      ...staffCasePageView(page, { staff: request.staff!, now, query }, extra),
+      emails,
+    });
   }
 
   /** Runs a change in one transaction; a broken business rule re-renders the page with the error on `href`. */

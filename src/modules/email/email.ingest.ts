@@ -125,8 +125,15 @@ async function findThread(trx: Tx, message: InboundMessage, settings: EmailSetti
   return null;
 }
 
-/** Text for a new case's first free-text question: the subject and what the sender wrote. */
-function answersFromEmail(service: CaseService, message: InboundMessage, trimmed: string) {
+/**
+ * Text for a new case's first free-text question: the subject and what the sender wrote. Also used when
+ * staff make a case from an email in triage (email.triage.ts), so both read the same.
+ */
+export function answersFromEmail(
+  service: CaseService,
+  message: Pick<InboundMessage, 'subject' | 'from'>,
+  trimmed: string,
+) {
   const answers: Record<string, unknown> = {};
   const questions = service.definition.form.pages.flatMap((page) => page.questions);
   const details = questions.find((q) => q.type === 'textarea');

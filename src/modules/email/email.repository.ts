@@ -132,9 +132,16 @@ export const findEmail = (db: Q, id: string) =>
     .selectFrom('emails')
     .innerJoin('mailboxes', 'mailboxes.id', 'emails.mailbox_id')
     .selectAll('emails')
-    .select(['mailboxes.address as mailbox_address', 'mailboxes.name as mailbox_name'])
+    .select([
+      'mailboxes.address as mailbox_address',
+      'mailboxes.name as mailbox_name',
+      'mailboxes.default_service_id as mailbox_default_service_id',
+      'mailboxes.auto_acknowledge as mailbox_auto_acknowledge',
+    ])
     .where('emails.id', '=', id)
     .executeTakeFirst();
+
+export type EmailRow = NonNullable<Awaited<ReturnType<typeof findEmail>>>;
 
 export const sourceOf = (db: Q, emailId: string) =>
   db.selectFrom('email_sources').select(['raw', 'sha256']).where('email_id', '=', emailId).executeTakeFirst();
@@ -422,6 +429,59 @@ export function triageQueue(db: Q, authorityIds: string[], limit: number) {
     .limit(limit)
     .execute();
 }
+
+/** How many emails of these councils wait in triage. */
+export async function triageCount(db: Q, authorityIds: string[]): Promise<number> {
+  if (authorityIds.length === 0) return 0;
+  const row = await db
+    .selectFrom('emails')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('state', '=', 'triage')
+    .where('authority_id', 'in', authorityIds)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** The case a member of staff names by reference, with what the visibility rule needs (service sensitivity). */
+export const caseForStaff = (db: Q, reference: string) =>
+  db
+    .selectFrom('cases')
+    .innerJoin('services', 'services.id', 'cases.service_id')
+    .select([
+      'cases.id',
+      'cases.reference',
+      'cases.authority_id',
+      'cases.customer_id',
+      'cases.team_id',
+      'cases.closed_at',
+      'services.sensitivity',
+    ])
+    .where('cases.reference', '=', reference)
+    .executeTakeFirst();
+
+/** The active services of these councils, by name: what an email can be made into. */
+export const servicesOf = (db: Q, authorityIds: string[]) =>
+  authorityIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom('services')
+        .select(['id', 'name', 'authority_id', 'team_id', 'sensitivity'])
+        .where('authority_id', 'in', authorityIds)
+        .where('active', '=', true)
+        .orderBy('name')
+        .execute();
+
+/** A customer's name, for the triage page ("the new case will be for …"). */
+export const customerNameRow = (db: Q, id: string) =>
+  db
+    .selectFrom('customers')
+    .select(['id', 'given_name', 'family_name', 'organisation_name'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+
+/** The case an email was added to or made, for the success banner. */
+export const caseReferenceOf = (db: Q, caseId: string) =>
+  db.selectFrom('cases').select(['id', 'reference']).where('id', '=', caseId).executeTakeFirst();
 
 /** The email thread of a case: what we received and what we sent by email, oldest first. */
 export async function caseThread(db: Q, caseId: string) {

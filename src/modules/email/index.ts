@@ -14,3 +14,4 @@ export { startInboundSmtp, type InboundSmtp, type ReceivedSmtpMail } from './ema
 export { senderTrusted } from './email.authentication.ts';
 export { ImapPoller, type ImapCursor, type ImapMail } from './email.imap.ts';
 export { startEmailReceiving, type RunningReceivers } from './email.receiving.ts';
+export { registerEmailStaffRoutes, caseEmailThread } from './email.staff.routes.ts';
