@@ -8,6 +8,7 @@
  * same transaction that records it (`message_sent`), so each message appears there exactly once.
  */
 import type { Clock } from '../../platform/clock.ts';
+import { normaliseReference } from '../../platform/contact/index.ts';
 import { withTransaction, type Db } from '../../platform/db/index.ts';
 import { PermanentJobError, errorText, type Job, type JobHandler } from '../../platform/jobs/index.ts';
 import { DeliveryError, type DeliveryAdapters, type OutgoingMessage } from './notifications.adapters.ts';
@@ -97,7 +98,8 @@ async function threadingOf(deps: SendDeps, message: MessageRow): Promise<Partial
   const thread = await emailThreadOf(deps.db, message.case_id, message.id);
   if (!thread) return {};
   return {
-    caseReference: thread.reference,
+    // Only a real case reference goes in the subject (imported or test cases may carry others).
+    caseReference: normaliseReference(thread.reference) ? thread.reference : null,
     inReplyTo: thread.inReplyTo,
     references: thread.references,
     automated: message.template !== 'case.message',
