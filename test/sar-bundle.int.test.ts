@@ -26,6 +26,7 @@ import {
   requestFeedbackAfterContacts,
 } from '../src/modules/feedback/index.ts';
 import { ResidentAccounts } from '../src/modules/residents/index.ts';
+import { ensureMailbox, ingestEmail } from '../src/modules/email/index.ts';
 import { DEMO_CUSTOMERS, demoCustomerIds, seedDemo } from '../src/seed/demo.ts';
 import { installShippedService } from './builders/services.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
@@ -233,6 +234,34 @@ async function everythingAbout(s: Awaited<ReturnType<typeof setUp>>) {
       channel: 'email',
     })
     .execute();
+  // An email from them (a verified address: it is put on their record).
+  const address = await db
+    .selectFrom('contact_points')
+    .select('normalised')
+    .where('customer_id', '=', customer.id)
+    .where('kind', '=', 'email')
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable('contact_points')
+    .set({ verified_at: new Date('2026-11-01T10:00:00Z') })
+    .where('customer_id', '=', customer.id)
+    .execute();
+  const mailboxId = await ensureMailbox(db, {
+    authorityId: authority.id,
+    teamId: team.id,
+    address: `ig-${randomUUID().slice(0, 8)}@council.example.gov.uk`,
+    name: 'Information governance',
+  });
+  await ingestEmail(
+    { db, clock: new TestClock('2026-11-20T10:00:00Z'), settings: { replySecret: null, ownDomains: [] } },
+    {
+      raw: Buffer.from(
+        `From: ${address.normalised}\r\nTo: ig@council.example.gov.uk\r\nSubject: My records\r\nMessage-ID: <${randomUUID()}@example.com>\r\n\r\nPlease tell me what you hold about me.\r\n`,
+      ),
+      receivedAt: new Date('2026-11-20T10:00:00Z'),
+      mailboxId,
+    },
+  );
   await audit(db, {
     actorType: 'staff',
     actorId: officer.id,

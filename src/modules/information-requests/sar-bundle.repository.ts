@@ -162,6 +162,17 @@ export const interactions = (db: Q, ids: string[]) =>
     .orderBy('i.occurred_at')
     .execute();
 
+/** Emails they sent us: on their record or on their cases (the full text as received). */
+export const emails = (db: Q, ids: string[], caseIds: string[]) =>
+  db
+    .selectFrom('emails')
+    .select(['id', 'from_address', 'subject', 'body_text', 'received_at', 'case_id', 'attachments'])
+    .where((eb) =>
+      eb.or([eb('customer_id', 'in', ids), ...(caseIds.length ? [eb('case_id', 'in', caseIds)] : [])]),
+    )
+    .orderBy('received_at')
+    .execute();
+
 export const messages = (db: Q, ids: string[]) =>
   db
     .selectFrom('messages')

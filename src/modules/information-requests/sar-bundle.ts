@@ -23,6 +23,7 @@ export const SAR_BUNDLE_COVERAGE: Readonly<Record<string, keyof SarBundleSection
   cases: 'cases',
   interactions: 'interactions',
   messages: 'messages',
+  emails: 'emails',
   form_drafts: 'formDrafts',
   sessions: 'signIns',
   resident_codes: 'signInCodes',
@@ -62,6 +63,7 @@ export interface SarBundleSections {
   })[];
   interactions: Rows<typeof repo.interactions>;
   messages: Rows<typeof repo.messages>;
+  emails: Rows<typeof repo.emails>;
   formDrafts: WithAnswersInWords<Rows<typeof repo.formDrafts>[number]>[];
   signIns: Rows<typeof repo.sessions>;
   signInCodes: Rows<typeof repo.residentCodes>;
@@ -94,6 +96,7 @@ export const SECTION_TITLES: Record<keyof SarBundleSections, string> = {
   cases: 'Your requests and what happened to them',
   interactions: 'Your contacts with us',
   messages: 'Messages we sent you',
+  emails: 'Emails you sent us',
   formDrafts: 'Forms you started',
   signIns: 'When you were signed in',
   signInCodes: 'Sign-in codes we sent you',
@@ -136,6 +139,7 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
     attachments,
     interactions,
     messages,
+    emails,
     formDrafts,
     signIns,
     signInCodes,
@@ -156,6 +160,7 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
     repo.attachments(db, caseIds, ids),
     repo.interactions(db, ids),
     repo.messages(db, ids),
+    repo.emails(db, ids, caseIds),
     repo.formDrafts(db, ids),
     repo.sessions(db, ids),
     repo.residentCodes(db, ids),
@@ -187,6 +192,7 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
       })),
       interactions,
       messages,
+      emails,
       formDrafts: formDrafts.map(({ service_definition: definition, ...d }) => ({
         ...d,
         answers: inWords(definition, d.answers),
