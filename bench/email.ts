@@ -26,7 +26,7 @@
  * time per statement text, from Kysely's log) are reported for profiling.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
@@ -105,6 +105,8 @@ export interface EmailBenchResult {
   trim: { messages: number; messagesPerSecond: number; p50Ms: number; p95Ms: number };
   concurrent: Throughput;
   serial: Throughput;
+  /** The machine's 1-minute load average when the ingest phases started (other work on it skews figures). */
+  loadAverage: number;
   /** This process's CPU time (user + system) per message in the concurrent ingest phase, ms. */
   cpuMsPerMessage: number;
   /** After both phases: `emails` rows of the bench's mailbox, distinct messages among them, by state. */
@@ -600,6 +602,7 @@ export async function run(options: EmailBenchOptions): Promise<EmailBenchResult>
     );
 
     // (b) The full ingest, at `concurrency` in flight, then one at a time.
+    const loadAverage = round(loadavg()[0]);
     profiling = true;
     const cpuBefore = process.cpuUsage();
     const concurrent = await ingestAll(deps, world.mailboxId, concurrentMails, concurrency, seconds);
@@ -677,6 +680,7 @@ export async function run(options: EmailBenchOptions): Promise<EmailBenchResult>
       concurrent,
       serial,
       cpuMsPerMessage,
+      loadAverage,
       check,
       acknowledgements: Number(acks.n),
       statementsPerMessage,
