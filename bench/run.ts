@@ -5,11 +5,12 @@
  *
  *   BENCH_DATABASE_URL=postgres://…/frontdoor_bench   also run on PostgreSQL (otherwise PGlite only). The
  *       workspace benchmark loads the generator's county-scale history into that database once and reuses
- *       it; the portal benchmark runs in a fresh temporary database next to it, dropped afterwards.
+ *       it; the portal and email benchmarks each run in a fresh temporary database next to it, dropped
+ *       afterwards.
  *   --customers N    customers for the workspace benchmark (default 1,000,000: about 5,000,000 interactions)
  *   --years Y        years of history (default 7)
  *   --pglite DIR     PGlite folder for the workspace data (default ./data/bench-workspace, kept for reuse)
- *   --only portal,workspace,weight   run only these sections (comma-separated); docs/benchmarks.md keeps the
+ *   --only portal,workspace,weight,email   run only these sections (comma-separated); docs/benchmarks.md keeps the
  *       other sections as they were written by the run that measured them
  */
 import { cpus, totalmem, platform, release } from 'node:os';
@@ -19,6 +20,7 @@ import pg from 'pg';
 import { run as runPortal, type PortalBenchResult } from './portal.ts';
 import { run as runWorkspace, type WorkspaceBenchResult, type Percentiles } from './workspace.ts';
 import { run as runWeight, type WeightBenchResult } from './weight.ts';
+import { run as runEmail, type EmailBenchResult } from './email.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,7 +28,7 @@ const arg = (name: string) => {
 };
 const pgUrl = process.env.BENCH_DATABASE_URL;
 const engines: ('pglite' | 'postgres')[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
-const SECTIONS = ['portal', 'workspace', 'weight'] as const;
+const SECTIONS = ['portal', 'workspace', 'weight', 'email'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = arg('only')
   ?.split(',')
@@ -48,21 +50,32 @@ async function admin(url: string, statement: string): Promise<void> {
   }
 }
 
-/** Runs the portal benchmark on PostgreSQL in a temporary database beside BENCH_DATABASE_URL's. */
-async function portalOnPostgres(url: string): Promise<PortalBenchResult> {
-  const name = `frontdoor_bench_portal_${Date.now()}`;
+/** Runs `bench` on PostgreSQL in a temporary database beside BENCH_DATABASE_URL's, dropped afterwards. */
+async function inTemporaryDatabase<T>(
+  url: string,
+  section: string,
+  bench: (databaseUrl: string) => Promise<T>,
+): Promise<T> {
+  const name = `frontdoor_bench_${section}_${Date.now()}`;
   await admin(url, `create database ${name}`);
   const own = new URL(url);
   own.pathname = `/${name}`;
   try {
-    return await runPortal({ engine: 'postgres', databaseUrl: own.toString(), log: true });
+    return await bench(own.toString());
   } finally {
     await admin(url, `drop database if exists ${name} with (force)`);
   }
 }
 
+/** Runs the portal benchmark on PostgreSQL in a temporary database beside BENCH_DATABASE_URL's. */
+const portalOnPostgres = (url: string): Promise<PortalBenchResult> =>
+  inTemporaryDatabase(url, 'portal', (databaseUrl) =>
+    runPortal({ engine: 'postgres', databaseUrl, log: true }),
+  );
+
 const portal: PortalBenchResult[] = [];
 const workspace: WorkspaceBenchResult[] = [];
+const email: EmailBenchResult[] = [];
 for (const engine of engines) {
   if (runs('portal'))
     portal.push(
@@ -82,6 +95,14 @@ for (const engine of engines) {
       ),
     );
   }
+  if (runs('email'))
+    email.push(
+      engine === 'postgres'
+        ? await inTemporaryDatabase(pgUrl!, 'email', (databaseUrl) =>
+            runEmail({ engine, databaseUrl, log: true }),
+          )
+        : await runEmail({ engine, log: true }),
+    );
 }
 
 // Page weight does not depend on the database engine: measured once, on PGlite.
@@ -107,6 +128,7 @@ const fresh = new Map<string, string[]>();
 const PORTAL = '## Portal: pages and form submission (issue 3)';
 const WORKSPACE = '## Staff workspace at county scale (issue 4)';
 const WEIGHT = '## Page weight (issue 11)';
+const EMAIL = '## Email: inbound messages (issue 13)';
 if (portal.length)
   fresh.set(PORTAL, [
     PORTAL,
@@ -167,6 +189,34 @@ if (weight) {
   ]);
 }
 
+if (email.length) {
+  const budget = 200;
+  const verdict = (r: EmailBenchResult) =>
+    r.engine === 'postgres'
+      ? `≥ ${budget}/s on PostgreSQL: ${r.concurrent.messagesPerSecond >= budget ? 'met' : '**missed**'}`
+      : `– (budget is for PostgreSQL)`;
+  const first = email[0];
+  fresh.set(EMAIL, [
+    EMAIL,
+    '',
+    runLine,
+    '',
+    `\`ingestEmail\` per raw message, as the receivers call it (\`bench/email.ts\`): parse, classify, store with its original MIME, thread (In-Reply-To / References, subject reference), act (add to the case, open a case with its acknowledgement in the outbox, record, or triage) and commit, in a fresh database with ${count(first.customers)} customers with verified addresses and ${count(first.cases)} open cases, each with our acknowledgement and update. Deterministic mix of ${count(Object.values(first.mix).reduce((a, b) => a + b, 0))} messages, mean ${kb(first.meanBytes)} KB: ${first.mix.reply} replies to our messages with quoted history (half naming the reference in the subject), ${first.mix.new} new mail from known customers (a new case each), ${first.mix['out-of-office']} out-of-office replies, ${first.mix.unknown} unknown senders naming a case (triage); one in five with a small JPEG. Parsing alone is \`parseInbound\` over the same messages in the same run (the floor cost); trimming alone is email-reply-parser's \`parseReply\` on each parsed text, which \`ingestEmail\` also runs (its \`trimReply\`). CPU is the bench process's own (user + system) per message at 4 in flight: Node's share of the work, which runs on one thread. The load average (1 minute, all cores) is the machine's when the ingest began: other work on the machine shares its cores with the bench and the database. Four in flight is the receivers' shape (the SMTP endpoint and several IMAP pollers deliver in parallel); each ingest phase is bounded (${count(first.bound.messages)} messages at 4 in flight, half as many at 1, or ${first.bound.seconds} s) and checked afterwards: every message stored once.`,
+    '',
+    '| engine | parse alone msg/s (p50/p95 ms) | trim quoted text alone msg/s (p50/p95 ms) | ingest, 4 in flight msg/s (p50/p95 ms) | ingest, 1 in flight msg/s (p50/p95 ms) | ingest / parse | Node CPU ms per message | load average at start | statements per message | stored (distinct) / ingested | states | budget |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...email.map(
+      (r) =>
+        `| ${r.engine} | ${f(r.parse.messagesPerSecond)} (${f(r.parse.p50Ms)}/${f(r.parse.p95Ms)}) | ${f(r.trim.messagesPerSecond)} (${f(r.trim.p50Ms)}/${f(r.trim.p95Ms)}) | ${f(r.concurrent.messagesPerSecond)} (${f(r.concurrent.p50Ms)}/${f(r.concurrent.p95Ms)}) | ${f(r.serial.messagesPerSecond)} (${f(r.serial.p50Ms)}/${f(r.serial.p95Ms)}) | ${ratio(r.concurrent.messagesPerSecond, r.parse.messagesPerSecond)} | ${f(r.cpuMsPerMessage)} | ${f(r.loadAverage)} | ${f(r.statementsPerMessage)} | ${r.check.rows} (${r.check.distinct}) / ${r.check.ingested} | ${Object.entries(
+          r.check.states,
+        )
+          .map(([state, n]) => `${state} ${n}`)
+          .join(', ')} | ${verdict(r)} |`,
+    ),
+    '',
+  ]);
+}
+
 /** The sections of the current file, by heading, so the ones not measured now are kept as they were. */
 function existingSections(file: string): Map<string, string[]> {
   const sections = new Map<string, string[]>();
@@ -194,7 +244,8 @@ const order = [
   PORTAL,
   WORKSPACE,
   WEIGHT,
-  ...[...kept.keys()].filter((h) => ![PORTAL, WORKSPACE, WEIGHT].includes(h)),
+  EMAIL,
+  ...[...kept.keys()].filter((h) => ![PORTAL, WORKSPACE, WEIGHT, EMAIL].includes(h)),
 ];
 const lines = [...header, ...order.flatMap((heading) => fresh.get(heading) ?? kept.get(heading) ?? [])];
 writeFileSync(file, `${lines.join('\n').replace(/\n+$/, '')}\n`);
