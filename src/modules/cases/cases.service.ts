@@ -31,7 +31,6 @@ import type {
   AddMessageInput,
   AddNoteInput,
   CaseActor,
-  CaseHooks,
   CaseOptions,
   CaseService,
   CreateCaseInput,
@@ -634,13 +633,6 @@ export function allowedNextStatuses(service: CaseService, current: string): Work
 // ---------------------------------------------------------------------------------------------------
 // Messages and notes
 
-const defaultHooks: CaseHooks = {
-  async onResidentReply(trx, caseId, at) {
-    const { locked, service } = await lockCase(trx, caseId);
-    await resumeSla(trx, locked, service, at, 'resident_replied', defaultCaseCalendar());
-  },
-};
-
 /**
  * A resident's reply (inbound) or a staff message to the resident (outbound): a customer-visible
  * `message` event, an interaction, and for staff messages a notification to the resident. A resident
@@ -687,7 +679,10 @@ export async function addMessage(
     body,
   });
   if (inbound) {
-    await (options.hooks?.onResidentReply ?? defaultHooks.onResidentReply)(trx, caseId, input.at);
+    if (options.hooks?.onResidentReply) await options.hooks.onResidentReply(trx, caseId, input.at);
+    // The default hook, on the row already locked here (no second read of the case and its service).
+    else if (locked.sla_paused_at)
+      await resumeSla(trx, locked, service, input.at, 'resident_replied', defaultCaseCalendar());
   } else {
     const current = statusOf(service.definition, locked.status);
     await sendCaseMessage(

@@ -69,10 +69,28 @@ export interface IngestResult {
   acknowledged: boolean;
 }
 
-/** Keep what the sender wrote, without the quoted history (email-reply-parser); the full text is kept too. */
+/**
+ * The first line of quoted history, as mail clients write it: a `>` quote, "On … wrote:", Outlook's
+ * "-----Original Message-----" or its "From: … / Sent: …" header block, Gmail's "---------- Forwarded".
+ */
+const QUOTE_START =
+  /^(>|On .{1,200}(wrote|writes):\s*$|-{2,}\s*Original Message\s*-{2,}|_{10,}\s*$|From: .*\n(Sent|Date): |-{5,} Forwarded message)/im;
+
+/** Text past this is never the new part of a reply (kept in full in `body_text` anyway). */
+const TRIM_SCAN_CHARS = 16_384;
+
+/**
+ * Keep what the sender wrote, without the quoted history (email-reply-parser, with signatures and quote
+ * headers it knows); the full text is kept too. The parser's cost grows with the quoted history, so it
+ * reads only the text before the first line that starts one (and at most 16 KB).
+ */
 export function trimReply(text: string): string {
-  const trimmed = new EmailReplyParser().parseReply(text).trim();
-  return trimmed === '' ? text.trim() : trimmed;
+  const head = text.slice(0, TRIM_SCAN_CHARS);
+  const quote = QUOTE_START.exec(head);
+  const fresh = quote ? head.slice(0, quote.index) : head;
+  const trimmed = new EmailReplyParser().parseReply(fresh).trim();
+  if (trimmed !== '') return trimmed;
+  return fresh.trim() === '' ? text.trim() : fresh.trim();
 }
 
 /**
@@ -106,8 +124,8 @@ async function caseOfKey(
   if (key.kind === 'message-id') {
     const ours = ourMessageUuid(key.messageId, settings.ownDomains);
     if (ours) {
-      const sent = await repo.sentMessage(trx, ours);
-      if (sent?.case_id) return repo.caseById(trx, sent.case_id);
+      const sent = await repo.caseOfSentMessage(trx, ours);
+      if (sent) return sent;
     }
     const caseId = await repo.caseOfReceivedMessageId(trx, key.messageId);
     return caseId ? repo.caseById(trx, caseId) : undefined;
@@ -178,12 +196,29 @@ interface Context {
   now: Date;
 }
 
+/** Mailboxes change rarely and every message reads one: kept for a minute per database. */
+const MAILBOX_CACHE_MS = 60_000;
+const mailboxCache = new WeakMap<Db, Map<string, { row: repo.MailboxRow; until: number }>>();
+
+async function mailboxOf(db: Db, id: string): Promise<repo.MailboxRow | undefined> {
+  let cache = mailboxCache.get(db);
+  if (!cache) {
+    cache = new Map<string, { row: repo.MailboxRow; until: number }>();
+    mailboxCache.set(db, cache);
+  }
+  const hit = cache.get(id);
+  if (hit && hit.until > Date.now()) return hit.row;
+  const row = await repo.mailboxById(db, id);
+  if (row) cache.set(id, { row, until: Date.now() + MAILBOX_CACHE_MS });
+  return row;
+}
+
 /**
  * Stores and handles one received email. Resolves after the transaction has committed. See the module
  * comment and docs/email.md for the rules, in order.
  */
 export async function ingestEmail(deps: IngestDeps, mail: ReceivedEmail): Promise<IngestResult> {
-  const mailbox = await repo.mailboxById(deps.db, mail.mailboxId);
+  const mailbox = await mailboxOf(deps.db, mail.mailboxId);
   if (!mailbox) throw new Error(`ingestEmail: no mailbox ${mail.mailboxId}`);
   const message = await parseInbound(mail.raw, { receivedAt: mail.receivedAt, mailbox: mailbox.address });
   const classification = classify(message, { ownDomains: deps.settings.ownDomains });

@@ -194,6 +194,15 @@ export const sentMessage = (db: Q, id: string) =>
     .where('id', '=', id)
     .executeTakeFirst();
 
+/** The case of a message we sent (its id is the local part of our Message-ID), in one statement. */
+export const caseOfSentMessage = (db: Q, messageId: string) =>
+  db
+    .selectFrom('messages')
+    .innerJoin('cases', 'cases.id', 'messages.case_id')
+    .select(CASE_COLUMNS)
+    .where('messages.id', '=', messageId)
+    .executeTakeFirst();
+
 /** True when `address` may add to the case: its customer, representative, guest, or already on its thread. */
 export async function isPartyToCase(db: Q, thread: ThreadCase, address: string): Promise<boolean> {
   if (thread.guest_email === address) return true;
