@@ -29,7 +29,7 @@ import { registerInformationRequests } from './modules/information-requests/inde
 import { registerApi } from './modules/api/index.ts';
 import { registerFeedback } from './modules/feedback/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
-import { caseEmailThread, registerEmailStaffRoutes } from './modules/email/index.ts';
+import { caseEmailThread, registerEmailMetrics, registerEmailStaffRoutes } from './modules/email/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -92,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const db = database.db;
   const metrics = deps.metrics ?? new Metrics();
   registerOutboxMetrics(metrics, db, { clock });
+  registerEmailMetrics(metrics, db, { clock });
 
   await app.register(rateLimit, { global: false });
   const sessions = new SessionStore(db, clock, config.sessionIdleMinutes);

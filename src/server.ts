@@ -22,7 +22,7 @@ import { Metrics } from './platform/metrics/index.ts';
 import { registerOutboxMetrics } from './platform/jobs/index.ts';
 import { startMetricsServer, type MetricsServer } from './platform/http/ops.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
-import { startEmailReceiving } from './modules/email/index.ts';
+import { registerEmailMetrics, startEmailReceiving } from './modules/email/index.ts';
 import { seedDemo, DEMO_PASSWORD } from './seed/demo.ts';
 import { runSeedCli, SeedCliUsageError } from './seed/cli.ts';
 import { ensureDemoApiToken } from './modules/api/index.ts';
@@ -157,7 +157,10 @@ async function main(argv: string[]): Promise<void> {
   if (receivers?.smtpPort) logger.info({ port: receivers.smtpPort }, 'inbound SMTP endpoint started');
   const app = command === 'worker' ? null : await buildApp({ config, database, metrics });
   // The web app registers the outbox gauges; a worker-only process reports them on its own listener.
-  if (!app) registerOutboxMetrics(metrics, database.db);
+  if (!app) {
+    registerOutboxMetrics(metrics, database.db);
+    registerEmailMetrics(metrics, database.db);
+  }
   let metricsServer: MetricsServer | null = null;
   if (config.metrics.port !== null) {
     metricsServer = await startMetricsServer({

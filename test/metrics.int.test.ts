@@ -19,6 +19,8 @@ import { Metrics } from '../src/platform/metrics/index.ts';
 import { startMetricsServer } from '../src/platform/http/ops.ts';
 import { openTestDatabase } from './support/db.ts';
 import { buildTestApp, type TestApp } from './support/app.ts';
+import { buildAuthority, buildTeam } from './builders/index.ts';
+import { ensureMailbox, ingestEmail } from '../src/modules/email/index.ts';
 
 const TOKEN = `metrics-${randomUUID()}`;
 let database: Database;
@@ -176,6 +178,33 @@ void describe('what /metrics reports', () => {
       'the oldest pending row is at least an hour old by the app clock',
     );
     assert.ok(value(text, 'frontdoor_outbox_due_lag_seconds') !== undefined);
+  });
+
+  void test('issue 13 metrics: emails received per mailbox, the triage queue and its oldest email, time to first response', async () => {
+    const authority = await buildAuthority(database.db);
+    const team = await buildTeam(database.db, authority.id);
+    const address = `metrics-${randomUUID().slice(0, 8)}@council.example.gov.uk`;
+    const mailboxId = await ensureMailbox(database.db, {
+      authorityId: authority.id,
+      teamId: team.id,
+      address,
+      name: 'M',
+    });
+    await ingestEmail(
+      { db: database.db, clock, settings: { replySecret: null, ownDomains: [] } },
+      {
+        raw: Buffer.from(
+          `From: someone@example.org\r\nTo: ${address}\r\nSubject: Hello\r\nMessage-ID: <${randomUUID()}@example.org>\r\n\r\nHi.\r\n`,
+        ),
+        receivedAt: new Date(clock.now().getTime() - 7_200_000),
+        mailboxId,
+      },
+    );
+    const text = await scrape();
+    assert.equal(value(text, `frontdoor_emails_received{mailbox="${address}"}`), 1);
+    assert.ok((value(text, 'frontdoor_email_triage_waiting') ?? 0) >= 1);
+    assert.ok((value(text, 'frontdoor_email_triage_oldest_age_seconds') ?? 0) >= 7_000, 'two hours old');
+    assert.ok(value(text, 'frontdoor_email_first_response_seconds{quantile="0.5"}') !== undefined);
   });
 });
 

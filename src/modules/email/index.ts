@@ -15,3 +15,4 @@ export { senderTrusted } from './email.authentication.ts';
 export { ImapPoller, type ImapCursor, type ImapMail } from './email.imap.ts';
 export { startEmailReceiving, type RunningReceivers } from './email.receiving.ts';
 export { registerEmailStaffRoutes, caseEmailThread } from './email.staff.routes.ts';
+export { registerEmailMetrics } from './email.metrics.ts';
