@@ -116,6 +116,7 @@ async function world(
   });
   const signed = signReplyAddress(reference, { secret: SECRET, address: `reply@${DOMAIN}` }).split('@')[0];
   /** The fixture, with this world's resident, reference, signed address and message ids. */
+  const suffix = uniq('w');
   const fixture = (name: string, extra: Record<string, string> = {}) => {
     let text = readFileSync(new URL(`./fixtures/email/${name}`, import.meta.url)).toString('latin1');
     const swaps: Record<string, string> = {
@@ -130,6 +131,12 @@ async function world(
       ...extra,
     };
     for (const [from, to] of Object.entries(swaps)) text = text.split(from).join(to);
+    // Each world's copy has Message-IDs of its own (a fixture received in two worlds is not one message
+    // arriving in two mailboxes), the same within the world (two fixtures reusing one id still do).
+    text = text.replace(
+      /^(Message-ID:\s*<)([^@>]+)@([^>]+)>/im,
+      (_m, head: string, local: string, domain: string) => `${head}${local}.${suffix}@${domain}>`,
+    );
     return Buffer.from(text, 'latin1');
   };
   const receive = (raw: Buffer, receivedAt = new Date('2026-12-07T16:30:00Z'), id = mailboxId) =>

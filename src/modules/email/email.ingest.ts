@@ -8,12 +8,12 @@
  * message delivered again (a retry, a second poll, a UIDVALIDITY reset) is found by mailbox + Message-ID +
  * fingerprint and nothing else is written.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import type { Clock } from '../../platform/clock.ts';
 import { normaliseReference } from '../../platform/contact/index.ts';
-import { withTransaction, type Db, type EmailState, type Tx } from '../../platform/db/index.ts';
-import { audit } from '../../platform/audit/index.ts';
+import { withTransaction, WriteBatch, type Db, type EmailState, type Tx } from '../../platform/db/index.ts';
+import { auditInBatch } from '../../platform/audit/index.ts';
 import {
   addMessage,
   createCase,
@@ -235,7 +235,11 @@ export async function ingestEmail(deps: IngestDeps, mail: ReceivedEmail): Promis
         )
       : null);
   return withTransaction(deps.db, async (trx) => {
-    const emailId = await repo.insertEmail(trx, {
+    // One statement: the email's row, its original MIME and the audit row, the last two only if it is new.
+    const emailId = randomUUID();
+    const batch = new WriteBatch();
+    const gate = repo.insertEmailInBatch(batch, {
+      id: emailId,
       authority_id: mailbox.authority_id,
       mailbox_id: mailbox.id,
       message_id: message.messageId,
@@ -276,7 +280,22 @@ export async function ingestEmail(deps: IngestDeps, mail: ReceivedEmail): Promis
       }),
       state: 'recorded',
     });
-    if (emailId === null) {
+    repo.insertSourceInBatch(batch, { email_id: emailId, raw: mail.raw, sha256: sha256(mail.raw) }, gate);
+    auditInBatch(
+      batch,
+      {
+        actorType: 'system',
+        authorityId: mailbox.authority_id,
+        action: 'email.received',
+        recordType: 'email',
+        recordId: emailId,
+        details: { mailbox: mailbox.address },
+        at: deps.clock.now(),
+      },
+      gate,
+    );
+    const inserted = await batch.execute(trx);
+    if (inserted.length === 0) {
       const stored = await repo.findStoredEmail(trx, mailbox.id, message.messageId, message.fingerprint);
       return {
         emailId: stored?.id ?? '',
@@ -288,7 +307,6 @@ export async function ingestEmail(deps: IngestDeps, mail: ReceivedEmail): Promis
         acknowledged: false,
       };
     }
-    await repo.insertSource(trx, emailId, mail.raw, sha256(mail.raw));
     const context: Context = {
       deps,
       trx,
@@ -310,15 +328,6 @@ export async function ingestEmail(deps: IngestDeps, mail: ReceivedEmail): Promis
       suggested_case_id: outcome.suggestedCaseId ?? null,
       suggested_customer_id: outcome.suggestedCustomerId ?? null,
       interaction_id: outcome.interactionId ?? null,
-    });
-    await audit(trx, {
-      actorType: 'system',
-      authorityId: mailbox.authority_id,
-      action: 'email.received',
-      recordType: 'email',
-      recordId: emailId,
-      details: { state: outcome.state, reason: outcome.reason, mailbox: mailbox.address },
-      at: context.now,
     });
     return {
       emailId,

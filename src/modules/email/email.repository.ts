@@ -4,7 +4,15 @@
  * contact points (the thread keys, the parties to a case, a sender's customer record).
  */
 import { sql } from 'kysely';
-import type { Db, EmailState, NewRow, RowUpdate, Tx } from '../../platform/db/index.ts';
+import {
+  PREPARED,
+  type Db,
+  type EmailState,
+  type NewRow,
+  type RowUpdate,
+  type Tx,
+  type WriteBatch,
+} from '../../platform/db/index.ts';
 
 type Q = Db | Tx;
 
@@ -84,15 +92,20 @@ export async function saveCursor(
     .execute();
 }
 
-/** Inserts the email once (mailbox + Message-ID + fingerprint); null when it was already stored. */
-export async function insertEmail(trx: Tx, row: NewRow<'emails'>): Promise<string | null> {
-  const inserted = await trx
-    .insertInto('emails')
-    .values(row)
-    .onConflict((oc) => oc.columns(['mailbox_id', 'message_id', 'fingerprint']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted?.id ?? null;
+/**
+ * The email's row, written once (mailbox + Message-ID + fingerprint), in the caller's batch: later writes
+ * gated on it happen only when it was new. Returns the write's name.
+ */
+export function insertEmailInBatch(batch: WriteBatch, row: NewRow<'emails'> & { id: string }): string {
+  return batch.insert('emails', row, {
+    onConflictDoNothing: ['mailbox_id', 'message_id', 'fingerprint'],
+    returning: ['id'],
+  });
+}
+
+/** The original MIME of a new email (evidence for FOI and SAR), gated on its row. */
+export function insertSourceInBatch(batch: WriteBatch, row: NewRow<'email_sources'>, gate: string): void {
+  batch.insert('email_sources', row, { gate });
 }
 
 export const findStoredEmail = (db: Q, mailboxId: string, messageId: string, fingerprint: string) =>
@@ -114,14 +127,11 @@ export const handledCopyElsewhere = (db: Q, emailId: string, messageId: string, 
     .where('id', '!=', emailId)
     .where('state', 'in', ['threaded', 'new_case', 'triage', 'no_action'])
     .limit(1)
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
 
-export async function insertSource(trx: Tx, emailId: string, raw: Buffer, sha256: string): Promise<void> {
-  await trx.insertInto('email_sources').values({ email_id: emailId, raw, sha256 }).execute();
-}
-
 export async function updateEmail(db: Q, id: string, values: RowUpdate<'emails'>): Promise<void> {
-  await db.updateTable('emails').set(values).where('id', '=', id).execute();
+  await db.updateTable('emails').set(values).where('id', '=', id).modifyEnd(PREPARED).execute();
 }
 
 export const lockEmail = (trx: Tx, id: string) =>
@@ -166,7 +176,12 @@ const CASE_COLUMNS = [
 ] as const;
 
 export const caseByReference = (db: Q, reference: string) =>
-  db.selectFrom('cases').select(CASE_COLUMNS).where('reference', '=', reference).executeTakeFirst();
+  db
+    .selectFrom('cases')
+    .select(CASE_COLUMNS)
+    .where('reference', '=', reference)
+    .modifyEnd(PREPARED)
+    .executeTakeFirst();
 
 export const caseById = (db: Q, id: string) =>
   db.selectFrom('cases').select(CASE_COLUMNS).where('id', '=', id).executeTakeFirst();
@@ -182,6 +197,7 @@ export async function caseOfReceivedMessageId(db: Q, messageId: string): Promise
     .where('case_id', 'is not', null)
     .orderBy('received_at', 'desc')
     .limit(1)
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
   return row?.case_id ?? null;
 }
@@ -201,6 +217,7 @@ export const caseOfSentMessage = (db: Q, messageId: string) =>
     .innerJoin('cases', 'cases.id', 'messages.case_id')
     .select(CASE_COLUMNS)
     .where('messages.id', '=', messageId)
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
 
 /** True when `address` may add to the case: its customer, representative, guest, or already on its thread. */
@@ -265,22 +282,22 @@ export async function isPartyToCase(db: Q, thread: ThreadCase, address: string):
         )
         .as('recipient'),
     ])
+    .modifyEnd(PREPARED)
     .executeTakeFirstOrThrow();
   return Boolean(row.customer || row.representative || row.sender || row.recipient);
 }
 
-/** Subjects already on a case's email thread: what we sent and what we received. */
+/** Subjects already on a case's email thread: what we sent and what we received (one statement). */
 export async function threadSubjects(db: Q, caseId: string): Promise<string[]> {
-  const [sent, received] = await Promise.all([
-    db
-      .selectFrom('messages')
-      .select('subject')
-      .where('case_id', '=', caseId)
-      .where('channel', '=', 'email')
-      .execute(),
-    db.selectFrom('emails').select('subject').where('case_id', '=', caseId).execute(),
-  ]);
-  return [...sent, ...received].map((r) => r.subject);
+  const rows = await db
+    .selectFrom('messages')
+    .select('subject')
+    .where('case_id', '=', caseId)
+    .where('channel', '=', 'email')
+    .unionAll(db.selectFrom('emails').select('subject').where('case_id', '=', caseId))
+    .modifyEnd(PREPARED)
+    .execute();
+  return rows.map((r) => r.subject);
 }
 
 /** The one customer (not merged) with this verified email address, or null (none, or several). */
@@ -295,6 +312,7 @@ export async function customerByVerifiedEmail(db: Q, address: string): Promise<s
     .where('contact_points.verified_at', 'is not', null)
     .where('customers.merged_into', 'is', null)
     .limit(2)
+    .modifyEnd(PREPARED)
     .execute();
   return rows.length === 1 ? rows[0].id : null;
 }
@@ -319,6 +337,7 @@ export async function lastAcknowledgement(db: Q, address: string): Promise<Date 
     .selectFrom('email_acknowledgements')
     .select('last_at')
     .where('address', '=', address)
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
   return row?.last_at ?? null;
 }
