@@ -30,3 +30,8 @@ void test('issue 13 staff: a long quoted history is not read past the first quot
   const history = `${'> quoted line of an old message\n'.repeat(20_000)}`;
   assert.equal(trimReply(`New words.\n\nOn Mon, 7 Dec 2026, Council wrote:\n${history}`), 'New words.');
 });
+
+void test('issue 13 staff: new mail with no quoted history is kept whole, however long', () => {
+  const long = `${'A long request about the gritting routes. '.repeat(1_000)}End.`;
+  assert.equal(trimReply(long), long);
+});

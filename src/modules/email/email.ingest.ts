@@ -74,19 +74,24 @@ export interface IngestResult {
  * "-----Original Message-----" or its "From: … / Sent: …" header block, Gmail's "---------- Forwarded".
  */
 const QUOTE_START =
-  /^(>|On .{1,200}(wrote|writes):\s*$|-{2,}\s*Original Message\s*-{2,}|_{10,}\s*$|From: .*\n(Sent|Date): |-{5,} Forwarded message)/im;
+  /^(>|On .{1,200}(wrote|writes):\s*$|-{2,}\s*Original Message\s*-{2,}|_{10,}\s*$|From: .*\r?\n(Sent|Date): |-{5,} Forwarded message)/im;
+
+/** Other clients' quote headers (other languages, other layouts) that email-reply-parser knows. */
+const OTHER_QUOTE_HEADER = /(wrote|writes|schrieb|écrit|escribió|scritto|schreef|skrev|napisał)\s*:\s*$/im;
 
 /** Text past this is never the new part of a reply (kept in full in `body_text` anyway). */
 const TRIM_SCAN_CHARS = 16_384;
 
 /**
- * Keep what the sender wrote, without the quoted history (email-reply-parser, with signatures and quote
- * headers it knows); the full text is kept too. The parser's cost grows with the quoted history, so it
- * reads only the text before the first line that starts one (and at most 16 KB).
+ * Keep what the sender wrote, without the quoted history (email-reply-parser, with the signatures and
+ * quote headers it knows); the full text is kept too. The parser's cost grows with the text (it reverses
+ * every line for each pattern), so it reads only the text before the first line that starts quoted
+ * history; mail with no quote header at all (most new mail) is kept as it is, without the parser.
  */
 export function trimReply(text: string): string {
   const head = text.slice(0, TRIM_SCAN_CHARS);
   const quote = QUOTE_START.exec(head);
+  if (!quote && !OTHER_QUOTE_HEADER.test(head)) return text.trim();
   const fresh = quote ? head.slice(0, quote.index) : head;
   const trimmed = new EmailReplyParser().parseReply(fresh).trim();
   if (trimmed !== '') return trimmed;
