@@ -24,6 +24,7 @@ function residentTitle(event: TimelineEvent, locale: string): string {
     case 'created':
       return t('cases.timeline.created');
     case 'status_changed':
+    case 'reopened':
       return event.status?.customerLabel || t('cases.timeline.updated');
     case 'message':
       return event.direction === 'inbound'

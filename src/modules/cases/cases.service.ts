@@ -791,7 +791,7 @@ export async function getCaseTimeline(
     const data = e.data;
     const str = (v: unknown) => (typeof v === 'string' ? v : '');
     const status =
-      e.kind === 'status_changed'
+      e.kind === 'status_changed' || e.kind === 'reopened'
         ? { code: str(data.to), label: str(data.label), customerLabel: str(data.customerLabel) }
         : null;
     // A message says which way it went; one that does not (written before `direction` was kept) went the
