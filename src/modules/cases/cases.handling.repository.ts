@@ -127,7 +127,7 @@ export function caseByReference(db: Q, reference: string) {
 /** Stores the pair once, smaller id first; false when it was already there. */
 export async function insertLink(
   db: Q,
-  row: { authorityId: string; a: string; b: string; createdBy: string; at: Date },
+  row: { authorityId: string; a: string; b: string; createdBy: string | null; at: Date },
 ): Promise<boolean> {
   const [first, second] = row.a < row.b ? [row.a, row.b] : [row.b, row.a];
   const inserted = await db

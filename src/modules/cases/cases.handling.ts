@@ -318,6 +318,17 @@ export async function linkCases(
 }
 
 /** Removes the link between two cases (staff-only `unlinked` event on this case, audit). */
+/**
+ * Links two cases without a member of staff (an email reply to a case closed too long ago opens a new
+ * case linked to the old one): the link row only, idempotent, no events.
+ */
+export async function linkCaseIds(
+  trx: Tx,
+  row: { authorityId: string; a: string; b: string; at: Date; createdBy?: string | null },
+): Promise<boolean> {
+  return handling.insertLink(trx, { ...row, createdBy: row.createdBy ?? null });
+}
+
 export async function unlinkCases(
   trx: Tx,
   caseId: string,

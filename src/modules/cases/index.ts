@@ -36,6 +36,7 @@ export {
   defaultCaseCalendar,
 } from './cases.service.ts';
 export { caseSlaSnapshot, extendSla, scanSla } from './cases.sla.ts';
+export { linkCaseIds } from './cases.handling.ts';
 export { CASES_SLA_SCAN_TOPIC, caseJobHandlers } from './cases.jobs.ts';
 export { adoptOnCaseCreated, CASE_CREATED_TOPIC } from './cases.events.ts';
 export {
@@ -49,6 +50,7 @@ export {
 } from './cases.casework.ts';
 export { residentFor, rememberTrackedCase } from './cases.resident-access.ts';
 export type { ResidentCaseLinks };
+export type { StaffCaseEmail } from './cases.staff.routes.ts';
 export { REFERENCE_PATTERN } from './cases.reference.ts';
 export { newCaseFactsColumns, readNewCaseFacts, ruleTeamCodesOf } from './cases.routing.repository.ts';
 export {

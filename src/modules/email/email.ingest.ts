@@ -17,6 +17,7 @@ import { auditInBatch } from '../../platform/audit/index.ts';
 import {
   addMessage,
   createCase,
+  linkCaseIds,
   loadCaseService,
   reopenCase,
   type CaseOptions,
@@ -152,7 +153,7 @@ async function findThread(trx: Tx, message: InboundMessage, settings: EmailSetti
  * Text for a new case's first free-text question: the subject and what the sender wrote. Also used when
  * staff make a case from an email in triage (email.triage.ts), so both read the same.
  */
-export function answersFromEmail(
+function answersFromEmail(
   service: CaseService,
   message: Pick<InboundMessage, 'subject' | 'from'>,
   trimmed: string,
@@ -432,7 +433,7 @@ async function linkedNewCase(c: Context, old: repo.ThreadCase): Promise<Outcome>
     customerId: old.customer_id,
     guest: old.customer_id ? null : { name: old.guest_name, email: c.message.from?.address ?? null },
   });
-  await repo.insertCaseLink(c.trx, {
+  await linkCaseIds(c.trx, {
     authorityId: service.authorityId,
     a: created.caseId,
     b: old.id,
@@ -477,12 +478,11 @@ async function newMail(
     guest: customerId ? null : { name: c.message.from?.name ?? null, email: sender },
   });
   if (hint.suggestedCaseId)
-    await repo.insertCaseLink(c.trx, {
+    await linkCaseIds(c.trx, {
       authorityId: service.authorityId,
       a: created.caseId,
       b: hint.suggestedCaseId,
       at: c.message.receivedAt,
-      createdBy: null,
     });
   return {
     state: 'new_case',
@@ -509,35 +509,79 @@ async function recordInteraction(c: Context, customerId: string): Promise<string
   });
 }
 
+/** An email as a new case needs it: whom it is from, what it says, when it arrived. */
+export interface EmailForCase {
+  id: string;
+  subject: string;
+  from: { address: string; name: string | null } | null;
+  trimmed: string;
+  receivedAt: Date;
+}
+
 /**
- * A new case from this email (the clock starts at the receipt time), acknowledged only when the mailbox
- * acknowledges and the sender has had no automatic acknowledgement in the last 24 hours.
+ * A new case from an email (by the ingest, or by staff from triage): the clock starts at the receipt
+ * time; acknowledged only when the mailbox acknowledges and the sender has had no automatic
+ * acknowledgement in the last 24 hours. Idempotent per email (`email:<id>`).
  */
-async function openCase(
+export async function openCaseFromEmail(
+  trx: Tx,
+  input: {
+    service: CaseService;
+    email: EmailForCase;
+    customerId: string | null;
+    guest: { name: string | null; email: string | null } | null;
+    autoAcknowledge: boolean;
+    now: Date;
+    createdByStaffId?: string | null;
+  },
+  caseOptions?: CaseOptions,
+): Promise<{ caseId: string; reference: string; acknowledged: boolean }> {
+  const { service, email } = input;
+  const sender = email.from?.address ?? null;
+  const lastAck = sender ? await repo.lastAcknowledgement(trx, sender) : null;
+  const acknowledge = input.autoAcknowledge && mayAutoAcknowledge(sender, lastAck, input.now);
+  const created = await createCase(
+    trx,
+    {
+      service,
+      customerId: input.customerId,
+      contact: input.guest,
+      answers: answersFromEmail(service, { subject: email.subject, from: email.from }, email.trimmed),
+      formVersion: service.definitionVersion,
+      channel: 'email',
+      receivedAt: email.receivedAt,
+      idempotencyKey: `email:${email.id}`,
+      createdByStaffId: input.createdByStaffId ?? null,
+      acknowledge,
+    },
+    caseOptions,
+  );
+  if (acknowledge && sender) await repo.recordAcknowledgement(trx, sender, input.now);
+  return { caseId: created.id, reference: created.reference, acknowledged: acknowledge };
+}
+
+function openCase(
   c: Context,
   service: CaseService,
   who: { customerId: string | null; guest: { name: string | null; email: string | null } | null },
 ): Promise<{ caseId: string; acknowledged: boolean }> {
-  const sender = c.message.from?.address ?? null;
-  const lastAck = sender ? await repo.lastAcknowledgement(c.trx, sender) : null;
-  const acknowledge = c.mailbox.auto_acknowledge && mayAutoAcknowledge(sender, lastAck, c.now);
-  const created = await createCase(
+  return openCaseFromEmail(
     c.trx,
     {
       service,
-      customerId: who.customerId,
-      contact: who.guest,
-      answers: answersFromEmail(service, c.message, c.trimmed),
-      formVersion: service.definitionVersion,
-      channel: 'email',
-      receivedAt: c.message.receivedAt,
-      idempotencyKey: `email:${c.emailId}`,
-      acknowledge,
+      email: {
+        id: c.emailId,
+        subject: c.message.subject,
+        from: c.message.from,
+        trimmed: c.trimmed,
+        receivedAt: c.message.receivedAt,
+      },
+      ...who,
+      autoAcknowledge: c.mailbox.auto_acknowledge,
+      now: c.now,
     },
     c.deps.caseOptions,
   );
-  if (acknowledge && sender) await repo.recordAcknowledgement(c.trx, sender, c.now);
-  return { caseId: created.id, acknowledged: acknowledge };
 }
 
 /**

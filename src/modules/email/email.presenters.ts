@@ -3,6 +3,7 @@
  * reasons and authentication verdicts in words, times and ages, ready-to-render rows. No logic in
  * templates.
  */
+import type { StaffCaseEmail } from '../cases/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import { fileSizeText } from '../cases/index.ts';
 import type { AuthResult, AuthVerdict } from './email.authentication.ts';
@@ -128,18 +129,8 @@ export function emailDetail(email: repo.EmailRow, now: Date) {
 
 type Thread = Awaited<ReturnType<typeof repo.caseThread>>;
 
-/** One item of a case's email thread, as the staff case page shows it. */
-export interface CaseEmailItem {
-  direction: 'in' | 'out';
-  at: Date;
-  date: string;
-  who: string;
-  subject: string;
-  text: string | null;
-  full: string | null;
-  originalHref: string | null;
-  status: string | null;
-}
+/** One item of a case's email thread, as the staff case page shows it (the cases module's shape), with its time. */
+export type CaseEmailItem = StaffCaseEmail & { at: Date };
 
 const SENT_STATUS: Record<string, string> = {
   queued: 'Queued',

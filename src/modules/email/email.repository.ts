@@ -371,24 +371,6 @@ export async function insertInteraction(db: Q, row: NewRow<'interactions'>): Pro
   return inserted.id;
 }
 
-export async function insertCaseLink(
-  db: Q,
-  row: { authorityId: string; a: string; b: string; at: Date; createdBy: string | null },
-): Promise<void> {
-  const [first, second] = row.a < row.b ? [row.a, row.b] : [row.b, row.a];
-  await db
-    .insertInto('case_links')
-    .values({
-      authority_id: row.authorityId,
-      case_id: first,
-      linked_case_id: second,
-      created_by: row.createdBy,
-      created_at: row.at,
-    })
-    .onConflict((oc) => oc.columns(['case_id', 'linked_case_id']).doNothing())
-    .execute();
-}
-
 /** The staff member to tell about a case (its assignee), with an email address, or null. */
 export const caseOwner = (db: Q, staffId: string) =>
   db

@@ -11,9 +11,8 @@ import { audit } from '../../platform/audit/index.ts';
 import { normaliseReference } from '../../platform/contact/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { DomainRuleError } from '../../platform/http/errors.ts';
-import { addMessage, createCase, loadCaseService, reopenCase, type CaseOptions } from '../cases/index.ts';
-import { mayAutoAcknowledge } from './email.classify.ts';
-import { answersFromEmail } from './email.ingest.ts';
+import { addMessage, linkCaseIds, loadCaseService, reopenCase, type CaseOptions } from '../cases/index.ts';
+import { openCaseFromEmail } from './email.ingest.ts';
 import * as repo from './email.repository.ts';
 
 /** A broken rule that belongs to one field of the triage page (`reference`, `service`). */
@@ -157,31 +156,28 @@ export async function createCaseFromEmail(
       customerCreated = true;
     }
     const mailbox = await repo.mailboxById(trx, email.mailbox_id);
-    const lastAck = sender ? await repo.lastAcknowledgement(trx, sender) : null;
-    const acknowledge = Boolean(mailbox?.auto_acknowledge) && mayAutoAcknowledge(sender, lastAck, input.at);
-    const created = await createCase(
+    const opened = await openCaseFromEmail(
       trx,
       {
         service,
+        email: {
+          id: email.id,
+          subject: email.subject,
+          from: sender ? { address: sender, name: email.from_name } : null,
+          trimmed: email.trimmed_text,
+          receivedAt: email.received_at,
+        },
         customerId,
-        contact: customerId ? null : { name: email.from_name, email: sender },
-        answers: answersFromEmail(
-          service,
-          { subject: email.subject, from: sender ? { address: sender, name: email.from_name } : null },
-          email.trimmed_text,
-        ),
-        formVersion: service.definitionVersion,
-        channel: 'email',
-        receivedAt: email.received_at,
-        idempotencyKey: `email:${email.id}`,
+        guest: customerId ? null : { name: email.from_name, email: sender },
+        autoAcknowledge: Boolean(mailbox?.auto_acknowledge),
+        now: input.at,
         createdByStaffId: input.staffId,
-        acknowledge,
       },
       options.caseOptions,
     );
-    if (acknowledge && sender) await repo.recordAcknowledgement(trx, sender, input.at);
+    const created = { id: opened.caseId, reference: opened.reference };
     if (email.suggested_case_id && email.suggested_case_id !== created.id)
-      await repo.insertCaseLink(trx, {
+      await linkCaseIds(trx, {
         authorityId: service.authorityId,
         a: created.id,
         b: email.suggested_case_id,
