@@ -68,6 +68,10 @@ export interface StaffUsersTable {
   locked_until: Timestamp | null;
   /** Lock-outs since the last successful sign-in or unlock: each lasts twice as long as the one before. */
   lockout_count: Generated<number>;
+  /** The extension the phone platform names this agent by (unique within the authority). */
+  phone_extension: string | null;
+  /** The agent's phone-platform login (unique everywhere, any case). */
+  phone_login: string | null;
 }
 
 /** One-time "set your password" links; only the token's SHA-256 is stored. */
@@ -251,7 +255,15 @@ export interface InteractionsTable {
   resolved_at_first_contact: Generated<boolean>;
   is_repeat: Generated<boolean>;
   created_at: DefaultTimestamp;
+  /** The wrap-up's reason for the contact, in the agent's words or a service name. */
+  reason: string | null;
+  /** Contact the council caused (failure demand); null when it was not avoidable. */
+  failure_demand: FailureDemand | null;
+  /** When the agent completed the wrap-up (calls). */
+  wrapped_up_at: Timestamp | null;
 }
+
+export type FailureDemand = 'chasing_progress' | 'repeat' | 'wrong_information' | 'other';
 
 export interface OutboxTable {
   id: Generated<number>;
@@ -765,6 +777,129 @@ export interface EmailAcknowledgementsTable {
   last_at: Timestamp;
 }
 
+/** A queue of the council's phone platform (its own `code`), owned by an authority and a team. */
+export interface PhoneQueuesTable {
+  id: Generated<string>;
+  authority_id: string;
+  team_id: string;
+  code: string;
+  name: string;
+  /** The number residents dial for this queue (E.164), when it has its own. */
+  number: string | null;
+  service_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface BlockedNumbersTable {
+  authority_id: string;
+  /** E.164. */
+  number: string;
+  reason: string;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export type HangupCause =
+  'normalClearing' | 'busy' | 'cancel' | 'noAnswer' | 'congestion' | 'notFound' | 'forwarded' | 'voicemail';
+
+/** One call: the projection of its events (see the phone-channel migration). */
+export interface CallsTable {
+  id: Generated<string>;
+  authority_id: string;
+  platform: string;
+  call_id: string;
+  direction: Generated<'inbound' | 'outbound'>;
+  from_number: string | null;
+  to_number: string | null;
+  /** The resident's side of the call (E.164), null when withheld or unknown. */
+  caller_number: string | null;
+  queue_id: string | null;
+  queue_code: string | null;
+  ivr_path: ColumnType<string[], string[] | undefined, string[]>;
+  ivr_no_option: Generated<boolean>;
+  offered_at: Timestamp;
+  queued_at: Timestamp | null;
+  ringing_at: Timestamp | null;
+  answered_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  hangup_cause: HangupCause | null;
+  agent_id: string | null;
+  agent_extension: string | null;
+  transfers: Generated<number>;
+  transferred_to: string | null;
+  hold_started_at: Timestamp | null;
+  hold_seconds: Generated<number>;
+  blocked: Generated<boolean>;
+  customer_id: string | null;
+  match_count: Generated<number>;
+  interaction_id: string | null;
+  callback_id: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type CallEventName =
+  'newCall' | 'ringing' | 'answer' | 'transfer' | 'hold' | 'unhold' | 'hangup' | 'ivr';
+
+export interface CallEventsTable {
+  id: Generated<number>;
+  call_row_id: string;
+  event: CallEventName;
+  dedupe_key: string;
+  occurred_at: Timestamp;
+  received_at: DefaultTimestamp;
+  payload: JsonDefault<Record<string, unknown>>;
+}
+
+export type CallbackStatus = 'open' | 'kept' | 'not_reached' | 'cancelled';
+
+export interface CallbacksTable {
+  id: Generated<string>;
+  authority_id: string;
+  customer_id: string | null;
+  case_id: string | null;
+  service_id: string | null;
+  team_id: string | null;
+  owner_id: string | null;
+  /** E.164. */
+  phone: string;
+  /** The caller's name when there is no customer record (a request from the portal). */
+  name: string | null;
+  topic: string;
+  best_time: string | null;
+  source: 'phone' | 'web' | 'staff';
+  origin_call_id: string | null;
+  origin_interaction_id: string | null;
+  due_at: Timestamp;
+  status: Generated<CallbackStatus>;
+  max_attempts: Generated<number>;
+  attempt_spacing_minutes: Generated<number>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  reminded_at: Timestamp | null;
+  escalated_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  kept_on_time: boolean | null;
+  outcome: string | null;
+  notes: string | null;
+  idempotency_key: string | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export type CallbackAttemptOutcome = 'answered' | 'no_answer' | 'voicemail' | 'busy' | 'wrong_number';
+
+export interface CallbackAttemptsTable {
+  id: Generated<string>;
+  callback_id: string;
+  call_row_id: string | null;
+  staff_id: string | null;
+  at: Timestamp;
+  outcome: CallbackAttemptOutcome;
+  note: string | null;
+  created_at: DefaultTimestamp;
+}
+
 export interface DB {
   authorities: AuthoritiesTable;
   offices: OfficesTable;
@@ -811,6 +946,12 @@ export interface DB {
   emails: EmailsTable;
   email_sources: EmailSourcesTable;
   email_acknowledgements: EmailAcknowledgementsTable;
+  phone_queues: PhoneQueuesTable;
+  blocked_numbers: BlockedNumbersTable;
+  calls: CallsTable;
+  call_events: CallEventsTable;
+  callbacks: CallbacksTable;
+  callback_attempts: CallbackAttemptsTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
