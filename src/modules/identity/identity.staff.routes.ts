@@ -99,6 +99,18 @@ export const staffNavItems: { href: string; text: string; permission: Permission
   { href: '/staff', text: 'Home', permission: 'workspace:use' },
 ];
 
+/**
+ * Panels other modules add to the staff home, above "New cases" (the phone channel's "Current call", callbacks
+ * due). `load` returns null to show nothing; otherwise a template on the view path, rendered with the
+ * variable `panel` set to `context`. Panels load in parallel and in `order`.
+ */
+export interface StaffHomePanel {
+  id: string;
+  order: number;
+  load(staff: StaffPrincipal): Promise<{ template: string; context: Record<string, unknown> } | null>;
+}
+export const staffHomePanels: StaffHomePanel[] = [];
+
 export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRoutesDeps): Promise<void> {
   app.decorateRequest('staff', null);
   const catalogue: CatalogueRoute[] = [];
@@ -400,8 +412,19 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     );
     const byTeam = new Map(counts.map((c) => [c.team_id, c]));
     const me = await findStaffById(deps.db, staff.id);
+    const panels = (
+      await Promise.all(
+        [...staffHomePanels]
+          .sort((a, b) => a.order - b.order)
+          .map(async (p) => {
+            const loaded = await p.load(staff);
+            return loaded ? { id: p.id, ...loaded } : null;
+          }),
+      )
+    ).filter((p) => p !== null);
     return reply.view('identity/home.njk', {
       pageTitle: 'Home',
+      panels,
       available: me?.available ?? true,
       takesCases: staff.permissions.has('cases:write'),
       managesStaff: staff.permissions.has('staff:manage'),

@@ -1,7 +1,12 @@
 export { IdentityService, type StaffPrincipal } from './identity.service.ts';
 export { StaffAccounts, AccountSetupError } from './identity.accounts.ts';
 export { runAdminCli } from './identity.cli.ts';
-export { registerStaffIdentity, staffNavItems } from './identity.staff.routes.ts';
+export {
+  registerStaffIdentity,
+  staffHomePanels,
+  staffNavItems,
+  type StaffHomePanel,
+} from './identity.staff.routes.ts';
 export { ROLES, type Role } from './identity.policy.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export { OidcAdapter } from './oidc.ts';
