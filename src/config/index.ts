@@ -239,6 +239,9 @@ const envSchema = z.object({
   EMAIL_INBOUND_ALLOWED_RELAYS: z.string().trim().optional(),
   EMAIL_TRUSTED_AUTHSERV_IDS: z.string().trim().optional(),
   EMAIL_IMAP_POLL_SECONDS: wholeNumber(1, 3_600).default(60),
+  TELEPHONY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  TELEPHONY_TWILIO_AUTH_TOKEN: z.string().trim().optional(),
+  TELEPHONY_AUTHORITY: z.string().trim().optional(),
   WORKER_CONCURRENCY: wholeNumber(1, 64).default(4),
   DELIVERY_CONNECT_TIMEOUT_MS: wholeNumber(100, 120_000).default(5_000),
   DELIVERY_RESPONSE_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
@@ -342,6 +345,9 @@ const envSchema = z.object({
 
 export type Env = z.input<typeof envSchema>;
 
+/** The demo's telephony secret (published, like the demo passwords): only when the demo is seeded. */
+export const DEMO_TELEPHONY_SECRET = 'demo-telephony-secret-not-for-production';
+
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
@@ -399,6 +405,17 @@ export interface Config {
    * 365's header without one); how often each IMAP mailbox is polled; the IMAP passwords by the name of
    * their environment variable (EMAIL_IMAP_PASSWORD_<NAME>, named by the mailbox's settings).
    */
+  /**
+   * Call events from the council's phone platform (docs/telephony.md): the HMAC secret of each platform
+   * (`default` from TELEPHONY_SECRET, others from TELEPHONY_SECRET_<NAME>), Twilio's auth token for
+   * `X-Twilio-Signature`, and the authority that takes calls from queues and numbers Frontdoor does not
+   * know (its code; the county when not set). No secret and no token: the events endpoint is closed.
+   */
+  telephony: {
+    secrets: Record<string, string>;
+    twilioAuthToken: string | null;
+    authorityCode: string | null;
+  };
   inboundEmail: {
     smtp: { host: string; port: number; maxBytes: number; allowedRelays: string[] } | null;
     trustedAuthservIds: string[];
@@ -466,6 +483,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         key === 'NOTIFY_API_KEY' ||
         key === 'SMTP_URL' ||
         key === 'METRICS_TOKEN' ||
+        key === 'TELEPHONY_SECRET' ||
+        key === 'TELEPHONY_TWILIO_AUTH_TOKEN' ||
         key === 'ONE_LOGIN_CLIENT_SECRET' ||
         key === 'ONE_LOGIN_PRIVATE_KEY'
           ? ''
@@ -523,6 +542,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const dataDir = resolve(e.DATA_DIR);
   const sessionSecret = e.SESSION_SECRET ?? persistedDevSecret(dataDir);
+  const demoSeed = e.DEMO_SEED ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production');
   // Outside production a reply secret is derived from the session secret (its own key: a signed reply
   // address says nothing about sessions). Production sets EMAIL_REPLY_SECRET, so rotating the session
   // secret does not break the reply addresses of mail already sent.
@@ -554,7 +574,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     logLevel: e.LOG_LEVEL,
     runWorker: e.RUN_WORKER,
-    demoSeed: e.DEMO_SEED ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
+    demoSeed,
     workingDayCutOff: e.WORKING_DAY_CUTOFF,
     trustProxy: e.TRUST_PROXY,
     signInMaxFailures: e.SIGN_IN_MAX_FAILURES,
@@ -592,6 +612,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       messageIdDomain: e.EMAIL_MESSAGE_ID_DOMAIN ?? null,
       replyAddress: e.EMAIL_REPLY_ADDRESS ?? null,
       replySecret,
+    },
+    telephony: {
+      secrets: {
+        ...Object.fromEntries(
+          Object.entries(cleaned)
+            .filter(
+              (entry): entry is [string, string] =>
+                entry[0].startsWith('TELEPHONY_SECRET_') && typeof entry[1] === 'string',
+            )
+            .map(([key, value]) => [key.slice('TELEPHONY_SECRET_'.length).toLowerCase(), value]),
+        ),
+        ...(e.TELEPHONY_SECRET
+          ? { default: e.TELEPHONY_SECRET }
+          : demoSeed
+            ? { default: DEMO_TELEPHONY_SECRET }
+            : {}),
+      },
+      twilioAuthToken: e.TELEPHONY_TWILIO_AUTH_TOKEN ?? null,
+      authorityCode: e.TELEPHONY_AUTHORITY ?? null,
     },
     inboundEmail: {
       smtp: e.EMAIL_INBOUND_SMTP_PORT

@@ -131,6 +131,8 @@ export interface StaffSpec {
   teams: readonly { code: string; leader?: boolean }[];
   languages: readonly string[];
   specialisms: readonly string[];
+  /** The agent's extension on the council's phone platform (call events name agents by it). */
+  extension?: string;
 }
 
 /** One sign-in per role per council, plus an officer (or leader) in every service team. */
@@ -138,6 +140,7 @@ export const STAFF: readonly StaffSpec[] = [
   {
     login: 'agent',
     authority: 'county',
+    extension: '2001',
     name: 'Hana Malik',
     role: 'agent',
     teams: [{ code: 'contact-centre' }],
@@ -147,6 +150,7 @@ export const STAFF: readonly StaffSpec[] = [
   {
     login: 'agent2',
     authority: 'county',
+    extension: '2002',
     name: 'Rhys Morgan',
     role: 'agent',
     teams: [{ code: 'contact-centre' }],
@@ -156,6 +160,7 @@ export const STAFF: readonly StaffSpec[] = [
   {
     login: 'agent3',
     authority: 'county',
+    extension: '2003',
     name: 'Grace Whitaker',
     role: 'agent',
     teams: [{ code: 'contact-centre' }],
@@ -165,6 +170,7 @@ export const STAFF: readonly StaffSpec[] = [
   {
     login: 'team_leader',
     authority: 'county',
+    extension: '2009',
     name: 'Claire Bennett',
     role: 'team_leader',
     teams: [{ code: 'contact-centre', leader: true }],
@@ -349,6 +355,7 @@ export const STAFF: readonly StaffSpec[] = [
   {
     login: 'agent',
     authority: 'city',
+    extension: '3001',
     name: 'Chloe Davies',
     role: 'agent',
     teams: [{ code: 'contact-centre' }],
@@ -358,6 +365,7 @@ export const STAFF: readonly StaffSpec[] = [
   {
     login: 'agent2',
     authority: 'city',
+    extension: '3002',
     name: 'Imran Hussain',
     role: 'agent',
     teams: [{ code: 'contact-centre' }],
@@ -367,6 +375,7 @@ export const STAFF: readonly StaffSpec[] = [
   {
     login: 'team_leader',
     authority: 'city',
+    extension: '3009',
     name: 'Gary Whitfield',
     role: 'team_leader',
     teams: [{ code: 'contact-centre', leader: true }],

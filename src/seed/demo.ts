@@ -22,8 +22,10 @@ import {
   fillAuthorityContactDetails,
   insertArea,
   teamAndServiceIds,
+  setDemoExtension,
 } from './seed.repository.ts';
 import { ensureMailbox } from '../modules/email/index.ts';
+import { ensurePhoneQueue } from '../modules/telephony/index.ts';
 import {
   HistoryBuilder,
   ServiceModel,
@@ -351,6 +353,7 @@ function plan(
     roles: [spec.role],
     languages: [...spec.languages],
     specialisms: [...spec.specialisms],
+    phone_extension: spec.extension ?? null,
     active: true,
   }));
   const members: NewRow<'staff_team_members'>[] = staffRows.flatMap(({ id, spec }) =>
@@ -657,6 +660,7 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
   if (existing) {
     await seedContactDetails(db, ns, existing);
     await seedMailboxes(db, ns, existing);
+    await seedPhoneQueues(db, ns, existing);
     return { created: false, signIns };
   }
 
@@ -736,6 +740,7 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
   if (authorityIds) {
     await seedContactDetails(db, ns, authorityIds);
     await seedMailboxes(db, ns, authorityIds);
+    await seedPhoneQueues(db, ns, authorityIds);
   }
   return { created, signIns };
 }
@@ -791,6 +796,32 @@ async function seedMailboxes(db: Kysely<DB>, ns: DemoNamespace, authorityIds: Re
       defaultServiceId: ids.serviceId,
     });
   }
+}
+
+/**
+ * The councils' main phone queues (issue 14), `county-main` and `city-main`, on each council's published
+ * number and owned by its contact centre; the demo agents' extensions (older demo databases gain them).
+ */
+async function seedPhoneQueues(db: Kysely<DB>, ns: DemoNamespace, authorityIds: Record<AreaRole, string>) {
+  for (const role of ['county', 'city'] as const) {
+    const ids = await teamAndServiceIds(db, authorityIds[role], 'contact-centre', null);
+    if (!ids.teamId) continue;
+    await ensurePhoneQueue(db, {
+      authorityId: authorityIds[role],
+      teamId: ids.teamId,
+      code: `${ns.code(role)}-main`,
+      name: `${AUTHORITIES[role].name} main line`,
+      number: AUTHORITIES[role].phone,
+    });
+  }
+  for (const spec of STAFF)
+    if (spec.extension)
+      await setDemoExtension(
+        db,
+        ns.email(spec.login, spec.authority),
+        authorityIds[spec.authority],
+        spec.extension,
+      );
 }
 
 /** The councils' email, postal address, phone hours, video relay link and offices (the contact page). */

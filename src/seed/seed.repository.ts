@@ -210,3 +210,19 @@ export async function teamAndServiceIds(
     : undefined;
   return { teamId: team?.id ?? null, serviceId: service?.id ?? null };
 }
+
+/** Gives a demo account its phone extension unless it has one (older demo databases). */
+export async function setDemoExtension(
+  db: Q,
+  email: string,
+  authorityId: string,
+  extension: string,
+): Promise<void> {
+  await db
+    .updateTable('staff_users')
+    .set({ phone_extension: extension })
+    .where(sql`lower(email)`, '=', email.toLowerCase())
+    .where('authority_id', '=', authorityId)
+    .where('phone_extension', 'is', null)
+    .execute();
+}
