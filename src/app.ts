@@ -16,7 +16,12 @@ import { registerErrorPages, registerWeb } from './platform/http/web.ts';
 import { registerOps } from './platform/http/ops.ts';
 import { Metrics } from './platform/metrics/index.ts';
 import { registerOutboxMetrics } from './platform/jobs/index.ts';
-import { IdentityService, OidcAdapter, registerStaffIdentity } from './modules/identity/index.ts';
+import {
+  IdentityService,
+  OidcAdapter,
+  registerStaffIdentity,
+  registerStaffPush,
+} from './modules/identity/index.ts';
 import { registerServicePortalRoutes } from './modules/services/index.ts';
 import { registerAuthorityPortalRoutes } from './modules/authorities/index.ts';
 import { registerCasesRoutes } from './modules/cases/index.ts';
@@ -138,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     publicUrl: config.publicUrl,
   });
+  await registerStaffPush(app);
   registerErrorPages(app);
   await registerOps(app, { db, metrics, engine: database.engine, metricsAccess: config.metrics });
   await registerServicePortalRoutes(app, { db });

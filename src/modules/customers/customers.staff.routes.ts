@@ -91,7 +91,11 @@ export async function registerCustomerStaffRoutes(
     scope.get(
       '/staff/customers/new',
       { config: { permission: 'customers:write', auditEvent: 'customer.create_form' } },
-      async (_request, reply) => renderNew(reply),
+      // A new caller's number comes prefilled from the call page (?phone=).
+      async (request, reply) => {
+        const phone = (request.query as { phone?: unknown }).phone;
+        return renderNew(reply, { values: typeof phone === 'string' ? { phone: phone.slice(0, 40) } : {} });
+      },
     );
 
     scope.post(

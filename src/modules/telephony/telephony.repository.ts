@@ -369,3 +369,65 @@ export async function upsertQueue(db: Q, row: NewRow<'phone_queues'>): Promise<s
     .executeTakeFirstOrThrow();
   return id;
 }
+
+export async function servicesForWrapUp(
+  db: Q,
+  authorityIds: string[],
+): Promise<{ id: string; name: string; authority_name: string }[]> {
+  if (authorityIds.length === 0) return [];
+  return db
+    .selectFrom('services as s')
+    .innerJoin('authorities as a', 'a.id', 's.authority_id')
+    .select(['s.id', 's.name', 'a.name as authority_name'])
+    .where('s.active', '=', true)
+    .where('s.authority_id', 'in', authorityIds)
+    .orderBy('s.name')
+    .execute();
+}
+
+/** An earlier contact by the customer about the service within `days` before `at` (a repeat). */
+export async function contactedAboutWithin(
+  db: Q,
+  row: { customerId: string; serviceId: string; at: Date; days: number; exceptInteractionId: string },
+): Promise<boolean> {
+  const found = await db
+    .selectFrom('interactions')
+    .select('id')
+    .where('customer_id', '=', row.customerId)
+    .where('service_id', '=', row.serviceId)
+    .where('id', '!=', row.exceptInteractionId)
+    .where('occurred_at', '<', row.at)
+    .where('occurred_at', '>=', new Date(row.at.getTime() - row.days * 24 * 3600_000))
+    .limit(1)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
+/** Sets the caller chosen from a shared number's list on the call and its interaction. */
+export async function setCallCustomer(
+  trx: Tx,
+  call: { id: string; interaction_id: string | null },
+  customerId: string,
+) {
+  await trx
+    .updateTable('calls')
+    .set({ customer_id: customerId, updated_at: new Date() })
+    .where('id', '=', call.id)
+    .execute();
+  if (call.interaction_id)
+    await trx
+      .updateTable('interactions')
+      .set({ customer_id: customerId })
+      .where('id', '=', call.interaction_id)
+      .execute();
+}
+
+/** The agent's calls since `since`, newest first. */
+export async function callsOfAgent(db: Q, staffId: string, since: Date, limit = 50): Promise<CallView[]> {
+  return callView(db)
+    .where('c.agent_id', '=', staffId)
+    .where('c.offered_at', '>=', since)
+    .orderBy('c.offered_at', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -139,6 +139,7 @@ export async function loadAssets(brand: BrandSettings, scriptsDir: string): Prom
   if (!init.includes(plain)) throw new Error(`init.js must import ${plain}`);
   assets.add('init.js', init.replace(plain, `'${assets.url(GOVUK_SCRIPT)}'`));
   assets.add('session-timeout.js', readFileSync(join(scriptsDir, 'session-timeout.js')));
+  assets.add('staff-push.js', readFileSync(join(scriptsDir, 'staff-push.js')));
   addLocationMap(assets, scriptsDir);
 
   for (const [name, image] of [
