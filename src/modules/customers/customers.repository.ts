@@ -637,6 +637,8 @@ export const MOVES = {
   cases: { table: 'cases', column: 'customer_id' },
   cases_as_representative: { table: 'cases', column: 'representative_id' },
   interactions: { table: 'interactions', column: 'customer_id' },
+  calls: { table: 'calls', column: 'customer_id' },
+  callbacks: { table: 'callbacks', column: 'customer_id' },
   vulnerabilities: { table: 'vulnerabilities', column: 'customer_id' },
   relationships: { table: 'customer_relationships', column: 'customer_id' },
   relationships_as_related: { table: 'customer_relationships', column: 'related_customer_id' },

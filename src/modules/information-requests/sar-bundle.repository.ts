@@ -173,6 +173,47 @@ export const emails = (db: Q, ids: string[], caseIds: string[]) =>
     .orderBy('received_at')
     .execute();
 
+/** Their phone calls: the numbers, times and how each ended (the wrap-up is on the interaction). */
+export const calls = (db: Q, ids: string[]) =>
+  db
+    .selectFrom('calls')
+    .select([
+      'id',
+      'direction',
+      'from_number',
+      'to_number',
+      'offered_at',
+      'answered_at',
+      'ended_at',
+      'hangup_cause',
+      'ivr_path',
+      'interaction_id',
+    ])
+    .where('customer_id', 'in', ids)
+    .orderBy('offered_at')
+    .execute();
+
+/** Callbacks promised to them, with the number, topic, times and outcome. */
+export const callbacks = (db: Q, ids: string[]) =>
+  db
+    .selectFrom('callbacks')
+    .select([
+      'id',
+      'phone',
+      'topic',
+      'best_time',
+      'source',
+      'due_at',
+      'status',
+      'attempts',
+      'completed_at',
+      'outcome',
+      'notes',
+    ])
+    .where('customer_id', 'in', ids)
+    .orderBy('created_at')
+    .execute();
+
 export const messages = (db: Q, ids: string[]) =>
   db
     .selectFrom('messages')

@@ -24,6 +24,8 @@ export const SAR_BUNDLE_COVERAGE: Readonly<Record<string, keyof SarBundleSection
   interactions: 'interactions',
   messages: 'messages',
   emails: 'emails',
+  calls: 'calls',
+  callbacks: 'callbacks',
   form_drafts: 'formDrafts',
   sessions: 'signIns',
   resident_codes: 'signInCodes',
@@ -64,6 +66,8 @@ export interface SarBundleSections {
   interactions: Rows<typeof repo.interactions>;
   messages: Rows<typeof repo.messages>;
   emails: Rows<typeof repo.emails>;
+  calls: Rows<typeof repo.calls>;
+  callbacks: Rows<typeof repo.callbacks>;
   formDrafts: WithAnswersInWords<Rows<typeof repo.formDrafts>[number]>[];
   signIns: Rows<typeof repo.sessions>;
   signInCodes: Rows<typeof repo.residentCodes>;
@@ -97,6 +101,8 @@ export const SECTION_TITLES: Record<keyof SarBundleSections, string> = {
   interactions: 'Your contacts with us',
   messages: 'Messages we sent you',
   emails: 'Emails you sent us',
+  calls: 'Your phone calls with us',
+  callbacks: 'Times we promised to call you back',
   formDrafts: 'Forms you started',
   signIns: 'When you were signed in',
   signInCodes: 'Sign-in codes we sent you',
@@ -140,6 +146,8 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
     interactions,
     messages,
     emails,
+    calls,
+    callbacks,
     formDrafts,
     signIns,
     signInCodes,
@@ -161,6 +169,8 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
     repo.interactions(db, ids),
     repo.messages(db, ids),
     repo.emails(db, ids, caseIds),
+    repo.calls(db, ids),
+    repo.callbacks(db, ids),
     repo.formDrafts(db, ids),
     repo.sessions(db, ids),
     repo.residentCodes(db, ids),
@@ -193,6 +203,8 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
       interactions,
       messages,
       emails,
+      calls,
+      callbacks,
       formDrafts: formDrafts.map(({ service_definition: definition, ...d }) => ({
         ...d,
         answers: inWords(definition, d.answers),
