@@ -316,6 +316,29 @@ describe('attempts from outbound calls (recordCallbackCall)', () => {
     });
     assert.equal(more.statusCode, 422);
   });
+  test('"Cancel" needs a reason; staff of another council get a 404', async () => {
+    const a = await area();
+    const cb = await promised(a, new Date('2027-01-06T15:00:00Z'));
+    const browser = await signedIn(t.app, a.agent);
+    const page = await browser.get(`/staff/callbacks/${cb.id}`);
+    const empty = await browser.post(`/staff/callbacks/${cb.id}/cancel`, {
+      _csrf: csrfOf(page.body),
+      reason: '',
+    });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /Enter why the callback is cancelled/);
+    const res = await browser.post(`/staff/callbacks/${cb.id}/cancel`, {
+      _csrf: csrfOf(page.body),
+      reason: 'Resident emailed instead',
+    });
+    assert.equal(res.statusCode, 303);
+    assert.equal((await callbackRow(cb.id)).status, 'cancelled');
+
+    const elsewhere = await buildAuthority(db);
+    const outsider = await buildStaff(db, elsewhere.id, { roles: ['agent'] });
+    const other = await signedIn(t.app, outsider);
+    assert.equal((await other.get(`/staff/callbacks/${cb.id}`)).statusCode, 404);
+  });
 });
 
 describe('reminders and escalation (callbacks.scan)', () => {
