@@ -141,9 +141,10 @@ export async function registerCallbacksStaffRoutes(
         views: (Object.keys(VIEWS) as View[]).map((v) => ({
           href: `/staff/callbacks?view=${v}`,
           text: VIEWS[v],
-          current: v === view,
+          active: v === view,
         })),
         viewLabel: VIEWS[view],
+        canPromise: staff.permissions.has('customers:write'),
         rows: listRows(rows, now),
       });
     },
