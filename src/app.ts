@@ -34,6 +34,7 @@ import { registerInformationRequests } from './modules/information-requests/inde
 import { registerApi } from './modules/api/index.ts';
 import { registerFeedback } from './modules/feedback/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
+import { recordCallbackCall, registerCallbacks } from './modules/callbacks/index.ts';
 import { caseEmailThread, registerEmailMetrics, registerEmailStaffRoutes } from './modules/email/index.ts';
 import { registerTelephonyEvents, registerTelephonyStaffRoutes } from './modules/telephony/index.ts';
 
@@ -64,6 +65,7 @@ const moduleViewDirs = [
   'audit',
   'email',
   'telephony',
+  'callbacks',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -186,7 +188,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     publicUrl: config.publicUrl,
     ...config.telephony,
+    // An outbound call to a number with an open callback is an attempt at it.
+    onOutboundCallEnded: recordCallbackCall,
   });
   await registerTelephonyStaffRoutes(app, { db, clock });
+  await registerCallbacks(app, { db, clock, settings: config.callbacks });
   return app;
 }

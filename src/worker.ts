@@ -35,6 +35,7 @@ import {
   caseJobHandlers,
   sweepUploads,
 } from './modules/cases/index.ts';
+import { CALLBACKS_SCAN_TOPIC, callbackJobHandlers } from './modules/callbacks/index.ts';
 import {
   INFORMATION_REQUESTS_ADOPT_TOPIC,
   informationRequestCaseCreatedHandler,
@@ -58,7 +59,8 @@ export interface WorkerDeps {
    */
   config?: Pick<Config, 'notify' | 'smtp'> &
     Partial<Pick<Config, 'publicUrl'>> &
-    Partial<Pick<Config, 'dataDir'>>;
+    Partial<Pick<Config, 'dataDir'>> &
+    Partial<Pick<Config, 'callbacks'>>;
 }
 
 /** One topic, several modules' handlers, one after another (each idempotent, so a retry runs all again). */
@@ -86,6 +88,7 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
     ...complaintJobHandlers({ db: deps.db, clock: deps.clock }),
     ...feedbackJobHandlers({ db: deps.db, clock: deps.clock, publicUrl: deps.config?.publicUrl }),
     ...informationRequestJobHandlers({ db: deps.db, clock: deps.clock }),
+    ...callbackJobHandlers({ db: deps.db, clock: deps.clock, settings: deps.config?.callbacks }),
     ...caseJobHandlers({ db: deps.db, clock: deps.clock, publicUrl: deps.config?.publicUrl }),
     'maintenance.purge_sessions': async () => {
       await sessions.purgeExpired();
@@ -114,6 +117,8 @@ export const schedule: readonly { topic: string; everyMinutes: number }[] = [
   { topic: INFORMATION_REQUESTS_ADOPT_TOPIC, everyMinutes: 60 },
   { topic: FEEDBACK_SCAN_TOPIC, everyMinutes: 5 },
   { topic: CASES_SLA_SCAN_TOPIC, everyMinutes: 5 },
+  // Callback reminders and escalations: a reminder is due minutes before the callback.
+  { topic: CALLBACKS_SCAN_TOPIC, everyMinutes: 1 },
   { topic: 'maintenance.purge_sessions', everyMinutes: 15 },
   { topic: 'maintenance.purge_form_drafts', everyMinutes: 60 },
   { topic: 'maintenance.sweep_uploads', everyMinutes: 60 },

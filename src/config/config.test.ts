@@ -114,6 +114,27 @@ void test('the sign-in lock period is configurable (default 15 minutes)', () => 
   );
 });
 
+void test('callbacks: 2 working hours, 09:00-17:00, reminded 15 minutes before, 3 attempts 30 minutes apart unless set', () => {
+  assert.deepEqual(loadConfig({ DATA_DIR: dataDir() }).callbacks, {
+    standardHours: 2,
+    officeHours: { open: '09:00', close: '17:00' },
+    reminderLeadMinutes: 15,
+    maxAttempts: 3,
+    attemptSpacingMinutes: 30,
+  });
+  const set = loadConfig({
+    DATA_DIR: dataDir(),
+    CALLBACK_OFFICE_HOURS: '08:30-16:30',
+    CALLBACK_MAX_ATTEMPTS: '5',
+  });
+  assert.deepEqual(set.callbacks.officeHours, { open: '08:30', close: '16:30' });
+  assert.equal(set.callbacks.maxAttempts, 5);
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dataDir(), CALLBACK_OFFICE_HOURS: '17:00-09:00' }),
+    /CALLBACK_OFFICE_HOURS must close after it opens/,
+  );
+});
+
 void test('database timeouts: 5 s connect, 30 s statement, 60 s idle in transaction unless set; 0 switches one off', () => {
   assert.deepEqual(loadConfig({ DATA_DIR: dataDir() }).databaseTimeouts, {
     connectMs: 5000,

@@ -243,6 +243,23 @@ const envSchema = z.object({
   TELEPHONY_TWILIO_AUTH_TOKEN: z.string().trim().optional(),
   TELEPHONY_AUTHORITY: z.string().trim().optional(),
   WORKER_CONCURRENCY: wholeNumber(1, 64).default(4),
+  CALLBACK_STANDARD_HOURS: wholeNumber(1, 80).default(2),
+  CALLBACK_OFFICE_HOURS: z
+    .string()
+    .trim()
+    .regex(
+      /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/,
+      'must be opening and closing times like 09:00-17:00',
+    )
+    .transform((v) => {
+      const [open, close] = v.split('-');
+      return { open, close };
+    })
+    .refine((h) => h.open < h.close, 'must close after it opens, like 09:00-17:00')
+    .default({ open: '09:00', close: '17:00' }),
+  CALLBACK_REMINDER_LEAD_MINUTES: wholeNumber(0, 1440).default(15),
+  CALLBACK_MAX_ATTEMPTS: wholeNumber(1, 10).default(3),
+  CALLBACK_ATTEMPT_SPACING_MINUTES: wholeNumber(0, 1440).default(30),
   DELIVERY_CONNECT_TIMEOUT_MS: wholeNumber(100, 120_000).default(5_000),
   DELIVERY_RESPONSE_TIMEOUT_MS: wholeNumber(100, 120_000).default(10_000),
   METRICS_TOKEN: z
@@ -424,6 +441,18 @@ export interface Config {
   };
   /** Job worker: how many jobs run at once (one slot is kept for urgent jobs when more than 1). */
   workerConcurrency: number;
+  /**
+   * Callbacks (docs/callbacks.md): the service standard in working hours, office hours (wall clock, Europe/
+   * London, on working days), how long before a callback is due its owner is reminded, and the attempts
+   * allowed and their spacing.
+   */
+  callbacks: {
+    standardHours: number;
+    officeHours: { open: string; close: string };
+    reminderLeadMinutes: number;
+    maxAttempts: number;
+    attemptSpacingMinutes: number;
+  };
   /**
    * /metrics (docs/operations.md "Metrics"): `token` required as a bearer token wherever it is served; `port` set:
    * served only on its own listener at host:port. Neither set: not served.
@@ -654,6 +683,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ),
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    callbacks: {
+      standardHours: e.CALLBACK_STANDARD_HOURS,
+      officeHours: e.CALLBACK_OFFICE_HOURS,
+      reminderLeadMinutes: e.CALLBACK_REMINDER_LEAD_MINUTES,
+      maxAttempts: e.CALLBACK_MAX_ATTEMPTS,
+      attemptSpacingMinutes: e.CALLBACK_ATTEMPT_SPACING_MINUTES,
+    },
     metrics: { token: e.METRICS_TOKEN ?? null, host: e.METRICS_HOST, port: e.METRICS_PORT ?? null },
     oneLogin:
       e.ONE_LOGIN_ISSUER_URL && e.ONE_LOGIN_CLIENT_ID && oneLoginCredential && e.ONE_LOGIN_REDIRECT_URI

@@ -48,3 +48,9 @@ export {
   type ZonedParts,
 } from './dates.ts';
 export { refreshBankHolidays, type RefreshResult } from './refresh.ts';
+export {
+  DEFAULT_OFFICE_HOURS,
+  addWorkingHours,
+  isWithinOfficeHours,
+  type OfficeHours,
+} from './working-hours.ts';
