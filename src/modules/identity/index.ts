@@ -2,7 +2,12 @@ export { registerStaffPush } from './identity.push.routes.ts';
 export { IdentityService, type StaffPrincipal } from './identity.service.ts';
 export { StaffAccounts, AccountSetupError } from './identity.accounts.ts';
 export { runAdminCli } from './identity.cli.ts';
-export { registerStaffIdentity, staffHomePanels, staffNavItems } from './identity.staff.routes.ts';
+export {
+  registerStaffIdentity,
+  staffHomePanels,
+  staffNavItems,
+  type StaffHomePanel,
+} from './identity.staff.routes.ts';
 export { ROLES, type Role } from './identity.policy.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
 export { OidcAdapter } from './oidc.ts';

@@ -31,7 +31,7 @@ export interface IngestOptions {
       staffId: string | null;
       at: Date;
       answered: boolean;
-      cause: string | null;
+      cause?: string;
     },
   ) => Promise<string | null>;
 }
@@ -242,7 +242,7 @@ export async function ingestCallEvent(
         staffId: next.agent_id,
         at: event.at,
         answered: next.answered_at !== null,
-        cause: next.hangup_cause,
+        cause: next.hangup_cause ?? undefined,
       });
       if (callbackId) set('callback_id', callbackId);
     }
