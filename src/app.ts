@@ -30,6 +30,7 @@ import { registerApi } from './modules/api/index.ts';
 import { registerFeedback } from './modules/feedback/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import { caseEmailThread, registerEmailMetrics, registerEmailStaffRoutes } from './modules/email/index.ts';
+import { registerPhoneFigures } from './modules/telephony/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -57,6 +58,7 @@ const moduleViewDirs = [
   'feedback',
   'audit',
   'email',
+  'telephony',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -173,5 +175,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerFeedback(app, { db, clock });
   await registerAuditRoutes(app, { db, clock });
   await registerEmailStaffRoutes(app, { db, clock, caseOptions: { publicUrl: config.publicUrl } });
+  await registerPhoneFigures(app, { db, clock });
   return app;
 }
