@@ -2,7 +2,9 @@
  * All SQL behind the contact-centre figures and the wallboard: aggregates over `calls` (by the
  * `calls_offered_idx` range on authority and arrival time), their wrap-ups in `interactions` and the
  * `callbacks` table, grouped in the database with GROUPING SETS (whole period, queue, hour, day) so a long
- * period is never walked row by row in JavaScript. Read only.
+ * period is never walked row by row in JavaScript. Read only. "Did the caller ask for a callback?" is an
+ * `in (subquery)` that PostgreSQL hashes once per query (there is no index on `callbacks.origin_call_id`);
+ * the repeat-contact check for first contact resolution uses `interactions_customer_service_idx`.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../platform/db/index.ts';
@@ -70,7 +72,8 @@ export async function callCounts(db: Db, scope: FigureScope, s: FigureSettings):
           when c.blocked then 'blocked'
           when c.answered_at is not null then 'answered'
           when c.queued_at is null then case when c.ended_at is not null then 'ivr' else 'menu' end
-          when exists (select 1 from callbacks cb where cb.origin_call_id = c.id) then 'callback'
+          when c.id in (select cb.origin_call_id from callbacks cb
+            where cb.origin_call_id is not null and cb.authority_id in ${inList(scope.authorityIds)}) then 'callback'
           when c.ended_at is null then 'waiting'
           when c.hangup_cause in ('voicemail', 'forwarded') then 'voicemail'
           when extract(epoch from c.ended_at - c.queued_at) < ${s.shortAbandonSeconds} then 'short'
