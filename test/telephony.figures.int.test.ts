@@ -750,6 +750,9 @@ void test('wallboard: waiting now, longest wait, agents on a call, today so far 
   assert.equal(number('queue-city-main', 'longest-wait'), '–');
   assert.equal(number('queue-city-main', 'abandoned-today'), '1');
   assert.match(html, /How these numbers are counted/);
+  const still = (await browser.get('/staff/phone/wallboard?refresh=off')).body; // WCAG 2.2.1: it can be stopped
+  assert.ok(!still.includes('http-equiv="refresh"'));
+  assert.match(still, /this page does not refresh itself/);
 
   const city = await signedIn(t.app, cityLeader);
   const cityHtml = (await city.get('/staff/phone/wallboard')).body;

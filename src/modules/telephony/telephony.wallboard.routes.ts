@@ -253,7 +253,7 @@ export async function registerPhoneFigures(app: FastifyInstance, deps: PhoneFigu
       periodItems: (Object.keys(PERIOD_LABELS) as PeriodChoice[]).map((value) => ({
         value,
         text: PERIOD_LABELS[value],
-        selected: (v.period ?? 'today') === value,
+        checked: (v.period ?? 'today') === value,
       })),
       queueItems: [
         { value: '', text: 'All queues', selected: !filters.queueCode },
@@ -268,7 +268,6 @@ export async function registerPhoneFigures(app: FastifyInstance, deps: PhoneFigu
       toError: errorFor('to-day'),
       fromItems: dateItems('from', Boolean(errorFor('from-day'))),
       toItems: dateItems('to', Boolean(errorFor('to-day'))),
-      customOpen: v.period === 'custom',
       jsonHref: `/staff/phone/figures.json${request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : ''}`,
       report: report
         ? {
@@ -305,7 +304,10 @@ export async function registerPhoneFigures(app: FastifyInstance, deps: PhoneFigu
     return reply.send({ generatedAt: now.toISOString(), ...report });
   });
 
+  // WCAG 2.2.1 (timing adjustable): a refreshing page must be able to be stopped, so `?refresh=off` shows
+  // the same board without the meta refresh (axe's meta-refresh rule flags the refreshing page by design).
   app.get('/staff/phone/wallboard', staffRoute('reports:read', false), async (request, reply) => {
+    const refresh = (request.query as { refresh?: unknown } | undefined)?.refresh !== 'off';
     const board = await wallboard(deps.db, {
       authorityIds: authorityScope(request.staff!),
       now: deps.clock.now(),
@@ -314,6 +316,7 @@ export async function registerPhoneFigures(app: FastifyInstance, deps: PhoneFigu
     reply.header('cache-control', 'private, no-store');
     return reply.view('telephony/wallboard.njk', {
       pageTitle: 'Phone wallboard',
+      refresh,
       updatedAt: formatDate(board.asOf, 'time'),
       todayText: formatDate(board.today, 'weekday'),
       queues: board.queues.map((q) => wallboardView(q, settings)),
