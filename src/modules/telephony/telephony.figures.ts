@@ -165,29 +165,8 @@ export interface FigureDefinition {
 /** The definitions, with the settings in force written into them. */
 export function figureDefinitions(s: FigureSettings): FigureDefinition[] {
   const target = `${Math.round(s.serviceLevelTarget * 100)}%`;
+  // Headline figures first, then those counted apart.
   return [
-    {
-      key: 'received',
-      name: 'Calls received',
-      definition:
-        'Inbound calls that arrived in the period (by when the call arrived), including those that ended in the phone menu. Calls rejected because the number is blocked are not included; they are counted apart. Outbound calls are never counted.',
-    },
-    {
-      key: 'ivrAbandoned',
-      name: 'Ended in the phone menu',
-      definition:
-        'Calls that ended before joining a queue and were never answered: the caller hung up in the phone menu. Not offered, not abandoned.',
-    },
-    {
-      key: 'noOptionChosen',
-      name: 'No option chosen',
-      definition: 'Calls where the caller chose no option in the phone menu (whatever happened next).',
-    },
-    {
-      key: 'shortAbandoned',
-      name: 'Short abandons',
-      definition: `Calls that joined a queue and ended unanswered within ${s.shortAbandonSeconds} seconds (for example a wrong number). Not offered and not abandoned. A call where the caller asked for a callback, or that went to voicemail or was forwarded, is never a short abandon.`,
-    },
     {
       key: 'offered',
       name: 'Calls offered',
@@ -207,18 +186,6 @@ export function figureDefinitions(s: FigureSettings): FigureDefinition[] {
       key: 'abandonRate',
       name: 'Abandon rate',
       definition: 'Calls abandoned divided by calls offered.',
-    },
-    {
-      key: 'callbackRequested',
-      name: 'Callbacks requested instead of waiting',
-      definition:
-        'Calls that joined a queue, were not answered and from which the caller asked for a callback. Not abandoned.',
-    },
-    {
-      key: 'voicemailOrForwarded',
-      name: 'Voicemail or forwarded',
-      definition:
-        'Calls that joined a queue, were not answered and went to voicemail or were forwarded elsewhere.',
     },
     {
       key: 'serviceLevel',
@@ -252,6 +219,40 @@ export function figureDefinitions(s: FigureSettings): FigureDefinition[] {
       name: 'Callbacks kept on time',
       definition:
         'Callbacks due in the period (not cancelled) completed on time, divided by callbacks due in the period. By queue, a callback belongs to the queue of the call it was asked for from; by hour and day, to when it was due.',
+    },
+    {
+      key: 'received',
+      name: 'Calls received',
+      definition:
+        'Inbound calls that arrived in the period (by when the call arrived), including those that ended in the phone menu. Calls rejected because the number is blocked are not included; they are counted apart. Outbound calls are never counted.',
+    },
+    {
+      key: 'ivrAbandoned',
+      name: 'Ended in the phone menu',
+      definition:
+        'Calls that ended before joining a queue and were never answered: the caller hung up in the phone menu. Not offered, not abandoned.',
+    },
+    {
+      key: 'noOptionChosen',
+      name: 'No option chosen',
+      definition: 'Calls where the caller chose no option in the phone menu (whatever happened next).',
+    },
+    {
+      key: 'shortAbandoned',
+      name: 'Short abandons',
+      definition: `Calls that joined a queue and ended unanswered within ${s.shortAbandonSeconds} seconds (for example a wrong number). Not offered and not abandoned. A call where the caller asked for a callback, or that went to voicemail or was forwarded, is never a short abandon.`,
+    },
+    {
+      key: 'callbackRequested',
+      name: 'Callbacks requested instead of waiting',
+      definition:
+        'Calls that joined a queue, were not answered and from which the caller asked for a callback. Not abandoned.',
+    },
+    {
+      key: 'voicemailOrForwarded',
+      name: 'Voicemail or forwarded',
+      definition:
+        'Calls that joined a queue, were not answered and went to voicemail or were forwarded elsewhere.',
     },
     {
       key: 'blocked',
