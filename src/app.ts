@@ -36,7 +36,11 @@ import { registerFeedback } from './modules/feedback/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import { recordCallbackCall, registerCallbacks } from './modules/callbacks/index.ts';
 import { caseEmailThread, registerEmailMetrics, registerEmailStaffRoutes } from './modules/email/index.ts';
-import { registerTelephonyEvents, registerTelephonyStaffRoutes } from './modules/telephony/index.ts';
+import {
+  registerPhoneFigures,
+  registerTelephonyEvents,
+  registerTelephonyStaffRoutes,
+} from './modules/telephony/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -193,5 +197,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await registerTelephonyStaffRoutes(app, { db, clock });
   await registerCallbacks(app, { db, clock, settings: config.callbacks });
+  await registerPhoneFigures(app, { db, clock });
   return app;
 }
