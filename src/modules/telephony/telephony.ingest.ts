@@ -132,18 +132,28 @@ export async function ingestCallEvent(
       set('to_number', to);
     const callerNumber = next.direction === 'outbound' ? next.to_number : next.from_number;
     if (callerNumber !== call.caller_number) set('caller_number', callerNumber);
-    if (queue && queue.id !== call.queue_id) {
+    // The number dialled names the council only; the platform saying so puts a caller in a queue (a newCall
+    // or menu choice naming it), and so does an agent's phone ringing for them. A call that never reached
+    // a queue (ended in the menu, blocked) is counted apart, not in the queue of the number dialled.
+    if (queue && event.queue && queue.id !== call.queue_id) {
       set('queue_id', queue.id);
       set('queue_code', queue.code);
+      // A call first heard of without its queue (an answer before its newCall) belongs to the queue's council.
+      if (queue.authority_id !== call.authority_id) set('authority_id', queue.authority_id);
+    } else if (queue && event.event === 'newCall' && queue.authority_id !== call.authority_id) {
+      set('authority_id', queue.authority_id);
     }
     const inbound = next.direction === 'inbound';
-    if (inbound && (queue || ((event.event === 'ringing' || event.event === 'answer') && !call.queued_at)))
+    if (
+      inbound &&
+      ((queue && event.queue) || ((event.event === 'ringing' || event.event === 'answer') && !call.queued_at))
+    )
       set('queued_at', earliest(call.queued_at, event.at));
 
     let agentToPop: string | null = null;
     switch (event.event) {
       case 'newCall':
-        if (inbound && from && (await repo.isBlocked(trx, authorityId, from))) set('blocked', true);
+        if (inbound && from && (await repo.isBlocked(trx, next.authority_id, from))) set('blocked', true);
         break;
       case 'ivr':
         set('ivr_path', [...call.ivr_path, ...(event.path ?? [])]);
@@ -154,7 +164,7 @@ export async function ingestCallEvent(
         break;
       case 'answer': {
         set('answered_at', earliest(call.answered_at, event.at));
-        const agent = await repo.findAgent(trx, authorityId, {
+        const agent = await repo.findAgent(trx, next.authority_id, {
           extension: event.extension,
           user: event.user,
         });
