@@ -94,10 +94,12 @@ export async function ingestCallEvent(
   const from = numberOf(event.from);
   const to = numberOf(event.to);
   const result = await withTransaction(db, async (trx) => {
+    // Our side of the call: the number dialled (inbound) or the line called from (outbound).
+    const line = event.event === 'newCall' ? (event.direction === 'outbound' ? from : to) : null;
     const queue = event.queue
       ? await repo.findQueue(trx, { code: event.queue })
-      : event.event === 'newCall' && event.direction !== 'outbound' && to
-        ? await repo.findQueue(trx, { number: to })
+      : line
+        ? await repo.findQueue(trx, { number: line })
         : null;
     const authorityId =
       queue?.authority_id ?? (await repo.fallbackAuthorityId(trx, options.fallbackAuthorityCode ?? null));
@@ -170,8 +172,11 @@ export async function ingestCallEvent(
         });
         if (event.extension) set('agent_extension', event.extension);
         if (agent) {
-          set('agent_id', agent);
-          agentToPop = agent;
+          set('agent_id', agent.id);
+          agentToPop = agent.id;
+          // A call on no known queue or line (an outbound call from an agent's own phone) is their council's.
+          if (!next.queue_id && !queue && agent.authority_id !== next.authority_id)
+            set('authority_id', agent.authority_id);
         }
         break;
       }

@@ -103,27 +103,32 @@ export async function isBlocked(db: Q, authorityId: string, number: string): Pro
   return row !== undefined;
 }
 
-/** The agent a platform names by extension (within the authority) or by phone login or email (anywhere). */
+/**
+ * The agent a platform names by extension (within the authority first, then the one active agent anywhere
+ * with it) or by phone login or email (anywhere).
+ */
 export async function findAgent(
   db: Q,
   authorityId: string,
   by: { extension?: string; user?: string },
-): Promise<string | null> {
+): Promise<{ id: string; authority_id: string } | null> {
   if (by.extension) {
-    const row = await db
+    const rows = await db
       .selectFrom('staff_users')
-      .select('id')
-      .where('authority_id', '=', authorityId)
+      .select(['id', 'authority_id'])
       .where('phone_extension', '=', by.extension)
       .where('active', '=', true)
-      .executeTakeFirst();
-    if (row) return row.id;
+      .orderBy(sql`authority_id = ${authorityId}`, 'desc')
+      .limit(2)
+      .execute();
+    const [first, second] = rows;
+    if (first && (first.authority_id === authorityId || !second)) return first;
   }
   const user = by.user ?? by.extension;
   if (user) {
     const row = await db
       .selectFrom('staff_users')
-      .select('id')
+      .select(['id', 'authority_id'])
       .where((eb) =>
         eb.or([
           eb(sql`lower(phone_login)`, '=', user.toLowerCase()),
@@ -132,7 +137,7 @@ export async function findAgent(
       )
       .where('active', '=', true)
       .executeTakeFirst();
-    if (row) return row.id;
+    if (row) return row;
   }
   return null;
 }

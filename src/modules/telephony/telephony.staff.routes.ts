@@ -101,6 +101,7 @@ async function currentCall(db: Db, staff: StaffPrincipal, now: Date) {
     number: callerText(call),
     href: customer ? `/staff/customers/${customer.id}?call=${call.id}` : `/staff/calls/${call.id}`,
     callHref: `/staff/calls/${call.id}`,
+    callbackHref: `/staff/callbacks/new?call=${call.id}${customer ? `&customer=${customer.id}` : ''}`,
     matches: call.match_count,
     since: formatDate(call.answered_at ?? call.offered_at, 'time'),
   };

@@ -53,7 +53,7 @@ if (holder && 'EventSource' in window) {
     const message = read(event);
     if (message) banner(message);
   });
-  source.addEventListener('callback_escalated', (event) => {
+  source.addEventListener('callback_overdue', (event) => {
     const message = read(event);
     if (message) banner(message);
   });
