@@ -91,6 +91,11 @@ export interface TelephonyBenchResult {
   concurrent: IngestFigures;
   serial: IngestFigures;
   loadAverage: number;
+  /**
+   * This process's CPU time (user + system) per event at `concurrency` in flight, ms: the app's share and
+   * the bench's own HTTP client and signing, which run in the same process.
+   */
+  cpuMsPerEvent: number;
   statementsPerEvent: number;
   topStatements: { sql: string; count: number; totalMs: number; meanMs: number }[];
   pop: {
@@ -429,9 +434,12 @@ export async function run(options: TelephonyBenchOptions): Promise<TelephonyBenc
 
       // (a) Ingest at `concurrency` in flight, then 1 in flight with the statement profile.
       const loadAverage = round(loadavg()[0]);
+      const cpuBefore = process.cpuUsage();
       const concurrent = await ingestAll(post, concurrentCalls, concurrency, seconds);
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMsPerEvent = round((cpu.user + cpu.system) / 1000 / Math.max(1, concurrent.requests));
       say(
-        `  ingest, ${concurrency} in flight   ${concurrent.eventsPerSecond} events/s  p50 ${concurrent.p50Ms} ms  p95 ${concurrent.p95Ms} ms  (${concurrent.requests} requests, ${concurrent.calls} calls in ${concurrent.seconds} s, ${concurrent.errors} errors)`,
+        `  ingest, ${concurrency} in flight   ${concurrent.eventsPerSecond} events/s  p50 ${concurrent.p50Ms} ms  p95 ${concurrent.p95Ms} ms  (${concurrent.requests} requests, ${concurrent.calls} calls in ${concurrent.seconds} s, ${concurrent.errors} errors; ${cpuMsPerEvent} ms of this process's CPU an event)`,
       );
       counting = true;
       profiling = true;
@@ -615,6 +623,7 @@ export async function run(options: TelephonyBenchOptions): Promise<TelephonyBenc
         concurrent,
         serial,
         loadAverage,
+        cpuMsPerEvent,
         statementsPerEvent,
         topStatements,
         pop: { quiet, loaded },
