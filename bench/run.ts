@@ -10,7 +10,9 @@
  *   --customers N    customers for the workspace benchmark (default 1,000,000: about 5,000,000 interactions)
  *   --years Y        years of history (default 7)
  *   --pglite DIR     PGlite folder for the workspace data (default ./data/bench-workspace, kept for reuse)
- *   --only portal,workspace,weight,email   run only these sections (comma-separated); docs/benchmarks.md keeps the
+ *   --telephony-customers N   customers for the telephony benchmark (default 1,000,000 on PostgreSQL,
+ *       100,000 on PGlite)
+ *   --only portal,workspace,weight,email,telephony   run only these sections (comma-separated); docs/benchmarks.md keeps the
  *       other sections as they were written by the run that measured them
  */
 import { cpus, totalmem, platform, release } from 'node:os';
@@ -21,6 +23,7 @@ import { run as runPortal, type PortalBenchResult } from './portal.ts';
 import { run as runWorkspace, type WorkspaceBenchResult, type Percentiles } from './workspace.ts';
 import { run as runWeight, type WeightBenchResult } from './weight.ts';
 import { run as runEmail, type EmailBenchResult } from './email.ts';
+import { run as runTelephony, type TelephonyBenchResult } from './telephony.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,7 +31,7 @@ const arg = (name: string) => {
 };
 const pgUrl = process.env.BENCH_DATABASE_URL;
 const engines: ('pglite' | 'postgres')[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
-const SECTIONS = ['portal', 'workspace', 'weight', 'email'] as const;
+const SECTIONS = ['portal', 'workspace', 'weight', 'email', 'telephony'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = arg('only')
   ?.split(',')
@@ -76,6 +79,7 @@ const portalOnPostgres = (url: string): Promise<PortalBenchResult> =>
 const portal: PortalBenchResult[] = [];
 const workspace: WorkspaceBenchResult[] = [];
 const email: EmailBenchResult[] = [];
+const telephony: TelephonyBenchResult[] = [];
 for (const engine of engines) {
   if (runs('portal'))
     portal.push(
@@ -103,6 +107,16 @@ for (const engine of engines) {
           )
         : await runEmail({ engine, log: true }),
     );
+  if (runs('telephony')) {
+    const customers = arg('telephony-customers') ? Number(arg('telephony-customers')) : undefined;
+    telephony.push(
+      engine === 'postgres'
+        ? await inTemporaryDatabase(pgUrl!, 'telephony', (databaseUrl) =>
+            runTelephony({ engine, databaseUrl, customers, log: true }),
+          )
+        : await runTelephony({ engine, customers, log: true }),
+    );
+  }
 }
 
 // Page weight does not depend on the database engine: measured once, on PGlite.
@@ -129,6 +143,7 @@ const PORTAL = '## Portal: pages and form submission (issue 3)';
 const WORKSPACE = '## Staff workspace at county scale (issue 4)';
 const WEIGHT = '## Page weight (issue 11)';
 const EMAIL = '## Email: inbound messages (issue 13)';
+const TELEPHONY = '## Phone channel: call events and screen pop (issue 14)';
 if (portal.length)
   fresh.set(PORTAL, [
     PORTAL,
@@ -217,6 +232,40 @@ if (email.length) {
   ]);
 }
 
+if (telephony.length) {
+  const verdict = (r: TelephonyBenchResult) =>
+    r.engine === 'postgres'
+      ? `≥ 1,000 events/s: ${r.concurrent.eventsPerSecond >= 1000 ? 'met' : '**missed**'}; pop p95 ≤ 300 ms: ${Math.max(r.pop.quiet.p95, r.pop.loaded.p95) <= 300 ? 'met' : '**missed**'}${r.customers < 1_000_000 ? ` (at ${count(r.customers)} customers, not 1,000,000)` : ''}`
+      : '– (budgets are for PostgreSQL at 1,000,000 customers)';
+  const first = telephony[0];
+  const calls = Object.values(first.mix).reduce((a, b) => a + b, 0);
+  fresh.set(TELEPHONY, [
+    TELEPHONY,
+    '',
+    runLine,
+    '',
+    `Real app on loopback (\`bench/telephony.ts\`), a fresh database per engine with a council, a phone queue, 21 agents with extensions and customers each with a UK mobile number (E.164 in \`contact_points\`, loaded set-based, then ANALYZE; one number in 500 shared by two customers): ${telephony.map((r) => `${count(r.customers)} on ${r.engine}`).join(', ')} (PGlite defaults to 100,000: loading a million rows into it takes too long for a bench run). Call events are signed JSON posted to \`POST /telephony/v1/events\` over HTTP from the bench process, the events of a call in order and calls interleaved. Deterministic mix of ${count(calls)} calls: ${first.mix.answered} answered (a hold and unhold in one in three), ${first.mix['ivr-abandon']} abandoned in the phone menu, ${first.mix['ring-abandon']} abandoned while ringing, ${first.mix.withheld} from withheld numbers; callers 75 % known customers, 5 % shared numbers, 20 % unknown numbers; one event in 30 sent twice (a platform retry). Ingest: bounded by ${count(first.bound.calls)} calls or ${first.bound.seconds} s at 8 in flight (a tenth as many at 1 in flight, where the statement profile is taken); events/s counts every request answered 200 (retries included). Checked afterwards: call_events rows = distinct events sent, calls rows = calls sent. Screen pop: the agent signed in through \`/staff/sign-in\` in Chromium, on the staff home with an EventSource of its own on \`/staff/push\` (a form field typed in, so the shipped script shows a banner rather than navigating); for each call, \`newCall\`, then from just before posting \`answer\` (Node's clock) to the browser's \`call\` event (the browser's clock, same machine); quiet, then with background ingest at 4 in flight. CPU per event is the bench process's own (user + system) at 8 in flight: the app and, in the same process, the bench's HTTP client and signing; the database's CPU is not in it. The load average (1 minute, all cores) is the machine's when the ingest began: other work on the machine shares its 2 cores with the app, the database and the bench.`,
+    '',
+    '| engine | customers | load s | ingest, 8 in flight events/s (p50/p95 ms) | ingest, 1 in flight events/s (p50/p95 ms) | statements per event | bench process CPU ms per event | load average at start | screen pop, quiet p50 / p95 / max ms | screen pop, under load p50 / p95 / max ms (background events/s) | stored events (distinct sent) / calls (sent) | budget |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...telephony.map(
+      (r) =>
+        `| ${r.engine} | ${count(r.customers)} | ${f(r.loadSeconds)} | ${f(r.concurrent.eventsPerSecond)} (${f(r.concurrent.p50Ms)}/${f(r.concurrent.p95Ms)}) | ${f(r.serial.eventsPerSecond)} (${f(r.serial.p50Ms)}/${f(r.serial.p95Ms)}) | ${f(r.statementsPerEvent)} | ${f(r.cpuMsPerEvent)} | ${f(r.loadAverage)} | ${f(r.pop.quiet.p50)} / ${f(r.pop.quiet.p95)} / ${f(r.pop.quiet.max)} | ${f(r.pop.loaded.p50)} / ${f(r.pop.loaded.p95)} / ${f(r.pop.loaded.max)} (${f(r.pop.loaded.backgroundEventsPerSecond)}) | ${count(r.check.events)} (${count(r.check.distinctSent)}) / ${count(r.check.calls)} (${count(r.check.callsSent)}) | ${verdict(r)} |`,
+    ),
+    '',
+    '### Costliest statements of an event (1 in flight, total ms / count / mean ms)',
+    '',
+    ...telephony.flatMap((r) => [
+      `${r.engine}:`,
+      '',
+      ...r.topStatements.map(
+        (s) => `- ${f(s.totalMs)} / ${s.count} / ${f(s.meanMs)}: \`${s.sql.replace(/`/g, "'")}\``,
+      ),
+      '',
+    ]),
+  ]);
+}
+
 /** The sections of the current file, by heading, so the ones not measured now are kept as they were. */
 function existingSections(file: string): Map<string, string[]> {
   const sections = new Map<string, string[]>();
@@ -245,7 +294,8 @@ const order = [
   WORKSPACE,
   WEIGHT,
   EMAIL,
-  ...[...kept.keys()].filter((h) => ![PORTAL, WORKSPACE, WEIGHT, EMAIL].includes(h)),
+  TELEPHONY,
+  ...[...kept.keys()].filter((h) => ![PORTAL, WORKSPACE, WEIGHT, EMAIL, TELEPHONY].includes(h)),
 ];
 const lines = [...header, ...order.flatMap((heading) => fresh.get(heading) ?? kept.get(heading) ?? [])];
 writeFileSync(file, `${lines.join('\n').replace(/\n+$/, '')}\n`);
