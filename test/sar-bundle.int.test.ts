@@ -234,6 +234,35 @@ async function everythingAbout(s: Awaited<ReturnType<typeof setUp>>) {
       channel: 'email',
     })
     .execute();
+  // A phone call from them and a callback promised to them (issue 14).
+  const call = await db
+    .insertInto('calls')
+    .values({
+      authority_id: authority.id,
+      platform: 'default',
+      call_id: randomUUID(),
+      from_number: '+447700900123',
+      caller_number: '+447700900123',
+      offered_at: new Date('2026-11-20T09:00:00Z'),
+      answered_at: new Date('2026-11-20T09:00:20Z'),
+      ended_at: new Date('2026-11-20T09:04:00Z'),
+      hangup_cause: 'normalClearing',
+      customer_id: customer.id,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('callbacks')
+    .values({
+      authority_id: authority.id,
+      customer_id: customer.id,
+      phone: '+447700900123',
+      topic: 'Their records',
+      source: 'phone',
+      origin_call_id: call.id,
+      due_at: new Date('2026-11-20T14:00:00Z'),
+    })
+    .execute();
   // An email from them (a verified address: it is put on their record).
   const address = await db
     .selectFrom('contact_points')
