@@ -162,6 +162,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index callbacks_customer_idx on callbacks (customer_id) where customer_id is not null`.execute(
     db,
   );
+  await sql`create index callbacks_origin_call_idx on callbacks (origin_call_id) where origin_call_id is not null`.execute(
+    db,
+  );
 
   await sql`
     create table callback_attempts (
