@@ -243,7 +243,7 @@ export async function registerTelephonyStaffRoutes(
   // A shared number: the agent says which customer is calling.
   app.post(
     '/staff/calls/:id/customer',
-    { config: { permission: 'customers:read', auditEvent: 'call.caller_chosen' } },
+    { config: { permission: 'customers:write', auditEvent: 'call.caller_chosen' } },
     async (request, reply) => {
       const call = await loadCall(request);
       const chosen = bodyOf(request).customer ?? '';
@@ -268,7 +268,7 @@ export async function registerTelephonyStaffRoutes(
 
   app.post(
     '/staff/calls/:id/wrap-up',
-    { config: { permission: 'workspace:use', auditEvent: 'call.wrapped_up' } },
+    { config: { permission: 'customers:write', auditEvent: 'call.wrapped_up' } },
     async (request, reply) => {
       const call = await loadCall(request);
       const staff = request.staff!;
@@ -422,13 +422,15 @@ export async function registerTelephonyStaffRoutes(
     });
   };
 
-  app.get('/staff/phone', { config: { permission: 'workspace:use', auditEvent: false } }, (request, reply) =>
-    renderPhone(request, reply),
+  app.get(
+    '/staff/phone',
+    { config: { permission: 'cases:write', auditEvent: 'staff.phone_viewed' } },
+    (request, reply) => renderPhone(request, reply),
   );
 
   app.post(
     '/staff/phone',
-    { config: { permission: 'workspace:use', auditEvent: false } },
+    { config: { permission: 'cases:write', auditEvent: 'staff.phone_changed' } },
     async (request, reply) => {
       const staff = request.staff!;
       const body = bodyOf(request);
