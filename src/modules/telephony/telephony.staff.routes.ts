@@ -134,7 +134,9 @@ export async function registerTelephonyStaffRoutes(
     });
 
   const loadCall = async (request: FastifyRequest) => {
-    const { id } = idParams.parse(request.params);
+    const parsed = idParams.safeParse(request.params);
+    if (!parsed.success) throw new NotFoundError();
+    const { id } = parsed.data;
     const call = await repo.findCall(db, id);
     if (!call) throw new NotFoundError();
     if (!maySee(request.staff!, call)) throw new ForbiddenError();
