@@ -197,6 +197,10 @@ export async function registerStaffIdentity(app: FastifyInstance, deps: StaffRou
     }
     if (!permission || permission === 'public' || permission === 'api') return;
     if (!request.staff) {
+      // The push stream of a page whose session has ended: 204 tells EventSource to stop. (A redirect would
+      // load the sign-in page behind the person's back and replace the CSRF cookie of the form they see.)
+      if (request.method === 'GET' && request.url.split('?')[0] === '/staff/push')
+        return reply.code(204).send();
       if (request.method === 'GET')
         return reply.redirect(`/staff/sign-in?returnTo=${encodeURIComponent(request.url)}`);
       // A form sent just after the session timed out: keep its answers for that member of staff (not file
