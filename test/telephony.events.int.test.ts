@@ -11,8 +11,7 @@ import { buildTestApp, type TestApp } from './support/app.ts';
 import { buildAuthority, buildStaff, buildTeam, uniq } from './builders/index.ts';
 import { buildCustomer } from './builders/customers.ts';
 import { ensurePhoneQueue } from '../src/modules/telephony/index.ts';
-import { genericSignatureFor } from './support/telephony.ts';
-import { normalisePhone } from '../src/platform/contact/index.ts';
+import { freshMobile, genericSignatureFor } from './support/telephony.ts';
 import { staffHub, type StaffMessage } from '../src/platform/realtime/index.ts';
 
 const SECRET = 'test-telephony-secret-0123456789';
@@ -25,14 +24,6 @@ let authorityId: string;
 let agent: { id: string };
 let other: { id: string };
 const extension = String(randomInt(10_000, 99_999));
-
-/** A UK mobile number no other test uses (1 in a million). */
-function freshMobile(): string {
-  for (;;) {
-    const number = `07911 ${String(randomInt(0, 999_999)).padStart(6, '0')}`;
-    if (normalisePhone(number)) return number;
-  }
-}
 
 function e164(national: string): string {
   return `+44${national.replace(/\s/g, '').slice(1)}`;

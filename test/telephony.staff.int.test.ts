@@ -12,8 +12,7 @@ import { buildTestApp, type TestApp } from './support/app.ts';
 import { buildAuthority, buildService, buildStaff, buildTeam, uniq } from './builders/index.ts';
 import { buildCustomer, signedIn } from './builders/customers.ts';
 import { ensurePhoneQueue } from '../src/modules/telephony/index.ts';
-import { normalisePhone } from '../src/platform/contact/index.ts';
-import { genericSignatureFor } from './support/telephony.ts';
+import { freshMobile, genericSignatureFor } from './support/telephony.ts';
 
 const SECRET = 'test-telephony-secret-0123456789';
 let t: TestApp;
@@ -23,13 +22,6 @@ let serviceId: string;
 let agent: { id: string; email: string };
 let colleague: { id: string; email: string };
 const extension = String(randomInt(10_000, 99_999));
-
-function freshMobile(): string {
-  for (;;) {
-    const number = `07911 ${String(randomInt(0, 999_999)).padStart(6, '0')}`;
-    if (normalisePhone(number)) return number;
-  }
-}
 
 async function send(body: Record<string, unknown>) {
   const payload = JSON.stringify(body);

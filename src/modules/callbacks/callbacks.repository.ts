@@ -5,31 +5,12 @@
  */
 import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
-import type { CallbackAttemptOutcome, CallbackStatus } from '../../platform/db/schema.ts';
+import type { CallbackAttemptOutcome, CallbackStatus, NewRow } from '../../platform/db/schema.ts';
 
 type Conn = Db | Tx;
 
-export interface NewCallbackRow {
-  authority_id: string;
-  customer_id: string | null;
-  case_id: string | null;
-  service_id: string | null;
-  team_id: string | null;
-  owner_id: string | null;
-  phone: string;
-  name: string | null;
-  topic: string;
-  best_time: string | null;
-  source: 'phone' | 'web' | 'staff';
-  origin_call_id: string | null;
-  origin_interaction_id: string | null;
-  due_at: Date;
-  max_attempts: number;
-  attempt_spacing_minutes: number;
-  idempotency_key: string | null;
-  created_by: string | null;
-  created_at: Date;
-}
+/** A new callback: the table's columns, with the idempotency key always given (null when there is none). */
+export type NewCallbackRow = NewRow<'callbacks'> & { idempotency_key: string | null };
 
 /** Inserts a callback; when its idempotency key was used before, returns the earlier one (created false). */
 export async function insertCallback(
@@ -266,16 +247,23 @@ export async function callbacksDueFor(
 }
 
 /**
- * Marks open callbacks due before `dueBefore` that were never reminded as reminded now, and returns
- * them. Rows another worker holds are skipped (it reminds them).
+ * Marks open callbacks not yet marked in `column` whose due time passes `due` (at or before it for
+ * reminders, before it for escalations) as marked now, and returns them. Rows another worker holds are
+ * skipped (it handles them).
  */
-export async function claimReminders(trx: Tx, dueBefore: Date, now: Date, limit: number) {
+async function claim(
+  trx: Tx,
+  column: 'reminded_at' | 'escalated_at',
+  due: { op: '<=' | '<'; at: Date },
+  now: Date,
+  limit: number,
+) {
   const ids = await trx
     .selectFrom('callbacks')
     .select('id')
     .where('status', '=', 'open')
-    .where('reminded_at', 'is', null)
-    .where('due_at', '<=', dueBefore)
+    .where(column, 'is', null)
+    .where('due_at', due.op, due.at)
     .orderBy('due_at')
     .limit(limit)
     .forUpdate()
@@ -284,7 +272,7 @@ export async function claimReminders(trx: Tx, dueBefore: Date, now: Date, limit:
   if (ids.length === 0) return [];
   return trx
     .updateTable('callbacks')
-    .set({ reminded_at: now })
+    .set({ [column]: now })
     .where(
       'id',
       'in',
@@ -294,31 +282,13 @@ export async function claimReminders(trx: Tx, dueBefore: Date, now: Date, limit:
     .execute();
 }
 
-/** Marks overdue open callbacks never escalated as escalated now, and returns them. */
-export async function claimEscalations(trx: Tx, now: Date, limit: number) {
-  const ids = await trx
-    .selectFrom('callbacks')
-    .select('id')
-    .where('status', '=', 'open')
-    .where('escalated_at', 'is', null)
-    .where('due_at', '<', now)
-    .orderBy('due_at')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-  if (ids.length === 0) return [];
-  return trx
-    .updateTable('callbacks')
-    .set({ escalated_at: now })
-    .where(
-      'id',
-      'in',
-      ids.map((r) => r.id),
-    )
-    .returning(['id', 'owner_id', 'team_id', 'due_at', 'topic', 'name', 'customer_id'])
-    .execute();
-}
+/** Open callbacks due at or before `dueBefore` never reminded: marked reminded now. */
+export const claimReminders = (trx: Tx, dueBefore: Date, now: Date, limit: number) =>
+  claim(trx, 'reminded_at', { op: '<=', at: dueBefore }, now, limit);
+
+/** Overdue open callbacks never escalated: marked escalated now. */
+export const claimEscalations = (trx: Tx, now: Date, limit: number) =>
+  claim(trx, 'escalated_at', { op: '<', at: now }, now, limit);
 
 export async function customerNames(db: Conn, ids: string[]) {
   if (ids.length === 0) return [];

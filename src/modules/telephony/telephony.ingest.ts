@@ -101,14 +101,16 @@ export async function ingestCallEvent(
       : line
         ? await repo.findQueue(trx, { number: line })
         : null;
-    const authorityId =
-      queue?.authority_id ?? (await repo.fallbackAuthorityId(trx, options.fallbackAuthorityCode ?? null));
-    if (!authorityId) throw new UnknownAuthorityError('no authority takes these calls');
-    const { call } = await repo.lockCall(trx, {
-      authorityId,
+    const call = await repo.lockCall(trx, {
       platform: options.platform,
       callId: event.callId,
       at: event.at,
+      authorityOf: async () => {
+        const id =
+          queue?.authority_id ?? (await repo.fallbackAuthorityId(trx, options.fallbackAuthorityCode ?? null));
+        if (!id) throw new UnknownAuthorityError('no authority takes these calls');
+        return id;
+      },
     });
     const fresh = await repo.insertCallEvent(trx, {
       call_row_id: call.id,

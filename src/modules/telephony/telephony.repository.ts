@@ -51,15 +51,28 @@ export async function fallbackAuthorityId(db: Q, code: string | null): Promise<s
   return row?.id ?? null;
 }
 
-/** The call's row, created on its first event, locked for this transaction. */
+/**
+ * The call's row, locked for this transaction; created on the call's first event, in the council
+ * `authorityOf` names (asked only then: most events are for a call already known).
+ */
 export async function lockCall(
   trx: Tx,
-  row: { authorityId: string; platform: string; callId: string; at: Date },
-): Promise<{ call: CallRow; created: boolean }> {
+  row: { platform: string; callId: string; at: Date; authorityOf: () => Promise<string> },
+): Promise<CallRow> {
+  const existing = () =>
+    trx
+      .selectFrom('calls')
+      .selectAll()
+      .where('platform', '=', row.platform)
+      .where('call_id', '=', row.callId)
+      .forUpdate()
+      .executeTakeFirst();
+  const known = await existing();
+  if (known) return known;
   const inserted = await trx
     .insertInto('calls')
     .values({
-      authority_id: row.authorityId,
+      authority_id: await row.authorityOf(),
       platform: row.platform,
       call_id: row.callId,
       offered_at: row.at,
@@ -67,15 +80,8 @@ export async function lockCall(
     .onConflict((oc) => oc.columns(['platform', 'call_id']).doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (inserted) return { call: inserted, created: true };
-  const call = await trx
-    .selectFrom('calls')
-    .selectAll()
-    .where('platform', '=', row.platform)
-    .where('call_id', '=', row.callId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  return { call, created: false };
+  // Another request created it meanwhile: wait for its lock.
+  return inserted ?? (await existing())!;
 }
 
 /** Records the event; false when it was recorded before (a retry). */

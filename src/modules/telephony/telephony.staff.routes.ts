@@ -115,12 +115,23 @@ export async function registerTelephonyStaffRoutes(
   if (!staffNavItems.some((i) => i.href === '/staff/calls'))
     staffNavItems.push({ href: '/staff/calls', text: 'Calls', permission: 'customers:read' });
 
+  // The bar and the home panel show the same call: looked up once per request (per signed-in principal).
+  const currentCalls = new WeakMap<StaffPrincipal, ReturnType<typeof currentCall>>();
+  const currentCallOf = (staff: StaffPrincipal) => {
+    let found = currentCalls.get(staff);
+    if (!found) {
+      found = currentCall(db, staff, clock.now());
+      currentCalls.set(staff, found);
+    }
+    return found;
+  };
+
   // The bar on every staff page: which call you are on, a link to the caller and to the wrap-up.
   app.addHook('preHandler', async (request) => {
     const staff = request.staff;
     if (!staff || request.method !== 'GET' || !request.url.startsWith('/staff')) return;
     if (request.url.startsWith('/staff/push')) return;
-    request.viewContext.currentCall = await currentCall(db, staff, clock.now());
+    request.viewContext.currentCall = await currentCallOf(staff);
   });
 
   if (!staffHomePanels.some((p) => p.id === 'current-call'))
@@ -128,7 +139,7 @@ export async function registerTelephonyStaffRoutes(
       id: 'current-call',
       order: 10,
       load: async (staff) => {
-        const call = await currentCall(db, staff, clock.now());
+        const call = await currentCallOf(staff);
         return { template: 'telephony/current-call-panel.njk', context: { call } };
       },
     });
