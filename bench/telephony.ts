@@ -19,9 +19,9 @@
  *   ~10 % withheld numbers, answered;
  * callers: 75 % known customers, 5 % shared numbers, 20 % numbers nobody has; one event in 30 is sent
  * twice (a platform retry). It measures:
- *   (a) ingest: `concurrency` (default 8) requests in flight, the events of a call in order, calls
- *       interleaved; events/s committed and p50/p95 ms per request; then a short 1-in-flight phase with the
- *       statement profile (statements per event, costliest statements). Checked afterwards: call_events rows
+ *   (a) ingest: `concurrency` (default 64) requests in flight from a worker thread (the platform's side,
+ *       bench/telephony.client.ts), the events of a call in order, calls interleaved; events/s committed
+ *       and p50/p95 ms per request; then a short 1-in-flight phase with the statement profile (statements per event, costliest statements). Checked afterwards: call_events rows
  *       = distinct events sent (retries not stored twice), calls rows = calls sent.
  *   (b) screen pop: the measured agent signs in through /staff/sign-in in Chromium (playwright-core) and
  *       stays on the staff home with an EventSource of its own on /staff/push recording Date.now() on each
@@ -45,6 +45,7 @@ import { loadConfig } from '../src/config/index.ts';
 import { ensurePhoneQueue } from '../src/modules/telephony/index.ts';
 import { hashPassword } from '../src/modules/identity/index.ts';
 import { CHROMIUM_PATH, launch } from '../e2e/support/browser.ts';
+import { ingestInWorker, type Call as ClientCall } from './telephony.client.ts';
 
 export interface TelephonyBenchOptions {
   engine: 'pglite' | 'postgres';
@@ -56,7 +57,7 @@ export interface TelephonyBenchOptions {
   calls?: number;
   /** Upper bound on each ingest phase, seconds. Default 20. */
   seconds?: number;
-  /** Requests in flight in the concurrent ingest phase. Default 8. */
+  /** Requests in flight in the concurrent ingest phase. Default 64. */
   concurrency?: number;
   /** Measured screen pops, each phase (quiet, then under background load). Default 100. */
   pops?: number;
@@ -146,11 +147,8 @@ const percentiles = (values: number[]): Percentiles => {
   };
 };
 
-interface Call {
+interface Call extends ClientCall {
   kind: Kind;
-  /** The events to post, in order; a retry is the same body twice. */
-  bodies: string[];
-  distinct: number;
 }
 
 /** One call of the mix; everything drawn from `r`. */
@@ -279,7 +277,7 @@ async function setUp(db: Db, customers: number) {
   return { authorityId: authority.id, email, loadSeconds };
 }
 
-/** Posts signed call events over HTTP. */
+/** Posts one signed call event over HTTP from this thread (the screen-pop phase's measured calls). */
 function poster(base: string) {
   return async (body: string): Promise<{ ok: boolean; status: number; text: string }> => {
     const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
@@ -293,57 +291,34 @@ function poster(base: string) {
   };
 }
 
-/** Posts `calls` with `concurrency` in flight (each call's events in order) until done, `seconds` or `stop()`. */
+/**
+ * Posts `calls` with `concurrency` in flight (each call's events in order) until done, `seconds` or `stop`,
+ * from the load generator's own thread (bench/telephony.client.ts).
+ */
 async function ingestAll(
-  post: ReturnType<typeof poster>,
+  base: string,
   calls: Call[],
   concurrency: number,
   seconds: number,
-  stop: () => boolean = () => false,
+  stop?: SharedArrayBuffer,
+  onStarted?: () => void,
 ): Promise<IngestFigures & { distinct: number; callsDone: number; retries: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  let errors = 0;
-  let distinct = 0;
-  let done = 0;
-  let retries = 0;
-  const failures: string[] = [];
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  const worker = async () => {
-    while (next < calls.length && performance.now() < deadline && !stop()) {
-      const call = calls[next];
-      next += 1;
-      for (const body of call.bodies) {
-        const t0 = performance.now();
-        const response = await post(body);
-        latencies.push(performance.now() - t0);
-        if (!response.ok) {
-          errors += 1;
-          if (!failures.length) failures.push(`${response.status} ${response.text}`);
-        }
-      }
-      distinct += call.distinct;
-      retries += call.bodies.length - call.distinct;
-      done += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  if (failures.length) process.stderr.write(`bench/telephony: first ingest error: ${failures[0]}\n`);
-  latencies.sort((a, b) => a - b);
+  const run = await ingestInWorker({ base, secret: SECRET, calls, concurrency, seconds, stop }, onStarted);
+  const elapsed = run.elapsedMs / 1000;
+  if (run.firstFailure) process.stderr.write(`bench/telephony: first ingest error: ${run.firstFailure}\n`);
+  const latencies = [...run.latencies].sort((a, b) => a - b);
   return {
     concurrency,
-    calls: done,
+    calls: run.callsDone,
     requests: latencies.length,
     seconds: round(elapsed),
-    eventsPerSecond: Math.round((latencies.length - errors) / elapsed),
+    eventsPerSecond: Math.round((latencies.length - run.errors) / elapsed),
     p50Ms: round(percentile(latencies, 50)),
     p95Ms: round(percentile(latencies, 95)),
-    errors,
-    distinct,
-    callsDone: done,
-    retries,
+    errors: run.errors,
+    distinct: run.distinct,
+    callsDone: run.callsDone,
+    retries: run.retries,
   };
 }
 
@@ -358,7 +333,7 @@ export async function run(options: TelephonyBenchOptions): Promise<TelephonyBenc
   const customerCount = options.customers ?? (options.engine === 'postgres' ? 1_000_000 : 100_000);
   const callCount = options.calls ?? 3000;
   const seconds = options.seconds ?? 20;
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 64;
   const pops = options.pops ?? 100;
   const dataDir = mkdtempSync(join(tmpdir(), 'frontdoor-bench-telephony-'));
   let counting = false;
@@ -430,12 +405,12 @@ export async function run(options: TelephonyBenchOptions): Promise<TelephonyBenc
       const warm = Array.from({ length: 20 }, (_, i) =>
         generateCall(r, customerCount, 3 * callCount + i, 'w'),
       );
-      const warmed = await ingestAll(post, warm, 4, 30);
+      const warmed = await ingestAll(base, warm, 4, 30);
 
       // (a) Ingest at `concurrency` in flight, then 1 in flight with the statement profile.
       const loadAverage = round(loadavg()[0]);
       const cpuBefore = process.cpuUsage();
-      const concurrent = await ingestAll(post, concurrentCalls, concurrency, seconds);
+      const concurrent = await ingestAll(base, concurrentCalls, concurrency, seconds);
       const cpu = process.cpuUsage(cpuBefore);
       const cpuMsPerEvent = round((cpu.user + cpu.system) / 1000 / Math.max(1, concurrent.requests));
       say(
@@ -443,7 +418,7 @@ export async function run(options: TelephonyBenchOptions): Promise<TelephonyBenc
       );
       counting = true;
       profiling = true;
-      const serial = await ingestAll(post, serialCalls, 1, seconds);
+      const serial = await ingestAll(base, serialCalls, 1, seconds);
       counting = false;
       profiling = false;
       say(
@@ -565,11 +540,14 @@ export async function run(options: TelephonyBenchOptions): Promise<TelephonyBenc
       say(
         `  screen pop, quiet       p50 ${quiet.p50} ms  p95 ${quiet.p95} ms  max ${quiet.max} ms  (${pops} pops; answer request p50 ${quiet.answerP50Ms} ms)`,
       );
-      let popping = true;
+      const stopBackground = new SharedArrayBuffer(4);
       const loadedAnswers = answerTimes.length;
-      const backgroundRun = ingestAll(post, backgroundCalls, 4, 600, () => !popping);
+      let backgroundStarted!: () => void;
+      const started = new Promise<void>((resolve) => (backgroundStarted = resolve));
+      const backgroundRun = ingestAll(base, backgroundCalls, 4, 600, stopBackground, backgroundStarted);
+      await started;
       const loadedLatencies = await measure(pops, 'loaded');
-      popping = false;
+      Atomics.store(new Int32Array(stopBackground), 0, 1);
       const background = await backgroundRun;
       const loaded = {
         ...percentiles(loadedLatencies),

@@ -9,13 +9,11 @@
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { normalisePhone } from '../../platform/contact/index.ts';
 import { notifyStaff, type StaffMessage } from '../../platform/realtime/index.ts';
-import type { RowUpdate } from '../../platform/db/schema.ts';
 import * as repo from './telephony.repository.ts';
 import { dedupeKeyOf, isWithheld, type CallEvent } from './telephony.events.ts';
 import { displayPhone } from '../../platform/contact/index.ts';
 
 export interface IngestOptions {
-  platform: string;
   /** Code of the authority that takes calls from queues and numbers we do not know (else the county). */
   fallbackAuthorityCode?: string | null;
   /**
@@ -34,6 +32,12 @@ export interface IngestOptions {
       cause?: string;
     },
   ) => Promise<string | null>;
+}
+
+/** An event and the platform that sent it. */
+export interface IngestItem {
+  event: CallEvent;
+  platform: string;
 }
 
 export interface IngestResult {
@@ -86,195 +90,363 @@ export function popFor(
   };
 }
 
-export async function ingestCallEvent(
+/**
+ * The agent a platform names by extension (within the call's authority first, then the one active agent
+ * anywhere with it) or by phone login or email (anywhere).
+ */
+function pickAgent(
+  agents: repo.AgentRow[],
+  authorityId: string,
+  by: { extension?: string; user?: string },
+): repo.AgentRow | null {
+  if (by.extension) {
+    const withExtension = agents.filter((a) => a.phone_extension === by.extension);
+    const own = withExtension.find((a) => a.authority_id === authorityId);
+    if (own) return own;
+    if (withExtension.length === 1) return withExtension[0];
+  }
+  const user = (by.user ?? by.extension)?.toLowerCase();
+  if (user)
+    return (
+      agents.find((a) => a.phone_login?.toLowerCase() === user || a.email.toLowerCase() === user) ?? null
+    );
+  return null;
+}
+
+interface Prepared extends IngestItem {
+  key: string;
+  from: string | null;
+  to: string | null;
+  queue: repo.QueueRow | null;
+}
+
+/** What the call's interaction is to say once the batch's events are folded in. */
+interface InteractionDraft {
+  serviceId: string | null;
+  customerId: string | null;
+  customerChanged: boolean;
+  times: repo.CallInteractionTimes;
+}
+
+const unique = <T>(values: (T | null | undefined)[]): T[] => [
+  ...new Set(values.filter((v): v is T => v !== null && v !== undefined)),
+];
+
+/**
+ * Takes in a batch of events in one transaction with a fixed number of statements, whatever the batch's
+ * size (docs/telephony.md "Taking in events in batches"): the queues, calls, numbers and agents the events
+ * name are read set-based, the events are folded into their calls in arrival order in memory exactly as
+ * one at a time would, and the calls and interactions are written back set-based. An event whose call is
+ * new and belongs to no authority gets its error in its place; any other failure fails the batch (the
+ * caller then tries the events one by one). Screen pops go out after the commit.
+ */
+export async function ingestCallEvents(
   db: Db,
-  event: CallEvent,
+  items: IngestItem[],
   options: IngestOptions,
-): Promise<IngestResult> {
-  const from = numberOf(event.from);
-  const to = numberOf(event.to);
-  const result = await withTransaction(db, async (trx) => {
-    // Our side of the call: the number dialled (inbound) or the line called from (outbound).
-    const line = event.event === 'newCall' ? (event.direction === 'outbound' ? from : to) : null;
-    const queue = event.queue
-      ? await repo.findQueue(trx, { code: event.queue })
-      : line
-        ? await repo.findQueue(trx, { number: line })
-        : null;
-    const call = await repo.lockCall(trx, {
-      platform: options.platform,
-      callId: event.callId,
-      at: event.at,
-      authorityOf: async () => {
-        const id =
-          queue?.authority_id ?? (await repo.fallbackAuthorityId(trx, options.fallbackAuthorityCode ?? null));
-        if (!id) throw new UnknownAuthorityError('no authority takes these calls');
-        return id;
-      },
-    });
-    const fresh = await repo.insertCallEvent(trx, {
-      call_row_id: call.id,
-      event: event.event,
-      dedupe_key: dedupeKeyOf(event),
-      occurred_at: event.at,
-      payload: JSON.stringify(event),
-    });
-    if (!fresh) return { call, duplicate: true, pop: null as string | null };
+): Promise<(IngestResult | Error)[]> {
+  const results: (IngestResult | Error | undefined)[] = items.map(() => undefined);
+  const pops: { agentId: string; call: repo.CallRow }[] = [];
 
-    const patch: RowUpdate<'calls'> = { updated_at: new Date() };
-    const next = { ...call };
-    const set = <K extends keyof typeof next>(key: K, value: (typeof next)[K]) => {
-      next[key] = value;
-      (patch as Record<string, unknown>)[key] = value;
-    };
-    set('offered_at', earliest(call.offered_at, event.at));
-    if (event.direction && (event.event === 'newCall' || call.direction !== event.direction))
-      set('direction', event.direction);
-    if (event.from !== undefined && (event.event === 'newCall' || call.from_number === null))
-      set('from_number', from);
-    if (event.to !== undefined && (event.event === 'newCall' || call.to_number === null))
-      set('to_number', to);
-    const callerNumber = next.direction === 'outbound' ? next.to_number : next.from_number;
-    if (callerNumber !== call.caller_number) set('caller_number', callerNumber);
-    // The number dialled names the council only; the platform saying so puts a caller in a queue (a newCall
-    // or menu choice naming it), and so does an agent's phone ringing for them. A call that never reached
-    // a queue (ended in the menu, blocked) is counted apart, not in the queue of the number dialled.
-    if (queue && event.queue && queue.id !== call.queue_id) {
-      set('queue_id', queue.id);
-      set('queue_code', queue.code);
-      // A call first heard of without its queue (an answer before its newCall) belongs to the queue's council.
-      if (queue.authority_id !== call.authority_id) set('authority_id', queue.authority_id);
-    } else if (queue && event.event === 'newCall' && queue.authority_id !== call.authority_id) {
-      set('authority_id', queue.authority_id);
-    }
-    const inbound = next.direction === 'inbound';
-    if (
-      inbound &&
-      ((queue && event.queue) || ((event.event === 'ringing' || event.event === 'answer') && !call.queued_at))
-    )
-      set('queued_at', earliest(call.queued_at, event.at));
-
-    let agentToPop: string | null = null;
-    switch (event.event) {
-      case 'newCall':
-        if (inbound && from && (await repo.isBlocked(trx, next.authority_id, from))) set('blocked', true);
-        break;
-      case 'ivr':
-        set('ivr_path', [...call.ivr_path, ...(event.path ?? [])]);
-        if ((event.path ?? []).length === 0) set('ivr_no_option', true);
-        break;
-      case 'ringing':
-        set('ringing_at', earliest(call.ringing_at, event.at));
-        break;
-      case 'answer': {
-        set('answered_at', earliest(call.answered_at, event.at));
-        const agent = await repo.findAgent(trx, next.authority_id, {
-          extension: event.extension,
-          user: event.user,
-        });
-        if (event.extension) set('agent_extension', event.extension);
-        if (agent) {
-          set('agent_id', agent.id);
-          agentToPop = agent.id;
-          // A call on no known queue or line (an outbound call from an agent's own phone) is their council's.
-          if (!next.queue_id && !queue && agent.authority_id !== next.authority_id)
-            set('authority_id', agent.authority_id);
-        }
-        break;
-      }
-      case 'transfer':
-        set('transfers', call.transfers + 1);
-        if (event.transferTo) set('transferred_to', event.transferTo);
-        break;
-      case 'hold':
-        if (!call.hold_started_at) set('hold_started_at', event.at);
-        break;
-      case 'unhold':
-      case 'hangup':
-        if (call.hold_started_at) {
-          set(
-            'hold_seconds',
-            call.hold_seconds +
-              Math.max(0, Math.round((event.at.getTime() - call.hold_started_at.getTime()) / 1000)),
-          );
-          set('hold_started_at', null);
-        }
-        if (event.event === 'hangup') {
-          set('ended_at', latest(call.ended_at, event.at));
-          set('hangup_cause', event.cause ?? 'normalClearing');
-        }
-        break;
-    }
-
-    if (
-      next.caller_number &&
-      (next.caller_number !== call.caller_number || (call.match_count === 0 && !call.customer_id))
-    ) {
-      const matches = await repo.customersWithPhone(trx, next.caller_number);
-      set('match_count', matches.length);
-      set('customer_id', matches.length === 1 ? matches[0] : null);
-    }
-
-    if (!next.blocked) {
-      const times = {
-        direction: next.direction,
-        queued_at: next.queued_at,
-        answered_at: next.answered_at,
-        ended_at: next.ended_at,
-        occurred_at: next.offered_at,
-        agent_id: next.agent_id,
+  await withTransaction(db, async (trx) => {
+    const lineOf = (event: CallEvent, from: string | null, to: string | null) =>
+      event.event === 'newCall' ? (event.direction === 'outbound' ? from : to) : null;
+    const numbered = items.map((item) => {
+      const from = numberOf(item.event.from);
+      const to = numberOf(item.event.to);
+      return {
+        ...item,
+        key: `${item.platform} ${item.event.callId}`,
+        from,
+        to,
+        line: lineOf(item.event, from, to),
       };
-      if (!call.interaction_id) {
-        set(
-          'interaction_id',
-          await repo.insertInteraction(trx, {
-            authority_id: next.authority_id,
-            customer_id: next.customer_id,
-            service_id: queue?.service_id ?? null,
-            channel: 'phone',
-            ...times,
-          }),
-        );
-      } else {
-        await repo.updateInteraction(trx, call.interaction_id, {
-          ...times,
-          ...(next.customer_id && next.customer_id !== call.customer_id
-            ? { customer_id: next.customer_id }
-            : {}),
+    });
+    // Our side of the call: the queue named, else the number dialled (inbound) or called from (outbound).
+    const queues = await repo.queuesNamed(trx, {
+      codes: unique(numbered.map((p) => p.event.queue)),
+      numbers: unique(numbered.map((p) => p.line)),
+    });
+    const byCode = new Map(queues.map((q) => [q.code, q]));
+    const byNumber = new Map<string, repo.QueueRow>();
+    for (const q of queues) if (q.number && !byNumber.has(q.number)) byNumber.set(q.number, q);
+    const prepared: Prepared[] = numbered.map(({ line, ...p }) => ({
+      ...p,
+      queue: p.event.queue ? (byCode.get(p.event.queue) ?? null) : line ? (byNumber.get(line) ?? null) : null,
+    }));
+
+    // The calls: locked if known, else made in the council of their first event's queue (or the fallback).
+    const calls = new Map<string, repo.CallRow>();
+    const keys = new Map(prepared.map((p) => [p.key, { platform: p.platform, callId: p.event.callId }]));
+    for (const row of await repo.lockCalls(trx, [...keys.values()]))
+      calls.set(`${row.platform} ${row.call_id}`, row);
+    const fresh = new Map<
+      string,
+      { authority_id: string; platform: string; call_id: string; offered_at: Date }
+    >();
+    let fallback: string | null | undefined;
+    for (const [i, p] of prepared.entries()) {
+      if (calls.has(p.key) || fresh.has(p.key)) continue;
+      let authorityId = p.queue?.authority_id ?? null;
+      if (!authorityId) {
+        if (fallback === undefined)
+          fallback = await repo.fallbackAuthorityId(trx, options.fallbackAuthorityCode ?? null);
+        authorityId = fallback;
+      }
+      if (!authorityId) results[i] = new UnknownAuthorityError('no authority takes these calls');
+      else
+        fresh.set(p.key, {
+          authority_id: authorityId,
+          platform: p.platform,
+          call_id: p.event.callId,
+          offered_at: p.event.at,
+        });
+    }
+    for (const row of await repo.insertCalls(trx, [...fresh.values()]))
+      calls.set(`${row.platform} ${row.call_id}`, row);
+    // Made by another transaction meanwhile: wait for its lock.
+    const raced = [...fresh.keys()].filter((key) => !calls.has(key)).map((key) => keys.get(key)!);
+    for (const row of await repo.lockCalls(trx, raced)) calls.set(`${row.platform} ${row.call_id}`, row);
+
+    // The events: each recorded once (a retry is a duplicate and changes nothing).
+    const live = prepared.flatMap((p, i) => (results[i] ? [] : [{ p, i }]));
+    const recorded = await repo.insertCallEvents(
+      trx,
+      live.map(({ p }) => ({
+        call_row_id: calls.get(p.key)!.id,
+        event: p.event.event,
+        dedupe_key: dedupeKeyOf(p.event),
+        occurred_at: p.event.at,
+        payload: JSON.stringify(p.event),
+      })),
+    );
+    const firstSeen = new Set<string>();
+    const isFresh = live.map(({ p }) => {
+      const id = `${calls.get(p.key)!.id} ${dedupeKeyOf(p.event)}`;
+      if (!recorded.has(id) || firstSeen.has(id)) return false;
+      firstSeen.add(id);
+      return true;
+    });
+
+    // What folding the new events may need to know, read once for the batch.
+    const folding = live.filter((_, n) => isFresh[n]).map(({ p }) => p);
+    // Numbers to match to customers: a caller's number when an event gives one, and the number of a caller
+    // not matched yet (they may have become a customer since). One the folding needs beyond these is read
+    // on its own.
+    const numbers = unique([
+      ...folding.map((p) => {
+        const call = calls.get(p.key)!;
+        return (p.event.direction ?? call.direction) === 'outbound' ? p.to : p.from;
+      }),
+      ...unique(folding.map((p) => p.key)).map((key) => {
+        const call = calls.get(key)!;
+        return call.match_count === 0 && !call.customer_id ? call.caller_number : null;
+      }),
+    ]);
+    const newCalls = folding.filter((p) => p.event.event === 'newCall');
+    const answers = folding.filter((p) => p.event.event === 'answer');
+    const blocked = await repo.blockedAmong(trx, unique(newCalls.map((p) => p.from)));
+    const agents = await repo.agentsNamed(trx, {
+      extensions: unique(answers.map((p) => p.event.extension)),
+      users: unique(answers.map((p) => p.event.user ?? p.event.extension)),
+    });
+    const customers = await repo.customersWithPhones(trx, numbers);
+    const matchesFor = async (number: string) => {
+      if (!customers.has(number))
+        customers.set(number, (await repo.customersWithPhones(trx, [number])).get(number) ?? []);
+      return customers.get(number)!;
+    };
+
+    const before = new Map([...calls].map(([key, row]) => [key, { ...row }]));
+    const touched = new Set<string>();
+    const drafts = new Map<string, InteractionDraft>();
+    for (const [n, { p, i }] of live.entries()) {
+      const call = calls.get(p.key)!;
+      if (!isFresh[n]) {
+        results[i] = { callRowId: call.id, duplicate: true, reject: call.blocked };
+        continue;
+      }
+      const { event, queue, from, to } = p;
+      const next: repo.CallRow = { ...call };
+      next.offered_at = earliest(call.offered_at, event.at);
+      if (event.direction && (event.event === 'newCall' || call.direction !== event.direction))
+        next.direction = event.direction;
+      if (event.from !== undefined && (event.event === 'newCall' || call.from_number === null))
+        next.from_number = from;
+      if (event.to !== undefined && (event.event === 'newCall' || call.to_number === null))
+        next.to_number = to;
+      next.caller_number = next.direction === 'outbound' ? next.to_number : next.from_number;
+      // The number dialled names the council only; the platform saying so puts a caller in a queue (a
+      // newCall or menu choice naming it), and so does an agent's phone ringing for them. A call that never
+      // reached a queue (ended in the menu, blocked) is counted apart, not in the queue of the number dialled.
+      if (queue && event.queue && queue.id !== call.queue_id) {
+        next.queue_id = queue.id;
+        next.queue_code = queue.code;
+        // A call first heard of without its queue (an answer before its newCall) is the queue's council's.
+        next.authority_id = queue.authority_id;
+      } else if (queue && event.event === 'newCall') {
+        next.authority_id = queue.authority_id;
+      }
+      const inbound = next.direction === 'inbound';
+      if (
+        inbound &&
+        ((queue && event.queue) ||
+          ((event.event === 'ringing' || event.event === 'answer') && !call.queued_at))
+      )
+        next.queued_at = earliest(call.queued_at, event.at);
+
+      let agentToPop: string | null = null;
+      switch (event.event) {
+        case 'newCall':
+          if (inbound && from && blocked.has(`${next.authority_id} ${from}`)) next.blocked = true;
+          break;
+        case 'ivr':
+          next.ivr_path = [...call.ivr_path, ...(event.path ?? [])];
+          if ((event.path ?? []).length === 0) next.ivr_no_option = true;
+          break;
+        case 'ringing':
+          next.ringing_at = earliest(call.ringing_at, event.at);
+          break;
+        case 'answer': {
+          next.answered_at = earliest(call.answered_at, event.at);
+          const agent = pickAgent(agents, next.authority_id, {
+            extension: event.extension,
+            user: event.user,
+          });
+          if (event.extension) next.agent_extension = event.extension;
+          if (agent) {
+            next.agent_id = agent.id;
+            agentToPop = agent.id;
+            // A call on no known queue or line (an outbound call from an agent's own phone) is their council's.
+            if (!next.queue_id && !queue) next.authority_id = agent.authority_id;
+          }
+          break;
+        }
+        case 'transfer':
+          next.transfers = call.transfers + 1;
+          if (event.transferTo) next.transferred_to = event.transferTo;
+          break;
+        case 'hold':
+          if (!call.hold_started_at) next.hold_started_at = event.at;
+          break;
+        case 'unhold':
+        case 'hangup':
+          if (call.hold_started_at) {
+            next.hold_seconds =
+              call.hold_seconds +
+              Math.max(0, Math.round((event.at.getTime() - call.hold_started_at.getTime()) / 1000));
+            next.hold_started_at = null;
+          }
+          if (event.event === 'hangup') {
+            next.ended_at = latest(call.ended_at, event.at);
+            next.hangup_cause = event.cause ?? 'normalClearing';
+          }
+          break;
+      }
+
+      if (
+        next.caller_number &&
+        (next.caller_number !== call.caller_number || (call.match_count === 0 && !call.customer_id))
+      ) {
+        const matches = await matchesFor(next.caller_number);
+        next.match_count = matches.length;
+        next.customer_id = matches.length === 1 ? matches[0] : null;
+      }
+
+      if (!next.blocked) {
+        const draft: InteractionDraft = drafts.get(p.key) ?? {
+          serviceId: queue?.service_id ?? null,
+          customerId: next.customer_id,
+          customerChanged: false,
+          times: {
+            direction: next.direction,
+            queued_at: null,
+            answered_at: null,
+            ended_at: null,
+            occurred_at: next.offered_at,
+            agent_id: null,
+          },
+        };
+        draft.times = {
+          direction: next.direction,
+          queued_at: next.queued_at,
+          answered_at: next.answered_at,
+          ended_at: next.ended_at,
+          occurred_at: next.offered_at,
+          agent_id: next.agent_id,
+        };
+        if (next.customer_id && next.customer_id !== call.customer_id) {
+          draft.customerId = next.customer_id;
+          draft.customerChanged = true;
+        }
+        drafts.set(p.key, draft);
+      }
+
+      if (
+        event.event === 'hangup' &&
+        next.direction === 'outbound' &&
+        next.caller_number &&
+        options.onOutboundCallEnded &&
+        !next.callback_id
+      ) {
+        next.callback_id = await options.onOutboundCallEnded(trx, {
+          authorityId: next.authority_id,
+          callRowId: next.id,
+          phone: next.caller_number,
+          staffId: next.agent_id,
+          at: event.at,
+          answered: next.answered_at !== null,
+          cause: next.hangup_cause ?? undefined,
         });
       }
-    }
 
-    if (
-      event.event === 'hangup' &&
-      next.direction === 'outbound' &&
-      next.caller_number &&
-      options.onOutboundCallEnded &&
-      !next.callback_id
-    ) {
-      const callbackId = await options.onOutboundCallEnded(trx, {
-        authorityId: next.authority_id,
+      calls.set(p.key, next);
+      touched.add(p.key);
+      results[i] = {
         callRowId: next.id,
-        phone: next.caller_number,
-        staffId: next.agent_id,
-        at: event.at,
-        answered: next.answered_at !== null,
-        cause: next.hangup_cause ?? undefined,
-      });
-      if (callbackId) set('callback_id', callbackId);
+        duplicate: false,
+        reject: next.blocked && event.event === 'newCall',
+      };
+      if (inbound && !next.blocked && agentToPop) pops.push({ agentId: agentToPop, call: next });
     }
 
-    await repo.updateCall(trx, call.id, patch);
-    return { call: next, duplicate: false, pop: inbound && !next.blocked ? agentToPop : null };
+    // The calls' interactions on the callers' timelines: made on a call's first event, then kept current.
+    const toMake = [...drafts].filter(([key]) => !calls.get(key)!.interaction_id);
+    const made = await repo.insertInteractions(
+      trx,
+      toMake.map(([key, draft]) => ({
+        authority_id: calls.get(key)!.authority_id,
+        customer_id: draft.customerId,
+        service_id: draft.serviceId,
+        channel: 'phone' as const,
+        ...draft.times,
+      })),
+    );
+    toMake.forEach(([key], n) => {
+      calls.get(key)!.interaction_id = made[n];
+    });
+    await repo.updateCallInteractions(
+      trx,
+      [...drafts]
+        .filter(([key]) => before.get(key)?.interaction_id)
+        .map(([key, draft]) => ({
+          id: calls.get(key)!.interaction_id!,
+          ...draft.times,
+          customer_id: draft.customerChanged ? draft.customerId : null,
+        })),
+    );
+    const now = new Date();
+    await repo.updateCalls(
+      trx,
+      [...touched].map((key) => ({ ...calls.get(key)!, updated_at: now })),
+    );
   });
 
-  if (result.pop) {
-    const [brief] = result.call.customer_id ? await repo.customerBriefs(db, [result.call.customer_id]) : [];
-    await notifyStaff(db, result.pop, popFor(result.call, brief?.name ?? null));
+  if (pops.length) {
+    const briefs = await repo.customerBriefs(db, unique(pops.map((p) => p.call.customer_id)));
+    const names = new Map(briefs.map((b) => [b.id, b.name]));
+    for (const pop of pops)
+      await notifyStaff(db, pop.agentId, popFor(pop.call, names.get(pop.call.customer_id ?? '') ?? null));
   }
-  return {
-    callRowId: result.call.id,
-    duplicate: result.duplicate,
-    reject: result.call.blocked && (event.event === 'newCall' || result.duplicate),
-  };
+  return results.map((r) => r ?? new Error('event not taken in'));
 }

@@ -16,27 +16,23 @@ export interface QueueRow {
   team_id: string;
   service_id: string | null;
   code: string;
+  number: string | null;
 }
 
-export async function findQueue(db: Q, by: { code?: string; number?: string }): Promise<QueueRow | null> {
-  if (by.code) {
-    const row = await db
-      .selectFrom('phone_queues')
-      .select(['id', 'authority_id', 'team_id', 'service_id', 'code'])
-      .where('code', '=', by.code)
-      .executeTakeFirst();
-    if (row) return row;
-  }
-  if (by.number) {
-    const row = await db
-      .selectFrom('phone_queues')
-      .select(['id', 'authority_id', 'team_id', 'service_id', 'code'])
-      .where('number', '=', by.number)
-      .orderBy('created_at')
-      .executeTakeFirst();
-    if (row) return row;
-  }
-  return null;
+/** The queues events name, by their code or their number (one statement for a batch of events). */
+export async function queuesNamed(db: Q, by: { codes: string[]; numbers: string[] }): Promise<QueueRow[]> {
+  if (by.codes.length === 0 && by.numbers.length === 0) return [];
+  return db
+    .selectFrom('phone_queues')
+    .select(['id', 'authority_id', 'team_id', 'service_id', 'code', 'number', 'created_at'])
+    .where((eb) =>
+      eb.or([
+        ...(by.codes.length ? [eb('code', 'in', by.codes)] : []),
+        ...(by.numbers.length ? [eb('number', 'in', by.numbers)] : []),
+      ]),
+    )
+    .orderBy('created_at')
+    .execute();
 }
 
 /** The authority whose calls arrive with no queue or number we know: the named one, else the county. */
@@ -51,122 +47,148 @@ export async function fallbackAuthorityId(db: Q, code: string | null): Promise<s
   return row?.id ?? null;
 }
 
+export interface CallKey {
+  platform: string;
+  callId: string;
+}
+
+/** The calls with these keys that exist, locked for this transaction (in id order, so batches never deadlock). */
+export async function lockCalls(trx: Tx, keys: CallKey[]): Promise<CallRow[]> {
+  if (keys.length === 0) return [];
+  return trx
+    .selectFrom('calls')
+    .selectAll()
+    .where(
+      sql<boolean>`(platform, call_id) in (select * from unnest(${keys.map((k) => k.platform)}::text[], ${keys.map((k) => k.callId)}::text[]))`,
+    )
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
 /**
- * The call's row, locked for this transaction; created on the call's first event, in the council
- * `authorityOf` names (asked only then: most events are for a call already known).
+ * Creates the calls first heard of now, in key order; a call another transaction created meanwhile is not
+ * returned (lock it with `lockCalls`, which waits for that transaction).
  */
-export async function lockCall(
+export async function insertCalls(
   trx: Tx,
-  row: { platform: string; callId: string; at: Date; authorityOf: () => Promise<string> },
-): Promise<CallRow> {
-  const existing = () =>
-    trx
-      .selectFrom('calls')
-      .selectAll()
-      .where('platform', '=', row.platform)
-      .where('call_id', '=', row.callId)
-      .forUpdate()
-      .executeTakeFirst();
-  const known = await existing();
-  if (known) return known;
-  const inserted = await trx
+  rows: { authority_id: string; platform: string; call_id: string; offered_at: Date }[],
+): Promise<CallRow[]> {
+  if (rows.length === 0) return [];
+  const sorted = [...rows].sort(
+    (a, b) => a.platform.localeCompare(b.platform) || a.call_id.localeCompare(b.call_id),
+  );
+  return trx
     .insertInto('calls')
-    .values({
-      authority_id: await row.authorityOf(),
-      platform: row.platform,
-      call_id: row.callId,
-      offered_at: row.at,
-    })
+    .values(sorted)
     .onConflict((oc) => oc.columns(['platform', 'call_id']).doNothing())
     .returningAll()
-    .executeTakeFirst();
-  // Another request created it meanwhile: wait for its lock.
-  return inserted ?? (await existing())!;
-}
-
-/** Records the event; false when it was recorded before (a retry). */
-export async function insertCallEvent(trx: Tx, row: NewRow<'call_events'>): Promise<boolean> {
-  const inserted = await trx
-    .insertInto('call_events')
-    .values(row)
-    .onConflict((oc) => oc.columns(['call_row_id', 'dedupe_key']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
-}
-
-export async function updateCall(trx: Tx, id: string, patch: RowUpdate<'calls'>): Promise<void> {
-  await trx.updateTable('calls').set(patch).where('id', '=', id).execute();
-}
-
-export async function isBlocked(db: Q, authorityId: string, number: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('blocked_numbers')
-    .select('number')
-    .where('authority_id', '=', authorityId)
-    .where('number', '=', number)
-    .executeTakeFirst();
-  return row !== undefined;
+    .execute();
 }
 
 /**
- * The agent a platform names by extension (within the authority first, then the one active agent anywhere
- * with it) or by phone login or email (anywhere).
+ * Records the events; returns the `call_row_id dedupe_key` of those recorded now (an event recorded before,
+ * a retry, is not; of two alike in one batch, the first is).
  */
-export async function findAgent(
+export async function insertCallEvents(trx: Tx, rows: NewRow<'call_events'>[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await trx
+    .insertInto('call_events')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['call_row_id', 'dedupe_key']).doNothing())
+    .returning(['call_row_id', 'dedupe_key'])
+    .execute();
+  return new Set(inserted.map((r) => `${r.call_row_id} ${r.dedupe_key}`));
+}
+
+/** Writes the calls' rows back whole (they are locked by this transaction): one statement for the batch. */
+export async function updateCalls(trx: Tx, rows: CallRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update calls c set
+      authority_id = r.authority_id, direction = r.direction, from_number = r.from_number,
+      to_number = r.to_number, caller_number = r.caller_number, queue_id = r.queue_id,
+      queue_code = r.queue_code, ivr_path = r.ivr_path, ivr_no_option = r.ivr_no_option,
+      offered_at = r.offered_at, queued_at = r.queued_at, ringing_at = r.ringing_at,
+      answered_at = r.answered_at, ended_at = r.ended_at, hangup_cause = r.hangup_cause,
+      agent_id = r.agent_id, agent_extension = r.agent_extension, transfers = r.transfers,
+      transferred_to = r.transferred_to, hold_started_at = r.hold_started_at,
+      hold_seconds = r.hold_seconds, blocked = r.blocked, customer_id = r.customer_id,
+      match_count = r.match_count, interaction_id = r.interaction_id, callback_id = r.callback_id,
+      updated_at = r.updated_at
+    from jsonb_populate_recordset(null::calls, ${JSON.stringify(rows)}::jsonb) r
+    where c.id = r.id
+  `.execute(trx);
+}
+
+/** The blocked numbers among these, as `authority_id number`. */
+export async function blockedAmong(db: Q, numbers: string[]): Promise<Set<string>> {
+  if (numbers.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('blocked_numbers')
+    .select(['authority_id', 'number'])
+    .where('number', 'in', numbers)
+    .execute();
+  return new Set(rows.map((r) => `${r.authority_id} ${r.number}`));
+}
+
+export interface AgentRow {
+  id: string;
+  authority_id: string;
+  phone_extension: string | null;
+  phone_login: string | null;
+  email: string;
+}
+
+/** Active staff whose extension, phone login or email is one of these (for `pickAgent`). */
+export async function agentsNamed(db: Q, by: { extensions: string[]; users: string[] }): Promise<AgentRow[]> {
+  if (by.extensions.length === 0 && by.users.length === 0) return [];
+  const users = by.users.map((u) => u.toLowerCase());
+  return db
+    .selectFrom('staff_users')
+    .select(['id', 'authority_id', 'phone_extension', 'phone_login', 'email'])
+    .where('active', '=', true)
+    .where((eb) =>
+      eb.or([
+        ...(by.extensions.length ? [eb('phone_extension', 'in', by.extensions)] : []),
+        ...(users.length
+          ? [eb(sql`lower(phone_login)`, 'in', users), eb(sql`lower(email)`, 'in', users)]
+          : []),
+      ]),
+    )
+    .orderBy('created_at')
+    .execute();
+}
+
+/** Customers (not merged away) with each of these phone numbers, at most `limit` a number, by id. */
+export async function customersWithPhones(
   db: Q,
-  authorityId: string,
-  by: { extension?: string; user?: string },
-): Promise<{ id: string; authority_id: string } | null> {
-  if (by.extension) {
-    const rows = await db
-      .selectFrom('staff_users')
-      .select(['id', 'authority_id'])
-      .where('phone_extension', '=', by.extension)
-      .where('active', '=', true)
-      .orderBy(sql`authority_id = ${authorityId}`, 'desc')
-      .limit(2)
-      .execute();
-    const [first, second] = rows;
-    if (first && (first.authority_id === authorityId || !second)) return first;
+  numbers: string[],
+  limit = 6,
+): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>(numbers.map((n) => [n, []]));
+  if (numbers.length === 0) return found;
+  const rows = await db
+    .selectFrom('contact_points as cp')
+    .innerJoin('customers as c', 'c.id', 'cp.customer_id')
+    .select(['cp.normalised as number', 'c.id'])
+    .distinct()
+    .where('cp.kind', '=', 'phone')
+    .where('cp.normalised', 'in', numbers)
+    .where('c.merged_into', 'is', null)
+    .orderBy('cp.normalised')
+    .orderBy('c.id')
+    .execute();
+  for (const row of rows) {
+    const list = found.get(row.number ?? '');
+    if (list && list.length < limit) list.push(row.id);
   }
-  const user = by.user ?? by.extension;
-  if (user) {
-    const row = await db
-      .selectFrom('staff_users')
-      .select(['id', 'authority_id'])
-      .where((eb) =>
-        eb.or([
-          eb(sql`lower(phone_login)`, '=', user.toLowerCase()),
-          eb(sql`lower(email)`, '=', user.toLowerCase()),
-        ]),
-      )
-      .where('active', '=', true)
-      .executeTakeFirst();
-    if (row) return row;
-  }
-  return null;
+  return found;
 }
 
 /** Customers (not merged away) with this phone number, at most `limit`. */
 export async function customersWithPhone(db: Q, number: string, limit = 6): Promise<string[]> {
-  const rows = await db
-    .selectFrom('contact_points as cp')
-    .innerJoin('customers as c', 'c.id', 'cp.customer_id')
-    .select('c.id')
-    .distinct()
-    .where('cp.kind', '=', 'phone')
-    .where('cp.normalised', '=', number)
-    .where('c.merged_into', 'is', null)
-    .orderBy('c.id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
-}
-
-export async function insertInteraction(trx: Tx, row: NewRow<'interactions'>): Promise<string> {
-  const { id } = await trx.insertInto('interactions').values(row).returning('id').executeTakeFirstOrThrow();
-  return id;
+  return (await customersWithPhones(db, [number], limit)).get(number) ?? [];
 }
 
 export async function updateInteraction(
@@ -175,6 +197,39 @@ export async function updateInteraction(
   patch: RowUpdate<'interactions'>,
 ): Promise<void> {
   await trx.updateTable('interactions').set(patch).where('id', '=', id).execute();
+}
+
+/** Makes the calls' interactions; their ids, in the order given. */
+export async function insertInteractions(trx: Tx, rows: NewRow<'interactions'>[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const inserted = await trx.insertInto('interactions').values(rows).returning('id').execute();
+  return inserted.map((r) => r.id);
+}
+
+/** What a call's interaction says of the call's times and agent. */
+export interface CallInteractionTimes {
+  direction: 'inbound' | 'outbound';
+  queued_at: Date | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  occurred_at: Date;
+  agent_id: string | null;
+}
+
+/** Brings the calls' interactions up to date (times, agent, and the customer once known): one statement. */
+export async function updateCallInteractions(
+  trx: Tx,
+  rows: (CallInteractionTimes & { id: string; customer_id: string | null })[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    update interactions i set
+      direction = r.direction, queued_at = r.queued_at, answered_at = r.answered_at,
+      ended_at = r.ended_at, occurred_at = r.occurred_at, agent_id = r.agent_id,
+      customer_id = coalesce(r.customer_id, i.customer_id)
+    from jsonb_populate_recordset(null::interactions, ${JSON.stringify(rows)}::jsonb) r
+    where i.id = r.id
+  `.execute(trx);
 }
 
 export interface CallView extends CallRow {

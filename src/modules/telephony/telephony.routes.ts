@@ -13,7 +13,8 @@ import type { Db } from '../../platform/db/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CallEventError, parseGenericEvent, parseTwilioEvent } from './telephony.events.ts';
 import { genericSignatureValid, twilioSignatureValid } from './telephony.signatures.ts';
-import { ingestCallEvent, UnknownAuthorityError, type IngestOptions } from './telephony.ingest.ts';
+import { ingestCallEvents, UnknownAuthorityError, type IngestOptions } from './telephony.ingest.ts';
+import { CallEventBatcher } from './telephony.batcher.ts';
 
 export interface TelephonyRoutesDeps {
   db: Db;
@@ -25,7 +26,7 @@ export interface TelephonyRoutesDeps {
   onOutboundCallEnded?: IngestOptions['onOutboundCallEnded'];
 }
 
-const ROUTE = { permission: 'public', csrfExempt: true, auditEvent: false } as const;
+const ROUTE = { permission: 'public', csrfExempt: true, auditEvent: false, machine: true } as const;
 const MAX_BODY = 64 * 1024;
 
 function fieldsOf(contentType: string | undefined, raw: string): Record<string, unknown> {
@@ -53,6 +54,12 @@ export async function registerTelephonyEvents(
   app: FastifyInstance,
   deps: TelephonyRoutesDeps,
 ): Promise<void> {
+  const batcher = new CallEventBatcher((items) =>
+    ingestCallEvents(deps.db, items, {
+      fallbackAuthorityCode: deps.authorityCode,
+      onOutboundCallEnded: deps.onOutboundCallEnded,
+    }),
+  );
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) =>
@@ -107,11 +114,7 @@ export async function registerTelephonyEvents(
           ? reply.type('text/xml').send('<Response/>')
           : reply.send({ ok: true, ignored: true });
       try {
-        const result = await ingestCallEvent(deps.db, event, {
-          platform,
-          fallbackAuthorityCode: deps.authorityCode,
-          onOutboundCallEnded: deps.onOutboundCallEnded,
-        });
+        const result = await batcher.add({ event, platform });
         if (isTwilio)
           return reply
             .type('text/xml')

@@ -36,7 +36,13 @@ export async function registerSecurityHeaders(
   const [between, afterStyle] = splitOnce(afterScript, probeNonces.style);
 
   if (!app.hasReplyDecorator('cspNonce')) app.decorateReply('cspNonce', null as never);
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    // A webhook's answer is not a page: the fixed headers, but no nonces to make.
+    if (request.routeOptions.config.machine) {
+      reply.headers(fixed);
+      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+      return done();
+    }
     const random = randomBytes(32).toString('hex');
     const nonces = { script: random.slice(0, 32), style: random.slice(32) };
     reply.cspNonce = nonces;

@@ -53,6 +53,11 @@ declare module 'fastify' {
     auditEvent?: string | false;
     /** Skip CSRF checks (only for API routes authenticated with bearer tokens). */
     csrfExempt?: boolean;
+    /**
+     * A machine-to-machine endpoint (a signed webhook): no browser session, CSRF cookie, page cache or CSP
+     * nonce is made for it, since nothing there is a page and no one signs in.
+     */
+    machine?: boolean;
     /** The page shows personal data even to someone not signed in: sent with `Cache-Control: no-store`. */
     personalData?: boolean;
   }
@@ -176,6 +181,7 @@ export async function registerWeb(app: FastifyInstance, options: WebOptions): Pr
 
   app.addHook('onRequest', async (request, reply) => {
     request.viewContext = {};
+    if (request.routeOptions.config.machine) return;
     let csrfCookie = request.cookies[CSRF_COOKIE];
     if (!csrfCookie || csrfCookie.length > 64) {
       csrfCookie = newCsrfSecret();
