@@ -425,10 +425,23 @@ export async function ingestCallEvents(
     toMake.forEach(([key], n) => {
       calls.get(key)!.interaction_id = made[n];
     });
+    // An interaction already says what the call said before this batch: it is written only if that changed.
+    const same = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+    const changed = (call: repo.CallRow, draft: InteractionDraft) =>
+      draft.customerChanged ||
+      draft.times.direction !== call.direction ||
+      draft.times.agent_id !== call.agent_id ||
+      !same(draft.times.queued_at, call.queued_at) ||
+      !same(draft.times.answered_at, call.answered_at) ||
+      !same(draft.times.ended_at, call.ended_at) ||
+      !same(draft.times.occurred_at, call.offered_at);
     await repo.updateCallInteractions(
       trx,
       [...drafts]
-        .filter(([key]) => before.get(key)?.interaction_id)
+        .filter(([key, draft]) => {
+          const was = before.get(key);
+          return was?.interaction_id && !was.blocked && changed(was, draft);
+        })
         .map(([key, draft]) => ({
           id: calls.get(key)!.interaction_id!,
           ...draft.times,
