@@ -49,7 +49,7 @@ void test('hostile input is escaped: no tag, attribute or entity from the articl
     '[<svg onload=alert(1)>](https://example.org)',
     '[x](https://example.org/"><script>)',
     '&lt;script&gt; &#x3C;script&#x3E;',
-    "'\"`",
+    '\'"`',
   ].join('\n\n');
   const html = renderMarkdown(hostile);
   assert.doesNotMatch(html, /<(script|img|iframe|svg|b )/i);

@@ -18,7 +18,8 @@ function escapeHtml(text: string): string {
 /** A link target that is safe to put in href: http(s), mailto or a local path (not `//host`). */
 export function safeHref(raw: string): string | null {
   const href = raw.trim();
-  if (/[\s\u0000-\u001f\u007f<>"'`\\]/.test(href)) return null;
+  if ([...href].some((c) => c.charCodeAt(0) < 0x21 || c.charCodeAt(0) === 0x7f) || /[<>"'`\\]/.test(href))
+    return null;
   if (/^https?:\/\/[^/]/i.test(href)) return href;
   if (/^mailto:[^/]/i.test(href)) return href;
   if (/^\/(?![/\\])/.test(href) || href === '/') return href;

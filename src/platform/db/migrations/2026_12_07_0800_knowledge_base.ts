@@ -22,7 +22,9 @@
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`alter table teams add column knowledge_second_publisher boolean not null default false`.execute(db);
+  await sql`alter table teams add column knowledge_second_publisher boolean not null default false`.execute(
+    db,
+  );
 
   await sql`
     create table articles (
@@ -109,7 +111,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null default now()
     )
   `.execute(db);
-  await sql`create index article_feedback_article_idx on article_feedback (article_id, created_at)`.execute(db);
+  await sql`create index article_feedback_article_idx on article_feedback (article_id, created_at)`.execute(
+    db,
+  );
 
   await sql`
     create table article_tasks (
@@ -143,7 +147,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )
   `.execute(db);
   await sql`create index article_uses_article_idx on article_uses (article_id, used_at)`.execute(db);
-  await sql`create index article_uses_case_idx on article_uses (case_id) where case_id is not null`.execute(db);
+  await sql`create index article_uses_case_idx on article_uses (case_id) where case_id is not null`.execute(
+    db,
+  );
 
   await sql`
     create table article_search_misses (
