@@ -196,22 +196,31 @@ export function listArticles(
   return query.orderBy('a.updated_at', 'desc').limit(filter.limit).execute();
 }
 
-/** Writes the search document of a published version (title and keywords A, summary B, body C). */
+/** Search document SQL of one version's text (see the knowledge-base migration). */
+export function searchColumns(text: { title: string; keywords: string; summary: string; body: string }) {
+  return {
+    terms: `${text.title} ${text.keywords}`,
+    head: sql<string>`setweight(to_tsvector('english', ${text.title} || ' ' || ${text.keywords}), 'A')
+      || setweight(to_tsvector('english', ${text.summary}), 'B')`,
+    document: sql<string>`setweight(to_tsvector('english', ${text.title} || ' ' || ${text.keywords}), 'A')
+      || setweight(to_tsvector('english', ${text.summary}), 'B')
+      || setweight(to_tsvector('english', ${text.body}), 'C')`,
+  };
+}
+
+/** Writes the search documents of a published version. */
 export async function writeSearchDocument(
   db: Conn,
   articleId: string,
   text: { title: string; keywords: string; summary: string; body: string },
 ): Promise<void> {
-  const document = sql<string>`setweight(to_tsvector('english', ${text.title} || ' ' || ${text.keywords}), 'A')
-    || setweight(to_tsvector('english', ${text.summary}), 'B')
-    || setweight(to_tsvector('english', ${text.body}), 'C')`;
   await db
     .insertInto('article_search')
-    .values({ article_id: articleId, title: text.title, keywords: text.keywords, document })
+    .values({ article_id: articleId, ...searchColumns(text) })
     .onConflict((oc) =>
       oc.column('article_id').doUpdateSet({
-        title: (eb) => eb.ref('excluded.title'),
-        keywords: (eb) => eb.ref('excluded.keywords'),
+        terms: (eb) => eb.ref('excluded.terms'),
+        head: (eb) => eb.ref('excluded.head'),
         document: (eb) => eb.ref('excluded.document'),
       }),
     )
@@ -245,7 +254,10 @@ export async function searchArticles(
   db: Conn,
   input: {
     query: string;
+    /** Any of the words. */
     tsquery: string;
+    /** All of the words. */
+    allWords: string;
     audience: 'public' | 'all';
     now: Date;
     authorityIds?: readonly string[];
@@ -253,36 +265,63 @@ export async function searchArticles(
   },
 ): Promise<SearchHitRow[]> {
   const tsq = sql`to_tsquery('english', ${input.tsquery})`;
-  const similarity = sql<number>`greatest(word_similarity(${input.query}, s.title), word_similarity(${input.query}, s.keywords))`;
-  let query = db
+  const all = sql`to_tsquery('english', ${input.allWords})`;
+  const similarity = sql<number>`word_similarity(${input.query}, s.terms)`;
+  // Ranked first on the search table alone (the index finds the candidates); the snippet, the costliest part,
+  // is made only for the best few.
+  let ranked = db
     .selectFrom('article_search as s')
     .innerJoin('articles as a', 'a.id', 's.article_id')
-    .innerJoin('article_versions as v', (join) =>
-      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
-    )
     .select([
       'a.id',
       'a.slug',
       'a.audience',
-      'v.title',
-      'v.summary',
-      sql<string>`ts_headline('english', v.summary || ' ' || v.body, ${tsq}, ${`StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=1`})`.as(
-        'snippet',
-      ),
+      'a.published_version',
       sql<number>`ts_rank('{0.2, 0.4, 0.7, 1.0}', s.document, ${tsq}) + 0.6 * ${similarity}`.as('score'),
     ])
     .where('a.state', '=', 'published')
-    .where(sql<boolean>`(s.document @@ ${tsq} or ${input.query} <% s.title or ${input.query} <% s.keywords)`);
+    .where(sql<boolean>`(s.head @@ ${tsq} or s.document @@ ${all} or s.terms %> ${input.query})`);
   if (input.audience === 'public')
-    query = query
+    ranked = ranked
       .where('a.audience', '=', 'public')
       .where((eb) => eb.or([eb('a.valid_from', 'is', null), eb('a.valid_from', '<=', input.now)]))
       .where((eb) => eb.or([eb('a.valid_to', 'is', null), eb('a.valid_to', '>', input.now)]));
   if (input.authorityIds) {
     if (input.authorityIds.length === 0) return [];
-    query = query.where('a.authority_id', 'in', input.authorityIds);
+    ranked = ranked.where('a.authority_id', 'in', input.authorityIds);
   }
-  const rows = await query.orderBy('score', 'desc').orderBy('v.title').limit(input.limit).execute();
+  const top = ranked.orderBy('score', 'desc').orderBy('a.slug').limit(input.limit);
+  // The planner prices a trigram test as cheap as an equality and scans the whole table (or walks its primary
+  // key), running the similarity on every row; a bitmap OR of the three indexes finds the candidates several
+  // times faster (PGlite, 5,000 articles: 176 ms → 40 ms). Hence bitmap scans only, for this one statement
+  // (SET LOCAL ends with the transaction).
+  const statement = (conn: Conn) =>
+    conn
+      .selectFrom(top.as('top'))
+      .innerJoin('article_versions as v', (join) =>
+        join.onRef('v.article_id', '=', 'top.id').onRef('v.number', '=', 'top.published_version'),
+      )
+      .select([
+        'top.id',
+        'top.slug',
+        'top.audience',
+        'top.score',
+        'v.title',
+        'v.summary',
+        sql<string>`ts_headline('english', v.summary || ' ' || v.body, ${tsq}, ${`StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=1`})`.as(
+          'snippet',
+        ),
+      ])
+      .orderBy('top.score', 'desc')
+      .orderBy('top.slug')
+      .execute();
+  const rows = db.isTransaction
+    ? await statement(db)
+    : await (db).transaction().execute(async (own) => {
+        await sql`set local enable_seqscan = off`.execute(own);
+        await sql`set local enable_indexscan = off`.execute(own);
+        return statement(own);
+      });
   return rows.map((r) => ({ ...r, score: Number(r.score) }));
 }
 

@@ -292,9 +292,9 @@ export async function completeTask(db: Conn, taskId: string, staffId: string, no
 // --- Search ------------------------------------------------------------------------------------------------
 
 /** Words of a query as an "any of these words" tsquery (letters and digits only, so always valid). */
-export function anyWordsQuery(query: string): string {
+export function anyWordsQuery(query: string, join: ' | ' | ' & ' = ' | '): string {
   const words = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 1);
-  return [...new Set(words)].slice(0, 12).join(' | ');
+  return [...new Set(words)].slice(0, 12).join(join);
 }
 
 export interface SearchHit {
@@ -338,6 +338,7 @@ export async function searchArticles(
   const rows = await repo.searchArticles(db, {
     query,
     tsquery: anyWordsQuery(query) || 'zzzznothing',
+    allWords: anyWordsQuery(query, ' & ') || 'zzzznothing',
     audience: input.audience,
     now: input.now,
     authorityIds: input.authorityIds,

@@ -956,8 +956,11 @@ export interface ArticleServicesTable {
 
 export interface ArticleSearchTable {
   article_id: string;
-  title: string;
-  keywords: string;
+  /** Title and keywords (trigram index: typos). */
+  terms: string;
+  /** Title, keywords (A) and summary (B): candidates for "any of these words". */
+  head: string;
+  /** Everything, weighted (A title and keywords, B summary, C body): the rank. */
   document: string;
 }
 

@@ -12,9 +12,10 @@
  *   author; a published version also has who published it and when. A draft is the highest version that is
  *   not published yet; published versions are never changed.
  * - `article_services`: which services an article answers questions about.
- * - `article_search`: the search document of the published version (title and keywords weight A, summary B,
- *   body C, the 'english' configuration, which both engines ship), plus trigram indexes on title and
- *   keywords for typos. Only published articles have a row.
+ * - `article_search`: the search documents of the published version, in the 'english' configuration both
+ *   engines ship: `document` (title and keywords weight A, summary B, body C) ranks; `head` (title, keywords
+ *   and summary only) finds candidates for "any of these words"; `terms` (title and keywords as text) has a
+ *   trigram index for typos. Only published articles have a row.
  * - `article_feedback`: "Was this page helpful?" on a help page; `article_tasks`: work for the owner (a
  *   "not helpful" with a comment; later review reminders), `article_uses`: "answered with article X vN" on
  *   a case or interaction, `article_search_misses`: searches that found nothing.
@@ -88,16 +89,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create table article_search (
       article_id uuid primary key references articles(id),
-      title text not null,
-      keywords text not null,
+      terms text not null,
+      head tsvector not null,
       document tsvector not null
     )
   `.execute(db);
+  await sql`create index article_search_head_idx on article_search using gin (head)`.execute(db);
   await sql`create index article_search_document_idx on article_search using gin (document)`.execute(db);
-  await sql`create index article_search_title_trgm_idx on article_search using gin (title gin_trgm_ops)`.execute(
-    db,
-  );
-  await sql`create index article_search_keywords_trgm_idx on article_search using gin (keywords gin_trgm_ops)`.execute(
+  await sql`create index article_search_terms_trgm_idx on article_search using gin (terms gin_trgm_ops)`.execute(
     db,
   );
 
