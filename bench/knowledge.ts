@@ -181,6 +181,8 @@ export async function setUp(db: Db, total: number): Promise<{ authorityId: strin
         .values(
           batch.map((b) => ({
             article_id: idOf.get(b.slug)!,
+            authority_id: authorityId,
+            audience: b.audience as 'public' | 'internal',
             terms: `${b.title} ${b.keywords}`,
             head: sql<string>`setweight(to_tsvector('english', ${b.title} || ' ' || ${b.keywords}), 'A')
               || setweight(to_tsvector('english', ${b.summary}), 'B')`,

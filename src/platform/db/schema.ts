@@ -956,6 +956,11 @@ export interface ArticleServicesTable {
 
 export interface ArticleSearchTable {
   article_id: string;
+  /** The article's, repeated so a search reads this table alone. */
+  authority_id: string;
+  audience: ArticleAudience;
+  valid_from: Timestamp | null;
+  valid_to: Timestamp | null;
   /** Title and keywords (trigram index: typos). */
   terms: string;
   /** Title, keywords (A) and summary (B): candidates for "any of these words". */

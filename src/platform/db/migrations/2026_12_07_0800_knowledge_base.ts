@@ -15,7 +15,8 @@
  * - `article_search`: the search documents of the published version, in the 'english' configuration both
  *   engines ship: `document` (title and keywords weight A, summary B, body C) ranks; `head` (title, keywords
  *   and summary only) finds candidates for "any of these words"; `terms` (title and keywords as text) has a
- *   trigram index for typos. Only published articles have a row.
+ *   trigram index for typos. Only published articles have a row; it repeats the article's council, audience
+ *   and dates so a search reads this table alone until it has its best few.
  * - `article_feedback`: "Was this page helpful?" on a help page; `article_tasks`: work for the owner (a
  *   "not helpful" with a comment; later review reminders), `article_uses`: "answered with article X vN" on
  *   a case or interaction, `article_search_misses`: searches that found nothing.
@@ -89,6 +90,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create table article_search (
       article_id uuid primary key references articles(id),
+      authority_id uuid not null references authorities(id),
+      audience text not null check (audience in ('public', 'internal')),
+      valid_from timestamptz,
+      valid_to timestamptz,
       terms text not null,
       head tsvector not null,
       document tsvector not null
