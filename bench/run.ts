@@ -12,7 +12,7 @@
  *   --pglite DIR     PGlite folder for the workspace data (default ./data/bench-workspace, kept for reuse)
  *   --telephony-customers N   customers for the telephony benchmark (default 1,000,000 on PostgreSQL,
  *       100,000 on PGlite)
- *   --only portal,workspace,weight,email,telephony   run only these sections (comma-separated); docs/benchmarks.md keeps the
+ *   --only portal,workspace,weight,email,telephony,knowledge   run only these sections (comma-separated); docs/benchmarks.md keeps the
  *       other sections as they were written by the run that measured them
  */
 import { cpus, totalmem, platform, release } from 'node:os';
@@ -24,6 +24,7 @@ import { run as runWorkspace, type WorkspaceBenchResult, type Percentiles } from
 import { run as runWeight, type WeightBenchResult } from './weight.ts';
 import { run as runEmail, type EmailBenchResult } from './email.ts';
 import { run as runTelephony, type TelephonyBenchResult } from './telephony.ts';
+import { run as runKnowledge, type KnowledgeBenchResult } from './knowledge.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +32,7 @@ const arg = (name: string) => {
 };
 const pgUrl = process.env.BENCH_DATABASE_URL;
 const engines: ('pglite' | 'postgres')[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
-const SECTIONS = ['portal', 'workspace', 'weight', 'email', 'telephony'] as const;
+const SECTIONS = ['portal', 'workspace', 'weight', 'email', 'telephony', 'knowledge'] as const;
 type Section = (typeof SECTIONS)[number];
 const only = arg('only')
   ?.split(',')
@@ -80,6 +81,7 @@ const portal: PortalBenchResult[] = [];
 const workspace: WorkspaceBenchResult[] = [];
 const email: EmailBenchResult[] = [];
 const telephony: TelephonyBenchResult[] = [];
+const knowledge: KnowledgeBenchResult[] = [];
 for (const engine of engines) {
   if (runs('portal'))
     portal.push(
@@ -117,6 +119,14 @@ for (const engine of engines) {
         : await runTelephony({ engine, customers, log: true }),
     );
   }
+  if (runs('knowledge'))
+    knowledge.push(
+      engine === 'postgres'
+        ? await inTemporaryDatabase(pgUrl!, 'knowledge', (databaseUrl) =>
+            runKnowledge({ engine, databaseUrl, log: true }),
+          )
+        : await runKnowledge({ engine, log: true }),
+    );
 }
 
 // Page weight does not depend on the database engine: measured once, on PGlite.
@@ -144,6 +154,7 @@ const WORKSPACE = '## Staff workspace at county scale (issue 4)';
 const WEIGHT = '## Page weight (issue 11)';
 const EMAIL = '## Email: inbound messages (issue 13)';
 const TELEPHONY = '## Phone channel: call events and screen pop (issue 14)';
+const KNOWLEDGE = '## Knowledge base: article search (issue 15)';
 if (portal.length)
   fresh.set(PORTAL, [
     PORTAL,
@@ -287,6 +298,25 @@ function existingSections(file: string): Map<string, string[]> {
   return sections;
 }
 
+if (knowledge.length) {
+  const first = knowledge[0];
+  fresh.set(KNOWLEDGE, [
+    KNOWLEDGE,
+    '',
+    runLine,
+    '',
+    `The public article search (\`searchArticles\`, as /help, the portal search and the API call it; \`bench/knowledge.ts\`) in a fresh database per engine with ${count(first.articles)} published articles: the demo articles through the module's loader, the rest generated (deterministic, each with a topic of its own drawn from the demo articles' vocabulary; one in ten internal). Each of the ${first.queries} hand-written queries of \`test/fixtures/knowledge/search-queries.json\` (typos, synonyms, plain-language questions), one at a time after a warm-up round; ${count(first.searches)} timed searches per engine. Top-3 is the hand-written queries' hit rate at this size (the generated articles compete with the demo ones). The load average (1 minute, all cores) is the machine's when the timed searches began.`,
+    '',
+    '| engine | articles | load s | p50 / p95 / p99 / max ms | top-3 | load average | budget |',
+    '|---|---|---|---|---|---|---|',
+    ...knowledge.map(
+      (r) =>
+        `| ${r.engine} | ${count(r.articles)} | ${f(r.loadSeconds)} | ${f(r.p50)} / ${f(r.p95)} / ${f(r.p99)} / ${f(r.max)} | ${f(r.top3Rate)}% | ${f(r.loadAverage)} | p95 ≤ 30 ms: ${r.p95 <= 30 ? 'met' : '**missed**'} |`,
+    ),
+    '',
+  ]);
+}
+
 const file = join(import.meta.dirname, '..', 'docs', 'benchmarks.md');
 const kept = existingSections(file);
 const order = [
@@ -295,7 +325,8 @@ const order = [
   WEIGHT,
   EMAIL,
   TELEPHONY,
-  ...[...kept.keys()].filter((h) => ![PORTAL, WORKSPACE, WEIGHT, EMAIL, TELEPHONY].includes(h)),
+  KNOWLEDGE,
+  ...[...kept.keys()].filter((h) => ![PORTAL, WORKSPACE, WEIGHT, EMAIL, TELEPHONY, KNOWLEDGE].includes(h)),
 ];
 const lines = [...header, ...order.flatMap((heading) => fresh.get(heading) ?? kept.get(heading) ?? [])];
 writeFileSync(file, `${lines.join('\n').replace(/\n+$/, '')}\n`);

@@ -30,14 +30,19 @@ if (tsc.status !== 0) {
   process.exit(tsc.status ?? 1);
 }
 
-/** Not needed at run time: TypeScript (compiled) and module READMEs. (The Sass is compiled from its copy.) */
-const skip = (name) => name.endsWith('.ts') || name.endsWith('.md');
+/**
+ * Not needed at run time: TypeScript (compiled) and module READMEs. (The Sass is compiled from its copy.) The
+ * knowledge base's article files are Markdown read by the demo seed: kept.
+ */
+const articleFile = join('modules', 'knowledge', 'content');
+const skip = (name, from) =>
+  name.endsWith('.ts') || (name.endsWith('.md') && !relative(src, from).startsWith(articleFile));
 let copied = 0;
 function copy(dir) {
   for (const name of readdirSync(dir)) {
     const from = join(dir, name);
     if (statSync(from).isDirectory()) copy(from);
-    else if (!skip(name)) {
+    else if (!skip(name, from)) {
       const to = join(dist, relative(src, from));
       mkdirSync(dirname(to), { recursive: true });
       copyFileSync(from, to);

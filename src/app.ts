@@ -33,6 +33,7 @@ import { complaintLinksForResident, registerComplaints } from './modules/complai
 import { registerInformationRequests } from './modules/information-requests/index.ts';
 import { registerApi } from './modules/api/index.ts';
 import { registerFeedback } from './modules/feedback/index.ts';
+import { registerKnowledge } from './modules/knowledge/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import { recordCallbackCall, registerCallbacks } from './modules/callbacks/index.ts';
 import { caseEmailThread, registerEmailMetrics, registerEmailStaffRoutes } from './modules/email/index.ts';
@@ -70,6 +71,7 @@ const moduleViewDirs = [
   'email',
   'telephony',
   'callbacks',
+  'knowledge',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -152,7 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerStaffPush(app);
   registerErrorPages(app);
   await registerOps(app, { db, metrics, engine: database.engine, metricsAccess: config.metrics });
-  await registerServicePortalRoutes(app, { db });
+  await registerServicePortalRoutes(app, { db, clock });
   await registerAuthorityPortalRoutes(app, { db, clock });
   await registerCasesRoutes(app, {
     db,
@@ -185,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerInformationRequests(app, { db, clock, publicUrl: config.publicUrl });
   await registerApi(app, { db, clock, publicUrl: config.publicUrl });
   await registerFeedback(app, { db, clock });
+  await registerKnowledge(app, { db, clock, publicUrl: config.publicUrl });
   await registerAuditRoutes(app, { db, clock });
   await registerEmailStaffRoutes(app, { db, clock, caseOptions: { publicUrl: config.publicUrl } });
   await registerTelephonyEvents(app, {

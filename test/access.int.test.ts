@@ -43,6 +43,8 @@ const ALL_STAFF = [
 const CASE_WRITERS = ['agent', 'officer', 'team_leader', 'complaints_officer', 'ig_officer'] as const;
 /** customers:write */
 const CUSTOMER_WRITERS = ['agent', 'officer', 'team_leader'] as const;
+/** cases:assign */
+const TEAM_LEADERS = ['team_leader'] as const;
 /** complaints:manage */
 const COMPLAINTS = ['complaints_officer'] as const;
 /** information-requests:manage */
@@ -154,6 +156,28 @@ const ACCESS: Record<string, Access> = {
   'GET /contact/callback': PUBLIC,
   'POST /contact/callback': PUBLIC,
   'GET /contact/callback/:id': PUBLIC,
+  // knowledge base (issue 15): reading is for all staff, writing content for those who write to residents
+  'GET /help': PUBLIC,
+  'GET /help/:slug': PUBLIC,
+  'POST /help/:slug/feedback': PUBLIC,
+  'GET /help/:slug/feedback': PUBLIC,
+  'GET /api/v1/articles': PUBLIC,
+  'GET /api/v1/articles/:slug': PUBLIC,
+  'GET /staff/knowledge': ALL_STAFF,
+  'POST /staff/knowledge/tasks/:id/done': CASE_WRITERS,
+  'GET /staff/knowledge/new': CASE_WRITERS,
+  'POST /staff/knowledge/new': CASE_WRITERS,
+  'GET /staff/knowledge/:id': ALL_STAFF,
+  'GET /staff/knowledge/:id/edit': CASE_WRITERS,
+  'POST /staff/knowledge/:id/edit': CASE_WRITERS,
+  'POST /staff/knowledge/:id/submit': CASE_WRITERS,
+  'POST /staff/knowledge/:id/publish': CASE_WRITERS,
+  'POST /staff/knowledge/:id/withdraw': CASE_WRITERS,
+  'POST /staff/knowledge/:id/archive': CASE_WRITERS,
+  'GET /staff/knowledge/:id/versions/:number': ALL_STAFF,
+  'GET /staff/knowledge/:id/compare': ALL_STAFF,
+  'GET /staff/knowledge/teams': TEAM_LEADERS,
+  'POST /staff/knowledge/teams/:id': TEAM_LEADERS,
   // customers
   'GET /staff/customers': ALL_STAFF,
   'GET /staff/customers/new': CUSTOMER_WRITERS,

@@ -26,6 +26,7 @@ import {
 } from './seed.repository.ts';
 import { ensureMailbox } from '../modules/email/index.ts';
 import { ensurePhoneQueue } from '../modules/telephony/index.ts';
+import { loadArticleFiles, seedArticles } from '../modules/knowledge/index.ts';
 import {
   HistoryBuilder,
   ServiceModel,
@@ -661,6 +662,7 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
     await seedContactDetails(db, ns, existing);
     await seedMailboxes(db, ns, existing);
     await seedPhoneQueues(db, ns, existing);
+    await seedKnowledge(db, ns, options);
     return { created: false, signIns };
   }
 
@@ -741,8 +743,25 @@ export async function seedDemo(db: Kysely<DB>, options: SeedDemoOptions = {}): P
     await seedContactDetails(db, ns, authorityIds);
     await seedMailboxes(db, ns, authorityIds);
     await seedPhoneQueues(db, ns, authorityIds);
+    await seedKnowledge(db, ns, options);
   }
   return { created, signIns };
+}
+
+/**
+ * The knowledge base's demo articles (src/modules/knowledge/content/*.md), published, each owned by a member
+ * of its team (the leader first). Idempotent: an article already there is left as it is, so an older demo
+ * database gains new articles on the next seed.
+ */
+async function seedKnowledge(db: Kysely<DB>, ns: DemoNamespace, options: SeedDemoOptions) {
+  const files = loadArticleFiles();
+  if (files.length === 0) return;
+  await seedArticles(db, files, {
+    now: (options.clock ?? systemClock).now(),
+    authorityCode: (code) => (code === 'county' || code === 'city' ? ns.code(code) : code),
+    serviceSlug: (slug) => ns.slug(slug),
+    articleSlug: (slug) => ns.slug(slug),
+  });
 }
 
 /**

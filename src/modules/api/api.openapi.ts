@@ -90,6 +90,80 @@ export const openApiDocument = {
   servers: [{ url: '/' }],
   security: [{ bearerAuth: [] }],
   paths: {
+    '/api/v1/articles': {
+      get: {
+        operationId: 'listArticles',
+        summary: 'Published help articles, or a search of them',
+        description:
+          'Public answers from the knowledge base (no token needed). Without q: every published public article by title, ' +
+          'a page at a time. With q: the best matches first, tolerant of typos and other words for the same thing, with a snippet.',
+        security: [],
+        parameters: [
+          { name: 'q', in: 'query', required: false, schema: { type: 'string', maxLength: 200 } },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 0, default: 0 },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Articles',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['articles'],
+                  properties: {
+                    articles: { type: 'array', items: { $ref: '#/components/schemas/ArticleSummary' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/api/v1/articles/{slug}': {
+      get: {
+        operationId: 'getArticle',
+        summary: 'One published help article',
+        description:
+          'The article as Markdown, HTML (GOV.UK classes, sanitised) and plain text. An archived article answers 301 to its replacement; ' +
+          'a withdrawn one, or one past its end date, 410.',
+        security: [],
+        parameters: [
+          {
+            name: 'slug',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The article',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Article' } } },
+          },
+          '301': { description: 'Archived: moved to its replacement (Location header)' },
+          '404': {
+            description: 'No published public article with this address',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
+          '410': {
+            description: 'Withdrawn or no longer current',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
+        },
+      },
+    },
     '/api/v1/complaints': {
       post: {
         operationId: 'createComplaint',
@@ -276,6 +350,42 @@ export const openApiDocument = {
             ...date,
             description: 'When the request reached you (default: today). Not in the future.',
           },
+        },
+      },
+      ArticleSummary: {
+        type: 'object',
+        required: ['slug', 'title', 'summary', 'links'],
+        properties: {
+          slug: { type: 'string' },
+          title: { type: 'string' },
+          summary: { type: 'string' },
+          snippet: { type: 'string', description: 'Search only: the words around the match' },
+          version: { type: 'integer' },
+          updatedAt: { type: ['string', 'null'], format: 'date-time' },
+          links: { type: 'object', properties: { self: { type: 'string' }, html: { type: 'string' } } },
+        },
+      },
+      Article: {
+        type: 'object',
+        required: ['slug', 'title', 'summary', 'body', 'bodyHtml', 'bodyText', 'version', 'updatedAt'],
+        properties: {
+          slug: { type: 'string' },
+          title: { type: 'string' },
+          summary: { type: 'string' },
+          body: {
+            type: 'string',
+            description: 'Markdown (headings, paragraphs, lists, links, bold, emphasis)',
+          },
+          bodyHtml: { type: 'string' },
+          bodyText: { type: 'string' },
+          keywords: { type: 'array', items: { type: 'string' } },
+          version: { type: 'integer' },
+          updatedAt: { type: 'string', format: 'date-time' },
+          services: {
+            type: 'array',
+            items: { type: 'object', properties: { slug: { type: 'string' }, name: { type: 'string' } } },
+          },
+          links: { type: 'object', properties: { self: { type: 'string' }, html: { type: 'string' } } },
         },
       },
       InformationRequest: {

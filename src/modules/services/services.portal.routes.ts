@@ -1,14 +1,23 @@
 /** Resident catalogue: the home page ("Find a council service"), search and each service's start page. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { NotFoundError } from '../../platform/http/errors.ts';
+import { articlesForService, searchArticles } from '../knowledge/index.ts';
 import { findServiceBySlug, listActiveServices, searchServices } from './services.repository.ts';
 import { groupByCategory, slaText } from './services.presenters.ts';
 
 const searchQuery = z.object({ q: z.string().trim().max(200).optional().default('') });
 
-export async function registerServicePortalRoutes(app: FastifyInstance, deps: { db: Db }): Promise<void> {
+/**
+ * The knowledge base answers beside the catalogue: the search page lists matching help articles after the
+ * services, and each service page links its articles ("Questions about this service").
+ */
+export async function registerServicePortalRoutes(
+  app: FastifyInstance,
+  deps: { db: Db; clock: Clock },
+): Promise<void> {
   app.get('/', { config: { permission: 'public' } }, async (_request, reply) => {
     const services = await listActiveServices(deps.db);
     return reply.view('services/home.njk', { categories: groupByCategory(services), navActive: 'services' });
@@ -17,8 +26,19 @@ export async function registerServicePortalRoutes(app: FastifyInstance, deps: { 
   app.get('/search', { config: { permission: 'public' } }, async (request, reply) => {
     const parsed = searchQuery.safeParse(request.query);
     const q = parsed.success ? parsed.data.q : '';
-    const results = q ? await searchServices(deps.db, q) : [];
-    return reply.view('services/search.njk', { q, results, searched: q.length > 0, navActive: 'services' });
+    const [results, articles] = q
+      ? await Promise.all([
+          searchServices(deps.db, q),
+          searchArticles(deps.db, { query: q, audience: 'public', now: deps.clock.now(), limit: 10 }),
+        ])
+      : [[], []];
+    return reply.view('services/search.njk', {
+      q,
+      results,
+      articles,
+      searched: q.length > 0,
+      navActive: 'services',
+    });
   });
 
   app.get<{ Params: { slug: string } }>(
@@ -35,6 +55,7 @@ export async function registerServicePortalRoutes(app: FastifyInstance, deps: { 
         slaText: slaText(service.sla, service.kind),
         // The forms engine (modules/forms) serves /services/:slug/start for services with a form.
         startUrl: hasForm ? `/services/${service.slug}/start` : null,
+        questions: await articlesForService(deps.db, service.id, deps.clock.now()),
         navActive: 'services',
       });
     },

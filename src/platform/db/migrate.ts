@@ -21,6 +21,7 @@ import * as feedbackGuests from './migrations/2026_12_07_0400_feedback_guests.ts
 import * as pendingStaffAnswers from './migrations/2026_12_07_0500_pending_staff_answers.ts';
 import * as emailChannel from './migrations/2026_12_07_0600_email_channel.ts';
 import * as phoneChannel from './migrations/2026_12_07_0700_phone_channel.ts';
+import * as knowledgeBase from './migrations/2026_12_07_0800_knowledge_base.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_22_0001_core': core,
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0500_pending_staff_answers': pendingStaffAnswers,
   '2026_12_07_0600_email_channel': emailChannel,
   '2026_12_07_0700_phone_channel': phoneChannel,
+  '2026_12_07_0800_knowledge_base': knowledgeBase,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -46,6 +46,8 @@ export interface TeamsTable {
   code: string;
   name: string;
   email: string | null;
+  /** Articles the team owns are published by someone other than the person who last changed them. */
+  knowledge_second_publisher: Generated<boolean>;
   created_at: DefaultTimestamp;
 }
 
@@ -900,6 +902,115 @@ export interface CallbackAttemptsTable {
   created_at: DefaultTimestamp;
 }
 
+export type ArticleState = 'draft' | 'in_review' | 'published' | 'withdrawn' | 'archived';
+export type ArticleAudience = 'public' | 'internal';
+
+/** A knowledge-base article (see the knowledge-base migration); its text lives in `article_versions`. */
+export interface ArticlesTable {
+  id: Generated<string>;
+  slug: string;
+  authority_id: string;
+  team_id: string;
+  owner_id: string | null;
+  audience: Generated<ArticleAudience>;
+  state: Generated<ArticleState>;
+  requires_second_publisher: Generated<boolean>;
+  replaced_by: string | null;
+  published_version: number | null;
+  review_on: DateOnly | null;
+  valid_from: Timestamp | null;
+  valid_to: Timestamp | null;
+  submitted_by: string | null;
+  submitted_at: Timestamp | null;
+  withdrawn_at: Timestamp | null;
+  archived_at: Timestamp | null;
+  views: Generated<number>;
+  reviewed_reminded_at: Timestamp | null;
+  review_escalated_at: Timestamp | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ArticleVersionsTable {
+  article_id: string;
+  number: number;
+  title: string;
+  summary: string;
+  /** Markdown (the safe subset the knowledge module renders). */
+  body: string;
+  /** Synonyms and keywords, comma separated. */
+  keywords: Generated<string>;
+  change_note: string | null;
+  author_id: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  published_by: string | null;
+  published_at: Timestamp | null;
+}
+
+export interface ArticleServicesTable {
+  article_id: string;
+  service_id: string;
+}
+
+export interface ArticleSearchTable {
+  article_id: string;
+  /** The article's, repeated so a search reads this table alone. */
+  authority_id: string;
+  audience: ArticleAudience;
+  valid_from: Timestamp | null;
+  valid_to: Timestamp | null;
+  /** Title and keywords (trigram index: typos). */
+  terms: string;
+  /** Title, keywords (A) and summary (B): candidates for "any of these words". */
+  head: string;
+  /** Everything, weighted (A title and keywords, B summary, C body): the rank. */
+  document: string;
+}
+
+export interface ArticleFeedbackTable {
+  id: Generated<string>;
+  article_id: string;
+  version: number | null;
+  helpful: boolean;
+  comment: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export type ArticleTaskKind = 'feedback' | 'review' | 'review_escalated';
+
+export interface ArticleTasksTable {
+  id: Generated<string>;
+  article_id: string;
+  owner_id: string | null;
+  team_id: string | null;
+  kind: ArticleTaskKind;
+  detail: string | null;
+  feedback_id: string | null;
+  done_by: string | null;
+  done_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ArticleUsesTable {
+  id: Generated<string>;
+  article_id: string;
+  version: number;
+  case_id: string | null;
+  interaction_id: string | null;
+  channel: string | null;
+  used_by: string | null;
+  used_at: DefaultTimestamp;
+}
+
+export interface ArticleSearchMissesTable {
+  id: Generated<number>;
+  query: string;
+  audience: Generated<ArticleAudience>;
+  searched_at: DefaultTimestamp;
+}
+
 export interface DB {
   authorities: AuthoritiesTable;
   offices: OfficesTable;
@@ -952,6 +1063,14 @@ export interface DB {
   call_events: CallEventsTable;
   callbacks: CallbacksTable;
   callback_attempts: CallbackAttemptsTable;
+  articles: ArticlesTable;
+  article_versions: ArticleVersionsTable;
+  article_services: ArticleServicesTable;
+  article_search: ArticleSearchTable;
+  article_feedback: ArticleFeedbackTable;
+  article_tasks: ArticleTasksTable;
+  article_uses: ArticleUsesTable;
+  article_search_misses: ArticleSearchMissesTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
