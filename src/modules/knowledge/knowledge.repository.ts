@@ -238,8 +238,8 @@ export interface SearchHitRow {
 
 /**
  * Published articles that match: full-text (any of the words, weighted) or a title or keywords close in
- * spelling (trigram word similarity), best first. `audience` 'public' keeps internal articles and those
- * outside their valid-from / valid-to dates out.
+ * spelling (trigram word similarity), best first. Articles past their valid-to date are never found;
+ * `audience` 'public' also keeps internal articles and those not yet valid out.
  */
 export async function searchArticles(
   db: Conn,
@@ -273,11 +273,12 @@ export async function searchArticles(
     ])
     .where('a.state', '=', 'published')
     .where(sql<boolean>`(s.document @@ ${tsq} or ${input.query} <% s.title or ${input.query} <% s.keywords)`);
+  // An article past its valid-to date leaves every search (staff too) by itself.
+  query = query.where((eb) => eb.or([eb('a.valid_to', 'is', null), eb('a.valid_to', '>', input.now)]));
   if (input.audience === 'public')
     query = query
       .where('a.audience', '=', 'public')
-      .where((eb) => eb.or([eb('a.valid_from', 'is', null), eb('a.valid_from', '<=', input.now)]))
-      .where((eb) => eb.or([eb('a.valid_to', 'is', null), eb('a.valid_to', '>', input.now)]));
+      .where((eb) => eb.or([eb('a.valid_from', 'is', null), eb('a.valid_from', '<=', input.now)]));
   if (input.authorityIds) {
     if (input.authorityIds.length === 0) return [];
     query = query.where('a.authority_id', 'in', input.authorityIds);
