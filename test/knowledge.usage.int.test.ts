@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { loadDefaultCalendar } from '../src/platform/calendar/index.ts';
 import { TestClock } from '../src/platform/clock.ts';
 import type { Db } from '../src/platform/db/index.ts';
-import { remindReviews, searchArticles } from '../src/modules/knowledge/index.ts';
+import { phoneScripts, remindReviews, searchArticles } from '../src/modules/knowledge/index.ts';
 import { sql } from 'kysely';
 import { seedDemo } from '../src/seed/demo.ts';
 import { buildStaff } from './builders/index.ts';
@@ -232,5 +232,57 @@ void describe('keeping it true', () => {
     assert.match(section('search-misses'), new RegExp(missed));
     const audit = await signedIn(t.app, auditor);
     assert.equal((await audit.get('/staff/knowledge/dashboard')).statusCode, 200);
+  });
+});
+
+void describe('phone scripts beside the call', () => {
+  void test("internal articles linked to the queue's service or the customer's open cases; else 'phone script'", async () => {
+    const kase = await db
+      .selectFrom('cases')
+      .select(['service_id', 'customer_id'])
+      .where('id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('article_services')
+      .values({ article_id: internalId, service_id: kase.service_id })
+      .execute();
+    const scripts = await phoneScripts(db, {
+      queueId: null,
+      customerId: kase.customer_id,
+      authorityIds: [authorityId],
+      now: clock.now(),
+    });
+    assert.ok(
+      scripts.some((s) => s.href === `/staff/knowledge/${internalId}`),
+      "the customer's open case's service",
+    );
+    const queue = await db
+      .insertInto('phone_queues')
+      .values({
+        authority_id: authorityId,
+        team_id: teamId,
+        code: `q-${word}`,
+        name: 'Bins',
+        service_id: kase.service_id,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const byQueue = await phoneScripts(db, {
+      queueId: queue.id,
+      customerId: null,
+      authorityIds: [authorityId],
+      now: clock.now(),
+    });
+    assert.ok(
+      byQueue.some((s) => s.href === `/staff/knowledge/${internalId}`),
+      "the queue's service",
+    );
+    const general = await phoneScripts(db, {
+      queueId: null,
+      customerId: null,
+      authorityIds: [authorityId],
+      now: clock.now(),
+    });
+    assert.ok(!general.some((s) => s.href === `/staff/knowledge/${publicId}`), 'never a public article');
   });
 });

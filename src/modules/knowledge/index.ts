@@ -24,5 +24,5 @@ export async function registerKnowledge(
 
 export { searchArticles, articlesForService, seedArticles } from './knowledge.service.ts';
 export { loadArticleFiles } from './knowledge.content.ts';
-export { remindReviews, replyAnswersFor } from './knowledge.usage.ts';
+export { phoneScripts, phoneScriptsFor, remindReviews, replyAnswersFor } from './knowledge.usage.ts';
 export { KNOWLEDGE_REVIEW_TOPIC, knowledgeJobHandlers } from './knowledge.jobs.ts';

@@ -220,3 +220,69 @@ export function searchMisses(db: Conn, since: Date, limit: number) {
     .limit(limit)
     .execute();
 }
+
+// --- Phone scripts -------------------------------------------------------------------------------------------
+
+/**
+ * Published internal articles (within their valid-to date) of these councils linked to the call's queue
+ * service or to the services of the customer's open cases, by title.
+ */
+export function internalArticlesForCall(
+  db: Conn,
+  input: { queueId: string | null; customerId: string | null; authorityIds: readonly string[]; now: Date },
+) {
+  if (input.authorityIds.length === 0 || (!input.queueId && !input.customerId)) return Promise.resolve([]);
+  return db
+    .selectFrom('articles as a')
+    .innerJoin('article_versions as v', (join) =>
+      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
+    )
+    .innerJoin('article_services as s', 's.article_id', 'a.id')
+    .select(['a.id', 'v.title', 'v.summary'])
+    .distinct()
+    .where('a.state', '=', 'published')
+    .where('a.audience', '=', 'internal')
+    .where('a.authority_id', 'in', input.authorityIds)
+    .where((eb) => eb.or([eb('a.valid_to', 'is', null), eb('a.valid_to', '>', input.now)]))
+    .where((eb) =>
+      eb.or([
+        eb(
+          's.service_id',
+          'in',
+          eb
+            .selectFrom('phone_queues as q')
+            .select('q.service_id')
+            .where('q.id', '=', input.queueId ?? '00000000-0000-0000-0000-000000000000')
+            .where('q.service_id', 'is not', null)
+            .$narrowType<{ service_id: string }>(),
+        ),
+        eb(
+          's.service_id',
+          'in',
+          eb
+            .selectFrom('cases as c')
+            .select('c.service_id')
+            .where('c.customer_id', '=', input.customerId ?? '00000000-0000-0000-0000-000000000000')
+            .where('c.closed_at', 'is', null),
+        ),
+      ]),
+    )
+    .orderBy('v.title')
+    .limit(10)
+    .execute();
+}
+
+/** Published internal articles by slug (the general phone scripts found by search). */
+export function internalArticlesBySlugs(db: Conn, slugs: readonly string[]) {
+  if (slugs.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('articles as a')
+    .innerJoin('article_versions as v', (join) =>
+      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
+    )
+    .select(['a.id', 'a.slug', 'v.title', 'v.summary'])
+    .where('a.state', '=', 'published')
+    .where('a.slug', 'in', slugs)
+    .where('a.audience', '=', 'internal')
+    .execute();
+}

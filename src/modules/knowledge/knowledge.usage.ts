@@ -144,6 +144,11 @@ export const articleUsesOfCase = repo.usesOfCase;
  * The reply box's view of the knowledge base (given to the cases module by app.ts, and later to email and
  * chat): search, one answer by id, and recording the answers of a reply when it is sent.
  */
+export function phoneScriptsFor(deps: { db: Db; clock: Clock }) {
+  return (staff: StaffPrincipal, call: { queueId: string | null; customerId: string | null }) =>
+    phoneScripts(deps.db, { ...call, authorityIds: authorityScope(staff), now: deps.clock.now() });
+}
+
 export function replyAnswersFor(deps: { db: Db; clock: Clock; publicUrl?: string }) {
   return {
     find: (staff: StaffPrincipal, query: string) =>
@@ -258,4 +263,33 @@ export async function dashboardFigures(
     repo.searchMisses(db, since, 20),
   ]);
   return { mostViewed, mostInserted, mostNotHelpful, overdue, misses, since };
+}
+
+// --- Phone scripts -------------------------------------------------------------------------------------------
+
+/**
+ * Internal articles an agent needs beside a call: those linked to the call's queue service or to the
+ * customer's open cases' services; when there are none, internal articles found by "phone script".
+ */
+export async function phoneScripts(
+  db: Conn,
+  input: { queueId: string | null; customerId: string | null; authorityIds: readonly string[]; now: Date },
+): Promise<{ title: string; summary: string; href: string }[]> {
+  let rows = await repo.internalArticlesForCall(db, input);
+  if (rows.length === 0) {
+    const hits = await searchArticles(db, {
+      query: 'phone script',
+      audience: 'all',
+      now: input.now,
+      authorityIds: input.authorityIds,
+      limit: 10,
+    });
+    const found = await repo.internalArticlesBySlugs(
+      db,
+      hits.filter((h) => h.audience === 'internal').map((h) => h.slug),
+    );
+    const rank = new Map(hits.map((h, i) => [h.slug, i]));
+    rows = found.sort((a, b) => (rank.get(a.slug) ?? 0) - (rank.get(b.slug) ?? 0));
+  }
+  return rows.map((r) => ({ title: r.title, summary: r.summary, href: `/staff/knowledge/${r.id}` }));
 }

@@ -22,6 +22,11 @@ import * as repo from './telephony.repository.ts';
 export interface TelephonyStaffDeps {
   db: Db;
   clock: Clock;
+  /** Internal knowledge articles (phone scripts) for a call: the knowledge module's, given by app.ts. */
+  phoneScripts?: (
+    staff: StaffPrincipal,
+    call: { queueId: string | null; customerId: string | null },
+  ) => Promise<{ title: string; summary: string; href: string }[]>;
 }
 
 /** Wrap-up outcomes, in the order offered (the codes the customer timeline already names). */
@@ -167,6 +172,9 @@ export async function registerTelephonyStaffRoutes(
         : [];
     const [customer] = call.customer_id ? await repo.customerBriefs(db, [call.customer_id]) : [];
     const services = await repo.servicesForWrapUp(db, authorityScope(staff));
+    const scripts = deps.phoneScripts
+      ? await deps.phoneScripts(staff, { queueId: call.queue_id, customerId: call.customer_id })
+      : [];
     const values = extra.values ?? {};
     const fieldErrors = Object.fromEntries((extra.errors ?? []).map((e) => [e.href.slice(1), e.text]));
     const wait = seconds(call.queued_at ?? call.offered_at, call.answered_at ?? call.ended_at);
@@ -175,6 +183,7 @@ export async function registerTelephonyStaffRoutes(
     if (extra.errors) reply.code(400);
     return reply.view('telephony/call.njk', {
       pageTitle: `Call from ${customer?.name ?? callerText(call)}`,
+      scripts,
       errors: extra.errors,
       errorList: extra.errors,
       banner: query.done === 'wrapped' ? 'Wrap-up saved' : query.done === 'chosen' ? 'Caller chosen' : null,
