@@ -109,6 +109,8 @@ async function currentCall(db: Db, staff: StaffPrincipal, now: Date) {
     callbackHref: `/staff/callbacks/new?call=${call.id}${customer ? `&customer=${customer.id}` : ''}`,
     matches: call.match_count,
     since: formatDate(call.answered_at ?? call.offered_at, 'time'),
+    queueId: call.queue_id,
+    customerId: call.customer_id,
   };
 }
 
@@ -136,7 +138,14 @@ export async function registerTelephonyStaffRoutes(
     const staff = request.staff;
     if (!staff || request.method !== 'GET' || !request.url.startsWith('/staff')) return;
     if (request.url.startsWith('/staff/push')) return;
-    request.viewContext.currentCall = await currentCallOf(staff);
+    const current = await currentCallOf(staff);
+    request.viewContext.currentCall = current;
+    // The customer's view during a call: the internal scripts for it, beside the customer.
+    if (current && deps.phoneScripts && request.url.startsWith('/staff/customers/'))
+      request.viewContext.callScripts = await deps.phoneScripts(staff, {
+        queueId: current.queueId,
+        customerId: current.customerId,
+      });
   });
 
   if (!staffHomePanels.some((p) => p.id === 'current-call'))
