@@ -33,7 +33,7 @@ import { complaintLinksForResident, registerComplaints } from './modules/complai
 import { registerInformationRequests } from './modules/information-requests/index.ts';
 import { registerApi } from './modules/api/index.ts';
 import { registerFeedback } from './modules/feedback/index.ts';
-import { registerKnowledge } from './modules/knowledge/index.ts';
+import { phoneScriptsFor, registerKnowledge, replyAnswersFor } from './modules/knowledge/index.ts';
 import { registerAuditRoutes } from './modules/audit/index.ts';
 import { recordCallbackCall, registerCallbacks } from './modules/callbacks/index.ts';
 import { caseEmailThread, registerEmailMetrics, registerEmailStaffRoutes } from './modules/email/index.ts';
@@ -165,6 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: config.publicUrl,
     residentCaseLinks: (caseId) => complaintLinksForResident(db, caseId),
     caseEmails: (caseId) => caseEmailThread(db, caseId),
+    replyAnswers: replyAnswersFor({ db, clock, publicUrl: config.publicUrl }),
   });
   await registerFormsRoutes(app, {
     db,
@@ -198,7 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // An outbound call to a number with an open callback is an attempt at it.
     onOutboundCallEnded: recordCallbackCall,
   });
-  await registerTelephonyStaffRoutes(app, { db, clock });
+  await registerTelephonyStaffRoutes(app, { db, clock, phoneScripts: phoneScriptsFor({ db, clock }) });
   await registerCallbacks(app, { db, clock, settings: config.callbacks });
   await registerPhoneFigures(app, { db, clock });
   return app;

@@ -29,6 +29,7 @@ import {
   FEEDBACK_SCAN_TOPIC,
   feedbackJobHandlers,
 } from './modules/feedback/index.ts';
+import { KNOWLEDGE_REVIEW_TOPIC, knowledgeJobHandlers } from './modules/knowledge/index.ts';
 import {
   CASE_CREATED_TOPIC,
   CASES_SLA_SCAN_TOPIC,
@@ -90,6 +91,7 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
     ...informationRequestJobHandlers({ db: deps.db, clock: deps.clock }),
     ...callbackJobHandlers({ db: deps.db, clock: deps.clock, settings: deps.config?.callbacks }),
     ...caseJobHandlers({ db: deps.db, clock: deps.clock, publicUrl: deps.config?.publicUrl }),
+    ...knowledgeJobHandlers({ db: deps.db, clock: deps.clock }),
     'maintenance.purge_sessions': async () => {
       await sessions.purgeExpired();
       // Answers kept after a staff session timed out last two hours.
@@ -117,6 +119,8 @@ export const schedule: readonly { topic: string; everyMinutes: number }[] = [
   { topic: INFORMATION_REQUESTS_ADOPT_TOPIC, everyMinutes: 60 },
   { topic: FEEDBACK_SCAN_TOPIC, everyMinutes: 5 },
   { topic: CASES_SLA_SCAN_TOPIC, everyMinutes: 5 },
+  // Articles past their review date: the owner once, the team's leaders 10 working days later.
+  { topic: KNOWLEDGE_REVIEW_TOPIC, everyMinutes: 60 },
   // Callback reminders and escalations: a reminder is due minutes before the callback.
   { topic: CALLBACKS_SCAN_TOPIC, everyMinutes: 1 },
   { topic: 'maintenance.purge_sessions', everyMinutes: 15 },

@@ -104,6 +104,7 @@ const ACCESS: Record<string, Access> = {
   'POST /staff/cases/:id/notes': CASE_WRITERS,
   'GET /staff/queues': ALL_STAFF,
   'POST /staff/cases/:id/messages': CASE_WRITERS,
+  'POST /staff/cases/:id/answers': CASE_WRITERS, // "Insert answer" in the reply box without JavaScript
   'POST /staff/cases/:id/assign': CASE_WRITERS,
   'POST /staff/cases/:id/transfer': CASE_WRITERS,
   'POST /staff/cases/:id/extend': CASE_WRITERS,
@@ -178,6 +179,8 @@ const ACCESS: Record<string, Access> = {
   'GET /staff/knowledge/:id/compare': ALL_STAFF,
   'GET /staff/knowledge/teams': TEAM_LEADERS,
   'POST /staff/knowledge/teams/:id': TEAM_LEADERS,
+  'GET /staff/knowledge/answers': ALL_STAFF, // the reply box's ?? search (JSON)
+  'GET /staff/knowledge/dashboard': ALL_STAFF, // content owners' figures; the auditor reads them
   // customers
   'GET /staff/customers': ALL_STAFF,
   'GET /staff/customers/new': CUSTOMER_WRITERS,

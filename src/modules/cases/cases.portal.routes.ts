@@ -50,6 +50,8 @@ export interface CasesRoutesDeps {
   residentCaseLinks?: (caseId: string) => Promise<ResidentCaseLinks | null>;
   /** The case's email thread for the staff case page (see CasesStaffDeps). */
   caseEmails?: CasesStaffDeps['caseEmails'];
+  /** Knowledge-base answers for the staff reply box (see CasesStaffDeps). */
+  replyAnswers?: CasesStaffDeps['replyAnswers'];
 }
 
 /** A section of links on the resident's request page, e.g. "Your complaint". */

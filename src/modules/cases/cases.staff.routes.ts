@@ -43,6 +43,8 @@ import {
   type StaffCaseRow,
 } from './cases.staff.service.ts';
 import type { CaseOptions } from './cases.types.ts';
+import { addCaseworkNote } from './cases.casework.ts';
+import type { StaffPrincipal } from '../identity/index.ts';
 
 /** Route options of the case page's routes: permission and the audit event written for each request. */
 const read = (auditEvent: string) => staffRoute('cases:read', auditEvent);
@@ -56,6 +58,30 @@ export interface CasesStaffDeps {
   caseOptions?: CaseOptions;
   /** The case's emails in and out (the email module's, given by app.ts): the page's "Emails" section. */
   caseEmails?: (caseId: string) => Promise<StaffCaseEmail[]>;
+  /** Knowledge-base answers for the reply box (the knowledge module's, given by app.ts). */
+  replyAnswers?: ReplyAnswers;
+}
+
+/** An article an agent can insert into a reply; `ref` (`<id>:<version>`) rides in the form until sending. */
+export interface ReplyAnswer {
+  id: string;
+  ref: string;
+  title: string;
+  audience: 'public' | 'internal';
+  text: string;
+}
+
+/**
+ * What the reply box needs of the knowledge base: search, one answer by id (the "Insert" button without
+ * JavaScript), and recording the answers used when the reply is sent (in the reply's transaction).
+ */
+export interface ReplyAnswers {
+  find(staff: StaffPrincipal, query: string): Promise<ReplyAnswer[]>;
+  byId(staff: StaffPrincipal, id: string): Promise<ReplyAnswer | null>;
+  recordUses(
+    trx: Tx,
+    input: { refs: unknown; caseId: string; channel: string; staff: StaffPrincipal; now: Date },
+  ): Promise<{ title: string; version: number }[]>;
 }
 
 /** One email on the case page, ready to render (made by the email module). */
@@ -92,6 +118,18 @@ function visibleCase(db: Db, request: FastifyRequest, action: string): Promise<S
 
 interface RenderExtra extends StaffCaseFormState {
   status?: number;
+  /** The "Insert answer" panel of the reply box (no JavaScript): the search, its results, the refs so far. */
+  answerPanel?: { query: string; results: ReplyAnswer[]; searched: boolean };
+  articleRefs?: string[];
+}
+
+/** The `article` refs a reply form carried (strings only). */
+function articleRefsOf(request: FastifyRequest): string[] {
+  const raw = ((request.body ?? {}) as Record<string, unknown>).article;
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list
+    .filter((v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}:\d{1,6}$/i.test(v))
+    .slice(0, 20);
 }
 
 export async function registerCasesStaffRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<void> {
@@ -154,6 +192,9 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     return reply.status(extra.status ?? 200).view('cases/staff/case.njk', {
       ...staffCasePageView(page, { staff: request.staff!, now, query }, extra),
       emails,
+      answersEnabled: !!deps.replyAnswers,
+      answerPanel: extra.answerPanel ?? null,
+      articleRefs: extra.articleRefs ?? [],
     });
   }
 
@@ -253,6 +294,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
         values,
         form: 'message',
         errors: [{ href: '#message', text: problem }],
+        articleRefs: articleRefsOf(request),
       });
     return attempt(
       request,
@@ -260,9 +302,58 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
       row,
       'message',
       '#message',
-      (trx) => messageResident(trx, row, body, request.staff!.id, changeOptions(request)),
+      async (trx) => {
+        await messageResident(trx, row, body, request.staff!.id, changeOptions(request));
+        if (!deps.replyAnswers) return;
+        const now = deps.clock.now();
+        const used = await deps.replyAnswers.recordUses(trx, {
+          refs: articleRefsOf(request),
+          caseId: row.id,
+          channel: 'case_message',
+          staff: request.staff!,
+          now,
+        });
+        for (const u of used)
+          await addCaseworkNote(trx, {
+            caseId: row.id,
+            authorityId: row.authority_id,
+            kind: 'article_used',
+            body: `Answered with article ${u.title} v${u.version}`,
+            data: { title: u.title, version: u.version },
+            at: now,
+            staffId: request.staff!.id,
+          });
+      },
       'message',
     );
+  });
+
+  // "Insert answer" in the reply box without JavaScript: search the knowledge base, or insert one article's
+  // text into the message being written. Re-shows the page with the message kept; nothing is recorded
+  // until the message is sent.
+  app.post('/staff/cases/:id/answers', write('case.answer_searched'), async (request, reply) => {
+    const row = await visibleCase(db, request, 'send_message');
+    const values = bodyOf(request);
+    const refs = articleRefsOf(request);
+    const query = (values.answerQuery ?? '').trim().slice(0, 200);
+    const answers = deps.replyAnswers;
+    if (!answers) throw new NotFoundError();
+    if (values.insert) {
+      const answer = await answers.byId(request.staff!, values.insert);
+      if (answer) {
+        const kept = (values.message ?? '').replace(/\s+$/, '');
+        values.message = kept ? `${kept}\n\n${answer.text}` : answer.text;
+        if (!refs.includes(answer.ref)) refs.push(answer.ref);
+      }
+      return render(request, reply, row, { values, form: 'message', articleRefs: refs });
+    }
+    const results = query ? await answers.find(request.staff!, query) : [];
+    return render(request, reply, row, {
+      values,
+      form: 'message',
+      articleRefs: refs,
+      answerPanel: { query, results, searched: !!query },
+    });
   });
 
   app.post('/staff/cases/:id/assign', write('case.assigned'), async (request, reply) => {

@@ -9,6 +9,7 @@ import type { Db } from '../../platform/db/index.ts';
 import { registerKnowledgeApiRoutes } from './knowledge.api.routes.ts';
 import { registerKnowledgePortalRoutes } from './knowledge.portal.routes.ts';
 import { registerKnowledgeStaffRoutes } from './knowledge.staff.routes.ts';
+import { registerKnowledgeUsageRoutes } from './knowledge.usage.routes.ts';
 
 /** Registers /help…, /staff/knowledge… and /api/v1/articles…. */
 export async function registerKnowledge(
@@ -16,9 +17,12 @@ export async function registerKnowledge(
   deps: { db: Db; clock: Clock; publicUrl?: string },
 ): Promise<void> {
   await registerKnowledgePortalRoutes(app, deps);
+  await registerKnowledgeUsageRoutes(app, deps);
   await registerKnowledgeStaffRoutes(app, deps);
   await registerKnowledgeApiRoutes(app, deps);
 }
 
 export { searchArticles, articlesForService, seedArticles } from './knowledge.service.ts';
 export { loadArticleFiles } from './knowledge.content.ts';
+export { phoneScripts, phoneScriptsFor, remindReviews, replyAnswersFor } from './knowledge.usage.ts';
+export { KNOWLEDGE_REVIEW_TOPIC, knowledgeJobHandlers } from './knowledge.jobs.ts';

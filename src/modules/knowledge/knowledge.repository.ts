@@ -276,8 +276,8 @@ export interface SearchHitRow {
 
 /**
  * Published articles that match: full-text (any of the words, weighted) or a title or keywords close in
- * spelling (trigram word similarity), best first. `audience` 'public' keeps internal articles and those
- * outside their valid-from / valid-to dates out.
+ * spelling (trigram word similarity), best first. Articles past their valid-to date are never found;
+ * `audience` 'public' also keeps internal articles and those not yet valid out.
  */
 export async function searchArticles(
   db: Conn,
@@ -304,12 +304,13 @@ export async function searchArticles(
       's.article_id',
       sql<number>`ts_rank('{0.2, 0.4, 0.7, 1.0}', s.document, ${tsq}) + 0.6 * ${similarity}`.as('score'),
     ])
-    .where(sql<boolean>`(s.head @@ ${tsq} or s.document @@ ${all} or s.terms %> ${input.query})`);
+    .where(sql<boolean>`(s.head @@ ${tsq} or s.document @@ ${all} or s.terms %> ${input.query})`)
+    // An article past its valid-to date leaves every search (staff too) by itself.
+    .where((eb) => eb.or([eb('s.valid_to', 'is', null), eb('s.valid_to', '>', input.now)]));
   if (input.audience === 'public')
     ranked = ranked
       .where('s.audience', '=', 'public')
-      .where((eb) => eb.or([eb('s.valid_from', 'is', null), eb('s.valid_from', '<=', input.now)]))
-      .where((eb) => eb.or([eb('s.valid_to', 'is', null), eb('s.valid_to', '>', input.now)]));
+      .where((eb) => eb.or([eb('s.valid_from', 'is', null), eb('s.valid_from', '<=', input.now)]));
   if (input.authorityIds) {
     if (input.authorityIds.length === 0) return [];
     ranked = ranked.where('s.authority_id', 'in', input.authorityIds);

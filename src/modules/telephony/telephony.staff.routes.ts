@@ -22,6 +22,11 @@ import * as repo from './telephony.repository.ts';
 export interface TelephonyStaffDeps {
   db: Db;
   clock: Clock;
+  /** Internal knowledge articles (phone scripts) for a call: the knowledge module's, given by app.ts. */
+  phoneScripts?: (
+    staff: StaffPrincipal,
+    call: { queueId: string | null; customerId: string | null },
+  ) => Promise<{ title: string; summary: string; href: string }[]>;
 }
 
 /** Wrap-up outcomes, in the order offered (the codes the customer timeline already names). */
@@ -104,6 +109,8 @@ async function currentCall(db: Db, staff: StaffPrincipal, now: Date) {
     callbackHref: `/staff/callbacks/new?call=${call.id}${customer ? `&customer=${customer.id}` : ''}`,
     matches: call.match_count,
     since: formatDate(call.answered_at ?? call.offered_at, 'time'),
+    queueId: call.queue_id,
+    customerId: call.customer_id,
   };
 }
 
@@ -131,7 +138,14 @@ export async function registerTelephonyStaffRoutes(
     const staff = request.staff;
     if (!staff || request.method !== 'GET' || !request.url.startsWith('/staff')) return;
     if (request.url.startsWith('/staff/push')) return;
-    request.viewContext.currentCall = await currentCallOf(staff);
+    const current = await currentCallOf(staff);
+    request.viewContext.currentCall = current;
+    // The customer's view during a call: the internal scripts for it, beside the customer.
+    if (current && deps.phoneScripts && request.url.startsWith('/staff/customers/'))
+      request.viewContext.callScripts = await deps.phoneScripts(staff, {
+        queueId: current.queueId,
+        customerId: current.customerId,
+      });
   });
 
   if (!staffHomePanels.some((p) => p.id === 'current-call'))
@@ -167,6 +181,9 @@ export async function registerTelephonyStaffRoutes(
         : [];
     const [customer] = call.customer_id ? await repo.customerBriefs(db, [call.customer_id]) : [];
     const services = await repo.servicesForWrapUp(db, authorityScope(staff));
+    const scripts = deps.phoneScripts
+      ? await deps.phoneScripts(staff, { queueId: call.queue_id, customerId: call.customer_id })
+      : [];
     const values = extra.values ?? {};
     const fieldErrors = Object.fromEntries((extra.errors ?? []).map((e) => [e.href.slice(1), e.text]));
     const wait = seconds(call.queued_at ?? call.offered_at, call.answered_at ?? call.ended_at);
@@ -175,6 +192,7 @@ export async function registerTelephonyStaffRoutes(
     if (extra.errors) reply.code(400);
     return reply.view('telephony/call.njk', {
       pageTitle: `Call from ${customer?.name ?? callerText(call)}`,
+      scripts,
       errors: extra.errors,
       errorList: extra.errors,
       banner: query.done === 'wrapped' ? 'Wrap-up saved' : query.done === 'chosen' ? 'Caller chosen' : null,

@@ -140,6 +140,7 @@ export async function loadAssets(brand: BrandSettings, scriptsDir: string): Prom
   assets.add('init.js', init.replace(plain, `'${assets.url(GOVUK_SCRIPT)}'`));
   assets.add('session-timeout.js', readFileSync(join(scriptsDir, 'session-timeout.js')));
   assets.add('staff-push.js', readFileSync(join(scriptsDir, 'staff-push.js')));
+  assets.add('knowledge-answers.js', readFileSync(join(scriptsDir, 'knowledge-answers.js')));
   addLocationMap(assets, scriptsDir);
 
   for (const [name, image] of [
