@@ -158,11 +158,10 @@ void describe('inserting an answer into the reply to the resident', () => {
 void describe('keeping it true', () => {
   void test('an article past its valid-to date leaves staff and public search by itself', async () => {
     const id = await article({ title: `Garden waste winter pause ${word}` });
-    await db
-      .updateTable('articles')
-      .set({ valid_to: new Date('2026-12-20T00:00:00Z') })
-      .where('id', '=', id)
-      .execute();
+    // As publishing with a stop date leaves it: on the article and on its search row.
+    const validTo = new Date('2026-12-20T00:00:00Z');
+    await db.updateTable('articles').set({ valid_to: validTo }).where('id', '=', id).execute();
+    await db.updateTable('article_search').set({ valid_to: validTo }).where('article_id', '=', id).execute();
     const find = (audience: 'public' | 'all') =>
       searchArticles(db, {
         query: `garden ${word}`,
