@@ -89,6 +89,13 @@ void test('the demo articles answer the hand-written queries: the expected artic
       authorityIds,
       limit: 3,
     });
+    // Snippets are words, not Markdown: no link addresses or emphasis marks.
+    for (const h of hits)
+      assert.doesNotMatch(
+        h.snippet.map((part) => part.text).join(''),
+        /\]\(|\*\*|^#/m,
+        `snippet of ${h.slug}`,
+      );
     const rank = hits.findIndex((h) => h.slug === `${ns}-${expected}`);
     if (rank === 0) first++;
     if (rank >= 0) top3++;

@@ -3,7 +3,7 @@
  * `article_feedback`, `article_tasks`, `article_uses` and `article_search_misses` (owned), plus the reads it
  * needs of teams, their members, staff names and services.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
 import type { ArticleAudience, ArticleState, NewRow, RowUpdate } from '../../platform/db/schema.ts';
 
@@ -275,6 +275,18 @@ export interface SearchHitRow {
 }
 
 /**
+ * The Markdown body as words for a snippet: a link's text without its address, no `#`/`*` marks or list
+ * bullets (the snippet is shown as text, so the marks would show).
+ */
+const MARKDOWN_LINK = String.raw`\[([^]]*)\]\([^)]*\)`;
+const LINK_TEXT = String.raw`\1`;
+const MARKDOWN_MARKS = String.raw`[*#]+|^[ ]*(-|[0-9]+\.)[ ]`;
+
+function plainText(body: RawBuilder<unknown>) {
+  return sql<string>`regexp_replace(regexp_replace(${body}, ${MARKDOWN_LINK}, ${LINK_TEXT}, 'g'), ${MARKDOWN_MARKS}, '', 'gn')`;
+}
+
+/**
  * Published articles that match: full-text (any of the words, weighted) or a title or keywords close in
  * spelling (trigram word similarity), best first. Articles past their valid-to date are never found;
  * `audience` 'public' also keeps internal articles and those not yet valid out.
@@ -335,7 +347,7 @@ export async function searchArticles(
         'top.score',
         'v.title',
         'v.summary',
-        sql<string>`ts_headline('english', v.summary || ' ' || v.body, ${tsq}, ${`StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=1`})`.as(
+        sql<string>`ts_headline('english', v.summary || ' ' || ${plainText(sql`v.body`)}, ${tsq}, ${`StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWords=30, MinWords=12, MaxFragments=1`})`.as(
           'snippet',
         ),
       ])
