@@ -39,6 +39,7 @@ import type { Clock } from '../src/platform/clock.ts';
 import { REFERENCE_ALPHABET } from '../src/platform/contact/index.ts';
 import { loadServiceDefinitions } from '../src/modules/services/index.ts';
 import { ensureMailbox, ingestEmail, parseInbound, type IngestDeps } from '../src/modules/email/index.ts';
+import { seeded, percentile, round, arg } from './common.ts';
 
 export interface EmailBenchOptions {
   engine: 'pglite' | 'postgres';
@@ -124,23 +125,6 @@ type Kind = 'reply' | 'new' | 'out-of-office' | 'unknown';
 const DOMAIN = 'mail.frontdoor.example.gov.uk';
 const SECRET = 'bench-email-reply-secret-0123456789abcdef';
 const START = Date.parse('2026-12-07T08:00:00Z');
-
-/** mulberry32: a small seeded generator, so the workload is the same every run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
-  };
-}
 
 const GIVEN = [
   'Jo',
@@ -317,10 +301,6 @@ function generate(r: ReturnType<typeof seeded>, world: Fixture, i: number, tag: 
   }
   return { kind, raw: Buffer.from(`${headers.join('\r\n')}\r\n\r\n${mime}`), receivedAt };
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
-const round = (n: number) => Math.round(n * 100) / 100;
 
 /** A council, a highways team running road reports, its mailbox, customers and open cases with our mail. */
 async function setUp(db: Db, customers: number, cases: number): Promise<Fixture & { mailboxId: string }> {
@@ -692,11 +672,6 @@ export async function run(options: EmailBenchOptions): Promise<EmailBenchResult>
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-function arg(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { migrateToLatest, openDatabase, type Database, type Db } from '../src/platform/db/index.ts';
 import { loadArticleFiles, searchArticles, seedArticles } from '../src/modules/knowledge/index.ts';
+import { seeded, arg, round } from './common.ts';
 
 export interface KnowledgeBenchOptions {
   engine: 'pglite' | 'postgres';
@@ -50,28 +51,6 @@ export interface KnowledgeBenchResult {
 // The search document's columns are the module's (knowledge.repository.ts searchColumns), written set-based here.
 const NOW = new Date('2026-12-07T10:00:00Z');
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** mulberry32: a small seeded generator, so the workload is the same every run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)],
-    int: (n: number) => Math.floor(next() * n),
-  };
-}
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 
@@ -214,7 +193,7 @@ export async function run(options: KnowledgeBenchOptions): Promise<KnowledgeBenc
     await migrateToLatest(db);
     const started = performance.now();
     await setUp(db, total);
-    const loadSeconds = round2((performance.now() - started) / 1000);
+    const loadSeconds = round((performance.now() - started) / 1000);
     const articles = Number(
       (
         await db
@@ -250,12 +229,12 @@ export async function run(options: KnowledgeBenchOptions): Promise<KnowledgeBenc
       queries: queries.length,
       searches: times.length,
       loadSeconds,
-      p50: round2(percentile(times, 50)),
-      p95: round2(percentile(times, 95)),
-      p99: round2(percentile(times, 99)),
-      max: round2(times[times.length - 1] ?? 0),
-      top3Rate: round2((100 * top3) / queries.length),
-      loadAverage: round2(loadAverage),
+      p50: round(percentile(times, 50)),
+      p95: round(percentile(times, 95)),
+      p99: round(percentile(times, 99)),
+      max: round(times[times.length - 1] ?? 0),
+      top3Rate: round((100 * top3) / queries.length),
+      loadAverage: round(loadAverage),
     };
     say(
       `  public search           p50 ${result.p50} ms  p95 ${result.p95} ms  p99 ${result.p99} ms  max ${result.max} ms  (budget p95 ≤ 30 ms: ${result.p95 <= 30 ? 'met' : 'MISSED'}); top-3 at this size ${result.top3Rate}%; load average ${result.loadAverage}`,

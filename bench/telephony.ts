@@ -46,6 +46,7 @@ import { ensurePhoneQueue } from '../src/modules/telephony/index.ts';
 import { hashPassword } from '../src/modules/identity/index.ts';
 import { CHROMIUM_PATH, launch } from '../e2e/support/browser.ts';
 import { ingestInWorker, type Call as ClientCall } from './telephony.client.ts';
+import { seeded, percentile, round, arg } from './common.ts';
 
 export interface TelephonyBenchOptions {
   engine: 'pglite' | 'postgres';
@@ -117,27 +118,11 @@ const AGENTS = 20;
 const PASSWORD = 'bench-agent-password-correct-horse';
 const SHARE_EVERY = 500;
 
-/** mulberry32: a small seeded generator, so the workload is the same every run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n) };
-}
-
 /** Customer i's number (E.164): `+44 740` and i in 7 digits; customer 500k+1 shares 500k's number. */
 const numberOf = (i: number) => `+44740${String(i % SHARE_EVERY === 1 ? i - 1 : i).padStart(7, '0')}`;
 /** The same number as a caller's phone shows it (national format). */
 const nationalOf = (i: number) => `0${numberOf(i).slice(3)}`;
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
-const round = (n: number) => Math.round(n * 100) / 100;
 const percentiles = (values: number[]): Percentiles => {
   const sorted = [...values].sort((a, b) => a - b);
   return {
@@ -615,11 +600,6 @@ export async function run(options: TelephonyBenchOptions): Promise<TelephonyBenc
     await database.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-function arg(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
