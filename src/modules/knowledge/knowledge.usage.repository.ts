@@ -8,6 +8,14 @@ import type { Db, Tx } from '../../platform/db/index.ts';
 
 type Conn = Db | Tx;
 
+/** Articles with the text of their published version (`a`, `v`). */
+const withPublishedText = (db: Conn) =>
+  db
+    .selectFrom('articles as a')
+    .innerJoin('article_versions as v', (join) =>
+      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
+    );
+
 /** Published articles by slug (search hits) or id (a reply's hidden fields), with their published text. */
 export function insertableArticles(
   db: Conn,
@@ -15,11 +23,7 @@ export function insertableArticles(
   authorityIds: readonly string[],
 ) {
   if (authorityIds.length === 0) return Promise.resolve([]);
-  let query = db
-    .selectFrom('articles as a')
-    .innerJoin('article_versions as v', (join) =>
-      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
-    )
+  let query = withPublishedText(db)
     .select(['a.id', 'a.slug', 'a.audience', 'a.published_version', 'v.title', 'v.summary', 'v.body'])
     .where('a.state', '=', 'published')
     .where('a.authority_id', 'in', authorityIds);
@@ -75,53 +79,38 @@ export function usesOfCase(db: Conn, caseId: string) {
 
 // --- Review reminders ----------------------------------------------------------------------------------------
 
-/** Published articles whose review date is before `today` and whose owner has not been reminded yet. */
-export function dueForReminder(db: Conn, today: string) {
-  return db
-    .selectFrom('articles as a')
-    .innerJoin('article_versions as v', (join) =>
-      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
-    )
+/**
+ * Published articles past their review date due for a step: `reminder`, the owner not reminded yet; or
+ * `escalation`, reminded on or before `remindedBy` and not escalated yet.
+ */
+export function reviewsDue(
+  db: Conn,
+  today: string,
+  step: { kind: 'reminder' } | { kind: 'escalation'; remindedBy: Date },
+) {
+  const due = withPublishedText(db)
     .select(['a.id', 'a.owner_id', 'a.team_id', 'a.review_on', 'v.title'])
     .where('a.state', '=', 'published')
-    .where('a.review_on', '<', today)
-    .where('a.reviewed_reminded_at', 'is', null)
-    .execute();
+    .where('a.review_on', '<', today);
+  return (
+    step.kind === 'reminder'
+      ? due.where('a.reviewed_reminded_at', 'is', null)
+      : due.where('a.reviewed_reminded_at', '<=', step.remindedBy).where('a.review_escalated_at', 'is', null)
+  ).execute();
 }
 
-/** Reminded articles still not reviewed, reminded on or before `remindedBy`, not escalated yet. */
-export function dueForEscalation(db: Conn, today: string, remindedBy: Date) {
-  return db
-    .selectFrom('articles as a')
-    .innerJoin('article_versions as v', (join) =>
-      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
-    )
-    .select(['a.id', 'a.owner_id', 'a.team_id', 'a.review_on', 'v.title'])
-    .where('a.state', '=', 'published')
-    .where('a.review_on', '<', today)
-    .where('a.reviewed_reminded_at', '<=', remindedBy)
-    .where('a.review_escalated_at', 'is', null)
-    .execute();
-}
-
-/** Marks the reminder sent; false when another worker got there first. */
-export async function claimReminder(db: Conn, articleId: string, now: Date): Promise<boolean> {
+/** Marks the step done (its column set); false when another worker got there first. */
+export async function claimReviewStep(
+  db: Conn,
+  articleId: string,
+  column: 'reviewed_reminded_at' | 'review_escalated_at',
+  now: Date,
+): Promise<boolean> {
   const row = await db
     .updateTable('articles')
-    .set({ reviewed_reminded_at: now })
+    .set({ [column]: now })
     .where('id', '=', articleId)
-    .where('reviewed_reminded_at', 'is', null)
-    .returning('id')
-    .executeTakeFirst();
-  return !!row;
-}
-
-export async function claimEscalation(db: Conn, articleId: string, now: Date): Promise<boolean> {
-  const row = await db
-    .updateTable('articles')
-    .set({ review_escalated_at: now })
-    .where('id', '=', articleId)
-    .where('review_escalated_at', 'is', null)
+    .where(column, 'is', null)
     .returning('id')
     .executeTakeFirst();
   return !!row;
@@ -154,12 +143,7 @@ export async function teamLeaders(db: Conn, teamId: string): Promise<string[]> {
 // --- Dashboard ---------------------------------------------------------------------------------------------
 
 const publishedTitle = (db: Conn, authorityIds: readonly string[]) =>
-  db
-    .selectFrom('articles as a')
-    .innerJoin('article_versions as v', (join) =>
-      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
-    )
-    .where('a.authority_id', 'in', authorityIds);
+  withPublishedText(db).where('a.authority_id', 'in', authorityIds);
 
 export function mostViewed(db: Conn, authorityIds: readonly string[], limit: number) {
   return publishedTitle(db, authorityIds)
@@ -232,11 +216,7 @@ export function internalArticlesForCall(
   input: { queueId: string | null; customerId: string | null; authorityIds: readonly string[]; now: Date },
 ) {
   if (input.authorityIds.length === 0 || (!input.queueId && !input.customerId)) return Promise.resolve([]);
-  return db
-    .selectFrom('articles as a')
-    .innerJoin('article_versions as v', (join) =>
-      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
-    )
+  return withPublishedText(db)
     .innerJoin('article_services as s', 's.article_id', 'a.id')
     .select(['a.id', 'v.title', 'v.summary'])
     .distinct()
@@ -275,11 +255,7 @@ export function internalArticlesForCall(
 /** Published internal articles by slug (the general phone scripts found by search). */
 export function internalArticlesBySlugs(db: Conn, slugs: readonly string[]) {
   if (slugs.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('articles as a')
-    .innerJoin('article_versions as v', (join) =>
-      join.onRef('v.article_id', '=', 'a.id').onRef('v.number', '=', 'a.published_version'),
-    )
+  return withPublishedText(db)
     .select(['a.id', 'a.slug', 'v.title', 'v.summary'])
     .where('a.state', '=', 'published')
     .where('a.slug', 'in', slugs)

@@ -191,8 +191,8 @@ export async function remindReviews(
 ): Promise<{ reminded: number; escalated: number }> {
   const today = toIsoDate(input.now);
   let reminded = 0;
-  for (const a of await repo.dueForReminder(db, today)) {
-    if (!(await repo.claimReminder(db, a.id, input.now))) continue;
+  for (const a of await repo.reviewsDue(db, today, { kind: 'reminder' })) {
+    if (!(await repo.claimReviewStep(db, a.id, 'reviewed_reminded_at', input.now))) continue;
     reminded++;
     const detail = `Review was due on ${a.review_on}`;
     await repo.insertReviewTask(db, {
@@ -214,8 +214,8 @@ export async function remindReviews(
   // Reminded on or before the day that is 10 working days before today.
   const remindedBy = endOfDay(workingDaysBefore(input.calendar, today, ESCALATE_AFTER_WORKING_DAYS));
   let escalated = 0;
-  for (const a of await repo.dueForEscalation(db, today, remindedBy)) {
-    if (!(await repo.claimEscalation(db, a.id, input.now))) continue;
+  for (const a of await repo.reviewsDue(db, today, { kind: 'escalation', remindedBy })) {
+    if (!(await repo.claimReviewStep(db, a.id, 'review_escalated_at', input.now))) continue;
     escalated++;
     const detail = `Not reviewed ${ESCALATE_AFTER_WORKING_DAYS} working days after the owner's reminder (review was due on ${a.review_on})`;
     for (const leader of await repo.teamLeaders(db, a.team_id)) {
