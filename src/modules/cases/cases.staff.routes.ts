@@ -14,6 +14,7 @@ import { audit } from '../../platform/audit/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { DomainRuleError, ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import { formStrings } from '../../platform/http/validation.ts';
 import { staffRoute } from '../../platform/http/route-options.ts';
 import {
   assignCase,
@@ -102,13 +103,6 @@ function caseIdOf(request: FastifyRequest): string {
   const id = (request.params as { id?: string }).id ?? '';
   if (!UUID.test(id)) throw new NotFoundError();
   return id;
-}
-
-function bodyOf(request: FastifyRequest): Record<string, string> {
-  const raw = (request.body ?? {}) as Record<string, unknown>;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') out[k] = v;
-  return out;
 }
 
 /** Loads the case if this member of staff may see it; otherwise audits the attempt and throws 404. */
@@ -208,7 +202,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
     change: (trx: Tx) => Promise<unknown>,
     done: string,
   ) {
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     try {
       await withTransaction(db, change);
     } catch (error) {
@@ -238,7 +232,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
 
   app.post('/staff/cases/:id/status', write('case.status_changed'), async (request, reply) => {
     const row = await visibleCase(db, request, 'change_status');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     const input = { to: values.status ?? '', note: (values.statusNote ?? '').trim() };
     return attempt(
       request,
@@ -253,7 +247,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
 
   app.post('/staff/cases/:id/notes', write('case.note_added'), async (request, reply) => {
     const row = await visibleCase(db, request, 'add_note');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     const body = (values.note ?? '').trim();
     const problem = !body
       ? 'Enter a note'
@@ -281,7 +275,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
   // A message the resident sees on their request page and gets by email/text (through the outbox).
   app.post('/staff/cases/:id/messages', write('case.message_sent'), async (request, reply) => {
     const row = await visibleCase(db, request, 'send_message');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     const body = (values.message ?? '').trim();
     const problem = !body
       ? 'Enter a message to the resident'
@@ -333,7 +327,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
   // until the message is sent.
   app.post('/staff/cases/:id/answers', write('case.answer_searched'), async (request, reply) => {
     const row = await visibleCase(db, request, 'send_message');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     const refs = articleRefsOf(request);
     const query = (values.answerQuery ?? '').trim().slice(0, 200);
     const answers = deps.replyAnswers;
@@ -358,7 +352,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
 
   app.post('/staff/cases/:id/assign', write('case.assigned'), async (request, reply) => {
     const row = await visibleCase(db, request, 'assign');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     const choice = values.assignee ?? '';
     const assigneeId = choice === 'me' ? request.staff!.id : choice === '' ? null : choice;
     if (assigneeId !== null && !UUID.test(assigneeId))
@@ -396,7 +390,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
 
   app.post('/staff/cases/:id/transfer', write('case.transferred'), async (request, reply) => {
     const row = await visibleCase(db, request, 'transfer');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     const errors: FormErrors = [];
     if (!UUID.test(values.team ?? ''))
       errors.push({ href: '#team', text: 'Choose the team to pass the case to' });
@@ -419,7 +413,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
 
   app.post('/staff/cases/:id/extend', write('case.sla_extended'), async (request, reply) => {
     const row = await visibleCase(db, request, 'extend');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     const errors: FormErrors = [];
     const daysText = (values.days ?? '').trim();
     const days = /^\d+$/.test(daysText) ? Number(daysText) : NaN;
@@ -449,7 +443,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
 
   app.post('/staff/cases/:id/details', write('case.details_changed'), async (request, reply) => {
     const row = await visibleCase(db, request, 'change_details');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     return attempt(
       request,
       reply,
@@ -472,7 +466,7 @@ async function caseRoutes(app: FastifyInstance, deps: CasesStaffDeps): Promise<v
 
   app.post('/staff/cases/:id/links', write('case.linked'), async (request, reply) => {
     const row = await visibleCase(db, request, 'link');
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     return attempt(
       request,
       reply,

@@ -16,6 +16,7 @@ import { audit } from '../../platform/audit/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db/index.ts';
 import { DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
+import { formStrings } from '../../platform/http/validation.ts';
 import { staffRoute } from '../../platform/http/route-options.ts';
 import { REFERENCE_PATTERN, type CaseOptions } from '../cases/index.ts';
 import { canSeeCase } from '../customers/index.ts';
@@ -40,13 +41,6 @@ const DONE: Record<string, string> = {
   'created-customer': 'New customer and case made from the email',
   dismissed: 'Email marked as no action',
 };
-
-function bodyOf(request: FastifyRequest): Record<string, string> {
-  const raw = (request.body ?? {}) as Record<string, unknown>;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
 
 /** The success banner from `?done=…&ref=…` (the reference only when it looks like one). */
 function bannerOf(query: unknown): string | null {
@@ -163,7 +157,7 @@ export async function registerEmailStaffRoutes(app: FastifyInstance, deps: Email
     ) => Promise<{ done: string; reference?: string }>,
   ) {
     const email = await visibleEmail(request);
-    const values = bodyOf(request);
+    const values = formStrings(request.body);
     try {
       const result = await action(email, values);
       return await next(request, reply, result.done, result.reference);

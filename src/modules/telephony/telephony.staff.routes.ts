@@ -13,6 +13,7 @@ import { audit } from '../../platform/audit/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { withTransaction, type Db } from '../../platform/db/index.ts';
 import { ForbiddenError, NotFoundError } from '../../platform/http/errors.ts';
+import { formStrings } from '../../platform/http/validation.ts';
 import { displayPhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import type { FailureDemand } from '../../platform/db/schema.ts';
@@ -74,13 +75,6 @@ function duration(s: number | null): string {
 
 function callerText(call: { caller_number: string | null }): string {
   return call.caller_number ? displayPhone(call.caller_number) : 'Withheld number';
-}
-
-function bodyOf(request: FastifyRequest): Record<string, string> {
-  const raw = (request.body ?? {}) as Record<string, unknown>;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') out[k] = v;
-  return out;
 }
 
 /** Who may see a call: its agent, or staff of its authority (or of a team there) who can read customers. */
@@ -277,7 +271,7 @@ export async function registerTelephonyStaffRoutes(
     { config: { permission: 'customers:write', auditEvent: 'call.caller_chosen' } },
     async (request, reply) => {
       const call = await loadCall(request);
-      const chosen = bodyOf(request).customer ?? '';
+      const chosen = formStrings(request.body).customer ?? '';
       const candidates = call.caller_number ? await repo.customersWithPhone(db, call.caller_number) : [];
       if (!candidates.includes(chosen)) throw new NotFoundError();
       await withTransaction(db, async (trx) => {
@@ -305,7 +299,7 @@ export async function registerTelephonyStaffRoutes(
       const staff = request.staff!;
       if (!call.interaction_id || (call.agent_id !== staff.id && !staff.permissions.has('cases:write')))
         throw new ForbiddenError();
-      const body = bodyOf(request);
+      const body = formStrings(request.body);
       const errors: { href: string; text: string }[] = [];
       const outcome = body.outcome as WrapUpOutcome | undefined;
       if (!outcome || !(outcome in WRAP_UP_OUTCOMES))
@@ -464,7 +458,7 @@ export async function registerTelephonyStaffRoutes(
     { config: { permission: 'cases:write', auditEvent: 'staff.phone_changed' } },
     async (request, reply) => {
       const staff = request.staff!;
-      const body = bodyOf(request);
+      const body = formStrings(request.body);
       const extension = (body.extension ?? '').trim();
       const login = (body.login ?? '').trim();
       const errors: { href: string; text: string }[] = [];

@@ -89,3 +89,14 @@ export const reportPeriodQuery = z.object({
   from: queryDate('The start date'),
   to: queryDate('The end date'),
 });
+
+/**
+ * The string fields of a posted form (what a page re-shows after an error); anything else (a repeated
+ * field's array, a file) is left out.
+ */
+export function formStrings(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (body && typeof body === 'object')
+    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
