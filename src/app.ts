@@ -42,6 +42,7 @@ import {
   registerTelephonyEvents,
   registerTelephonyStaffRoutes,
 } from './modules/telephony/index.ts';
+import { registerTextsCallbacks } from './modules/texts/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -202,5 +203,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerTelephonyStaffRoutes(app, { db, clock, phoneScripts: phoneScriptsFor({ db, clock }) });
   await registerCallbacks(app, { db, clock, settings: config.callbacks });
   await registerPhoneFigures(app, { db, clock });
+  await registerTextsCallbacks(app, {
+    db,
+    clock,
+    publicUrl: config.publicUrl,
+    callbackToken: config.texts.callbackToken,
+    authorityCode: config.texts.authorityCode,
+  });
   return app;
 }

@@ -18,7 +18,13 @@ import { join, resolve } from 'node:path';
 import { purgeExpiredDrafts } from './modules/forms/index.ts';
 import { purgeExpiredKeptAnswers } from './modules/identity/index.ts';
 import type { Config } from './config/index.ts';
-import { adaptersFromConfig, notificationJobHandlers } from './modules/notifications/index.ts';
+import {
+  adaptersFromConfig,
+  notificationJobHandlers,
+  notifyTextInbox,
+  RECONCILE_STATUSES_TOPIC,
+} from './modules/notifications/index.ts';
+import { TEXTS_POLL_TOPIC, textsJobHandlers } from './modules/texts/index.ts';
 import {
   COMPLAINTS_ADOPT_TOPIC,
   complaintCaseCreatedHandler,
@@ -61,7 +67,8 @@ export interface WorkerDeps {
   config?: Pick<Config, 'notify' | 'smtp'> &
     Partial<Pick<Config, 'publicUrl'>> &
     Partial<Pick<Config, 'dataDir'>> &
-    Partial<Pick<Config, 'callbacks'>>;
+    Partial<Pick<Config, 'callbacks'>> &
+    Partial<Pick<Config, 'texts'>>;
 }
 
 /** One topic, several modules' handlers, one after another (each idempotent, so a retry runs all again). */
@@ -85,6 +92,13 @@ export function jobHandlers(deps: WorkerDeps): Record<string, JobHandler> {
       db: deps.db,
       clock: deps.clock,
       adapters: adaptersFromConfig(deps.config ?? { notify: null, smtp: null }),
+      publicUrl: deps.config?.publicUrl,
+    }),
+    ...textsJobHandlers({
+      db: deps.db,
+      clock: deps.clock,
+      authorityCode: deps.config?.texts?.authorityCode ?? null,
+      inbox: deps.config?.notify ? notifyTextInbox(deps.config.notify) : null,
     }),
     ...complaintJobHandlers({ db: deps.db, clock: deps.clock }),
     ...feedbackJobHandlers({ db: deps.db, clock: deps.clock, publicUrl: deps.config?.publicUrl }),
@@ -123,6 +137,8 @@ export const schedule: readonly { topic: string; everyMinutes: number }[] = [
   { topic: KNOWLEDGE_REVIEW_TOPIC, everyMinutes: 60 },
   // Callback reminders and escalations: a reminder is due minutes before the callback.
   { topic: CALLBACKS_SCAN_TOPIC, everyMinutes: 1 },
+  { topic: RECONCILE_STATUSES_TOPIC, everyMinutes: 15 },
+  { topic: TEXTS_POLL_TOPIC, everyMinutes: 5 },
   { topic: 'maintenance.purge_sessions', everyMinutes: 15 },
   { topic: 'maintenance.purge_form_drafts', everyMinutes: 60 },
   { topic: 'maintenance.sweep_uploads', everyMinutes: 60 },

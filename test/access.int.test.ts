@@ -138,6 +138,8 @@ const ACCESS: Record<string, Access> = {
   'POST /staff/email/:id/no-action': CASE_WRITERS,
   // phone channel and callbacks (issue 14)
   'POST /telephony/v1/events': PUBLIC,
+  'POST /notify/v1/delivery-status': PUBLIC,
+  'POST /notify/v1/received-text': PUBLIC,
   'GET /staff/calls': ALL_STAFF,
   'GET /staff/calls/missed': ALL_STAFF,
   'GET /staff/calls/:id': ALL_STAFF,

@@ -242,6 +242,8 @@ const envSchema = z.object({
   TELEPHONY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   TELEPHONY_TWILIO_AUTH_TOKEN: z.string().trim().optional(),
   TELEPHONY_AUTHORITY: z.string().trim().optional(),
+  NOTIFY_CALLBACK_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  TEXTS_AUTHORITY: z.string().trim().optional(),
   WORKER_CONCURRENCY: wholeNumber(1, 64).default(4),
   CALLBACK_STANDARD_HOURS: wholeNumber(1, 80).default(2),
   CALLBACK_OFFICE_HOURS: z
@@ -428,6 +430,12 @@ export interface Config {
    * `X-Twilio-Signature`, and the authority that takes calls from queues and numbers Frontdoor does not
    * know (its code; the county when not set). No secret and no token: the events endpoint is closed.
    */
+  /**
+   * Texts both ways through Notify (docs/texts.md): the bearer token Notify's delivery-receipt and
+   * received-text callbacks carry (null: the callbacks are closed), and the council that takes texts tied to
+   * no case (its code; the county when not set).
+   */
+  texts: { callbackToken: string | null; authorityCode: string | null };
   telephony: {
     secrets: Record<string, string>;
     twilioAuthToken: string | null;
@@ -642,6 +650,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       replyAddress: e.EMAIL_REPLY_ADDRESS ?? null,
       replySecret,
     },
+    texts: { callbackToken: e.NOTIFY_CALLBACK_TOKEN ?? null, authorityCode: e.TEXTS_AUTHORITY ?? null },
     telephony: {
       secrets: {
         ...Object.fromEntries(

@@ -1,8 +1,10 @@
 /**
  * A local stand-in for the GOV.UK Notify API, for tests that drive the real `notifications-node-client`.
  *
- * It implements what the client calls — `POST /v2/notifications/email`, `POST /v2/notifications/sms` and
- * `GET /v2/notifications?reference=…` — and checks every request the way Notify does: a bearer JWT signed
+ * It implements what the client calls — `POST /v2/notifications/email`, `POST /v2/notifications/sms`,
+ * `GET /v2/notifications?reference=…`, `GET /v2/notifications/{id}` (the status a test set with
+ * `setStatus`) and `GET /v2/received-text-messages[?older_than=id]` (texts a test added with
+ * `receiveText`, newest first, `receivedPageSize` a page, with a `next` link while more remain) — and checks every request the way Notify does: a bearer JWT signed
  * with HS256 using the API key's secret, `iss` = the service id, `iat` within 30 seconds. Requests are
  * recorded (with the verified `iss`), so tests can assert what the client sent. `failNext(n, status)` makes
  * the next n sends fail with a Notify-shaped error. Anything else gets a 404 and is listed in `unexpected`.
@@ -41,6 +43,12 @@ export interface NotifyPeer {
   /** Requests refused for a bad token, unknown paths, etc. */
   unexpected: string[];
   failNext(count: number, status?: number): void;
+  /** What `GET /v2/notifications/{id}` says from now on about a sent notification. */
+  setStatus(id: string, status: string): void;
+  /** A text a resident sent to the service's number; returns its Notify id. */
+  receiveText(text: { from: string; content: string; at: Date }): string;
+  /** Received texts per page (Notify's is 250). */
+  receivedPageSize: number;
   stop(): Promise<void>;
 }
 
@@ -97,6 +105,9 @@ export async function startNotifyPeer(): Promise<NotifyPeer> {
   const unexpected: string[] = [];
   let failures = 0;
   let failureStatus = 500;
+  const statuses = new Map<string, string>();
+  const received: { id: string; from: string; content: string; at: Date }[] = [];
+  const peer = { receivedPageSize: 250 };
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -153,6 +164,48 @@ export async function startNotifyPeer(): Promise<NotifyPeer> {
           },
         });
       }
+      const byId = /^\/v2\/notifications\/([0-9a-f-]{36})$/.exec(url.pathname);
+      if (req.method === 'GET' && byId) {
+        const found = sent.find((n) => n.id === byId[1]);
+        if (!found)
+          return send(res, 404, {
+            status_code: 404,
+            errors: [{ error: 'NoResultFound', message: 'No result found' }],
+          });
+        return send(res, 200, {
+          id: found.id,
+          reference: found.reference,
+          type: found.type,
+          status: statuses.get(found.id) ?? 'sending',
+          template: { id: found.templateId, version: 1, uri: '' },
+          body: found.personalisation.body ?? '',
+          created_at: new Date().toISOString(),
+          completed_at: new Date().toISOString(),
+        });
+      }
+      if (req.method === 'GET' && url.pathname === '/v2/received-text-messages') {
+        const newestFirst = [...received].sort((a, b) => b.at.getTime() - a.at.getTime());
+        const olderThan = url.searchParams.get('older_than');
+        const start = olderThan ? newestFirst.findIndex((t) => t.id === olderThan) + 1 : 0;
+        const page = newestFirst.slice(start, start + peer.receivedPageSize);
+        const more = start + page.length < newestFirst.length;
+        return send(res, 200, {
+          received_text_messages: page.map((t) => ({
+            id: t.id,
+            user_number: t.from,
+            notify_number: '07700900000',
+            created_at: t.at.toISOString(),
+            service_id: serviceId,
+            content: t.content,
+          })),
+          links: {
+            current: `${baseUrl}/v2/received-text-messages`,
+            ...(more && page.length
+              ? { next: `${baseUrl}/v2/received-text-messages?older_than=${page.at(-1)!.id}` }
+              : {}),
+          },
+        });
+      }
       if (req.method === 'GET' && url.pathname === '/v2/notifications') {
         const reference = url.searchParams.get('reference');
         const type = url.searchParams.get('template_type');
@@ -183,6 +236,20 @@ export async function startNotifyPeer(): Promise<NotifyPeer> {
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
+    get receivedPageSize() {
+      return peer.receivedPageSize;
+    },
+    set receivedPageSize(size: number) {
+      peer.receivedPageSize = size;
+    },
+    setStatus(id, status) {
+      statuses.set(id, status);
+    },
+    receiveText(text) {
+      const id = randomUUID();
+      received.push({ id, ...text });
+      return id;
+    },
     baseUrl,
     serviceId,
     apiKey: `frontdoor_test-${serviceId}-${secret}`,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/index.ts';
 
 export function listAuthorities(db: Db | Tx) {
@@ -99,4 +100,19 @@ export function findTeam(db: Db | Tx, id: string) {
     .select(['t.id', 't.name', 't.authority_id as authorityId', 'a.name as authorityName'])
     .where('t.id', '=', id)
     .executeTakeFirst();
+}
+
+/**
+ * The council that takes contacts tied to no case or queue (calls, texts): the one with this code, else the
+ * county (or a unitary), else the first made.
+ */
+export async function fallbackAuthorityId(db: Db | Tx, code: string | null): Promise<string | null> {
+  const row = await db
+    .selectFrom('authorities')
+    .select('id')
+    .$if(code !== null, (q) => q.where('code', '=', code!))
+    .orderBy(sql`case kind when 'county' then 0 when 'unitary' then 1 else 2 end`)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return row?.id ?? null;
 }

@@ -5,4 +5,5 @@ export {
   insertAuthority,
   teamPicker,
   findTeam,
+  fallbackAuthorityId,
 } from './authorities.repository.ts';

@@ -23,7 +23,7 @@ import {
   type CaseOptions,
   type CaseService,
 } from '../cases/index.ts';
-import { queueMessage } from '../notifications/index.ts';
+import { markContactUndeliverable, queueMessage } from '../notifications/index.ts';
 import { classify, mayAutoAcknowledge, type Classification } from './email.classify.ts';
 import { parseInbound, type InboundMessage } from './email.inbound.ts';
 import { referenceInSubject, subjectTopic, threadCandidates, type ThreadKey } from './email.threading.ts';
@@ -602,7 +602,7 @@ async function bounce(c: Context): Promise<Outcome> {
       reason: dsn.mailboxFull ? 'bounce-mailbox-full' : 'bounce-temporary',
       caseId,
     };
-  if (address) await repo.markUndeliverable(c.trx, address, c.now);
+  if (address) await markContactUndeliverable(c.trx, 'email', address, c.now);
   if (caseId) {
     const thread = await repo.caseById(c.trx, caseId);
     if (thread) {

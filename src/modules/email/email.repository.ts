@@ -350,18 +350,6 @@ export async function recordAcknowledgement(db: Q, address: string, at: Date): P
     .execute();
 }
 
-/** Marks every email contact point with this address undeliverable (a permanent bounce). */
-export async function markUndeliverable(db: Q, address: string, at: Date): Promise<number> {
-  const result = await db
-    .updateTable('contact_points')
-    .set({ undeliverable_at: at })
-    .where('kind', '=', 'email')
-    .where('normalised', '=', address)
-    .where('undeliverable_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
-}
-
 export async function insertCaseEvent(db: Q, row: NewRow<'case_events'>): Promise<void> {
   await db.insertInto('case_events').values(row).execute();
 }

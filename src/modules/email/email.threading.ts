@@ -12,8 +12,11 @@
  * Pure functions; the table of cases is email.threading.test.ts and the fixture corpus test.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { normaliseReference } from '../../platform/contact/index.ts';
+import { normaliseReference, referencesInBody } from '../../platform/contact/index.ts';
 import type { InboundMessage } from './email.inbound.ts';
+
+/** References in an email body (the one reader is platform/contact's; kept here for this module's callers). */
+export { referencesInBody };
 
 /** Crockford's base32: no I, L, O or U, so what is read back can be forgiven (o → 0, i/l → 1). */
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -103,29 +106,6 @@ export function subjectTopic(subject: string): string {
   const prefix = /^\s{0,3}(re|fw|fwd|aw|sv|antw|vs|automatic reply|auto)\s{0,3}(\[\d+\])?\s{0,3}:\s*/i;
   while (prefix.test(topic)) topic = topic.replace(prefix, '');
   return topic.replace(/\s+/g, ' ').trim();
-}
-
-const REF_CHARS = 'A-HJ-NP-Z2-9';
-/** A labelled reference: `Ref: kx7p-3rmd`, `reference KX7P 3RMD`, `reference number is …` (any case). */
-const LABELLED = new RegExp(
-  `\\b(?:ref|reference)(?:\\s{1,3}(?:number|no\\.?))?(?:\\s{1,3}is)?\\s{0,3}[:#]?\\s{0,3}([${REF_CHARS}]{4}[ \\-\\u2010-\\u2015]?[${REF_CHARS}]{4})\\b`,
-  'gi',
-);
-/** A bare reference, upper case only (`SELF-HELP` would otherwise be one). */
-const BARE = new RegExp(`(?<![A-Za-z0-9-])([${REF_CHARS}]{4}-[${REF_CHARS}]{4})(?![A-Za-z0-9-])`, 'g');
-
-/** References in a body, in order of appearance, each once; at most `limit` (quoted threads repeat). */
-export function referencesInBody(text: string, limit = 3): string[] {
-  const found: { at: number; ref: string }[] = [];
-  for (const pattern of [LABELLED, BARE]) {
-    pattern.lastIndex = 0;
-    for (const match of text.matchAll(pattern)) {
-      const ref = normaliseReference(match[1]);
-      if (ref) found.push({ at: match.index ?? 0, ref });
-    }
-  }
-  const refs = [...new Set(found.sort((a, b) => a.at - b.at).map((f) => f.ref))];
-  return refs.slice(0, limit);
 }
 
 export type ThreadKey =

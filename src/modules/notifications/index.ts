@@ -3,10 +3,14 @@
  * docs/notifications.md). Other modules call `queueMessage` inside their business transaction.
  */
 export { queueMessage, type QueueInBatch, type QueueMessageInput } from './notifications.service.ts';
-export { notificationJobHandlers, deliverMessage } from './notifications.jobs.ts';
+export { notificationJobHandlers, deliverMessage, RECONCILE_STATUSES_TOPIC } from './notifications.jobs.ts';
+export { applyProviderStatus, reconcileStatuses } from './notifications.receipts.ts';
+export { recordOptOut, removeOptOut, markContactUndeliverable } from './notifications.repository.ts';
 export {
   adaptersFromConfig,
   notifyAdapter,
+  notifyTextInbox,
+  type TextInbox,
   DeliveryError,
   type DeliveryAdapters,
 } from './notifications.adapters.ts';

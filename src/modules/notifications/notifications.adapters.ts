@@ -41,6 +41,25 @@ export interface DeliveryAdapter {
    * provider already got this message? Adapters that cannot tell leave this out (SMTP: at least once).
    */
   findSent?(message: OutgoingMessage): Promise<{ providerId: string } | null>;
+  /**
+   * What the provider now says about a message it took (for receipts its callbacks missed): its status
+   * word (Notify's: `sending`, `delivered`, `permanent-failure`…) and when it was last updated.
+   */
+  statusOf?(providerId: string): Promise<{ status: string; at: Date | null }>;
+}
+
+/** A text a resident sent to the council's number, as the provider lists it. */
+export interface ReceivedText {
+  id: string;
+  /** As the provider gives it (normalise before use). */
+  from: string;
+  body: string;
+  receivedAt: Date;
+}
+
+/** The provider's list of received texts, newest first, a page at a time (`olderThan`: the last id seen). */
+export interface TextInbox {
+  page(olderThan: string | null): Promise<{ texts: ReceivedText[]; more: boolean }>;
 }
 
 /** A failed delivery. `permanent`: retrying cannot help. `outcomeKnown`: the provider did not take it. */
@@ -122,11 +141,8 @@ export function notifyTemplateId(
 
 type RestClient = (options: Record<string, unknown>) => Promise<unknown>;
 
-/**
- * GOV.UK Notify through the official client, with a timeout on every request: connect + response
- * timeout for the whole request (axios has no separate connect timeout).
- */
-export function notifyAdapter(settings: NotifySettings): DeliveryAdapter {
+/** The official client, with a timeout on every request (the client has none of its own). */
+function notifyClient(settings: NotifySettings): NotifyClient {
   const client = settings.baseUrl
     ? new NotifyClient(settings.baseUrl.replace(/\/$/, ''), settings.apiKey)
     : new NotifyClient(settings.apiKey);
@@ -140,7 +156,15 @@ export function notifyAdapter(settings: NotifySettings): DeliveryAdapter {
     const withTimeout: RestClient = (options) => original({ ...options, timeout });
     client.setClient(withTimeout as unknown as Parameters<NotifyClient['setClient']>[0]);
   }
+  return client;
+}
 
+/**
+ * GOV.UK Notify through the official client, with a timeout on every request: connect + response
+ * timeout for the whole request (axios has no separate connect timeout).
+ */
+export function notifyAdapter(settings: NotifySettings): DeliveryAdapter {
+  const client = notifyClient(settings);
   return {
     provider: 'notify',
     channels: ['email', 'sms'],
@@ -173,6 +197,39 @@ export function notifyAdapter(settings: NotifySettings): DeliveryAdapter {
         return found ? { providerId: found.id } : null;
       } catch (error) {
         throw notifyError(error, message.id);
+      }
+    },
+    async statusOf(providerId) {
+      try {
+        const { data } = await client.getNotificationById(providerId);
+        const when = data.completed_at ?? data.sent_at ?? null;
+        return { status: data.status, at: when ? new Date(when) : null };
+      } catch (error) {
+        throw notifyError(error, providerId);
+      }
+    },
+  };
+}
+
+/**
+ * The texts residents sent to the service's number (Notify keeps them 7 days), through the official client:
+ * `GET /v2/received-text-messages?older_than=<id>`, newest first.
+ */
+export function notifyTextInbox(settings: NotifySettings): TextInbox {
+  const client = notifyClient(settings);
+  return {
+    async page(olderThan) {
+      try {
+        const { data } = await client.getReceivedTexts(olderThan ?? undefined);
+        const texts = data.received_text_messages.map((t) => ({
+          id: t.id,
+          from: t.user_number,
+          body: t.content,
+          receivedAt: new Date(t.created_at),
+        }));
+        return { texts, more: Boolean(data.links.next) && texts.length > 0 };
+      } catch (error) {
+        throw notifyError(error, olderThan ?? 'received texts');
       }
     },
   };

@@ -16,12 +16,14 @@ import {
   appendCaseEvent,
   emailThreadOf,
   findMessage,
+  isOptedOut,
   markFinished,
   markRetry,
   markSending,
   type MessageRow,
 } from './notifications.repository.ts';
 import { MAX_DELIVERY_ATTEMPTS } from './notifications.service.ts';
+import { reconcileStatuses } from './notifications.receipts.ts';
 
 export interface SendDeps {
   db: Db;
@@ -86,6 +88,7 @@ const STAFF_TEMPLATES = new Set([
   'case.assigned',
   'case.transferred',
   'case.email_undeliverable',
+  'case.message_undeliverable',
 ]);
 
 /**
@@ -114,6 +117,17 @@ export async function deliverMessage(deps: SendDeps, job: Job): Promise<void> {
   const found = await findMessage(deps.db, messageId);
   if (!found) throw new PermanentJobError(`message ${messageId} not found`);
   if (found.status === 'delivered' || found.status === 'recorded') return;
+
+  if (found.channel === 'sms' && (await isOptedOut(deps.db, found.recipient))) {
+    // The resident texted STOP (issue 17): never sent, and the case says so.
+    await finish(deps, found, {
+      status: 'failed',
+      provider: null,
+      providerId: null,
+      error: 'Not sent: this number texted STOP to opt out of texts',
+    });
+    return;
+  }
 
   const adapter = found.channel === 'letter' ? null : deps.adapters[found.channel];
   if (!adapter) {
@@ -175,6 +189,14 @@ export async function deliverMessage(deps: SendDeps, job: Job): Promise<void> {
 }
 
 /** The handlers this module owns, by topic (registered in src/worker.ts). */
-export function notificationJobHandlers(deps: SendDeps): Record<string, JobHandler> {
-  return { 'notifications.send': (job) => deliverMessage(deps, job) };
+export function notificationJobHandlers(deps: SendDeps & { publicUrl?: string }): Record<string, JobHandler> {
+  return {
+    'notifications.send': (job) => deliverMessage(deps, job),
+    [RECONCILE_STATUSES_TOPIC]: async () => {
+      await reconcileStatuses(deps);
+    },
+  };
 }
+
+/** Scheduled: asks Notify for the statuses its receipts did not bring (notifications.receipts.ts). */
+export const RECONCILE_STATUSES_TOPIC = 'notifications.reconcile_statuses';

@@ -22,6 +22,7 @@ export const TEMPLATE_LABELS: Record<TemplateName, string> = {
   'case.sla_warning': 'Case due soon (to staff)',
   'case.sla_breach': 'Case overdue (to staff)',
   'case.email_undeliverable': 'Email bounced (to staff)',
+  'case.message_undeliverable': 'Message undeliverable (to staff)',
   'case.assigned': 'Case assigned (to staff)',
   'case.transferred': 'Case transferred (to staff)',
   'staff.account_locked': 'Account locked (to staff)',

@@ -293,3 +293,112 @@ export function findScopedMessage(db: Conn, scope: MessageScope, id: string) {
     .where('m.id', '=', id)
     .executeTakeFirst();
 }
+
+/**
+ * Records what the provider says about a message it took, only when it moves the message forward (a
+ * higher rank): a duplicate receipt or one that arrives after a later one changes nothing. Returns the
+ * message when it was changed.
+ */
+export function recordProviderStatus(
+  db: Conn,
+  input: { provider: 'notify'; providerId: string; status: string; rank: number; at: Date },
+) {
+  return db
+    .updateTable('messages')
+    .set({ provider_status: input.status, provider_status_rank: input.rank, provider_status_at: input.at })
+    .where('provider', '=', input.provider)
+    .where('provider_id', '=', input.providerId)
+    .where('provider_status_rank', '<', input.rank)
+    .returning(['id', 'authority_id', 'case_id', 'customer_id', 'channel', 'recipient'])
+    .executeTakeFirst();
+}
+
+/** Messages Notify took whose final status we have not heard, sent in the window (oldest first). */
+export function messagesAwaitingStatus(
+  db: Conn,
+  input: { sentAfter: Date; sentBefore: Date; limit: number },
+) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'provider_id'])
+    .where('provider', '=', 'notify')
+    .where('status', '=', 'delivered')
+    .where('provider_status_rank', '<', 4)
+    .where('provider_id', 'is not', null)
+    .where('sent_at', '>', input.sentAfter)
+    .where('sent_at', '<', input.sentBefore)
+    .orderBy('sent_at')
+    .limit(input.limit)
+    .execute();
+}
+
+/** Marks a contact point (email address or E.164 phone number) that cannot be delivered to. */
+export async function markContactUndeliverable(
+  db: Conn,
+  kind: 'email' | 'phone',
+  normalised: string,
+  at: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable('contact_points')
+    .set({ undeliverable_at: at })
+    .where('kind', '=', kind)
+    .where('normalised', '=', normalised)
+    .where('undeliverable_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** A case's reference and its assignee's name and email (whoever must hear that a message failed). */
+export function caseAndOwner(db: Conn, caseId: string) {
+  return db
+    .selectFrom('cases as c')
+    .leftJoin('staff_users as s', 's.id', 'c.assignee_id')
+    .select([
+      'c.id',
+      'c.authority_id',
+      'c.reference',
+      's.email as owner_email',
+      's.display_name as owner_name',
+    ])
+    .where('c.id', '=', caseId)
+    .executeTakeFirst();
+}
+
+/** A number that texted STOP: no text is sent to it until it texts START. */
+export async function recordOptOut(
+  db: Conn,
+  phone: string,
+  at: Date,
+  inboundTextId: string | null,
+): Promise<void> {
+  await db
+    .insertInto('text_opt_outs')
+    .values({ phone, opted_out_at: at, inbound_text_id: inboundTextId })
+    .onConflict((oc) => oc.column('phone').doNothing())
+    .execute();
+}
+
+export async function removeOptOut(db: Conn, phone: string): Promise<void> {
+  await db.deleteFrom('text_opt_outs').where('phone', '=', phone).execute();
+}
+
+export async function isOptedOut(db: Conn, phone: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('text_opt_outs')
+    .select('phone')
+    .where('phone', '=', phone)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Is this the provider's id of one of our messages? */
+export async function isProviderMessage(db: Conn, provider: 'notify', providerId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('provider', '=', provider)
+    .where('provider_id', '=', providerId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -69,6 +69,13 @@ void test('every template renders in English for every channel with only its req
       caseUrl: '/x',
     },
     'case.email_undeliverable': { reference: 'WX-1', status: '5.1.1', caseUrl: '/x' },
+    'case.message_undeliverable': {
+      what: 'text message',
+      contact: 'phone number',
+      reference: 'WX-1',
+      status: 'permanent-failure',
+      caseUrl: '/x',
+    },
     'case.assigned': {
       reference: 'WX-1',
       serviceName: 'Blue Badge',

@@ -34,6 +34,7 @@ export const TEMPLATE_NAMES = [
   'case.assigned',
   'case.transferred',
   'case.email_undeliverable',
+  'case.message_undeliverable',
   'staff.account_locked',
   'staff.account_unlocked',
 ] as const;
@@ -73,6 +74,7 @@ export const REQUIRED_PERSONALISATION: Record<TemplateName, readonly string[]> =
   'case.sla_warning': ['reference', 'serviceName', 'dueDate', 'caseUrl'],
   'case.sla_breach': ['reference', 'serviceName', 'dueDate', 'caseUrl'],
   'case.email_undeliverable': ['reference', 'status', 'caseUrl'],
+  'case.message_undeliverable': ['what', 'contact', 'reference', 'status', 'caseUrl'],
   /** To staff: a case given to them or to their team, with the handover note. */
   'case.assigned': ['reference', 'serviceName', 'from', 'note', 'caseUrl'],
   'case.transferred': ['reference', 'serviceName', 'from', 'note', 'caseUrl'],

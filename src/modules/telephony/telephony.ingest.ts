@@ -9,6 +9,7 @@
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { normalisePhone } from '../../platform/contact/index.ts';
 import { notifyStaff, type StaffMessage } from '../../platform/realtime/index.ts';
+import { fallbackAuthorityId } from '../authorities/index.ts';
 import * as repo from './telephony.repository.ts';
 import { dedupeKeyOf, isWithheld, type CallEvent } from './telephony.events.ts';
 import { displayPhone } from '../../platform/contact/index.ts';
@@ -190,7 +191,7 @@ export async function ingestCallEvents(
       let authorityId = p.queue?.authority_id ?? null;
       if (!authorityId) {
         if (fallback === undefined)
-          fallback = await repo.fallbackAuthorityId(trx, options.fallbackAuthorityCode ?? null);
+          fallback = await fallbackAuthorityId(trx, options.fallbackAuthorityCode ?? null);
         authorityId = fallback;
       }
       if (!authorityId) results[i] = new UnknownAuthorityError('no authority takes these calls');

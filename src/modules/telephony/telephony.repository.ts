@@ -35,18 +35,6 @@ export async function queuesNamed(db: Q, by: { codes: string[]; numbers: string[
     .execute();
 }
 
-/** The authority whose calls arrive with no queue or number we know: the named one, else the county. */
-export async function fallbackAuthorityId(db: Q, code: string | null): Promise<string | null> {
-  const row = await db
-    .selectFrom('authorities')
-    .select('id')
-    .$if(code !== null, (q) => q.where('code', '=', code!))
-    .orderBy(sql`case kind when 'county' then 0 when 'unitary' then 1 else 2 end`)
-    .orderBy('created_at')
-    .executeTakeFirst();
-  return row?.id ?? null;
-}
-
 export interface CallKey {
   platform: string;
   callId: string;

@@ -12,4 +12,4 @@ export {
 } from './phone.ts';
 export { normaliseEmail } from './email.ts';
 export { normalisePostcode, postcodeKey } from './postcode.ts';
-export { normaliseReference, REFERENCE_ALPHABET, REFERENCE_PATTERN } from './reference.ts';
+export { normaliseReference, referencesInBody, REFERENCE_ALPHABET, REFERENCE_PATTERN } from './reference.ts';

@@ -400,6 +400,36 @@ export interface MessagesTable {
   dedupe_key: string;
   created_at: DefaultTimestamp;
   sent_at: Timestamp | null;
+  /** What the provider last said (Notify receipts and polls), its rank (never backwards) and when (2026_12_07_0930). */
+  provider_status: string | null;
+  provider_status_rank: Generated<number>;
+  provider_status_at: Timestamp | null;
+}
+
+/** A text a resident sent us through GOV.UK Notify, once per Notify id (2026_12_07_0930). */
+export interface InboundTextsTable {
+  id: Generated<string>;
+  notify_id: string;
+  authority_id: string;
+  /** E.164. Never logged. */
+  from_number: string;
+  body: string;
+  received_at: Timestamp;
+  outcome: 'threaded' | 'triage' | 'opt_out' | 'opt_in';
+  reason: string | null;
+  case_id: string | null;
+  suggested_case_id: string | null;
+  customer_id: string | null;
+  handled_at: Timestamp | null;
+  handled_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+/** Numbers that texted STOP (2026_12_07_0930). */
+export interface TextOptOutsTable {
+  phone: string;
+  opted_out_at: Timestamp;
+  inbound_text_id: string | null;
 }
 
 export interface ResidentCodesTable {
@@ -1014,6 +1044,8 @@ export interface ArticleSearchMissesTable {
 export interface DB {
   authorities: AuthoritiesTable;
   offices: OfficesTable;
+  inbound_texts: InboundTextsTable;
+  text_opt_outs: TextOptOutsTable;
   teams: TeamsTable;
   staff_users: StaffUsersTable;
   staff_team_members: StaffTeamMembersTable;
