@@ -42,6 +42,7 @@ import {
   registerTelephonyEvents,
   registerTelephonyStaffRoutes,
 } from './modules/telephony/index.ts';
+import { registerChatOfflineRoutes } from './modules/webchat/offline.ts';
 
 export interface AppDeps {
   config: Config;
@@ -72,6 +73,7 @@ const moduleViewDirs = [
   'telephony',
   'callbacks',
   'knowledge',
+  'webchat',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -202,5 +204,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerTelephonyStaffRoutes(app, { db, clock, phoneScripts: phoneScriptsFor({ db, clock }) });
   await registerCallbacks(app, { db, clock, settings: config.callbacks });
   await registerPhoneFigures(app, { db, clock });
+  // Webchat's hours, message form and "Chat with us" entry (the lead re-exports it from webchat/index.ts and passes the core's chatCapacity).
+  await registerChatOfflineRoutes(app, { db, clock, hoursFile: join(config.dataDir, 'chat-hours.json') });
   return app;
 }
