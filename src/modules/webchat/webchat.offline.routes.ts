@@ -102,7 +102,11 @@ export async function registerOfflineRoutes(app: FastifyInstance, deps: OfflineR
     if (problems) reply.status(problems.status);
     reply.header('cache-control', 'no-store');
     return reply.view('webchat/portal/offline.njk', {
-      pageTitle: status.reason === 'full' ? 'All our advisers are busy' : 'Webchat is closed',
+      pageTitle: status.available
+        ? 'Send us a message'
+        : status.reason === 'full'
+          ? 'All our advisers are busy'
+          : 'Webchat is closed',
       navActive: 'contact',
       status,
       values: { ...values, reason: status.reason ?? askedReason },
