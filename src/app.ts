@@ -204,7 +204,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerTelephonyStaffRoutes(app, { db, clock, phoneScripts: phoneScriptsFor({ db, clock }) });
   await registerCallbacks(app, { db, clock, settings: config.callbacks });
   await registerPhoneFigures(app, { db, clock });
-  // Webchat's hours, message form and "Chat with us" entry (the lead re-exports it from webchat/index.ts and passes the core's chatCapacity).
+  // Webchat's hours, message form and "Chat with us" entry. On merging: import it from webchat/index.ts and
+  // pass `capacity: () => chatCapacity(db, authorityId, clock.now())` (until then nobody is available).
   await registerChatOfflineRoutes(app, { db, clock, hoursFile: join(config.dataDir, 'chat-hours.json') });
   return app;
 }
