@@ -43,6 +43,7 @@ import {
   registerTelephonyStaffRoutes,
 } from './modules/telephony/index.ts';
 import { registerTextsCallbacks } from './modules/texts/index.ts';
+import { registerChatOfflineRoutes } from './modules/webchat/offline.ts';
 
 export interface AppDeps {
   config: Config;
@@ -73,6 +74,7 @@ const moduleViewDirs = [
   'telephony',
   'callbacks',
   'knowledge',
+  'webchat',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -210,5 +212,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     callbackToken: config.texts.callbackToken,
     authorityCode: config.texts.authorityCode,
   });
+  // Webchat's hours, message form and "Chat with us" entry. On merging: import it from webchat/index.ts and
+  // pass `capacity: () => chatCapacity(db, authorityId, clock.now())` (until then nobody is available).
+  await registerChatOfflineRoutes(app, { db, clock, hoursFile: join(config.dataDir, 'chat-hours.json') });
   return app;
 }

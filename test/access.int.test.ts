@@ -159,6 +159,9 @@ const ACCESS: Record<string, Access> = {
   'GET /contact/callback': PUBLIC,
   'POST /contact/callback': PUBLIC,
   'GET /contact/callback/:id': PUBLIC,
+  'GET /contact/chat/message': PUBLIC,
+  'POST /contact/chat/message': PUBLIC,
+  'GET /contact/chat/message/:id': PUBLIC,
   // knowledge base (issue 15): reading is for all staff, writing content for those who write to residents
   'GET /help': PUBLIC,
   'GET /help/:slug': PUBLIC,

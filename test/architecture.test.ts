@@ -31,7 +31,10 @@ const ALLOWED_FOR_NOW: { sql: string[]; imports: string[]; unusedExports: string
   /** Files that still write SQL outside a repository. */
   sql: [],
   /** `importer → imported` pairs that reach into a module's internals. */
-  imports: [],
+  imports: [
+    // Webchat's hours (issue 16) until the lead re-exports registerChatOfflineRoutes from webchat/index.ts.
+    'src/app.ts → src/modules/webchat/offline.ts',
+  ],
   /** index.ts files not yet trimmed to what others import. */
   unusedExports: [],
 };
