@@ -42,7 +42,7 @@ import {
   registerTelephonyEvents,
   registerTelephonyStaffRoutes,
 } from './modules/telephony/index.ts';
-import { registerTextsCallbacks } from './modules/texts/index.ts';
+import { registerTextsCallbacks, registerTextsStaffRoutes } from './modules/texts/index.ts';
 import { registerChatOfflineRoutes } from './modules/webchat/offline.ts';
 
 export interface AppDeps {
@@ -75,6 +75,7 @@ const moduleViewDirs = [
   'callbacks',
   'knowledge',
   'webchat',
+  'texts',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -212,6 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     callbackToken: config.texts.callbackToken,
     authorityCode: config.texts.authorityCode,
   });
+  await registerTextsStaffRoutes(app, { db, clock });
   // Webchat's hours, message form and "Chat with us" entry. On merging: import it from webchat/index.ts and
   // pass `capacity: () => chatCapacity(db, authorityId, clock.now())` (until then nobody is available).
   await registerChatOfflineRoutes(app, { db, clock, hoursFile: join(config.dataDir, 'chat-hours.json') });

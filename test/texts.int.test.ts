@@ -29,7 +29,7 @@ import {
 import { pollReceivedTexts } from '../src/modules/texts/index.ts';
 import { buildAuthority, buildStaff, buildTeam, uniq } from './builders/index.ts';
 import { installShippedService } from './builders/services.ts';
-import { buildCase, buildCustomer } from './builders/customers.ts';
+import { buildCase, buildCustomer, signedIn } from './builders/customers.ts';
 import { buildTestApp, type TestApp } from './support/app.ts';
 import { guardOutbound, startNotifyPeer, type NotifyPeer } from './support/notify-peer.ts';
 
@@ -403,5 +403,72 @@ void describe('received texts', () => {
     } finally {
       notify.receivedPageSize = 250;
     }
+  });
+});
+
+void describe('text triage (staff)', () => {
+  void test('staff add a waiting text to a case by reference (errors keep what was typed), or mark it as no action', async () => {
+    const area = await buildArea();
+    const stranger = mobile();
+    const first = await callback(
+      'received-text',
+      text(stranger.notify, 'My bin was missed again on Elm Road'),
+    );
+    assert.equal(first.json<{ outcome: string }>().outcome, 'triage');
+    const second = await callback('received-text', text(stranger.notify, 'Wrong number, sorry'));
+    assert.equal(second.json<{ outcome: string }>().outcome, 'triage');
+    const [waiting, wrong] = await db
+      .selectFrom('inbound_texts')
+      .select(['id', 'body'])
+      .where('from_number', '=', stranger.e164)
+      .orderBy('body')
+      .execute();
+    assert.ok(waiting && wrong);
+
+    const browser = await signedIn(t.app, area.owner);
+    const page = await browser.get('/staff/texts');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /My bin was missed again on Elm Road/);
+    assert.match(page.body, /From a number we do not know/);
+
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+    const bad = await browser.post(`/staff/texts/${waiting.id}/case`, {
+      _csrf: token,
+      reference: 'ZZZZ-ZZZZ',
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /<title>Error: /);
+    assert.match(bad.body, /There is no case with the reference ZZZZ-ZZZZ/);
+    assert.match(bad.body, new RegExp(`href="#reference-${waiting.id}"`));
+    assert.match(bad.body, /value="ZZZZ-ZZZZ"/, 'what was typed is kept');
+
+    const added = await browser.post(`/staff/texts/${waiting.id}/case`, {
+      _csrf: token,
+      reference: area.kase.reference.toLowerCase(),
+    });
+    assert.equal(added.statusCode, 303);
+    assert.equal(added.headers.location, `/staff/texts?done=added&ref=${area.kase.reference}`);
+    const onCase = (await events(area.kase.id)).filter((e) => e.kind === 'message');
+    assert.deepEqual(
+      onCase.map((e) => e.body),
+      ['My bin was missed again on Elm Road'],
+    );
+    const again = await browser.post(`/staff/texts/${waiting.id}/case`, {
+      _csrf: token,
+      reference: area.kase.reference,
+    });
+    assert.equal(again.statusCode, 404, 'a text is handled once');
+
+    const dismissed = await browser.post(`/staff/texts/${wrong.id}/no-action`, { _csrf: token });
+    assert.equal(dismissed.statusCode, 303);
+    const after = await browser.get('/staff/texts?done=dismissed');
+    assert.match(after.body, /Text marked as no action/);
+    assert.doesNotMatch(after.body, /Wrong number, sorry/);
+
+    const elsewhere = await buildAuthority(db);
+    const outsider = await buildStaff(db, elsewhere.id, { roles: ['officer'] });
+    const other = await signedIn(t.app, outsider);
+    const otherPage = await other.get('/staff/texts');
+    assert.doesNotMatch(otherPage.body, /Elm Road|Wrong number/, "another council's staff do not see them");
   });
 });

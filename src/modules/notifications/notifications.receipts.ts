@@ -139,8 +139,8 @@ export const STATUS_WINDOW_MS = 7 * 24 * 60 * 60_000;
 
 /**
  * The `notifications.reconcile_statuses` job: for messages Notify took between 7 days and an hour ago with
- * no final status yet, asks Notify for the status and applies it (up to `limit` a run). Returns how many
- * changed.
+ * no final status yet, asks Notify for the status and applies it (up to `limit` a run; a message Notify
+ * cannot answer for is skipped until the next run). Returns how many changed.
  */
 export async function reconcileStatuses(deps: ReconcileDeps, limit = 200): Promise<number> {
   const adapter = deps.adapters.sms ?? deps.adapters.email;
@@ -154,7 +154,14 @@ export async function reconcileStatuses(deps: ReconcileDeps, limit = 200): Promi
   let changed = 0;
   for (const message of due) {
     if (!message.provider_id) continue;
-    const found = await adapter.statusOf(message.provider_id);
+    let found: { status: string; at: Date | null };
+    try {
+      found = await adapter.statusOf(message.provider_id);
+    } catch {
+      // One message Notify cannot tell us about (or a blip) must not stop the others; it is asked again
+      // next run, until it leaves the 7-day window.
+      continue;
+    }
     const outcome = await applyProviderStatus(deps, {
       providerId: message.provider_id,
       status: found.status,

@@ -4,5 +4,6 @@
  * See README.md and docs/texts.md.
  */
 export { registerTextsCallbacks } from './texts.callbacks.routes.ts';
+export { registerTextsStaffRoutes } from './texts.staff.routes.ts';
 export { pollReceivedTexts } from './texts.service.ts';
 export { textsJobHandlers, TEXTS_POLL_TOPIC } from './texts.jobs.ts';

@@ -32,13 +32,36 @@ export async function insertInboundText(db: Q, row: NewRow<'inbound_texts'>): Pr
   return inserted?.id ?? null;
 }
 
-/** The open or closed case with this reference, with its customer. */
+/** The open or closed case with this reference, with its customer, team and service's sensitivity. */
 export const caseByReference = (db: Q, reference: string) =>
   db
-    .selectFrom('cases')
-    .select(['id', 'authority_id', 'customer_id', 'closed_at', 'guest_phone'])
-    .where('reference', '=', reference)
+    .selectFrom('cases as c')
+    .innerJoin('services as s', 's.id', 'c.service_id')
+    .select([
+      'c.id',
+      'c.reference',
+      'c.authority_id',
+      'c.customer_id',
+      'c.closed_at',
+      'c.guest_phone',
+      'c.team_id',
+      's.sensitivity',
+    ])
+    .where('c.reference', '=', reference)
     .executeTakeFirst();
+
+/** How many texts wait in triage for these councils. */
+export async function triageCount(db: Q, authorityIds: readonly string[]): Promise<number> {
+  if (authorityIds.length === 0) return 0;
+  const row = await db
+    .selectFrom('inbound_texts')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('authority_id', 'in', authorityIds)
+    .where('outcome', '=', 'triage')
+    .where('handled_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
 
 /** Did we text this number about this case, or is it one of the case's customer's numbers? */
 export async function numberBelongsToCase(

@@ -11,10 +11,10 @@
  *   interaction on the customer's timeline when the number is one customer's.
  */
 import type { Clock } from '../../platform/clock.ts';
-import { normalisePhone, referencesInBody } from '../../platform/contact/index.ts';
+import { normalisePhone, normaliseReference, referencesInBody } from '../../platform/contact/index.ts';
 import { withTransaction, type Db, type Tx } from '../../platform/db/index.ts';
 import { fallbackAuthorityId } from '../authorities/index.ts';
-import { addMessage } from '../cases/index.ts';
+import { addMessage, reopenCase } from '../cases/index.ts';
 import { recordOptOut, removeOptOut, type TextInbox } from '../notifications/index.ts';
 import * as repo from './texts.repository.ts';
 
@@ -217,4 +217,71 @@ export async function pollReceivedTexts(deps: TextsDeps & { inbox: TextInbox }):
     olderThan = last.id;
   }
   return taken;
+}
+
+/** A problem with what staff typed on the triage page, for the field it names. */
+export class TriageFieldError extends Error {
+  override name = 'TriageFieldError';
+  constructor(
+    readonly field: 'reference',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Staff add a text waiting in triage to a case (by its reference): the text becomes the resident's message
+ * on it, as if it had been threaded when it came (its time is when it came; a closed case is reopened).
+ */
+export async function addTextToCase(
+  db: Db,
+  input: {
+    textId: string;
+    reference: string;
+    staffId: string;
+    authorityIds: readonly string[];
+    at: Date;
+    seesCase: (c: { sensitivity: 'normal' | 'restricted'; teamId: string }) => boolean;
+  },
+): Promise<{ caseId: string; reference: string } | null> {
+  if (input.reference.trim() === '') throw new TriageFieldError('reference', 'Enter the case reference');
+  const reference = normaliseReference(input.reference);
+  if (!reference) throw new TriageFieldError('reference', 'Enter a case reference like KX7P-3RMD');
+  return withTransaction(db, async (trx) => {
+    const text = await repo.lockTriageText(trx, input.textId, input.authorityIds);
+    if (!text || text.outcome !== 'triage' || text.handled_at) return null;
+    const target = await repo.caseByReference(trx, reference);
+    if (
+      !target ||
+      !input.authorityIds.includes(target.authority_id) ||
+      !input.seesCase({ sensitivity: target.sensitivity, teamId: target.team_id })
+    )
+      throw new TriageFieldError('reference', `There is no case with the reference ${reference}`);
+    const actor = { kind: 'customer' as const, customerId: target.customer_id };
+    if (target.closed_at)
+      await reopenCase(trx, target.id, { at: input.at, reason: 'A text from the resident was added', actor });
+    await addMessage(trx, target.id, {
+      from: 'resident',
+      body: text.body.trim() || '(empty text)',
+      at: text.received_at,
+      actor,
+      channel: 'sms',
+    });
+    await repo.markHandled(trx, text.id, { at: input.at, staffId: input.staffId, caseId: target.id });
+    return { caseId: target.id, reference: target.reference };
+  });
+}
+
+/** Staff mark a text waiting in triage as needing no action (it stays on record). */
+export async function markTextNoAction(
+  db: Db,
+  input: { textId: string; staffId: string; authorityIds: readonly string[]; at: Date },
+): Promise<boolean> {
+  return withTransaction(db, async (trx) => {
+    const text = await repo.lockTriageText(trx, input.textId, input.authorityIds);
+    if (!text || text.outcome !== 'triage' || text.handled_at) return false;
+    await repo.markHandled(trx, text.id, { at: input.at, staffId: input.staffId, caseId: null });
+    return true;
+  });
 }
