@@ -146,12 +146,26 @@ export function asksForPerson(text: string): boolean {
 export interface TextUnit {
   section: string;
   text: string;
+  /** Mostly the words of a link ("Read if you are struggling to pay"): it points elsewhere, not quoted. */
+  pointer: boolean;
+}
+
+const LINK_START = '\u0001';
+const LINK_END = '\u0002';
+
+/** A unit from text whose links are marked: the plain text, and whether link words are most of it. */
+function unit(section: string, marked: string): TextUnit {
+  const linked = [...marked.matchAll(new RegExp(`${LINK_START}([^${LINK_END}]*)${LINK_END}`, 'g'))]
+    .map((m) => words(m[1]).length)
+    .reduce((a, b) => a + b, 0);
+  const text = marked.replaceAll(LINK_START, '').replaceAll(LINK_END, '');
+  return { section, text, pointer: linked > 0.5 * words(text).length };
 }
 
 /** Markdown inline marks off: links keep their words, emphasis and code marks go. */
 function plainInline(text: string): string {
   return text
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, `${LINK_START}$1${LINK_END}`)
     .replace(/[*_`]+/g, '')
     .replace(/\s+/g, ' ')
     .trim();
@@ -166,8 +180,7 @@ const sentenceEnd = (text: string) => (/[.!?:]$/.test(text) ? text : `${text}.`)
  */
 export function articleUnits(article: { title: string; summary: string; body: string }): TextUnit[] {
   const units: TextUnit[] = [];
-  if (article.summary.trim())
-    units.push({ section: article.title, text: sentenceEnd(plainInline(article.summary)) });
+  if (article.summary.trim()) units.push(unit(article.title, sentenceEnd(plainInline(article.summary))));
   let section = article.title;
   const blocks = article.body.replace(/\r\n/g, '\n').split(/\n\s*\n/);
   let leadIn: string | null = null;
@@ -179,9 +192,9 @@ export function articleUnits(article: { title: string; summary: string; body: st
     if (lines.length === 0) continue;
     const heading = /^#{1,6}\s+(.*)$/.exec(lines[0]);
     if (heading) {
-      if (leadIn) units.push({ section, text: leadIn });
+      if (leadIn) units.push(unit(section, leadIn));
       leadIn = null;
-      section = plainInline(heading[1]);
+      section = plainInline(heading[1]).replaceAll(LINK_START, '').replaceAll(LINK_END, '');
       lines.shift();
       if (lines.length === 0) continue;
     }
@@ -189,20 +202,20 @@ export function articleUnits(article: { title: string; summary: string; body: st
     if (isList) {
       const items = lines.map((l) => plainInline(l.replace(/^([-*+]|\d+[.)])\s+/, '')).replace(/[.;]$/, ''));
       const list = `${items.join('; ')}.`;
-      units.push({ section, text: leadIn ? `${leadIn} ${list}` : sentenceEnd(list) });
+      units.push(unit(section, leadIn ? `${leadIn} ${list}` : sentenceEnd(list)));
       leadIn = null;
       continue;
     }
-    if (leadIn) units.push({ section, text: leadIn });
+    if (leadIn) units.push(unit(section, leadIn));
     leadIn = null;
     const paragraph = plainInline(lines.join(' ').replace(/^>\s*/, ''));
     const sentences = paragraph.split(/(?<=[.!?])\s+(?=[A-Z0-9])/).filter((s) => s !== '');
     for (const [i, sentence] of sentences.entries()) {
       if (i === sentences.length - 1 && sentence.endsWith(':')) leadIn = sentence;
-      else units.push({ section, text: sentenceEnd(sentence) });
+      else units.push(unit(section, sentenceEnd(sentence)));
     }
   }
-  if (leadIn) units.push({ section, text: leadIn });
+  if (leadIn) units.push(unit(section, leadIn));
   return units;
 }
 
@@ -210,8 +223,9 @@ const EXCERPT_MAX = 320;
 
 /**
  * The sentence or two of an article that best answers a question: the unit with most of the question's
- * words (its section heading's words count half), then the next unit of the same section when the first is
- * short. The summary when no unit has any of the words.
+ * words (its section heading's words count half; the summary gets half a word more), then the next unit of
+ * the same section when the first is short. Never a unit that is mostly a link's words. The summary when no
+ * unit has any of the words.
  */
 export function chooseExcerpt(
   article: { title: string; summary: string; body: string },
@@ -222,15 +236,16 @@ export function chooseExcerpt(
   const asked = contentWords(question);
   let best = 0;
   let bestScore = 0;
-  for (const [i, unit] of units.entries()) {
-    const inText = vocabulary(unit.text);
-    const inSection = vocabulary(unit.section);
-    let score = 0;
+  for (const [i, candidate] of units.entries()) {
+    if (candidate.pointer) continue;
+    const inText = vocabulary(candidate.text);
+    const inSection = vocabulary(candidate.section);
+    // The summary says what the article is for: it wins ties and near ties.
+    let score = i === 0 ? 1 : 0;
     for (const w of asked) {
       if (inVocabulary(w, inText)) score += 2;
       else if (inVocabulary(w, inSection)) score += 1;
     }
-    // Summary first among equals: it says what the article is for.
     if (score > bestScore) {
       best = i;
       bestScore = score;
