@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { TestClock } from '../../platform/clock.ts';
 import type { Database, Db } from '../../platform/db/index.ts';
 import { loadArticleFiles, seedArticles } from '../knowledge/index.ts';
-import { buildStaff } from '../../../test/builders/index.ts';
+import { buildService, buildStaff } from '../../../test/builders/index.ts';
 import { openTestDatabase, testEngine } from '../../../test/support/db.ts';
 import { citationHolds, createAssistant } from './webchat.assistant.ts';
 
@@ -62,6 +62,7 @@ let db: Db;
 const clock = new TestClock('2026-12-07T10:00:00Z');
 const ns = `wa${randomUUID().slice(0, 6)}`;
 const authorityIds: string[] = [];
+let missedBinService = '';
 const files = loadArticleFiles();
 
 before(async () => {
@@ -108,6 +109,20 @@ before(async () => {
     articleSlug: (slug) => `${ns}-${slug}`,
   });
   assert.deepEqual(seeded.skipped, []);
+  // The missed-bin article linked to a service of its own (the demo's services are not seeded here).
+  const article = await db
+    .selectFrom('articles')
+    .select(['id', 'authority_id', 'team_id'])
+    .where('slug', '=', `${ns}-report-a-missed-bin-collection`)
+    .executeTakeFirstOrThrow();
+  const service = await buildService(db, article.authority_id, article.team_id, {
+    name: 'Report a missed bin',
+  });
+  await db
+    .insertInto('article_services')
+    .values({ article_id: article.id, service_id: service.id })
+    .execute();
+  missedBinService = service.slug;
 });
 after(() => database.close());
 
@@ -168,4 +183,66 @@ void test('the assistant answers the hand-written questions from the right artic
   if (wrongCitations.length) console.log(`wrong citations:\n${wrongCitations.join('\n')}`);
   assert.equal(wrongCitations.length, 0, 'an answer cites an article that does not contain the answer');
   assert.ok(rate >= 0.85, `correct ${(rate * 100).toFixed(1)}% is under 85%`);
+});
+
+void test('a turn: the answer quotes the article with its title, link and version, names the assistant and offers a person', async () => {
+  const assistant = createAssistant({ db });
+  const turn = await assistant.reply({
+    authorityIds,
+    question: "my bin wasn't emptied",
+    unhelpfulSoFar: 0,
+    now: clock.now(),
+  });
+  assert.equal(turn.kind, 'answer');
+  if (turn.kind !== 'answer') return;
+  assert.deepEqual(turn.article, {
+    slug: `${ns}-report-a-missed-bin-collection`,
+    title: 'What to do if your bin was not emptied',
+    version: 1,
+    url: `/help/${ns}-report-a-missed-bin-collection`,
+  });
+  const parts = turn.text.split('\n\n');
+  assert.equal(parts[0], 'I am an automated assistant, not a person.');
+  assert.match(parts[1], /If we did not empty your bin, report a missed bin\./);
+  assert.equal(
+    parts[2],
+    `This answer comes from: What to do if your bin was not emptied (/help/${ns}-report-a-missed-bin-collection)`,
+  );
+  assert.match(parts[3], /Did this help\?.*"Talk to a person"/);
+  assert.equal(turn.suggestedServiceSlug, missedBinService);
+});
+
+void test('handovers: asked for a person, two unhelpful answers, no good match; each with the best guess of the service', async () => {
+  const assistant = createAssistant({ db });
+  const ask = (question: string, unhelpfulSoFar = 0) =>
+    assistant.reply({ authorityIds, question, unhelpfulSoFar, now: clock.now() });
+  const missedBin = await ask("my bin wasn't emptied");
+  assert.equal(missedBin.kind, 'answer');
+
+  const asked = await ask('can I talk to a person about my bin not being emptied');
+  assert.equal(asked.kind, 'handover');
+  assert.equal(asked.kind === 'handover' && asked.reason, 'asked_for_person');
+  assert.equal(asked.suggestedServiceSlug, missedBin.suggestedServiceSlug);
+  assert.match(asked.text, /automated assistant.*pass you to a person/);
+
+  const once = await ask("my bin wasn't emptied", 1);
+  assert.equal(once.kind, 'answer', 'one unhelpful answer: the assistant tries again');
+  const twice = await ask("my bin wasn't emptied", 2);
+  assert.equal(twice.kind === 'handover' && twice.reason, 'not_helped_twice');
+  assert.equal(twice.suggestedServiceSlug, missedBin.suggestedServiceSlug);
+
+  const none = await ask("what's the weather like tomorrow");
+  assert.equal(none.kind === 'handover' && none.reason, 'no_good_match');
+  assert.equal(none.suggestedServiceSlug, null);
+  assert.match(none.text, /I do not have an answer to that/);
+  assert.equal((await ask('   ')).kind, 'handover');
+
+  // Only the given councils' articles: another council's front door finds nothing here.
+  const elsewhere = await assistant.reply({
+    authorityIds: [],
+    question: "my bin wasn't emptied",
+    unhelpfulSoFar: 0,
+    now: clock.now(),
+  });
+  assert.equal(elsewhere.kind === 'handover' && elsewhere.reason, 'no_good_match');
 });

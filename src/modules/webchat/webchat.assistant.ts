@@ -62,12 +62,12 @@ export function words(text: string): string[] {
   ).filter((w) => w !== '');
 }
 
-/** The words of a text that carry its subject, stemmed (no stop words, no one-letter words). */
+/** The words of a text that carry its subject, stemmed (no stop words, no one-letter words but numbers). */
 export function contentWords(text: string): string[] {
   return [
     ...new Set(
       words(text)
-        .filter((w) => w.length > 1 && !STOP_WORDS.has(w))
+        .filter((w) => (w.length > 1 || /\d/.test(w)) && !STOP_WORDS.has(w))
         .map(stem),
     ),
   ];
