@@ -246,3 +246,37 @@ void test('handovers: asked for a person, two unhelpful answers, no good match; 
   });
   assert.equal(elsewhere.kind === 'handover' && elsewhere.reason, 'no_good_match');
 });
+
+void test('with the language model: its rephrasing replaces the excerpt only when the citation check passes', async () => {
+  const replies: string[] = [];
+  const fakeFetch: typeof fetch = () =>
+    Promise.resolve(
+      new Response(
+        JSON.stringify({ choices: [{ message: { role: 'assistant', content: replies.shift() } }] }),
+        {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        },
+      ),
+    );
+  const assistant = createAssistant({
+    db,
+    llm: { url: 'http://llm.invalid/v1', key: 'k', model: 'm' },
+    fetch: fakeFetch,
+  });
+  const ask = () =>
+    assistant.reply({ authorityIds, question: "my bin wasn't emptied", unhelpfulSoFar: 0, now: clock.now() });
+  replies.push('Report a missed bin until 2 working days after your collection day.');
+  const good = await ask();
+  assert.equal(
+    good.kind === 'answer' && good.text.split('\n\n')[1],
+    'Report a missed bin until 2 working days after your collection day.',
+  );
+  replies.push('A crew will come this afternoon and you will get a refund of £30.');
+  const invented = await ask();
+  assert.match(
+    invented.kind === 'answer' ? invented.text.split('\n\n')[1] : '',
+    /^If we did not empty your bin/,
+  );
+  assert.match(invented.text, /This answer comes from: What to do if your bin was not emptied/);
+});
