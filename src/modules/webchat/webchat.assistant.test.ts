@@ -14,6 +14,8 @@ import {
   contentWords,
   inVocabulary,
   oneEditApart,
+  plainArticleText,
+  saysItDidNotHelp,
   vocabulary,
   type MatchFigures,
 } from './webchat.assistant.ts';
@@ -184,4 +186,35 @@ describe('the confidence rule', () => {
     assert.equal(chooseMatch([half])?.slug, 'a');
     assert.equal(chooseMatch([half, c('b', { asked: 4, matched: 2, inTitle: 1 })]), null);
   });
+});
+
+describe('saying an answer did not help', () => {
+  for (const text of [
+    'no',
+    'No.',
+    'nope',
+    "that didn't help",
+    'it does not answer my question',
+    'not what I asked',
+    'useless',
+    'no, that was not helpful',
+    'No thanks!',
+  ])
+    test(`"${text}" says so`, () => assert.equal(saysItDidNotHelp(text), true));
+  for (const text of [
+    'yes thanks',
+    'that helped',
+    'my bin was not emptied',
+    'nothing has been collected',
+    'november',
+    'no one came to empty my bin',
+  ])
+    test(`"${text}" does not`, () => assert.equal(saysItDidNotHelp(text), false));
+});
+
+test('the text a language model is given: plain, under its headings, without link addresses', () => {
+  const text = plainArticleText(MISSED_BIN);
+  assert.match(text, /^What to do if your bin was not emptied\n/);
+  assert.match(text, /\nBefore you report it\nCheck that: your bin was out by 7am/);
+  assert.doesNotMatch(text, /\/services\/|\/help\/|\*\*|##/);
 });

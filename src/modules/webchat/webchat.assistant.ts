@@ -219,6 +219,38 @@ export function articleUnits(article: { title: string; summary: string; body: st
   return units;
 }
 
+/**
+ * An article as plain text, each section under its heading, no Markdown and no link addresses: what the
+ * language model is given (and all it is given of the council's content).
+ */
+export function plainArticleText(article: { title: string; summary: string; body: string }): string {
+  const lines: string[] = [article.title];
+  let section = article.title;
+  for (const u of articleUnits(article)) {
+    if (u.section !== section) {
+      lines.push('', u.section);
+      section = u.section;
+    }
+    lines.push(u.text);
+  }
+  return lines.join('\n');
+}
+
+const NOT_HELPED = [
+  /^(no|nope|nah|not really)( thanks| thank you)?[\s.,!]*($|(it|that)\b)/,
+  /\b(didnt|did not|doesnt|does not|hasnt|has not|wasnt|was not|isnt|is not|not)\s+(help|helpful|useful|answer|what i (asked|meant|wanted))/,
+  /\b(unhelpful|useless|wrong answer|not what i)\b/,
+];
+
+/**
+ * True when a message says the last answer did not help ("no", "that didn't help", "not what I asked"):
+ * for the core, which counts these into `unhelpfulSoFar`.
+ */
+export function saysItDidNotHelp(text: string): boolean {
+  const lower = text.toLowerCase().replace(/['’]/g, '').replace(/\s+/g, ' ').trim();
+  return NOT_HELPED.some((re) => re.test(lower));
+}
+
 const EXCERPT_MAX = 320;
 
 /**
@@ -434,7 +466,7 @@ export function createAssistant(deps: AssistantDeps): ChatAssistant {
       if (input.unhelpfulSoFar >= 2) return handover('not_helped_twice');
       if (!best) return handover('no_good_match');
       const excerpt = chooseExcerpt(best, question);
-      const articleText = [best.title, best.summary, best.body].join('\n');
+      const articleText = plainArticleText(best);
       const answer = deps.llm
         ? await rephraseFromArticle(
             deps.llm,
