@@ -25,9 +25,18 @@ import { buildService, buildStaff } from '../../../test/builders/index.ts';
 import { openTestDatabase, testEngine } from '../../../test/support/db.ts';
 import { citationHolds, createAssistant } from './webchat.assistant.ts';
 
-const QUESTIONS = JSON.parse(
-  readFileSync(new URL('../../../test/fixtures/webchat/assistant-questions.json', import.meta.url), 'utf8'),
-) as { question: string; expected: string }[];
+interface Question {
+  question: string;
+  expected: string;
+}
+const fixture = (name: string) =>
+  JSON.parse(
+    readFileSync(new URL(`../../../test/fixtures/webchat/${name}`, import.meta.url), 'utf8'),
+  ) as Question[];
+/** Written before the assistant; the confidence rule was tuned on them. */
+const QUESTIONS = fixture('assistant-questions.json');
+/** Written after the tuning, as a check on it (one of them led to a fix: see docs/webchat.md). */
+const LATER_QUESTIONS = fixture('assistant-questions-later.json');
 
 /**
  * The judge's own reading of words, independent of the assistant's (so a fault in one does not hide in the
@@ -126,11 +135,10 @@ before(async () => {
 });
 after(() => database.close());
 
-void test('the assistant answers the hand-written questions from the right article or hands over: at least 85%, no wrong citation', async () => {
-  assert.ok(QUESTIONS.length >= 40, `${QUESTIONS.length} questions`);
-  assert.ok(QUESTIONS.filter((q) => q.expected === 'handover').length >= 10, 'at least 10 to hand over');
+/** Puts each question to the assistant, prints the figures and returns the share correct and the wrong citations. */
+async function evaluate(label: string, questions: Question[]): Promise<{ rate: number; wrong: number }> {
   const bySlug = new Map(files.map((f) => [f.slug, f]));
-  for (const { expected } of QUESTIONS)
+  for (const { expected } of questions)
     if (expected !== 'handover') assert.ok(bySlug.has(expected), `no article ${expected}`);
 
   const assistant = createAssistant({ db });
@@ -139,7 +147,7 @@ void test('the assistant answers the hand-written questions from the right artic
   let handedOver = 0;
   const wrongCitations: string[] = [];
   const misses: string[] = [];
-  for (const { question, expected } of QUESTIONS) {
+  for (const { question, expected } of questions) {
     const turn = await assistant.reply({ authorityIds, question, unhelpfulSoFar: 0, now: clock.now() });
     const got = turn.kind === 'answer' ? turn.article.slug.slice(ns.length + 1) : 'handover';
     if (turn.kind === 'answer') {
@@ -174,15 +182,28 @@ void test('the assistant answers the hand-written questions from the right artic
         wrongCitations.push(`  "${question}" → cited ${got} (wanted ${expected})`);
     }
   }
-  const rate = correct / QUESTIONS.length;
+  const rate = correct / questions.length;
   console.log(
-    `webchat assistant evaluation (${testEngine}): correct ${correct}/${QUESTIONS.length} = ${(rate * 100).toFixed(1)}%, ` +
+    `webchat assistant evaluation, ${label} (${testEngine}): correct ${correct}/${questions.length} = ${(rate * 100).toFixed(1)}%, ` +
       `answered ${answered}, handed over ${handedOver}, wrong citations ${wrongCitations.length}`,
   );
   if (misses.length) console.log(`misses:\n${misses.join('\n')}`);
   if (wrongCitations.length) console.log(`wrong citations:\n${wrongCitations.join('\n')}`);
-  assert.equal(wrongCitations.length, 0, 'an answer cites an article that does not contain the answer');
+  return { rate, wrong: wrongCitations.length };
+}
+
+void test('the assistant answers the hand-written questions from the right article or hands over: at least 85%, no wrong citation', async () => {
+  assert.ok(QUESTIONS.length >= 40, `${QUESTIONS.length} questions`);
+  assert.ok(QUESTIONS.filter((q) => q.expected === 'handover').length >= 10, 'at least 10 to hand over');
+  const { rate, wrong } = await evaluate('the first questions', QUESTIONS);
+  assert.equal(wrong, 0, 'an answer cites an article that does not contain the answer');
   assert.ok(rate >= 0.85, `correct ${(rate * 100).toFixed(1)}% is under 85%`);
+});
+
+void test('the later questions (written after the tuning): at least 80%, no wrong citation', async () => {
+  const { rate, wrong } = await evaluate('the later questions', LATER_QUESTIONS);
+  assert.equal(wrong, 0, 'an answer cites an article that does not contain the answer');
+  assert.ok(rate >= 0.8, `correct ${(rate * 100).toFixed(1)}% is under 80%`);
 });
 
 void test('a turn: the answer quotes the article with its title, link and version, names the assistant and offers a person', async () => {

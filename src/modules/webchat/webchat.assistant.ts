@@ -64,13 +64,14 @@ export function words(text: string): string[] {
 
 /** The words of a text that carry its subject, stemmed (no stop words, no one-letter words but numbers). */
 export function contentWords(text: string): string[] {
-  return [
-    ...new Set(
-      words(text)
-        .filter((w) => (w.length > 1 || /\d/.test(w)) && !STOP_WORDS.has(w))
-        .map(stem),
-    ),
-  ];
+  return [...new Set(subjectWords(text))];
+}
+
+function subjectWords(text: string): string[] {
+  return words(text)
+    .filter((w) => (w.length > 1 || /\d/.test(w)) && !STOP_WORDS.has(w))
+    .map(stem)
+    .filter((w) => !STOP_WORDS.has(w));
 }
 
 /** True when a and b differ by at most one letter added, dropped, changed or two swapped. */
@@ -91,9 +92,12 @@ export function oneEditApart(a: string, b: string): boolean {
   return short.slice(i) === long.slice(i + 1);
 }
 
-/** The stemmed words of a text, as a set to test question words against. */
+/**
+ * The stemmed words of a text that can carry its subject, as a set to test question words against (no stop
+ * words: "mould" must not pass for a misspelt "would").
+ */
 export function vocabulary(text: string): Set<string> {
-  return new Set(words(text).map(stem));
+  return new Set(subjectWords(text));
 }
 
 /**
@@ -330,10 +334,14 @@ export function citationHolds(answer: string, articleText: string): boolean {
 // --- Matching -----------------------------------------------------------------------------------------------
 
 /** How many of a question's content words a text holds (misspellings of one letter allowed). */
-export function coverage(question: string, text: string): { matched: number; asked: number } {
+export function coverage(
+  question: string,
+  text: string,
+): { matched: number; asked: number; missing: string[] } {
   const asked = contentWords(question);
   const vocab = vocabulary(text);
-  return { matched: asked.filter((w) => inVocabulary(w, vocab)).length, asked: asked.length };
+  const missing = asked.filter((w) => !inVocabulary(w, vocab));
+  return { matched: asked.length - missing.length, asked: asked.length, missing };
 }
 
 /** A search hit read in full: how many of the question's words its whole text, its title and keywords, and its title hold. */
@@ -349,6 +357,8 @@ export interface MatchFigures {
   inHead: number;
   /** …in its title. */
   inTitle: number;
+  /** The question's content words its text lacks. */
+  missing: readonly string[];
 }
 
 export const MIN_SEARCH_SCORE = 0.2;
@@ -358,7 +368,9 @@ export const MIN_SEARCH_SCORE = 0.2;
  * the candidates are ranked by the question words they hold plus those in their title (the search's order
  * breaks ties), and the first answers only when
  * - the search scored it at least 0.2 and its title or keywords hold a third of the question's words, and
- * - it holds three quarters of the question's words, or half of them with one in its title, and
+ * - it holds three quarters of the question's words, or half of them with one in its title and each word it
+ *   lacks found in another candidate (a word no candidate has, like "mould" or "boiler", is a subject the
+ *   articles do not cover), and
  * - when it does not hold them all, no other candidate ranks level with it (two equally good partial
  *   matches: the assistant cannot tell which the resident means).
  * Returns the chosen candidate, or null (hand over).
@@ -371,7 +383,11 @@ export function chooseMatch<T extends MatchFigures>(candidates: readonly T[]): T
   const asked = best.asked;
   if (asked === 0 || best.matched === 0 || best.score < MIN_SEARCH_SCORE) return null;
   if (best.inHead < asked / 3) return null;
-  if (!(best.matched >= 0.75 * asked || (best.inTitle >= 1 && best.matched >= 0.5 * asked))) return null;
+  const elsewhere = (word: string) => candidates.some((c) => c !== best && !c.missing.includes(word));
+  const enough =
+    best.matched >= 0.75 * asked ||
+    (best.inTitle >= 1 && best.matched >= 0.5 * asked && best.missing.every(elsewhere));
+  if (!enough) return null;
   if (best.matched < asked && candidates.some((c) => c !== best && rank(c) === rank(best))) return null;
   return best;
 }
@@ -440,6 +456,7 @@ export function createAssistant(deps: AssistantDeps): ChatAssistant {
         score: hit.score,
         asked: all.asked,
         matched: all.matched,
+        missing: all.missing,
         inHead: coverage(input.question, `${article.title}\n${article.keywords}`).matched,
         inTitle: coverage(input.question, article.title).matched,
       });
