@@ -294,3 +294,48 @@ void test('issue 13: email threading settings: Message-ID domain, reply address,
       !error.message.includes('short-secret-value'),
   );
 });
+
+void test('issue 16: the webchat assistant language model is off unless its URL and model are set; the key is never echoed', () => {
+  const dir = dataDir();
+  assert.equal(loadConfig({ DATA_DIR: dir }).chatAssistantLlm, null);
+  assert.deepEqual(
+    loadConfig({
+      DATA_DIR: dir,
+      CHAT_ASSISTANT_LLM_URL: 'https://llm.example.gov.uk/v1',
+      CHAT_ASSISTANT_LLM_KEY: 'llm-key',
+      CHAT_ASSISTANT_LLM_MODEL: 'council-small',
+    }).chatAssistantLlm,
+    { url: 'https://llm.example.gov.uk/v1', key: 'llm-key', model: 'council-small', timeoutMs: 4000 },
+  );
+  assert.equal(
+    loadConfig({
+      DATA_DIR: dir,
+      CHAT_ASSISTANT_LLM_URL: 'http://localhost:8080/v1',
+      CHAT_ASSISTANT_LLM_MODEL: 'm',
+      CHAT_ASSISTANT_LLM_TIMEOUT_MS: '1500',
+    }).chatAssistantLlm?.timeoutMs,
+    1500,
+  );
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dir, CHAT_ASSISTANT_LLM_URL: 'https://llm.example.gov.uk/v1' }),
+    /CHAT_ASSISTANT_LLM_MODEL is required when CHAT_ASSISTANT_LLM_URL is set/,
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        DATA_DIR: dir,
+        CHAT_ASSISTANT_LLM_URL: 'http://llm.example.gov.uk/v1',
+        CHAT_ASSISTANT_LLM_MODEL: 'm',
+      }),
+    /CHAT_ASSISTANT_LLM_URL must be the https:\/\/ base URL/,
+  );
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dir, CHAT_ASSISTANT_LLM_KEY: 'secret-llm-key' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.problems.includes(
+        'CHAT_ASSISTANT_LLM_KEY and CHAT_ASSISTANT_LLM_MODEL are only used with CHAT_ASSISTANT_LLM_URL',
+      ) &&
+      !error.message.includes('secret-llm-key'),
+  );
+});

@@ -360,6 +360,25 @@ const envSchema = z.object({
       );
     }, 'must be "latitude,longitude,zoom" in the UK, like 51.062,-2.32,13')
     .default('51.062,-2.32,12'),
+  CHAT_ASSISTANT_LLM_URL: z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        const local =
+          url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+        return (
+          (url.protocol === 'https:' || (url.protocol === 'http:' && local)) && !url.username && !url.password
+        );
+      } catch {
+        return false;
+      }
+    }, 'must be the https:// base URL of an OpenAI-compatible API, like https://llm.example.gov.uk/v1 (plain http:// only on localhost; no credentials in it)')
+    .optional(),
+  CHAT_ASSISTANT_LLM_KEY: z.string().trim().min(1).optional(),
+  CHAT_ASSISTANT_LLM_MODEL: z.string().trim().min(1).max(200).optional(),
+  CHAT_ASSISTANT_LLM_TIMEOUT_MS: wholeNumber(100, 30_000).default(4000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -486,6 +505,11 @@ export interface Config {
   brand: BrandConfig;
   /** The location step's map tiles (docs/forms.md "Location"); null = no map. */
   map: MapSettings | null;
+  /**
+   * The webchat assistant's optional language model (docs/webchat.md "Assistant"): a council's own
+   * OpenAI-compatible endpoint that may rephrase answers from the quoted article; null = off (the default).
+   */
+  chatAssistantLlm: { url: string; key: string | null; model: string; timeoutMs: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -523,7 +547,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         key === 'TELEPHONY_SECRET' ||
         key === 'TELEPHONY_TWILIO_AUTH_TOKEN' ||
         key === 'ONE_LOGIN_CLIENT_SECRET' ||
-        key === 'ONE_LOGIN_PRIVATE_KEY'
+        key === 'ONE_LOGIN_PRIVATE_KEY' ||
+        key === 'CHAT_ASSISTANT_LLM_KEY'
           ? ''
           : ` (got "${String(cleaned[key] ?? '')}")`;
       problems.push(`${key} ${issue.message}${shown}`);
@@ -575,6 +600,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   if (e.MAP_TILE_URL && !e.MAP_TILE_ATTRIBUTION)
     problems.push('MAP_TILE_ATTRIBUTION is required when MAP_TILE_URL is set (the map must credit its data)');
+  if (e.CHAT_ASSISTANT_LLM_URL && !e.CHAT_ASSISTANT_LLM_MODEL)
+    problems.push('CHAT_ASSISTANT_LLM_MODEL is required when CHAT_ASSISTANT_LLM_URL is set');
+  if (!e.CHAT_ASSISTANT_LLM_URL && (e.CHAT_ASSISTANT_LLM_KEY || e.CHAT_ASSISTANT_LLM_MODEL))
+    problems.push(
+      'CHAT_ASSISTANT_LLM_KEY and CHAT_ASSISTANT_LLM_MODEL are only used with CHAT_ASSISTANT_LLM_URL',
+    );
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = resolve(e.DATA_DIR);
@@ -727,6 +758,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           centre: e.MAP_CENTRE.replace(/\s/g, ''),
         }
       : null,
+    chatAssistantLlm:
+      e.CHAT_ASSISTANT_LLM_URL && e.CHAT_ASSISTANT_LLM_MODEL
+        ? {
+            url: e.CHAT_ASSISTANT_LLM_URL,
+            key: e.CHAT_ASSISTANT_LLM_KEY ?? null,
+            model: e.CHAT_ASSISTANT_LLM_MODEL,
+            timeoutMs: e.CHAT_ASSISTANT_LLM_TIMEOUT_MS,
+          }
+        : null,
   };
 }
 
