@@ -10,6 +10,7 @@ import { TestClock } from '../src/platform/clock.ts';
 import { withTransaction, type Db } from '../src/platform/db/index.ts';
 import { SessionStore } from '../src/platform/http/sessions.ts';
 import { changeStatus } from '../src/modules/cases/index.ts';
+import { callbackJobHandlers } from '../src/modules/callbacks/index.ts';
 import { loadServiceDefinitions } from '../src/modules/services/index.ts';
 import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCustomer, signedIn } from './builders/customers.ts';
@@ -117,5 +118,78 @@ void describe('issue 12 item 7: phone numbers', () => {
       assert.ok(shown.length > 0, `${page} shows the number`);
       assert.deepEqual([...new Set(shown)], ['07700 900188'], page);
     }
+  });
+});
+
+void describe('issue 17 item 3: honest contact', () => {
+  void test('issue 17 item 3: a guest who gave only a landline is never told a message was sent, and their team is asked to call them', async () => {
+    const guest = new Browser(t.app);
+    const made = await walkAndSubmit({
+      app: t.app,
+      db,
+      browser: guest,
+      definition: definition(),
+      slug: service.slug,
+      answers: { email: '', phone: '01632 960 001', contactBy: 'phone' },
+    });
+    const page = await guest.get(made.confirmation);
+    assert.equal(page.statusCode, 200);
+    assert.doesNotMatch(page.body, /We have sent you/);
+    assert.match(
+      page.body,
+      /We could not send you a message because we do not have an email address or mobile number/,
+    );
+    const ack = await db
+      .selectFrom('messages')
+      .select(['status', 'recipient'])
+      .where('case_id', '=', made.caseId)
+      .where('template', '=', 'case.acknowledgement')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([ack.status, ack.recipient], ['failed', ''], 'nothing could be sent');
+
+    // The callbacks scan (every minute) makes the "call the resident" task for the case's team, once.
+    const handlers = callbackJobHandlers({ db, clock });
+    for (let run = 0; run < 2; run++)
+      await handlers['callbacks.scan']({
+        id: run,
+        topic: 'callbacks.scan',
+        payload: {},
+        attempts: 1,
+        authorityId: null,
+      });
+    const calls = await db
+      .selectFrom('callbacks')
+      .select(['team_id', 'phone', 'source', 'topic', 'case_id', 'status'])
+      .where('case_id', '=', made.caseId)
+      .execute();
+    assert.equal(calls.length, 1, 'one call-back task');
+    assert.equal(calls[0].team_id, service.teamId, 'for the team that owns the case');
+    assert.equal(calls[0].phone, '+441632960001');
+    assert.equal(calls[0].source, 'system');
+    assert.match(calls[0].topic, /Call the resident about/);
+  });
+
+  void test('issue 17 item 3: a guest with an email address is told a message was sent, and gets no call-back task', async () => {
+    const guest = new Browser(t.app);
+    const made = await walkAndSubmit({
+      app: t.app,
+      db,
+      browser: guest,
+      definition: definition(),
+      slug: service.slug,
+      answers: { email: `${randomUUID().slice(0, 8)}@example.com`, phone: '', contactBy: 'email' },
+    });
+    const page = await guest.get(made.confirmation);
+    assert.match(page.body, /We have sent you a message to confirm we have it/);
+    const handlers = callbackJobHandlers({ db, clock });
+    await handlers['callbacks.scan']({
+      id: 9,
+      topic: 'callbacks.scan',
+      payload: {},
+      attempts: 1,
+      authorityId: null,
+    });
+    const calls = await db.selectFrom('callbacks').select('id').where('case_id', '=', made.caseId).execute();
+    assert.equal(calls.length, 0);
   });
 });

@@ -441,3 +441,54 @@ export async function keptCounts(db: Conn, authorityIds: string[], from: Date, t
     open: Number(row.open),
   };
 }
+
+/**
+ * New requests (since `since`) whose acknowledgement could not be sent to anyone (no email address, mobile
+ * or postal address: the message is stored failed with no recipient) and that have no "call the resident"
+ * callback yet, with a number to call (the guest's, or the customer's, primary first).
+ */
+export function unreachableNewCases(db: Conn, since: Date, limit: number) {
+  return db
+    .selectFrom('messages as m')
+    .innerJoin('cases as c', 'c.id', 'm.case_id')
+    .leftJoin('customers as p', 'p.id', 'c.customer_id')
+    .select([
+      'c.id',
+      'c.reference',
+      'c.authority_id',
+      'c.team_id',
+      'c.customer_id',
+      'c.service_id',
+      'c.guest_name',
+      'c.guest_phone',
+      'p.given_name',
+      'p.family_name',
+      (eb) =>
+        eb
+          .selectFrom('contact_points as k')
+          .select('k.normalised')
+          .whereRef('k.customer_id', '=', 'c.customer_id')
+          .where('k.kind', '=', 'phone')
+          .orderBy('k.is_primary', 'desc')
+          .orderBy('k.created_at')
+          .limit(1)
+          .as('customer_phone'),
+    ])
+    .where('m.template', '=', 'case.acknowledgement')
+    .where('m.status', '=', 'failed')
+    .where('m.recipient', '=', '')
+    .where('m.created_at', '>', since)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('callbacks as b')
+            .select('b.id')
+            .where('b.idempotency_key', '=', sql<string>`'unreachable:' || c.id::text`),
+        ),
+      ),
+    )
+    .orderBy('m.created_at')
+    .limit(limit)
+    .execute();
+}

@@ -19,6 +19,7 @@ import { withTransaction } from '../../platform/db/index.ts';
 import type { CallbackAttemptOutcome } from '../../platform/db/schema.ts';
 import { DomainRuleError } from '../../platform/http/errors.ts';
 import { notifyStaff } from '../../platform/realtime/index.ts';
+import { normalisePhone } from '../../platform/contact/index.ts';
 import { formatDate } from '../../platform/views/index.ts';
 import * as repo from './callbacks.repository.ts';
 
@@ -105,7 +106,7 @@ export interface PromiseInput {
   name?: string | null;
   topic: string;
   bestTime?: string | null;
-  source: 'phone' | 'web' | 'staff';
+  source: 'phone' | 'web' | 'staff' | 'system';
   originCallId?: string | null;
   originInteractionId?: string | null;
   dueAt: Date;
@@ -465,3 +466,50 @@ export async function promiseContext(db: Db, ids: { customerId: string | null; c
 }
 
 export const findTeam = (db: Db, id: string) => repo.findTeam(db, id);
+
+/** How far back the scan looks for requests we could not acknowledge. */
+const UNREACHABLE_LOOKBACK_MS = 7 * 24 * 60 * 60_000;
+
+/**
+ * Honest contact (issue 17, item 3): a request whose acknowledgement could not be sent to anyone (the
+ * resident gave only a landline, or nothing we can write to) becomes a "call the resident" callback for the
+ * team that owns the case, due within the callback standard, once per case (`unreachable:<case id>`).
+ * Part of the `callbacks.scan` job (every minute), so the submission itself costs nothing more. A request
+ * with no number at all gets none (its failed message is in the staff outbox). Returns how many were made.
+ */
+export async function promiseCallsForUnreachable(
+  db: Db,
+  options: { now: Date; settings: CallbackSettings },
+): Promise<number> {
+  const rows = await repo.unreachableNewCases(
+    db,
+    new Date(options.now.getTime() - UNREACHABLE_LOOKBACK_MS),
+    200,
+  );
+  let made = 0;
+  for (const row of rows) {
+    const phone = normalisePhone(row.guest_phone ?? row.customer_phone);
+    if (!phone) continue;
+    const name = row.guest_name ?? ([row.given_name, row.family_name].filter(Boolean).join(' ') || null);
+    const result = await withTransaction(db, (trx) =>
+      promiseCallback(trx, {
+        authorityId: row.authority_id,
+        customerId: row.customer_id,
+        caseId: row.id,
+        serviceId: row.service_id,
+        teamId: row.team_id,
+        phone,
+        name,
+        topic: `Call the resident about ${row.reference}: we have no email address or mobile number for them, so they have not had our acknowledgement`,
+        source: 'system',
+        dueAt: dueWithinStandard(options.now, options.settings),
+        idempotencyKey: `unreachable:${row.id}`,
+        now: options.now,
+        settings: options.settings,
+        actor: { actorType: 'system', actorId: null },
+      }),
+    );
+    if (result.created) made += 1;
+  }
+  return made;
+}

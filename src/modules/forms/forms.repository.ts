@@ -138,7 +138,34 @@ export function markDraftSubmittedInBatch(
 export function caseReferenceOf(db: Q, caseId: string) {
   return db
     .selectFrom('cases')
-    .select(['id', 'reference', 'due_at', 'guest_email', 'guest_phone', 'customer_id'])
+    .select([
+      'id',
+      'reference',
+      'due_at',
+      'guest_email',
+      'guest_phone',
+      'customer_id',
+      // How the acknowledgement went out (null: there was nobody to send it to).
+      (eb) =>
+        eb
+          .selectFrom('messages')
+          .select('messages.channel')
+          .whereRef('messages.case_id', '=', 'cases.id')
+          .where('messages.template', '=', 'case.acknowledgement')
+          .where('messages.recipient', '!=', '')
+          .limit(1)
+          .as('acknowledged_by'),
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('contact_points')
+              .select('contact_points.id')
+              .whereRef('contact_points.customer_id', '=', 'cases.customer_id')
+              .where('contact_points.kind', '=', 'phone'),
+          )
+          .as('customer_has_phone'),
+    ])
     .where('id', '=', caseId)
     .executeTakeFirst();
 }

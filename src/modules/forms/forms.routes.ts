@@ -381,7 +381,8 @@ async function registerFlow(
       const created = await submittedCase(deps.db, draft.submittedCaseId);
       if (!created) throw new NotFoundError();
       const t = translator(request);
-      const contact = created.guest_email ?? created.guest_phone ?? null;
+      const by = created.acknowledged_by;
+      const callable = created.guest_phone !== null || Boolean(created.customer_has_phone);
       return reply.view('forms/confirmation.njk', {
         ...common(draft, service),
         pageTitle: `${t('forms.confirmation.title')} – ${service.name}`,
@@ -390,7 +391,9 @@ async function registerFlow(
           { closed: false, paused: false, dueAt: created.due_at },
           request.locale,
         ),
-        contactSent: contact !== null || created.customer_id !== null,
+        // Honest contact (issue 17): "we have sent you a message" only when one could be sent.
+        acknowledgement:
+          by === 'email' || by === 'sms' ? 'sent' : by === 'letter' ? 'letter' : callable ? 'call' : 'none',
         // Staff go on to the case they raised, or back to the customer they are helping.
         caseId: flow.staffArea ? draft.submittedCaseId : null,
         customerId: flow.staffArea ? created.customer_id : null,

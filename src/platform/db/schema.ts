@@ -899,7 +899,7 @@ export interface CallbacksTable {
   name: string | null;
   topic: string;
   best_time: string | null;
-  source: 'phone' | 'web' | 'staff';
+  source: 'phone' | 'web' | 'staff' | 'system';
   origin_call_id: string | null;
   origin_interaction_id: string | null;
   due_at: Timestamp;

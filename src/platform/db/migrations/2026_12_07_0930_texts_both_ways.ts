@@ -10,6 +10,8 @@
  *   poll may both bring it), with what was done with it: threaded onto a case, waiting in triage, or an
  *   opt-out / opt-in word.
  * - `text_opt_outs`: numbers that texted STOP (and have not texted START since): no text is sent to them.
+ * - `callbacks.source` may be `system` (item 3: a "call the resident" task for a request we have no way to
+ *   send messages about).
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -52,9 +54,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       inbound_text_id uuid references inbound_texts(id)
     )
   `.execute(db);
+  await sql`alter table callbacks drop constraint callbacks_source_check`.execute(db);
+  await sql`alter table callbacks add constraint callbacks_source_check
+    check (source in ('phone', 'web', 'staff', 'system'))`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`alter table callbacks drop constraint callbacks_source_check`.execute(db);
+  await sql`alter table callbacks add constraint callbacks_source_check
+    check (source in ('phone', 'web', 'staff'))`.execute(db);
   await sql`drop table text_opt_outs`.execute(db);
   await sql`drop table inbound_texts`.execute(db);
   await sql`drop index messages_provider_id_idx`.execute(db);
