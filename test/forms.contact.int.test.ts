@@ -193,3 +193,38 @@ void describe('issue 17 item 3: honest contact', () => {
     assert.equal(calls.length, 0);
   });
 });
+
+void describe('issue 17 item 2: language and needs on the case page', () => {
+  void test("issue 17 item 2: the officer's case page shows the customer's language and needs in words", async () => {
+    const customer = await buildCustomer(db, service.authorityId, {
+      email: `${randomUUID().slice(0, 8)}@example.com`,
+      communicationNeeds: ['interpreter:pl', 'large_print'],
+    });
+    await db
+      .updateTable('customers')
+      .set({ preferred_language: 'pl' })
+      .where('id', '=', customer.id)
+      .execute();
+    const { token } = await new SessionStore(db, clock, 30).create('resident', { customerId: customer.id });
+    const browser = new Browser(t.app);
+    browser.cookies.set('fd_session', t.app.signCookie(token));
+    const made = await walkAndSubmit({
+      app: t.app,
+      db,
+      browser,
+      definition: definition(),
+      slug: service.slug,
+      answers: { contactBy: 'email' },
+    });
+    const officer = await buildStaff(db, service.authorityId, {
+      roles: ['officer'],
+      teamIds: [service.teamId],
+    });
+    const page = await (await signedIn(t.app, officer)).get(`/staff/cases/${made.caseId}`);
+    assert.equal(page.statusCode, 200);
+    const shown = /data-testid="language-and-needs">([\s\S]*?)<\/div>/.exec(page.body)?.[1] ?? '';
+    assert.match(shown, /Polish — interpreter needed/);
+    assert.match(shown, /Large print/);
+    assert.doesNotMatch(shown, /interpreter:pl|large_print/);
+  });
+});

@@ -9,6 +9,7 @@ import type { StaffPrincipal } from '../identity/index.ts';
 import { answersInWords } from '../services/index.ts';
 import { fillTemplate, PRIORITIES } from './cases.handling.ts';
 import { staffMaySeeCase } from './cases.policy.ts';
+import { languageAndNeeds } from '../customers/index.ts';
 import { customerNameOf, timeLeft } from './cases.queues.presenters.ts';
 import { allowedNextStatuses, defaultCaseCalendar } from './cases.service.ts';
 import { MAX_EXTENSION_DAYS } from './cases.sla.ts';
@@ -135,6 +136,8 @@ export function staffCasePageView(
     extensionDays: sla?.extensionDays ?? 0,
     customerName,
     customerHref: row.customer_id ? `/staff/customers/${row.customer_id}` : null,
+    // Issue 17: the customer's language and needs in words, at the top of the case.
+    languageAndNeeds: languageAndNeeds(row.preferred_language, row.communication_needs),
     answers: answerRows(service.definition, row.answers),
     messages: timeline.filter((e) => e.visibleToCustomer).map(view),
     internal: timeline.filter((e) => !e.visibleToCustomer).map(view),

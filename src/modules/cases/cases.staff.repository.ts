@@ -45,6 +45,8 @@ export function staffCaseRow(db: Q, caseId: string) {
       'p.given_name',
       'p.family_name',
       'p.organisation_name',
+      'p.preferred_language',
+      'p.communication_needs',
     ])
     .where('c.id', '=', caseId)
     .executeTakeFirst();

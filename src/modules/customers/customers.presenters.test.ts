@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeHtml, maskEmail, outcomeLabel, pagination, timelineItems } from './customers.presenters.ts';
+import {
+  escapeHtml,
+  languageAndNeeds,
+  maskEmail,
+  outcomeLabel,
+  pagination,
+  timelineItems,
+} from './customers.presenters.ts';
 
 void test('emails are masked to first and last letter of the local part', () => {
   assert.equal(maskEmail('jane.thompson@example.com'), 'j•••n@example.com');
@@ -51,4 +58,18 @@ void test('outcomes read as words: form outcomes, other recorded codes, unknown 
   assert.equal(outcomeLabel('update_given'), 'Update given');
   assert.equal(outcomeLabel('left_voicemail'), 'Left voicemail');
   assert.equal(outcomeLabel('Pass sent'), 'Pass sent');
+});
+
+void test('issue 17: language and needs in words, never codes', () => {
+  assert.deepEqual(languageAndNeeds('pl', ['interpreter:pl']), ['Polish — interpreter needed']);
+  assert.deepEqual(languageAndNeeds('en', [{ kind: 'interpreter', language: 'ur' }, 'large_print']), [
+    'Urdu — interpreter needed',
+    'Large print',
+  ]);
+  assert.deepEqual(languageAndNeeds('pl', ['interpreter']), ['Polish — interpreter needed']);
+  assert.deepEqual(languageAndNeeds('cy', ['easy_read']), ['Speaks Welsh', 'Easy read']);
+  assert.deepEqual(languageAndNeeds('en', []), []);
+  assert.deepEqual(languageAndNeeds('en', ['interpreter']), ['Interpreter needed']);
+  for (const text of languageAndNeeds('pl', ['interpreter:pl', 'bsl', 'text_relay']))
+    assert.doesNotMatch(text, /:|_/, text);
 });

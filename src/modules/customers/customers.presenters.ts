@@ -157,6 +157,35 @@ export function communicationNeedLabels(needs: unknown): string[] {
   });
 }
 
+/**
+ * A customer's language and communication needs in words, for every staff screen that shows the customer
+ * (the case page, the single view): "Polish — interpreter needed", "Speaks Welsh", "Large print". Never a
+ * code. Empty for an English speaker with no needs.
+ */
+export function languageAndNeeds(preferredLanguage: string | null | undefined, needs: unknown): string[] {
+  const list: unknown[] = Array.isArray(needs) ? needs : [];
+  const interpreterLanguage = (n: unknown): string | null | undefined => {
+    if (typeof n === 'string') return n.startsWith('interpreter') ? (n.split(':')[1] ?? null) : undefined;
+    if (
+      n &&
+      typeof n === 'object' &&
+      ((n as { kind?: string }).kind ?? (n as { type?: string }).type) === 'interpreter'
+    )
+      return (n as { language?: string }).language ?? null;
+    return undefined;
+  };
+  const interpreter = list.map(interpreterLanguage).find((l) => l !== undefined);
+  const nameOf = (code: string) => findLanguage(code)?.english ?? code;
+  const home = preferredLanguage && preferredLanguage !== 'en' ? nameOf(preferredLanguage) : null;
+  const words: string[] = [];
+  if (interpreter !== undefined) {
+    const language = interpreter ? nameOf(interpreter) : home;
+    words.push(language ? `${language} — interpreter needed` : 'Interpreter needed');
+  } else if (home) words.push(`Speaks ${home}`);
+  words.push(...communicationNeedLabels(list.filter((n) => interpreterLanguage(n) === undefined)));
+  return words;
+}
+
 export function identityRows(c: {
   given_name: string | null;
   family_name: string | null;

@@ -7,4 +7,4 @@ export { searchCustomers, explainCustomerSearch } from './customers.repository.t
 export { normaliseAddress, parseSearchQuery, searchNameOf } from './customers.normalise.ts';
 export { isRepeatContact } from './customers.rules.ts';
 export { canSeeCase, type CustomerScope } from './customers.policy.ts';
-export { communicationNeedLabels } from './customers.presenters.ts';
+export { communicationNeedLabels, languageAndNeeds } from './customers.presenters.ts';
