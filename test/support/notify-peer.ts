@@ -26,7 +26,7 @@ export interface NotifyRequest {
 
 export interface SentNotification {
   id: string;
-  type: 'email' | 'sms';
+  type: 'email' | 'sms' | 'letter';
   reference: string | null;
   templateId: string;
   to: string;
@@ -123,7 +123,7 @@ export async function startNotifyPeer(): Promise<NotifyPeer> {
       const body = req.method === 'POST' ? await readJson(req) : {};
       requests.push({ method: req.method ?? '', path: url.pathname + url.search, serviceId: verified, body });
 
-      const match = /^\/v2\/notifications\/(email|sms)$/.exec(url.pathname);
+      const match = /^\/v2\/notifications\/(email|sms|letter)$/.exec(url.pathname);
       if (req.method === 'POST' && match) {
         if (failures > 0) {
           failures -= 1;
@@ -134,8 +134,20 @@ export async function startNotifyPeer(): Promise<NotifyPeer> {
             ],
           });
         }
-        const type = match[1] as 'email' | 'sms';
-        const to = String(type === 'email' ? body.email_address : body.phone_number);
+        const type = match[1] as 'email' | 'sms' | 'letter';
+        const fields = (body.personalisation ?? {}) as Record<string, string>;
+        if (type === 'letter') {
+          // Notify's own check: 3 to 7 address lines, the last a postcode (the peer knows none are real).
+          const lines = Object.keys(fields).filter((k) => /^address_line_[1-7]$/.test(k));
+          if (lines.length < 3 || lines.length > 7)
+            return send(res, 400, {
+              status_code: 400,
+              errors: [{ error: 'ValidationError', message: 'Address must be at least 3 lines' }],
+            });
+        }
+        const to = String(
+          type === 'email' ? body.email_address : type === 'sms' ? body.phone_number : fields.address_line_1,
+        );
         const notification: SentNotification = {
           id: randomUUID(),
           type,

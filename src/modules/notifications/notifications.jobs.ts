@@ -129,7 +129,7 @@ export async function deliverMessage(deps: SendDeps, job: Job): Promise<void> {
     return;
   }
 
-  const adapter = found.channel === 'letter' ? null : deps.adapters[found.channel];
+  const adapter = found.channel === 'letter' ? (deps.adapters.letter ?? null) : deps.adapters[found.channel];
   if (!adapter) {
     // Letters go in the print run; without Notify or SMTP, emails and texts stay in the local outbox.
     await finish(deps, found, { status: 'recorded', provider: 'local', providerId: null, error: null });
@@ -138,7 +138,7 @@ export async function deliverMessage(deps: SendDeps, job: Job): Promise<void> {
 
   const outgoing: OutgoingMessage = {
     id: found.id,
-    channel: found.channel === 'sms' ? 'sms' : 'email',
+    channel: found.channel,
     template: found.template,
     recipient: found.recipient,
     subject: found.subject,
