@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,7 @@ import {
   registerTelephonyEvents,
   registerTelephonyStaffRoutes,
 } from './modules/telephony/index.ts';
+import { registerWebchat, type WebchatDeps } from './modules/webchat/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +53,8 @@ export interface AppDeps {
   logger?: boolean;
   /** The process's metrics registry (shared with the worker under `npm start`); default: a new one. */
   metrics?: Metrics;
+  /** Webchat's assistant, hub and sweep timer (tests drive the sweep themselves); see docs/webchat.md. */
+  webchat?: Pick<WebchatDeps, 'assistant' | 'hub' | 'sweepEveryMs'>;
 }
 
 const modulesDir = join(dirname(fileURLToPath(import.meta.url)), 'modules');
@@ -72,6 +76,7 @@ const moduleViewDirs = [
   'telephony',
   'callbacks',
   'knowledge',
+  'webchat',
 ].map((m) => join(modulesDir, m, 'views'));
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -110,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerEmailMetrics(metrics, db, { clock });
 
   await app.register(rateLimit, { global: false });
+  // WebSockets (webchat): registered once; a frame larger than 64 KiB closes the socket.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const sessions = new SessionStore(db, clock, config.sessionIdleMinutes);
   const identity = new IdentityService(db, clock, config.signInMaxFailures, config.signInLockMinutes);
   const oidc = config.oidc;
@@ -202,5 +209,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerTelephonyStaffRoutes(app, { db, clock, phoneScripts: phoneScriptsFor({ db, clock }) });
   await registerCallbacks(app, { db, clock, settings: config.callbacks });
   await registerPhoneFigures(app, { db, clock });
+  await registerWebchat(app, { db, clock, secureCookies: config.secureCookies, ...deps.webchat });
   return app;
 }
