@@ -81,7 +81,8 @@ export async function registerWebchatPortalRoutes(
 ): Promise<void> {
   const { core } = deps;
   const openStreams = new Set<{ end(): void }>();
-  app.addHook('onClose', async () => {
+  // Before the server waits for its connections to finish: an event stream never finishes by itself.
+  app.addHook('preClose', async () => {
     for (const stream of openStreams) stream.end();
     openStreams.clear();
   });

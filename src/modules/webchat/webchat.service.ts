@@ -17,7 +17,7 @@ import {
 } from '../../platform/db/index.ts';
 import { ConflictError, DomainRuleError, NotFoundError } from '../../platform/http/errors.ts';
 import type { ChatAssistant, ChatCapacity, HandoverReason } from './webchat.contracts.ts';
-import type { ChatHub} from './webchat.hub.ts';
+import type { ChatHub } from './webchat.hub.ts';
 import { type MessageFrame } from './webchat.hub.ts';
 import { estimateWaitMinutes } from './webchat.queue.ts';
 import * as repo from './webchat.repository.ts';
