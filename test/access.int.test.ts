@@ -283,6 +283,23 @@ const ACCESS: Record<string, Access> = {
   'GET /staff/reports/feedback': REPORT_READERS,
   // audit
   'GET /staff/audit': AUDITORS,
+  // webchat core (issue 16): the resident's chat (the resume token is the credential) and the agents' side
+  'GET /contact/chat': PUBLIC,
+  'POST /contact/chat': PUBLIC,
+  'POST /contact/chat/message': PUBLIC,
+  'POST /contact/chat/person': PUBLIC,
+  'POST /contact/chat/end': PUBLIC,
+  'POST /contact/chat/new': PUBLIC,
+  'GET /contact/chat/ws': PUBLIC,
+  'GET /contact/chat/events': PUBLIC,
+  'POST /contact/chat/send': PUBLIC,
+  'GET /staff/chat/ws': CUSTOMER_WRITERS,
+  'GET /staff/chat': CUSTOMER_WRITERS,
+  'POST /staff/chat/availability': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/accept': CUSTOMER_WRITERS,
+  'GET /staff/chat/:id': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/message': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/end': CUSTOMER_WRITERS,
 };
 
 /**
@@ -295,6 +312,7 @@ const NO_PERSONAL_DATA = new Set([
   'GET /staff/services', // the service catalogue
   'GET /staff/you-said-we-did', // published improvements, no names
   'GET /staff/push', // the push stream itself; the pages it leads to are audited
+  'POST /staff/chat/availability', // the agent's own availability for chats
   'GET /staff/phone/figures', // contact-centre counts, no names
   'GET /staff/phone/figures.json',
   'GET /staff/phone/wallboard',

@@ -41,7 +41,7 @@ export async function registerWebchat(app: FastifyInstance, deps: WebchatDeps): 
     },
   });
   await registerWebchatPortalRoutes(app, { core, secureCookies: deps.secureCookies });
-  await registerWebchatStaffRoutes(app, { core });
+  await registerWebchatStaffRoutes(app, { db: deps.db, core });
   const every = deps.sweepEveryMs ?? 5_000;
   if (every > 0) {
     let running = false;

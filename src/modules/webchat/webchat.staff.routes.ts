@@ -10,6 +10,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { randomUUID } from 'node:crypto';
+import { audit } from '../../platform/audit/index.ts';
+import type { Db } from '../../platform/db/index.ts';
 import { AppError, ConflictError, NotFoundError } from '../../platform/http/errors.ts';
 import { staffRoute } from '../../platform/http/route-options.ts';
 import { idFromParams, parseForm, type FormErrors } from '../../platform/http/validation.ts';
@@ -22,6 +24,7 @@ import { frameText, openChatFeed, type ChatFeed } from './webchat.transport.ts';
 const PERMISSION = 'customers:write';
 
 export interface WebchatStaffDeps {
+  db: Db;
   core: ChatCore;
 }
 
@@ -51,13 +54,25 @@ export async function registerWebchatStaffRoutes(
   app: FastifyInstance,
   deps: WebchatStaffDeps,
 ): Promise<void> {
-  const { core } = deps;
+  const { core, db } = deps;
+  /** The socket is not a page, so the shared hook cannot audit it: opening it and each chat read are. */
+  const auditSocket = (request: FastifyRequest, agent: Agent, action: string, chatId: string | null) =>
+    audit(db, {
+      actorType: 'staff',
+      actorId: agent.id,
+      authorityId: agent.authorityId,
+      action,
+      recordType: chatId ? 'chat' : null,
+      recordId: chatId,
+      requestId: request.id,
+      details: { route: 'GET /staff/chat/ws' },
+    });
 
   app.get(
     '/staff/chat/ws',
     {
       websocket: true,
-      ...staffRoute(PERMISSION, false),
+      ...staffRoute(PERMISSION, 'webchat.socket'),
       preHandler: async (request, reply) => {
         if (!sameOrigin(request)) return reply.code(403).send();
       },
@@ -72,6 +87,7 @@ export async function registerWebchatStaffRoutes(
       const watch = async (chatId: string, after: number) => {
         const chat = await core.chat(chatId);
         if (!chat || chat.authority_id !== agent.authorityId) throw new NotFoundError();
+        await auditSocket(request, agent, 'webchat.view', chatId);
         feeds.get(chatId)?.close();
         feeds.set(chatId, await openChatFeed(core, chat, after, send, { skipTypingFrom: 'agent' }));
       };
@@ -152,6 +168,11 @@ export async function registerWebchatStaffRoutes(
           }
         });
       });
+      queue = queue.then(() =>
+        auditSocket(request, agent, 'webchat.socket', null).catch((error: unknown) =>
+          request.log.error({ err: error }, 'audit of the chat socket failed'),
+        ),
+      );
       socket.on('close', () => {
         unsubscribe();
         for (const feed of feeds.values()) feed.close();
