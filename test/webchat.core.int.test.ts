@@ -27,9 +27,9 @@ import {
   type ChatAssistant,
   type ServerFrame,
 } from '../src/modules/webchat/index.ts';
-import { buildAuthority, buildStaff } from './builders/index.ts';
+import { buildAuthority, buildStaff, buildTeam } from './builders/index.ts';
 import { buildCustomer, residentSignedIn, signedIn } from './builders/customers.ts';
-import type { Browser} from './support/app.ts';
+import type { Browser } from './support/app.ts';
 import { type TestApp } from './support/app.ts';
 import { openTestDatabase, testEngine } from './support/db.ts';
 
@@ -77,7 +77,15 @@ class Client {
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), ms);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out waiting for a frame: ${String(match)}; had ${JSON.stringify(this.frames.slice(-6))}`,
+            ),
+          ),
+        ms,
+      );
       this.waiters.push({
         match,
         resolve: (f) => {
@@ -452,6 +460,125 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
     assert.equal(offer.type === 'offer' && offer.chatId, x.chatId);
   });
 
+  test('a declined or unanswered offer goes to the next agent; a transfer reaches a colleague with its note, or a team', async () => {
+    const { authority, agents } = await councilWithAgents(2);
+    const [a, b] = [agents[0]!, agents[1]!];
+    await available(a, 2);
+    await available(b, 2);
+    const chat = await core.start({ authorityId: authority.id, residentName: 'Offered' });
+    const first = await Promise.race([
+      a.socket.waitFor((f) => f.type === 'offer' && f.chatId === chat.chatId).then(() => a),
+      b.socket.waitFor((f) => f.type === 'offer' && f.chatId === chat.chatId).then(() => b),
+    ]);
+    const other = first === a ? b : a;
+    first.socket.send({ type: 'decline', chatId: chat.chatId });
+    await other.socket.waitFor((f) => f.type === 'offer' && f.chatId === chat.chatId);
+    // The other agent lets it lapse: after 30 seconds it goes round again, never to the one who declined.
+    clock.advance(31_000);
+    a.socket.send({ type: 'heartbeat' });
+    b.socket.send({ type: 'heartbeat' });
+    await available(a, 2);
+    await available(b, 2);
+    other.socket.clear();
+    await core.sweep();
+    await other.socket.waitFor((f) => f.type === 'offer' && f.chatId === chat.chatId);
+    const offers = await database.db
+      .selectFrom('chat_offers')
+      .select(['staff_id', 'outcome'])
+      .where('chat_id', '=', chat.chatId)
+      .orderBy('offered_at')
+      .execute();
+    assert.deepEqual(
+      offers.map((o) => o.outcome),
+      ['declined', 'expired', 'pending'],
+    );
+
+    // The other agent takes it and passes it to the first with a note.
+    other.socket.send({ type: 'accept', chatId: chat.chatId });
+    await other.socket.waitFor((f) => f.type === 'accepted' && f.chatId === chat.chatId && f.ok);
+    const residentSocket = await resident(chat.token);
+    await residentSocket.waitFor(isStatus('active'));
+    first.socket.clear();
+    other.socket.send({
+      type: 'transfer',
+      chatId: chat.chatId,
+      toStaffId: first.staff.id,
+      note: 'Wants to pay for a bulky item',
+    });
+    await first.socket.waitFor((f) => f.type === 'offer' && f.chatId === chat.chatId);
+    await residentSocket.waitFor(
+      (f) => f.type === 'message' && f.sender === 'system' && /colleague/.test(f.body),
+    );
+    first.socket.send({ type: 'accept', chatId: chat.chatId });
+    await first.socket.waitFor((f) => f.type === 'accepted' && f.chatId === chat.chatId && f.ok);
+    let row = await database.db
+      .selectFrom('chats')
+      .selectAll()
+      .where('id', '=', chat.chatId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.agent_id, first.staff.id);
+    assert.equal(row.transfer_note, 'Wants to pay for a bulky item');
+    // Someone not holding it cannot transfer or end it.
+    await assert.rejects(core.end(chat.chatId, { kind: 'agent', staffId: other.staff.id }), /not holding/);
+
+    // To a team: queued at the front for that team's agents only.
+    const team = await buildTeam(database.db, authority.id);
+    await core.transfer(chat.chatId, first.principal, { teamId: team.id, note: '' });
+    row = await database.db
+      .selectFrom('chats')
+      .selectAll()
+      .where('id', '=', chat.chatId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.status, 'queued', 'nobody in the team is available');
+    assert.equal(row.team_id, team.id);
+    await database.db
+      .insertInto('staff_team_members')
+      .values({ authority_id: authority.id, staff_user_id: other.staff.id, team_id: team.id })
+      .execute();
+    other.socket.clear();
+    await available(other, 2);
+    await other.socket.waitFor((f) => f.type === 'offer' && f.chatId === chat.chatId);
+  });
+
+  test('the staff pages list the queue and accept without JavaScript; a chat taken by someone else says so', async () => {
+    const authority = await buildAuthority(database.db);
+    const [one, two] = [
+      await buildStaff(database.db, authority.id, { roles: ['agent'] }),
+      await buildStaff(database.db, authority.id, { roles: ['agent'] }),
+    ];
+    const [browserOne, browserTwo] = [await signedIn(app, one), await signedIn(app, two)];
+    const chat = await core.start({ authorityId: authority.id, residentName: 'Listed Resident' });
+    const list = await browserOne.get('/staff/chat');
+    assert.equal(list.statusCode, 200);
+    assert.match(list.body, /Listed Resident/);
+    const taken = await browserOne.submit('/staff/chat', `/staff/chat/${chat.chatId}/accept`, {});
+    assert.equal(taken.headers.location, `/staff/chat/${chat.chatId}`);
+    const late = await browserTwo.submit('/staff/chat', `/staff/chat/${chat.chatId}/accept`, {});
+    assert.equal(late.headers.location, '/staff/chat?done=taken');
+    const reply = await browserOne.submit(
+      `/staff/chat/${chat.chatId}`,
+      `/staff/chat/${chat.chatId}/message`,
+      { body: 'Hello from the page', clientId: 'p1' },
+    );
+    assert.equal(reply.statusCode, 303);
+    const page = await browserOne.get(`/staff/chat/${chat.chatId}`);
+    assert.match(page.body, /Hello from the page/);
+    const notMine = await browserTwo.submit(
+      `/staff/chat/${chat.chatId}`,
+      `/staff/chat/${chat.chatId}/message`,
+      { body: 'Me too', clientId: 'p2' },
+    );
+    assert.equal(notMine.statusCode, 409);
+    const avail = await browserTwo.submit('/staff/chat', '/staff/chat/availability', {
+      available: 'on',
+      maxChats: '2',
+    });
+    assert.equal(avail.statusCode, 303);
+    assert.equal((await core.agent(two.id))?.max_chats, 2);
+    const ended = await browserOne.submit(`/staff/chat/${chat.chatId}`, `/staff/chat/${chat.chatId}/end`, {});
+    assert.equal(ended.headers.location, '/staff/chat?done=ended');
+  });
+
   test('behind a proxy that refuses WebSocket upgrades, server-sent events and POSTs carry the chat', async () => {
     const { authority, agents } = await councilWithAgents(1);
     const a = agents[0];
@@ -535,6 +662,12 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
         body: JSON.stringify({ token: 'wrong', type: 'typing' }),
       });
       assert.equal(unknown.status, 404);
+      const asForm = await fetch(`http://${proxied}/contact/chat/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, type: 'typing' }).toString(),
+      });
+      assert.equal(asForm.status, 415, 'a cross-site form cannot post a frame');
     } finally {
       proxy.closeAllConnections();
       await new Promise<void>((r) => proxy.close(() => r()));

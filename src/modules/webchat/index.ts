@@ -4,6 +4,6 @@
  * the fallback), plus the seams to the opening hours and the assistant (webchat.contracts.ts).
  */
 export { registerWebchat, type WebchatDeps } from './webchat.register.ts';
-export { chatCapacity, ChatCore, HEARTBEAT_LAPSE_MS, OFFER_TIMEOUT_MS } from './webchat.service.ts';
-export { ChatHub, type ServerFrame, type MessageFrame } from './webchat.hub.ts';
+export { chatCapacity, ChatCore, HEARTBEAT_LAPSE_MS } from './webchat.service.ts';
+export { ChatHub, type ServerFrame } from './webchat.hub.ts';
 export type * from './webchat.contracts.ts';

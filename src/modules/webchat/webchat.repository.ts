@@ -117,7 +117,7 @@ export async function queuePositions(db: Q, authorityId: string) {
     .selectFrom('chats')
     .select([
       'id',
-      sql<string>`row_number() over (order by queue_front desc, queue_since, id)`.as('position'),
+      sql<string>`row_number() over (order by queue_front desc, queue_since, ticket)`.as('position'),
     ])
     .where('authority_id', '=', authorityId)
     .where('status', 'in', IN_QUEUE)
@@ -134,7 +134,7 @@ export function queuedChats(db: Q, authorityId: string) {
     .where('status', '=', 'queued')
     .orderBy('queue_front', 'desc')
     .orderBy('queue_since')
-    .orderBy('id')
+    .orderBy('ticket')
     .execute();
 }
 
@@ -407,7 +407,7 @@ export function staffChatList(db: Q, authorityIds: readonly string[], staffId: s
     )
     .orderBy('queue_front', 'desc')
     .orderBy('queue_since')
-    .orderBy('created_at')
+    .orderBy('ticket')
     .limit(200)
     .execute();
 }

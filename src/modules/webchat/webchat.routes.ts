@@ -205,6 +205,9 @@ export async function registerWebchatPortalRoutes(
     '/contact/chat/send',
     { config: { ...MACHINE, rateLimit: { max: 120, timeWindow: '1 minute' } } },
     async (request, reply) => {
+      // JSON only: a page on another site cannot send JSON here without a CORS preflight we never answer.
+      if (!String(request.headers['content-type'] ?? '').startsWith('application/json'))
+        return reply.code(415).send({ error: 'Send JSON' });
       const parsed = residentFrame.safeParse(request.body);
       if (!parsed.success) return reply.code(400).send({ error: 'Not a frame' });
       const token = parsed.data.token ?? request.cookies[CHAT_COOKIE];

@@ -1017,6 +1017,8 @@ export type ChatSender = 'resident' | 'assistant' | 'agent' | 'system';
 /** Webchat conversations (webchat module; see its migration for the statuses). */
 export interface ChatsTable {
   id: Generated<string>;
+  /** The order chats were started in: breaks ties in the queue. */
+  ticket: Generated<number>;
   authority_id: string;
   status: ChatStatus;
   resident_name: string;

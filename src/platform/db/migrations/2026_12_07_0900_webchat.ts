@@ -7,7 +7,7 @@
  *   `active` (an agent holds it), `ended`, `abandoned` (the resident left before a person answered).
  *   `resume_token_sha256` is the hash of the random token that is the resident's credential (never stored
  *   in clear). `queue_front` puts a chat re-queued after its agent dropped out ahead of the others;
- *   `queue_since` orders the rest. `last_seq` is the last message sequence (assigned under the row lock).
+ *   `queue_since` orders the rest, and `ticket` (the order chats were started in) breaks ties. `last_seq` is the last message sequence (assigned under the row lock).
  *   The wrap-up (`outcome`, `service_id`, `resolved_at_first_contact`) and `interaction_id` (the transcript on
  *   the customer's timeline) are written when the chat ends.
  * - `chat_messages`: the conversation, numbered 1, 2, 3… per chat; `client_id` (the sender's own id for the
@@ -22,6 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create table chats (
       id uuid primary key default gen_random_uuid(),
+      ticket bigint generated always as identity,
       authority_id uuid not null references authorities(id),
       status text not null
         check (status in ('assistant', 'queued', 'waiting', 'active', 'ended', 'abandoned')),
@@ -51,7 +52,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz not null default now()
     )
   `.execute(db);
-  await sql`create index chats_queue_idx on chats (authority_id, queue_front desc, queue_since) where status in ('queued', 'waiting')`.execute(
+  await sql`create index chats_queue_idx on chats (authority_id, queue_front desc, queue_since, ticket) where status in ('queued', 'waiting')`.execute(
     db,
   );
   await sql`create index chats_agent_idx on chats (agent_id) where status = 'active'`.execute(db);
