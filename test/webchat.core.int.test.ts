@@ -462,7 +462,7 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
 
   test('a declined or unanswered offer goes to the next agent; a transfer reaches a colleague with its note, or a team', async () => {
     const { authority, agents } = await councilWithAgents(2);
-    const [a, b] = [agents[0]!, agents[1]!];
+    const [a, b] = [agents[0], agents[1]];
     await available(a, 2);
     await available(b, 2);
     const chat = await core.start({ authorityId: authority.id, residentName: 'Offered' });
