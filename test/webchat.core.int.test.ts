@@ -130,7 +130,7 @@ const fakeAssistant: ChatAssistant = {
         }
       : {
           kind: 'handover',
-          reason: 'no_good_match',
+          reason: input.unhelpfulSoFar >= 2 ? 'not_helped_twice' : 'no_good_match',
           text: 'I will pass you to a person.',
           suggestedServiceSlug: null,
         },
@@ -709,6 +709,44 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
       messages.map((m) => m.sender),
       ['resident', 'assistant', 'resident', 'assistant'],
     );
+
+    // An assistant that fails hands the chat to a person rather than leaving the resident unanswered.
+    const broken = new ChatCore({
+      db: database.db,
+      clock,
+      hub,
+      assistant: { asksForPerson: () => false, reply: () => Promise.reject(new Error('search is down')) },
+    });
+    const second = await broken.start({ authorityId: authority.id, residentName: 'Lee' });
+    await broken.post(second.chatId, { sender: 'resident', clientId: randomUUID(), body: 'council tax' });
+    const handed = await database.db
+      .selectFrom('chats')
+      .selectAll()
+      .where('id', '=', second.chatId)
+      .executeTakeFirstOrThrow();
+    assert.equal(handed.status, 'queued');
+    assert.equal(handed.handover_reason, 'no_good_match');
+
+    // Two answers that did not help ("No" to "Did this help?") reach the assistant's next turn. (The app's
+    // own core has no assistant, so this chat is driven through `withAssistant`; the resident listens.)
+    const third = await withAssistant.start({ authorityId: authority.id, residentName: 'Kim' });
+    const kim = await resident(third.token);
+    await withAssistant.post(third.chatId, { sender: 'resident', clientId: randomUUID(), body: 'bin day?' });
+    await withAssistant.notHelped(third.chatId);
+    await withAssistant.notHelped(third.chatId);
+    await withAssistant.post(third.chatId, {
+      sender: 'resident',
+      clientId: randomUUID(),
+      body: 'my bin, again',
+    });
+    await kim.waitFor(isStatus('queued'));
+    const unhelped = await database.db
+      .selectFrom('chats')
+      .selectAll()
+      .where('id', '=', third.chatId)
+      .executeTakeFirstOrThrow();
+    assert.equal(unhelped.handover_reason, 'not_helped_twice');
+    assert.equal(unhelped.unhelpful_answers, 2);
   });
 
   test('without JavaScript: no chat cookie before starting; the page shows the conversation; the transcript goes on the signed-in customer’s timeline', async () => {

@@ -207,12 +207,23 @@ export class ChatCore {
       );
       return;
     }
-    const turn = await assistant.reply({
-      authorityIds: [chat.authority_id],
-      question,
-      unhelpfulSoFar: chat.unhelpful_answers,
-      now: this.clock.now(),
-    });
+    let turn: Awaited<ReturnType<ChatAssistant['reply']>>;
+    try {
+      turn = await assistant.reply({
+        authorityIds: [chat.authority_id],
+        question,
+        unhelpfulSoFar: chat.unhelpful_answers,
+        now: this.clock.now(),
+      });
+    } catch {
+      // The assistant failing must not leave the resident talking to no one: a person takes over.
+      turn = {
+        kind: 'handover',
+        reason: 'no_good_match',
+        text: 'Sorry, I cannot answer that now. I will pass you to a person. Please wait.',
+        suggestedServiceSlug: null,
+      };
+    }
     if (turn.kind === 'handover') {
       await this.handover(
         chat,
