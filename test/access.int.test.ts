@@ -300,6 +300,7 @@ const ACCESS: Record<string, Access> = {
   'GET /staff/chat/:id': CUSTOMER_WRITERS,
   'POST /staff/chat/:id/message': CUSTOMER_WRITERS,
   'POST /staff/chat/:id/end': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/wrap-up': CUSTOMER_WRITERS,
 };
 
 /**

@@ -576,7 +576,35 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
     assert.equal(avail.statusCode, 303);
     assert.equal((await core.agent(two.id))?.max_chats, 2);
     const ended = await browserOne.submit(`/staff/chat/${chat.chatId}`, `/staff/chat/${chat.chatId}/end`, {});
-    assert.equal(ended.headers.location, '/staff/chat?done=ended');
+    assert.equal(ended.headers.location, `/staff/chat/${chat.chatId}`);
+    // The wrap-up form after the end: the GOV.UK round trip, then saved.
+    const missing = await browserOne.submit(
+      `/staff/chat/${chat.chatId}`,
+      `/staff/chat/${chat.chatId}/wrap-up`,
+      {
+        outcome: 'Advice given',
+      },
+    );
+    assert.equal(missing.statusCode, 400);
+    assert.match(missing.body, /Select whether it was resolved at first contact/);
+    assert.match(missing.body, /value="Advice given"/);
+    const wrapped = await browserOne.submit(
+      `/staff/chat/${chat.chatId}`,
+      `/staff/chat/${chat.chatId}/wrap-up`,
+      {
+        outcome: 'Advice given',
+        resolved: 'no',
+      },
+    );
+    assert.equal(wrapped.statusCode, 303);
+    const row = await database.db
+      .selectFrom('chats')
+      .selectAll()
+      .where('id', '=', chat.chatId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.outcome, 'Advice given');
+    assert.equal(row.resolved_at_first_contact, false);
+    assert.ok(row.wrapped_up_at);
   });
 
   test('behind a proxy that refuses WebSocket upgrades, server-sent events and POSTs carry the chat', async () => {

@@ -421,6 +421,25 @@ export function findServiceBySlug(db: Q, authorityId: string, slug: string) {
     .executeTakeFirst();
 }
 
+export function findServiceOf(db: Q, authorityId: string, serviceId: string) {
+  return db
+    .selectFrom('services')
+    .select('id')
+    .where('authority_id', '=', authorityId)
+    .where('id', '=', serviceId)
+    .executeTakeFirst();
+}
+
+export function servicesOf(db: Q, authorityId: string) {
+  return db
+    .selectFrom('services')
+    .select(['id', 'name'])
+    .where('authority_id', '=', authorityId)
+    .where('active', '=', true)
+    .orderBy('name')
+    .execute();
+}
+
 export function findTeamOf(db: Q, authorityId: string, teamId: string) {
   return db
     .selectFrom('teams')

@@ -82,3 +82,17 @@ export const availabilitySchema = z.object({
     .max(10, 'Chats at once must be between 1 and 10')
     .default(3),
 });
+
+/** The agent's wrap-up of a chat (the plain form). */
+export const wrapUpSchema = z.object({
+  outcome: z
+    .string({ message: 'Enter the outcome' })
+    .trim()
+    .min(1, 'Enter the outcome')
+    .max(200, 'The outcome must be 200 characters or fewer'),
+  service: z
+    .string()
+    .optional()
+    .transform((v) => (v && UUID_PATTERN.test(v) ? v.toLowerCase() : null)),
+  resolved: z.enum(['yes', 'no'], { message: 'Select whether it was resolved at first contact' }),
+});

@@ -527,6 +527,8 @@ export class ChatCore {
     input: { outcome: string; serviceId: string | null; resolvedAtFirstContact: boolean },
   ): Promise<void> {
     const now = this.clock.now();
+    if (input.serviceId && !(await repo.findServiceOf(this.db, staff.authorityId, input.serviceId)))
+      throw new DomainRuleError('Choose one of your council’s services');
     await withTransaction(this.db, async (trx) => {
       const chat = await repo.lockChat(trx, chatId);
       if (!chat || chat.authority_id !== staff.authorityId) throw new NotFoundError();
@@ -572,6 +574,10 @@ export class ChatCore {
 
   staffList(authorityIds: readonly string[], staffId: string) {
     return repo.staffChatList(this.db, authorityIds, staffId);
+  }
+
+  servicesOf(authorityId: string) {
+    return repo.servicesOf(this.db, authorityId);
   }
 
   findServiceBySlug(authorityId: string, slug: string) {

@@ -16,7 +16,14 @@ import { AppError, ConflictError, NotFoundError } from '../../platform/http/erro
 import { staffRoute } from '../../platform/http/route-options.ts';
 import { idFromParams, parseForm, type FormErrors } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
-import { availabilitySchema, messageSchema, staffFrame, type StaffFrame } from './webchat.schemas.ts';
+import {
+  availabilitySchema,
+  messageSchema,
+  staffFrame,
+  wrapUpSchema,
+  type StaffFrame,
+} from './webchat.schemas.ts';
+import { radioItems, selectItems } from '../../platform/views/govuk-items.ts';
 import type { ServerFrame } from './webchat.hub.ts';
 import type { ChatCore } from './webchat.service.ts';
 import { frameText, openChatFeed, type ChatFeed } from './webchat.transport.ts';
@@ -237,6 +244,8 @@ export async function registerWebchatStaffRoutes(
     const chat = await core.chat(idFromParams(request.params));
     if (!chat || chat.authority_id !== agent.authorityId) throw new NotFoundError();
     const messages = await core.messagesAfter(chat.id, 0);
+    const values = (errors ? request.body : {}) as Record<string, unknown>;
+    const canWrapUp = chat.agent_id === agent.id && chat.status === 'ended';
     if (errors) reply.status(400);
     return reply.view('webchat/staff/chat.njk', {
       pageTitle: errors ? `Error: Chat with ${chat.resident_name}` : `Chat with ${chat.resident_name}`,
@@ -264,6 +273,26 @@ export async function registerWebchatStaffRoutes(
         link: m.article ? { href: m.article.url, text: m.article.title } : null,
       })),
       clientId: randomUUID(),
+      wrapUp: canWrapUp
+        ? {
+            done: chat.wrapped_up_at !== null,
+            outcome: values.outcome ?? chat.outcome ?? '',
+            services: selectItems(
+              await core.servicesOf(agent.authorityId),
+              values.service ?? chat.service_id,
+              'Not about one service',
+            ),
+            resolved: radioItems(
+              { yes: 'Yes', no: 'No' },
+              values.resolved ??
+                (chat.resolved_at_first_contact === null
+                  ? undefined
+                  : chat.resolved_at_first_contact
+                    ? 'yes'
+                    : 'no'),
+            ),
+          }
+        : null,
       ...(errors ?? {}),
     });
   };
@@ -289,12 +318,24 @@ export async function registerWebchatStaffRoutes(
     return reply.redirect(`/staff/chat/${id}`, 303);
   });
 
+  app.post('/staff/chat/:id/wrap-up', staffRoute(PERMISSION, 'webchat.wrap_up'), async (request, reply) => {
+    const id = idFromParams(request.params);
+    const parsed = parseForm(wrapUpSchema, request.body);
+    if (!parsed.ok) return renderChat(request, reply, parsed.errors);
+    await core.wrapUp(id, agentOf(request), {
+      outcome: parsed.value.outcome,
+      serviceId: parsed.value.service,
+      resolvedAtFirstContact: parsed.value.resolved === 'yes',
+    });
+    return reply.redirect(`/staff/chat/${id}`, 303);
+  });
+
   app.post('/staff/chat/:id/end', staffRoute(PERMISSION, 'webchat.end'), async (request, reply) => {
     const id = idFromParams(request.params);
     const agent = agentOf(request);
     const chat = await core.chat(id);
     if (!chat || chat.authority_id !== agent.authorityId) throw new NotFoundError();
     await core.end(id, { kind: 'agent', staffId: agent.id });
-    return reply.redirect('/staff/chat?done=ended', 303);
+    return reply.redirect(`/staff/chat/${id}`, 303);
   });
 }
