@@ -247,6 +247,18 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
         [8, 'eight'],
       ],
     );
+
+    // The resident leaves before a person answered: abandoned, and every tab is told.
+    again.send({ type: 'end' });
+    await tabB.waitFor(isStatus('abandoned'));
+    const row = await database.db
+      .selectFrom('chats')
+      .select(['status', 'ended_by'])
+      .where('id', '=', chatId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(row, { status: 'abandoned', ended_by: 'resident' });
+    again.send({ type: 'message', clientId: randomUUID(), body: 'too late' });
+    await again.waitFor((f) => f.type === 'error' && /ended/.test(f.message));
   });
 
   test('an unknown token is refused and a bad frame gets an error frame, not a crash', async () => {

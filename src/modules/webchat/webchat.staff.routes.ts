@@ -131,9 +131,11 @@ export async function registerWebchatStaffRoutes(
             send(message);
             return;
           }
-          case 'typing':
-            core.typing(frame.chatId, 'agent');
+          case 'typing': {
+            const chat = await core.chat(frame.chatId);
+            if (chat?.agent_id === agent.id && chat.status === 'active') core.typing(frame.chatId, 'agent');
             return;
+          }
           case 'end':
             await core.end(frame.chatId, { kind: 'agent', staffId: agent.id });
             return;
