@@ -587,6 +587,18 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
     });
     assert.equal(avail.statusCode, 303);
     assert.equal((await core.agent(two.id))?.max_chats, 2);
+    // The resident did not sign in; the agent identifies them, so the transcript goes on their timeline.
+    const customer = await buildCustomer(database.db, authority.id);
+    const elsewhere = await buildCustomer(database.db, (await buildAuthority(database.db)).id);
+    await assert.rejects(
+      core.identify(chat.chatId, { id: one.id, authorityId: authority.id }, elsewhere.id),
+      /your council/,
+    );
+    await assert.rejects(
+      core.identify(chat.chatId, { id: two.id, authorityId: authority.id }, customer.id),
+      /not holding/,
+    );
+    await core.identify(chat.chatId, { id: one.id, authorityId: authority.id }, customer.id);
     const ended = await browserOne.submit(`/staff/chat/${chat.chatId}`, `/staff/chat/${chat.chatId}/end`, {});
     assert.equal(ended.headers.location, `/staff/chat/${chat.chatId}`);
     // The wrap-up form after the end: the GOV.UK round trip, then saved.
@@ -617,6 +629,14 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
     assert.equal(row.outcome, 'Advice given');
     assert.equal(row.resolved_at_first_contact, false);
     assert.ok(row.wrapped_up_at);
+    const interaction = await database.db
+      .selectFrom('interactions')
+      .selectAll()
+      .where('customer_id', '=', customer.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(interaction.channel, 'webchat');
+    assert.match(interaction.body ?? '', /Adviser: Hello from the page/);
+    assert.equal(interaction.outcome, 'Advice given');
   });
 
   test('behind a proxy that refuses WebSocket upgrades, server-sent events and POSTs carry the chat', async () => {

@@ -440,6 +440,17 @@ export function servicesOf(db: Q, authorityId: string) {
     .execute();
 }
 
+/** A customer of the council who has not been merged into another record. */
+export function findCustomerOf(db: Q, authorityId: string, customerId: string) {
+  return db
+    .selectFrom('customers')
+    .select('id')
+    .where('authority_id', '=', authorityId)
+    .where('id', '=', customerId)
+    .where('merged_into', 'is', null)
+    .executeTakeFirst();
+}
+
 export function findTeamOf(db: Q, authorityId: string, teamId: string) {
   return db
     .selectFrom('teams')

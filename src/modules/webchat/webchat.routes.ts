@@ -24,6 +24,7 @@ import { frameText, openChatFeed, type ChatFeed } from './webchat.transport.ts';
 export const CHAT_COOKIE = 'fd_chat';
 const MACHINE = { permission: 'public', machine: true, csrfExempt: true, auditEvent: false } as const;
 const SSE_HEARTBEAT_MS = 25_000;
+const UNATTACHED_MS = 30_000;
 
 export interface WebchatPortalDeps {
   core: ChatCore;
@@ -158,7 +159,15 @@ export async function registerWebchatPortalRoutes(
         }
       });
     });
-    socket.on('close', () => feed?.close());
+    // A socket that names no chat within 30 seconds is closed.
+    const unattached = setTimeout(() => {
+      if (!chat) socket.close(4401, 'no chat');
+    }, UNATTACHED_MS);
+    unattached.unref();
+    socket.on('close', () => {
+      clearTimeout(unattached);
+      feed?.close();
+    });
     const query = queryOf(request);
     if (typeof query.token === 'string')
       queue = queue.then(() =>

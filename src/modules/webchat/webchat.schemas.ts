@@ -42,6 +42,7 @@ export const staffFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('message'), chatId: uuid, clientId, body }),
   z.strictObject({ type: z.literal('typing'), chatId: uuid }),
   z.strictObject({ type: z.literal('end'), chatId: uuid }),
+  z.strictObject({ type: z.literal('identify'), chatId: uuid, customerId: uuid }),
   z.strictObject({
     type: z.literal('transfer'),
     chatId: uuid,

@@ -520,6 +520,26 @@ export class ChatCore {
     });
   }
 
+  /**
+   * The agent identifies the resident as one of the council's customers (a chat started without signing
+   * in), so the transcript goes on that customer's timeline when the chat ends.
+   */
+  async identify(
+    chatId: string,
+    staff: { id: string; authorityId: string },
+    customerId: string,
+  ): Promise<void> {
+    if (!(await repo.findCustomerOf(this.db, staff.authorityId, customerId)))
+      throw new DomainRuleError('Choose a customer of your council');
+    await withTransaction(this.db, async (trx) => {
+      const chat = await repo.lockChat(trx, chatId);
+      if (!chat || chat.authority_id !== staff.authorityId) throw new NotFoundError();
+      if (chat.status !== 'active' || chat.agent_id !== staff.id)
+        throw new ConflictError('You are not holding this chat');
+      await repo.updateChat(trx, chatId, { customer_id: customerId });
+    });
+  }
+
   /** The agent's wrap-up of a chat they hold or ended: outcome, service, resolved at first contact. */
   async wrapUp(
     chatId: string,

@@ -139,6 +139,9 @@ export async function registerWebchatStaffRoutes(
           case 'end':
             await core.end(frame.chatId, { kind: 'agent', staffId: agent.id });
             return;
+          case 'identify':
+            await core.identify(frame.chatId, agent, frame.customerId);
+            return;
           case 'transfer':
             await core.transfer(frame.chatId, agent, {
               staffId: frame.toStaffId ?? null,
