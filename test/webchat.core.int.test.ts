@@ -825,6 +825,14 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
     });
     assert.equal(started.statusCode, 303);
     assert.ok(browser.cookies.get('fd_chat'));
+    const token = browser.cookies.get('fd_chat');
+    // Starting again while this chat is open (back button, second tab) leads to the same chat.
+    const twice = await browser.submit('/contact/chat', '/contact/chat', {
+      name: 'Robin',
+      council: authority.id,
+    });
+    assert.equal(twice.statusCode, 303);
+    assert.equal(browser.cookies.get('fd_chat'), token);
     const sent = await browser.submit('/contact/chat', '/contact/chat/message', {
       body: 'Where is my bin?',
       clientId: 'page-1',
@@ -869,6 +877,11 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
     assert.equal(interaction.agent_id, staff.id);
     const ended = await browser.get('/contact/chat');
     assert.match(ended.body, /This chat has ended/);
+    assert.equal(
+      (await database.db.selectFrom('chats').select('id').where('customer_id', '=', customer.id).execute())
+        .length,
+      1,
+    );
   });
 });
 

@@ -298,6 +298,10 @@ export async function registerWebchatPortalRoutes(
     '/contact/chat',
     { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
+      // A start sent again (back button, second tab) while the resident's chat is still open: that chat.
+      const open = await chatOfCookie(request);
+      if (open && open.status !== 'ended' && open.status !== 'abandoned')
+        return reply.redirect('/contact/chat', 303);
       const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<
         string,
         unknown
