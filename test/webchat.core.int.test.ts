@@ -299,6 +299,7 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
       chats.push({ ...started, socket: await resident(started.token) });
     }
     const [one, two, three] = [chats[0], chats[1], chats[2]];
+    await b.socket.waitFor((f) => f.type === 'queue-changed' && f.authorityId === authority.id);
     // One offer each (round-robin, one place each); the third waits behind them.
     const offerA = await a.socket.waitFor((f) => f.type === 'offer');
     const offerB = await b.socket.waitFor((f) => f.type === 'offer');

@@ -90,7 +90,13 @@ export async function registerWebchatStaffRoutes(
       const send = (frame: ServerFrame) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
       };
-      const unsubscribe = core.hub.onStaff(agent.id, send);
+      const unsubscribeStaff = core.hub.onStaff(agent.id, send);
+      // The council's queue changed (a chat joined, was taken or ended): the agent's list can refresh.
+      const unsubscribeQueue = core.hub.onAuthority(agent.authorityId, send);
+      const unsubscribe = () => {
+        unsubscribeStaff();
+        unsubscribeQueue();
+      };
       const watch = async (chatId: string, after: number) => {
         const chat = await core.chat(chatId);
         if (!chat || chat.authority_id !== agent.authorityId) throw new NotFoundError();
