@@ -1,8 +1,8 @@
 /**
  * Delivering a chat's frames to one subscriber (a socket or an event stream) without loss or repeats: the
  * live frames are held while the missed messages (after the subscriber's last sequence) are read from the
- * database, then sent in sequence order; after that a message is sent only if its sequence is newer than
- * the last one sent. Pure plumbing: the caller says how to send.
+ * database and sent in sequence order; then the held and later live frames follow, each message number at
+ * most once. Pure plumbing: the caller says how to send.
  */
 import type { ChatCore } from './webchat.service.ts';
 import type { ServerFrame } from './webchat.hub.ts';
@@ -19,13 +19,18 @@ export async function openChatFeed(
   send: (frame: ServerFrame) => void,
   options: { skipTypingFrom?: 'resident' | 'agent' } = {},
 ): Promise<ChatFeed> {
-  let lastSeq = after;
+  // Messages up to `covered` were sent from the database (or seen before); a live one above it is always
+  // sent, even out of order (two messages committed at once may be published in either order: the
+  // subscriber orders by `seq`), and each number at most once.
+  let covered = after;
+  const sentLive = new Set<number>();
   let ready = false;
   const held: ServerFrame[] = [];
   const deliver = (frame: ServerFrame) => {
     if (frame.type === 'message') {
-      if (frame.seq <= lastSeq) return;
-      lastSeq = frame.seq;
+      if (frame.seq <= covered || sentLive.has(frame.seq)) return;
+      if (ready) sentLive.add(frame.seq);
+      else covered = frame.seq;
     }
     if (frame.type === 'typing' && frame.who === options.skipTypingFrom) return;
     send(frame);
