@@ -301,6 +301,7 @@ const ACCESS: Record<string, Access> = {
   'POST /staff/chat/:id/message': CUSTOMER_WRITERS,
   'POST /staff/chat/:id/end': CUSTOMER_WRITERS,
   'POST /staff/chat/:id/wrap-up': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/transfer': CUSTOMER_WRITERS,
 };
 
 /**

@@ -638,6 +638,47 @@ describe(`webchat core over WebSockets (${testEngine})`, () => {
     assert.equal(interaction.channel, 'webchat');
     assert.match(interaction.body ?? '', /Adviser: Hello from the page/);
     assert.equal(interaction.outcome, 'Advice given');
+
+    // Passing a chat on from the page: one of a colleague or a team, with a note.
+    const next = await core.start({ authorityId: authority.id, residentName: 'Passed On' });
+    await browserOne.submit('/staff/chat', `/staff/chat/${next.chatId}/accept`, {});
+    const form = await browserOne.get(`/staff/chat/${next.chatId}`);
+    assert.match(form.body, /data-testid="transfer"/);
+    const neither = await browserOne.submit(
+      `/staff/chat/${next.chatId}`,
+      `/staff/chat/${next.chatId}/transfer`,
+      {
+        note: 'About a bulky item',
+      },
+    );
+    assert.equal(neither.statusCode, 400);
+    assert.match(neither.body, /Choose a colleague or a team/);
+    assert.match(neither.body, /About a bulky item/);
+    const passed = await browserOne.submit(
+      `/staff/chat/${next.chatId}`,
+      `/staff/chat/${next.chatId}/transfer`,
+      {
+        toStaff: two.id,
+        note: 'About a bulky item',
+      },
+    );
+    assert.equal(passed.headers.location, '/staff/chat?done=transferred');
+    const moved = await database.db
+      .selectFrom('chats')
+      .selectAll()
+      .where('id', '=', next.chatId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [moved.status, moved.agent_id, moved.transfer_note],
+      ['waiting', null, 'About a bulky item'],
+    );
+    const offer = await database.db
+      .selectFrom('chat_offers')
+      .select(['staff_id', 'outcome'])
+      .where('chat_id', '=', next.chatId)
+      .where('outcome', '=', 'pending')
+      .execute();
+    assert.deepEqual(offer, [{ staff_id: two.id, outcome: 'pending' }], 'offered to the colleague');
   });
 
   test('behind a proxy that refuses WebSocket upgrades, server-sent events and POSTs carry the chat', async () => {

@@ -97,3 +97,21 @@ export const wrapUpSchema = z.object({
     .transform((v) => (v && UUID_PATTERN.test(v) ? v.toLowerCase() : null)),
   resolved: z.enum(['yes', 'no'], { message: 'Select whether it was resolved at first contact' }),
 });
+
+/** Pass a chat to a colleague or a team (the plain form): exactly one of them, and an optional note. */
+export const transferSchema = z
+  .object({
+    toStaff: z
+      .string()
+      .optional()
+      .transform((v) => (v && UUID_PATTERN.test(v) ? v.toLowerCase() : null)),
+    toTeam: z
+      .string()
+      .optional()
+      .transform((v) => (v && UUID_PATTERN.test(v) ? v.toLowerCase() : null)),
+    note: z.string().trim().max(1_000, 'The note must be 1,000 characters or fewer').default(''),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.toStaff === !v.toTeam)
+      ctx.addIssue({ code: 'custom', path: ['toStaff'], message: 'Choose a colleague or a team, not both' });
+  });

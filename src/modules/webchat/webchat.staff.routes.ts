@@ -20,10 +20,13 @@ import {
   availabilitySchema,
   messageSchema,
   staffFrame,
+  transferSchema,
   wrapUpSchema,
   type StaffFrame,
 } from './webchat.schemas.ts';
 import { radioItems, selectItems } from '../../platform/views/govuk-items.ts';
+import { staffPicker } from '../identity/index.ts';
+import { teamPicker } from '../authorities/index.ts';
 import type { ServerFrame } from './webchat.hub.ts';
 import type { ChatCore } from './webchat.service.ts';
 import { frameText, openChatFeed, type ChatFeed } from './webchat.transport.ts';
@@ -284,6 +287,20 @@ export async function registerWebchatStaffRoutes(
         link: m.article ? { href: m.article.url, text: m.article.title } : null,
       })),
       clientId: randomUUID(),
+      transfer:
+        chat.status === 'active' && chat.agent_id === agent.id
+          ? {
+              staff: selectItems(
+                (await staffPicker(db, [agent.authorityId], { permission: PERMISSION })).filter(
+                  (s) => s.id !== agent.id,
+                ),
+                values.toStaff,
+                'Nobody',
+              ),
+              teams: selectItems(await teamPicker(db, [agent.authorityId]), values.toTeam, 'No team'),
+              note: values.note ?? '',
+            }
+          : null,
       wrapUp: canWrapUp
         ? {
             done: chat.wrapped_up_at !== null,
@@ -339,6 +356,18 @@ export async function registerWebchatStaffRoutes(
       resolvedAtFirstContact: parsed.value.resolved === 'yes',
     });
     return reply.redirect(`/staff/chat/${id}`, 303);
+  });
+
+  app.post('/staff/chat/:id/transfer', staffRoute(PERMISSION, 'webchat.transfer'), async (request, reply) => {
+    const id = idFromParams(request.params);
+    const parsed = parseForm(transferSchema, request.body);
+    if (!parsed.ok) return renderChat(request, reply, parsed.errors);
+    await core.transfer(id, agentOf(request), {
+      staffId: parsed.value.toStaff,
+      teamId: parsed.value.toTeam,
+      note: parsed.value.note,
+    });
+    return reply.redirect('/staff/chat?done=transferred', 303);
   });
 
   app.post('/staff/chat/:id/end', staffRoute(PERMISSION, 'webchat.end'), async (request, reply) => {
