@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,7 @@ import {
   registerTelephonyStaffRoutes,
 } from './modules/telephony/index.ts';
 import { registerTextsCallbacks, registerTextsStaffRoutes } from './modules/texts/index.ts';
-import { registerChatOfflineRoutes } from './modules/webchat/offline.ts';
+import { createAssistant, registerWebchat, type WebchatDeps } from './modules/webchat/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -53,6 +54,8 @@ export interface AppDeps {
   logger?: boolean;
   /** The process's metrics registry (shared with the worker under `npm start`); default: a new one. */
   metrics?: Metrics;
+  /** Webchat's assistant, hub and sweep timer (tests drive the sweep themselves); see docs/webchat.md. */
+  webchat?: Pick<WebchatDeps, 'assistant' | 'hub' | 'sweepEveryMs'>;
 }
 
 const modulesDir = join(dirname(fileURLToPath(import.meta.url)), 'modules');
@@ -114,6 +117,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerEmailMetrics(metrics, db, { clock });
 
   await app.register(rateLimit, { global: false });
+  // WebSockets (webchat): registered once; a frame larger than 64 KiB closes the socket.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const sessions = new SessionStore(db, clock, config.sessionIdleMinutes);
   const identity = new IdentityService(db, clock, config.signInMaxFailures, config.signInLockMinutes);
   const oidc = config.oidc;
@@ -214,8 +219,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authorityCode: config.texts.authorityCode,
   });
   await registerTextsStaffRoutes(app, { db, clock });
-  // Webchat's hours, message form and "Chat with us" entry. On merging: import it from webchat/index.ts and
-  // pass `capacity: () => chatCapacity(db, authorityId, clock.now())` (until then nobody is available).
-  await registerChatOfflineRoutes(app, { db, clock, hoursFile: join(config.dataDir, 'chat-hours.json') });
+  await registerWebchat(app, {
+    db,
+    clock,
+    secureCookies: config.secureCookies,
+    hoursFile: join(config.dataDir, 'chat-hours.json'),
+    // On in the demo (CHAT_ASSISTANT): answers first from published public articles only.
+    assistant: config.chatAssistant ? createAssistant({ db, llm: config.chatAssistantLlm }) : null,
+    ...deps.webchat,
+  });
   return app;
 }

@@ -162,9 +162,9 @@ const ACCESS: Record<string, Access> = {
   'GET /contact/callback': PUBLIC,
   'POST /contact/callback': PUBLIC,
   'GET /contact/callback/:id': PUBLIC,
-  'GET /contact/chat/message': PUBLIC,
-  'POST /contact/chat/message': PUBLIC,
-  'GET /contact/chat/message/:id': PUBLIC,
+  'GET /contact/message': PUBLIC,
+  'POST /contact/message': PUBLIC,
+  'GET /contact/message/:id': PUBLIC,
   // knowledge base (issue 15): reading is for all staff, writing content for those who write to residents
   'GET /help': PUBLIC,
   'GET /help/:slug': PUBLIC,
@@ -291,6 +291,25 @@ const ACCESS: Record<string, Access> = {
   'GET /staff/reports/feedback': REPORT_READERS,
   // audit
   'GET /staff/audit': AUDITORS,
+  // webchat core (issue 16): the resident's chat (the resume token is the credential) and the agents' side
+  'GET /contact/chat': PUBLIC,
+  'POST /contact/chat': PUBLIC,
+  'POST /contact/chat/message': PUBLIC,
+  'POST /contact/chat/person': PUBLIC,
+  'POST /contact/chat/end': PUBLIC,
+  'POST /contact/chat/new': PUBLIC,
+  'GET /contact/chat/ws': PUBLIC,
+  'GET /contact/chat/events': PUBLIC,
+  'POST /contact/chat/send': PUBLIC,
+  'GET /staff/chat/ws': CUSTOMER_WRITERS,
+  'GET /staff/chat': CUSTOMER_WRITERS,
+  'POST /staff/chat/availability': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/accept': CUSTOMER_WRITERS,
+  'GET /staff/chat/:id': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/message': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/end': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/wrap-up': CUSTOMER_WRITERS,
+  'POST /staff/chat/:id/transfer': CUSTOMER_WRITERS,
 };
 
 /**
@@ -303,6 +322,7 @@ const NO_PERSONAL_DATA = new Set([
   'GET /staff/services', // the service catalogue
   'GET /staff/you-said-we-did', // published improvements, no names
   'GET /staff/push', // the push stream itself; the pages it leads to are audited
+  'POST /staff/chat/availability', // the agent's own availability for chats
   'GET /staff/phone/figures', // contact-centre counts, no names
   'GET /staff/phone/figures.json',
   'GET /staff/phone/wallboard',

@@ -44,7 +44,7 @@ after(() => t.close());
 const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)![1];
 const submissionOf = (body: string) => /name="submissionId" value="([^"]+)"/.exec(body)![1];
 const caseIdOf = (location: unknown) =>
-  /\/contact\/chat\/message\/([0-9a-f-]{36})$/.exec(String(location))![1];
+  /\/contact\/message\/([0-9a-f-]{36})$/.exec(String(location))![1];
 
 const caseRow = (id: string) =>
   db
@@ -62,7 +62,7 @@ const caseRow = (id: string) =>
     .executeTakeFirstOrThrow();
 
 async function formFor(browser: Browser, reason: 'closed' | 'full') {
-  const page = await browser.get(`/contact/chat/message?reason=${reason}`);
+  const page = await browser.get(`/contact/message?reason=${reason}`);
   assert.equal(page.statusCode, 200, page.body);
   return { page, csrf: csrfOf(page.body), submissionId: submissionOf(page.body) };
 }
@@ -79,8 +79,13 @@ describe('acceptance: 25 December', () => {
     const contact = await browser.get('/contact');
     assert.equal(contact.statusCode, 200);
     assert.match(contact.body, /Webchat is closed\. It opens again on Tuesday 29 December at 9am\./);
-    assert.match(contact.body, /href="\/contact\/chat\/message\?reason=closed"/);
+    assert.match(contact.body, /href="\/contact\/message\?reason=closed"/);
     assert.match(contact.body, /data-testid="chat-hours"/);
+
+    // The chat page itself sends the resident to the message form, saying why.
+    const chat = await browser.get('/contact/chat');
+    assert.equal(chat.statusCode, 303);
+    assert.equal(chat.headers.location, '/contact/message?reason=closed');
 
     const { page, csrf, submissionId } = await formFor(browser, 'closed');
     assert.match(page.body, /<h1 class="govuk-heading-l">Webchat is closed<\/h1>/);
@@ -89,7 +94,7 @@ describe('acceptance: 25 December', () => {
     assert.match(page.body, /closed on bank holidays/);
     assert.doesNotMatch(page.body, /data-testid="chat-entry"/);
 
-    const sent = await browser.post('/contact/chat/message', {
+    const sent = await browser.post('/contact/message', {
       _csrf: csrf,
       submissionId,
       reason: 'closed',
@@ -119,7 +124,7 @@ describe('the message form', () => {
     clock.set('2026-12-25T12:00:00Z');
     const browser = new Browser(t.app);
     const { csrf, submissionId } = await formFor(browser, 'closed');
-    const res = await browser.post('/contact/chat/message', {
+    const res = await browser.post('/contact/message', {
       _csrf: csrf,
       submissionId,
       reason: 'closed',
@@ -138,7 +143,7 @@ describe('the message form', () => {
     assert.match(res.body, /Keep this &lt;message&gt; please<\/textarea>/);
     assert.match(res.body, /value="0123"/);
     assert.match(res.body, /value="margaret at example"/);
-    const noWay = await browser.post('/contact/chat/message', {
+    const noWay = await browser.post('/contact/message', {
       _csrf: csrf,
       submissionId,
       reason: 'closed',
@@ -182,10 +187,10 @@ describe('the message form', () => {
       message: 'When is the recycling centre open?',
     };
     const [first, second] = await Promise.all([
-      browser.post('/contact/chat/message', fields),
-      browser.post('/contact/chat/message', fields),
+      browser.post('/contact/message', fields),
+      browser.post('/contact/message', fields),
     ]);
-    const third = await browser.post('/contact/chat/message', fields);
+    const third = await browser.post('/contact/message', fields);
     assert.equal(first.statusCode, 303);
     assert.equal(second.headers.location, first.headers.location);
     assert.equal(third.headers.location, first.headers.location);
@@ -201,7 +206,7 @@ describe('the message form', () => {
   test('without the form’s CSRF token: refused, nothing made', async () => {
     const browser = new Browser(t.app);
     const { submissionId } = await formFor(browser, 'closed');
-    const res = await browser.post('/contact/chat/message', {
+    const res = await browser.post('/contact/message', {
       _csrf: 'forged',
       submissionId,
       name: 'A',
@@ -218,12 +223,12 @@ describe('the message form', () => {
       .select('id')
       .where('origin_channel', '!=', 'webchat')
       .executeTakeFirst();
-    if (other) assert.equal((await browser.get(`/contact/chat/message/${other.id}`)).statusCode, 404);
+    if (other) assert.equal((await browser.get(`/contact/message/${other.id}`)).statusCode, 404);
     assert.equal(
-      (await browser.get('/contact/chat/message/00000000-0000-4000-8000-000000000000')).statusCode,
+      (await browser.get('/contact/message/00000000-0000-4000-8000-000000000000')).statusCode,
       404,
     );
-    assert.equal((await browser.get('/contact/chat/message/not-an-id')).statusCode, 404);
+    assert.equal((await browser.get('/contact/message/not-an-id')).statusCode, 404);
   });
 });
 
@@ -235,10 +240,10 @@ describe('in hours with every adviser busy', () => {
     assert.doesNotMatch(page.body, /data-testid="chat-entry"/);
     const contact = await browser.get('/contact');
     assert.match(contact.body, /All our advisers are busy/);
-    assert.match(contact.body, /href="\/contact\/chat\/message\?reason=full"/);
+    assert.match(contact.body, /href="\/contact\/message\?reason=full"/);
     const { page: form, csrf, submissionId } = await formFor(browser, 'full');
     assert.match(form.body, /<h1 class="govuk-heading-l">All our advisers are busy<\/h1>/);
-    const sent = await browser.post('/contact/chat/message', {
+    const sent = await browser.post('/contact/message', {
       _csrf: csrf,
       submissionId,
       reason: 'full',

@@ -73,7 +73,7 @@ void describe('webchat closed on Christmas Day', { skip }, () => {
       if (javaScriptEnabled) await assertAccessible(page); // axe needs page scripts
 
       await Promise.all([
-        page.waitForURL('**/contact/chat/message?reason=closed'),
+        page.waitForURL('**/contact/message?reason=closed'),
         page.click('[data-testid=contact-chat] a'),
       ]);
       assert.match(await page.title(), /^Webchat is closed/);
@@ -99,7 +99,7 @@ void describe('webchat closed on Christmas Day', { skip }, () => {
       await page.fill('#name', 'Margaret Thompson');
       await page.fill('#email', 'margaret@example.org');
       await Promise.all([
-        page.waitForURL(/\/contact\/chat\/message\/[0-9a-f-]{36}$/),
+        page.waitForURL(/\/contact\/message\/[0-9a-f-]{36}$/),
         page.click('[data-testid=send-chat-message]'),
       ]);
       const reference = await page.locator('[data-testid=chat-message-reference]').innerText();

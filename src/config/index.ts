@@ -379,6 +379,7 @@ const envSchema = z.object({
   CHAT_ASSISTANT_LLM_KEY: z.string().trim().min(1).optional(),
   CHAT_ASSISTANT_LLM_MODEL: z.string().trim().min(1).max(200).optional(),
   CHAT_ASSISTANT_LLM_TIMEOUT_MS: wholeNumber(100, 30_000).default(4000),
+  CHAT_ASSISTANT: bool.optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -510,6 +511,8 @@ export interface Config {
    * OpenAI-compatible endpoint that may rephrase answers from the quoted article; null = off (the default).
    */
   chatAssistantLlm: { url: string; key: string | null; model: string; timeoutMs: number } | null;
+  /** Whether webchat's automated assistant answers first (CHAT_ASSISTANT; on in the demo, off otherwise). */
+  chatAssistant: boolean;
 }
 
 export class ConfigError extends Error {
@@ -758,6 +761,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           centre: e.MAP_CENTRE.replace(/\s/g, ''),
         }
       : null,
+    chatAssistant: e.CHAT_ASSISTANT ?? demoSeed,
     chatAssistantLlm:
       e.CHAT_ASSISTANT_LLM_URL && e.CHAT_ASSISTANT_LLM_MODEL
         ? {

@@ -14,6 +14,7 @@ import {
   type ChatAvailabilitySettings,
 } from './webchat.availability.ts';
 import { readChatHours } from './webchat.hours.ts';
+import type { ChatAvailability } from './webchat.contracts.ts';
 import { registerOfflineRoutes } from './webchat.offline.routes.ts';
 import { DEFAULT_OFFLINE_SETTINGS, type OfflineSettings } from './webchat.offline.service.ts';
 
@@ -30,8 +31,14 @@ export interface ChatOfflineDeps {
   cacheMs?: number;
 }
 
-/** Registers /contact/chat/message… and the "Chat with us" entry on portal pages. */
-export async function registerChatOfflineRoutes(app: FastifyInstance, deps: ChatOfflineDeps): Promise<void> {
+/**
+ * Registers /contact/message… and the "Chat with us" entry on portal pages; returns the (cached)
+ * availability, for the chat's own start page.
+ */
+export async function registerChatOfflineRoutes(
+  app: FastifyInstance,
+  deps: ChatOfflineDeps,
+): Promise<(now: Date) => Promise<ChatAvailability>> {
   const hours = readChatHours(deps.hoursFile);
   const capacity = deps.capacity ?? noAgents;
   const settings = deps.availabilitySettings ?? DEFAULT_AVAILABILITY_SETTINGS;
@@ -46,6 +53,7 @@ export async function registerChatOfflineRoutes(app: FastifyInstance, deps: Chat
     availability,
     settings: deps.offlineSettings ?? DEFAULT_OFFLINE_SETTINGS,
   });
+  return availability;
 }
 
 export { chatAvailability };

@@ -32,7 +32,7 @@ describe('the contact page’s chat paragraph', () => {
     );
     const html = views.render('webchat/portal/contact-chat.njk', { chatStatus: status });
     assert.match(html, /href="\/contact\/chat">Chat with us online<\/a>/);
-    assert.doesNotMatch(html, /contact\/chat\/message/);
+    assert.doesNotMatch(html, /contact\/message/);
   });
 
   test('closed: why, when it opens, the hours and the message form', () => {
@@ -44,7 +44,7 @@ describe('the contact page’s chat paragraph', () => {
     );
     assert.equal(status.headline, 'Webchat is closed. It opens again on Tuesday 29 December at 9am.');
     const html = views.render('webchat/portal/contact-chat.njk', { chatStatus: status });
-    assert.match(html, /href="\/contact\/chat\/message\?reason=closed"/);
+    assert.match(html, /href="\/contact\/message\?reason=closed"/);
     assert.match(html, /Saturday<\/dt>\s*<dd class="govuk-summary-list__value">9am to 12pm/);
     assert.match(html, /Saturday 26 December 2026 \(Christmas\): Closed/);
   });
@@ -57,7 +57,7 @@ describe('the contact page’s chat paragraph', () => {
     );
     assert.match(status.headline, /^All our advisers are busy\./);
     const html = views.render('webchat/portal/contact-chat.njk', { chatStatus: status });
-    assert.match(html, /href="\/contact\/chat\/message\?reason=full"/);
+    assert.match(html, /href="\/contact\/message\?reason=full"/);
   });
 
   test('closed with no opening in the next month: says closed, without a date', () => {

@@ -1,5 +1,5 @@
 /**
- * When webchat is closed or full (issue 16): GET/POST /contact/chat/message (why chat is not available, the
+ * When webchat is closed or full (issue 16): GET/POST /contact/message (why chat is not available, the
  * hours, and a message form that becomes a case) and its confirmation; plus the hook that tells every portal
  * page whether to show "Chat with us". Works without JavaScript; the case is committed before it is
  * acknowledged and a retry of the same form (its hidden submission id) returns the same case.
@@ -114,13 +114,13 @@ export async function registerOfflineRoutes(app: FastifyInstance, deps: OfflineR
     });
   };
 
-  app.get('/contact/chat/message', { config: { permission: 'public' } }, async (request, reply) => {
+  app.get('/contact/message', { config: { permission: 'public' } }, async (request, reply) => {
     const query = reasonQuery.safeParse(request.query ?? {});
     return render(reply, { submissionId: randomUUID() }, query.success ? query.data.reason : 'closed');
   });
 
   app.post(
-    '/contact/chat/message',
+    '/contact/message',
     { config: { permission: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<
@@ -135,12 +135,12 @@ export async function registerOfflineRoutes(app: FastifyInstance, deps: OfflineR
         { ...parsed.value, now: clock.now() },
         settings,
       );
-      return reply.redirect(`/contact/chat/message/${caseId}`, 303);
+      return reply.redirect(`/contact/message/${caseId}`, 303);
     },
   );
 
   // Shows only the reference (no personal data), so the address is safe to keep.
-  app.get('/contact/chat/message/:id', { config: { permission: 'public' } }, async (request, reply) => {
+  app.get('/contact/message/:id', { config: { permission: 'public' } }, async (request, reply) => {
     const reference = await service.messageReference(db, idFromParams(request.params));
     if (!reference) throw new NotFoundError();
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');

@@ -22,6 +22,7 @@ import * as pendingStaffAnswers from './migrations/2026_12_07_0500_pending_staff
 import * as emailChannel from './migrations/2026_12_07_0600_email_channel.ts';
 import * as phoneChannel from './migrations/2026_12_07_0700_phone_channel.ts';
 import * as knowledgeBase from './migrations/2026_12_07_0800_knowledge_base.ts';
+import * as webchat from './migrations/2026_12_07_0900_webchat.ts';
 import * as textsBothWays from './migrations/2026_12_07_0930_texts_both_ways.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0600_email_channel': emailChannel,
   '2026_12_07_0700_phone_channel': phoneChannel,
   '2026_12_07_0800_knowledge_base': knowledgeBase,
+  '2026_12_07_0900_webchat': webchat,
   '2026_12_07_0930_texts_both_ways': textsBothWays,
 };
 

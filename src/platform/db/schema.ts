@@ -1041,6 +1041,78 @@ export interface ArticleSearchMissesTable {
   searched_at: DefaultTimestamp;
 }
 
+export type ChatStatus = 'assistant' | 'queued' | 'waiting' | 'active' | 'ended' | 'abandoned';
+export type ChatSender = 'resident' | 'assistant' | 'agent' | 'system';
+
+/** Webchat conversations (webchat module; see its migration for the statuses). */
+export interface ChatsTable {
+  id: Generated<string>;
+  /** The order chats were started in: breaks ties in the queue. */
+  ticket: Generated<number>;
+  authority_id: string;
+  status: ChatStatus;
+  resident_name: string;
+  language: Generated<string>;
+  customer_id: string | null;
+  /** SHA-256 of the resident's resume token; the token itself is never stored. */
+  resume_token_sha256: string;
+  agent_id: string | null;
+  team_id: string | null;
+  suggested_service_slug: string | null;
+  handover_reason: string | null;
+  transfer_note: string | null;
+  unhelpful_answers: Generated<number>;
+  last_seq: Generated<number>;
+  queue_front: Generated<boolean>;
+  queue_since: Timestamp | null;
+  queued_at: Timestamp | null;
+  offered_at: Timestamp | null;
+  answered_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  ended_by: 'resident' | 'agent' | 'system' | null;
+  outcome: string | null;
+  service_id: string | null;
+  resolved_at_first_contact: boolean | null;
+  wrapped_up_at: Timestamp | null;
+  interaction_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ChatMessagesTable {
+  id: Generated<number>;
+  chat_id: string;
+  seq: number;
+  sender: ChatSender;
+  agent_id: string | null;
+  body: string;
+  client_id: string | null;
+  /** The article an assistant answer quoted: { slug, title, version, url }. */
+  article: Json | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ChatAgentsTable {
+  staff_id: string;
+  authority_id: string;
+  available: Generated<boolean>;
+  max_chats: Generated<number>;
+  languages: ColumnType<string[], string[] | undefined, string[]>;
+  /** Slugs of the services the agent takes chats about; empty: any service. */
+  services: ColumnType<string[], string[] | undefined, string[]>;
+  last_heartbeat_at: Timestamp | null;
+  last_offered_at: Timestamp | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ChatOffersTable {
+  id: Generated<string>;
+  chat_id: string;
+  staff_id: string;
+  offered_at: Timestamp;
+  outcome: Generated<'pending' | 'accepted' | 'declined' | 'expired'>;
+  decided_at: Timestamp | null;
+}
+
 export interface DB {
   authorities: AuthoritiesTable;
   offices: OfficesTable;
@@ -1103,6 +1175,10 @@ export interface DB {
   article_tasks: ArticleTasksTable;
   article_uses: ArticleUsesTable;
   article_search_misses: ArticleSearchMissesTable;
+  chats: ChatsTable;
+  chat_messages: ChatMessagesTable;
+  chat_agents: ChatAgentsTable;
+  chat_offers: ChatOffersTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
