@@ -43,8 +43,7 @@ after(() => t.close());
 
 const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)![1];
 const submissionOf = (body: string) => /name="submissionId" value="([^"]+)"/.exec(body)![1];
-const caseIdOf = (location: unknown) =>
-  /\/contact\/message\/([0-9a-f-]{36})$/.exec(String(location))![1];
+const caseIdOf = (location: unknown) => /\/contact\/message\/([0-9a-f-]{36})$/.exec(String(location))![1];
 
 const caseRow = (id: string) =>
   db
