@@ -263,6 +263,36 @@ async function everythingAbout(s: Awaited<ReturnType<typeof setUp>>) {
       due_at: new Date('2026-11-20T14:00:00Z'),
     })
     .execute();
+  // A webchat with its messages (issue 16) and a text they sent (issue 17).
+  const chat = await db
+    .insertInto('chats')
+    .values({
+      authority_id: authority.id,
+      status: 'ended',
+      resident_name: 'Margaret',
+      customer_id: customer.id,
+      resume_token_sha256: randomUUID(),
+      ended_at: new Date('2026-11-20T10:10:00Z'),
+      ended_by: 'resident',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('chat_messages')
+    .values({ chat_id: chat.id, seq: 1, sender: 'resident', body: 'Is my bin day changing?' })
+    .execute();
+  await db
+    .insertInto('inbound_texts')
+    .values({
+      notify_id: randomUUID(),
+      authority_id: authority.id,
+      from_number: '+447700900123',
+      body: 'Thank you',
+      received_at: new Date('2026-11-21T09:00:00Z'),
+      outcome: 'triage',
+      customer_id: customer.id,
+    })
+    .execute();
   // An email from them (a verified address: it is put on their record).
   const address = await db
     .selectFrom('contact_points')

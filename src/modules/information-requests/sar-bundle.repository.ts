@@ -193,6 +193,46 @@ export const calls = (db: Q, ids: string[]) =>
     .orderBy('offered_at')
     .execute();
 
+/** Their webchats: when, with whom (the council), how each ended; the messages come with them. */
+export const chats = (db: Q, ids: string[]) =>
+  db
+    .selectFrom('chats')
+    .select([
+      'id',
+      'resident_name',
+      'status',
+      'queued_at',
+      'answered_at',
+      'ended_at',
+      'ended_by',
+      'handover_reason',
+      'outcome',
+      'created_at',
+    ])
+    .where('customer_id', 'in', ids)
+    .orderBy('created_at')
+    .execute();
+
+/** Every message of their chats (theirs, the assistant's and our staff's), in order. */
+export const chatMessages = (db: Q, ids: string[]) =>
+  db
+    .selectFrom('chat_messages as m')
+    .innerJoin('chats as c', 'c.id', 'm.chat_id')
+    .select(['m.chat_id', 'm.seq', 'm.sender', 'm.body', 'm.created_at'])
+    .where('c.customer_id', 'in', ids)
+    .orderBy('m.chat_id')
+    .orderBy('m.seq')
+    .execute();
+
+/** Texts they sent us (through GOV.UK Notify), with what we did with each. */
+export const inboundTexts = (db: Q, ids: string[]) =>
+  db
+    .selectFrom('inbound_texts')
+    .select(['id', 'from_number', 'body', 'received_at', 'outcome', 'case_id'])
+    .where('customer_id', 'in', ids)
+    .orderBy('received_at')
+    .execute();
+
 /** Callbacks promised to them, with the number, topic, times and outcome. */
 export const callbacks = (db: Q, ids: string[]) =>
   db

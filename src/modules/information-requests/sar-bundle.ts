@@ -26,6 +26,8 @@ export const SAR_BUNDLE_COVERAGE: Readonly<Record<string, keyof SarBundleSection
   emails: 'emails',
   calls: 'calls',
   callbacks: 'callbacks',
+  chats: 'chats',
+  inbound_texts: 'texts',
   form_drafts: 'formDrafts',
   sessions: 'signIns',
   resident_codes: 'signInCodes',
@@ -68,6 +70,8 @@ export interface SarBundleSections {
   emails: Rows<typeof repo.emails>;
   calls: Rows<typeof repo.calls>;
   callbacks: Rows<typeof repo.callbacks>;
+  chats: (Rows<typeof repo.chats>[number] & { messages: Rows<typeof repo.chatMessages> })[];
+  texts: Rows<typeof repo.inboundTexts>;
   formDrafts: WithAnswersInWords<Rows<typeof repo.formDrafts>[number]>[];
   signIns: Rows<typeof repo.sessions>;
   signInCodes: Rows<typeof repo.residentCodes>;
@@ -103,6 +107,8 @@ export const SECTION_TITLES: Record<keyof SarBundleSections, string> = {
   emails: 'Emails you sent us',
   calls: 'Your phone calls with us',
   callbacks: 'Times we promised to call you back',
+  chats: 'Your webchats with us',
+  texts: 'Texts you sent us',
   formDrafts: 'Forms you started',
   signIns: 'When you were signed in',
   signInCodes: 'Sign-in codes we sent you',
@@ -148,6 +154,9 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
     emails,
     calls,
     callbacks,
+    chats,
+    chatMessages,
+    texts,
     formDrafts,
     signIns,
     signInCodes,
@@ -171,6 +180,9 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
     repo.emails(db, ids, caseIds),
     repo.calls(db, ids),
     repo.callbacks(db, ids),
+    repo.chats(db, ids),
+    repo.chatMessages(db, ids),
+    repo.inboundTexts(db, ids),
     repo.formDrafts(db, ids),
     repo.sessions(db, ids),
     repo.residentCodes(db, ids),
@@ -205,6 +217,8 @@ export async function buildSarBundle(db: Db | Tx, customerId: string, now: Date)
       emails,
       calls,
       callbacks,
+      chats: chats.map((c) => ({ ...c, messages: chatMessages.filter((m) => m.chat_id === c.id) })),
+      texts,
       formDrafts: formDrafts.map(({ service_definition: definition, ...d }) => ({
         ...d,
         answers: inWords(definition, d.answers),
