@@ -149,10 +149,9 @@ void describe('knowledge base journey', { skip }, () => {
     await resident.waitForSelector('.govuk-error-summary');
     await checkPage(resident);
     await resident.check('input[name=helpful][value=no]');
-    await Promise.all([
-      resident.waitForURL('**/feedback'),
-      resident.click('[data-testid=article-feedback-send]'),
-    ]);
+    // The error page is already at …/feedback (the form posts there), so wait for the thank-you page itself.
+    await resident.click('[data-testid=article-feedback-send]');
+    await resident.waitForSelector('[data-testid=feedback-thanks]');
     await checkPage(resident);
 
     // The owner's task: on their staff home and the knowledge page.
