@@ -12,8 +12,8 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { TestClock } from '../src/platform/clock.ts';
 import type { Db } from '../src/platform/db/index.ts';
-import { loadArticleFiles, searchArticles, seedArticles } from '../src/modules/knowledge/index.ts';
-import { buildStaff } from './builders/index.ts';
+import { searchArticles } from '../src/modules/knowledge/index.ts';
+import { seedDemoArticles } from './builders/knowledge.ts';
 import { openTestDatabase, testEngine } from './support/db.ts';
 import type { Database } from '../src/platform/db/index.ts';
 
@@ -30,49 +30,7 @@ const authorityIds: string[] = [];
 before(async () => {
   database = await openTestDatabase();
   db = database.db;
-  const files = loadArticleFiles();
-  // The councils and teams the files name, under the namespace, each team with one member to own its articles.
-  const authorities = new Map<string, string>();
-  for (const file of files) {
-    let authorityId = authorities.get(file.authority);
-    if (!authorityId) {
-      authorityId = (
-        await db
-          .insertInto('authorities')
-          .values({
-            code: `${ns}-${file.authority}`,
-            name: `${ns} ${file.authority}`,
-            kind: 'county',
-            website: null,
-            phone: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
-      authorities.set(file.authority, authorityId);
-      authorityIds.push(authorityId);
-    }
-    const team = await db
-      .selectFrom('teams')
-      .select('id')
-      .where('authority_id', '=', authorityId)
-      .where('code', '=', file.team)
-      .executeTakeFirst();
-    if (!team) {
-      const { id } = await db
-        .insertInto('teams')
-        .values({ authority_id: authorityId, code: file.team, name: file.team, email: null })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await buildStaff(db, authorityId, { roles: ['officer'], teamIds: [id] });
-    }
-  }
-  const seeded = await seedArticles(db, files, {
-    now: clock.now(),
-    authorityCode: (code) => `${ns}-${code}`,
-    articleSlug: (slug) => `${ns}-${slug}`,
-  });
-  assert.deepEqual(seeded.skipped, []);
+  authorityIds.push(...(await seedDemoArticles(db, { ns, now: clock.now() })).authorityIds);
 });
 after(() => database.close());
 

@@ -20,8 +20,9 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { TestClock } from '../../platform/clock.ts';
 import type { Database, Db } from '../../platform/db/index.ts';
-import { loadArticleFiles, seedArticles } from '../knowledge/index.ts';
-import { buildService, buildStaff } from '../../../test/builders/index.ts';
+import { loadArticleFiles } from '../knowledge/index.ts';
+import { buildService } from '../../../test/builders/index.ts';
+import { seedDemoArticles } from '../../../test/builders/knowledge.ts';
 import { openTestDatabase, testEngine } from '../../../test/support/db.ts';
 import { citationHolds, createAssistant } from './webchat.assistant.ts';
 
@@ -77,47 +78,7 @@ const files = loadArticleFiles();
 before(async () => {
   database = await openTestDatabase();
   db = database.db;
-  const authorities = new Map<string, string>();
-  for (const file of files) {
-    let authorityId = authorities.get(file.authority);
-    if (!authorityId) {
-      authorityId = (
-        await db
-          .insertInto('authorities')
-          .values({
-            code: `${ns}-${file.authority}`,
-            name: `${ns} ${file.authority}`,
-            kind: 'county',
-            website: null,
-            phone: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
-      ).id;
-      authorities.set(file.authority, authorityId);
-      authorityIds.push(authorityId);
-    }
-    const team = await db
-      .selectFrom('teams')
-      .select('id')
-      .where('authority_id', '=', authorityId)
-      .where('code', '=', file.team)
-      .executeTakeFirst();
-    if (!team) {
-      const { id } = await db
-        .insertInto('teams')
-        .values({ authority_id: authorityId, code: file.team, name: file.team, email: null })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await buildStaff(db, authorityId, { roles: ['officer'], teamIds: [id] });
-    }
-  }
-  const seeded = await seedArticles(db, files, {
-    now: clock.now(),
-    authorityCode: (code) => `${ns}-${code}`,
-    articleSlug: (slug) => `${ns}-${slug}`,
-  });
-  assert.deepEqual(seeded.skipped, []);
+  authorityIds.push(...(await seedDemoArticles(db, { ns, now: clock.now() })).authorityIds);
   // The missed-bin article linked to a service of its own (the demo's services are not seeded here).
   const article = await db
     .selectFrom('articles')
