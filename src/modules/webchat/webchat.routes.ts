@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Row } from '../../platform/db/index.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { parseForm, toFormErrors, type FormErrors } from '../../platform/http/validation.ts';
-import { formatDate } from '../../platform/views/index.ts';
+import { messageItems } from './webchat.presenters.ts';
 import { messageSchema, residentFrame, startSchema, type ResidentFrame } from './webchat.schemas.ts';
 import type { ServerFrame } from './webchat.hub.ts';
 import type { ChatCore } from './webchat.service.ts';
@@ -268,19 +268,12 @@ export async function registerWebchatPortalRoutes(
       ended: chat.status === 'ended' || chat.status === 'abandoned',
       withAssistant: chat.status === 'assistant',
       queue,
-      messages: messages.map((m) => ({
-        who:
-          m.sender === 'resident'
-            ? 'You'
-            : m.sender === 'assistant'
-              ? 'Automated assistant'
-              : m.sender === 'agent'
-                ? 'Adviser'
-                : 'Chat',
-        at: formatDate(new Date(m.at), 'time'),
-        body: m.body,
-        link: m.article ? { href: m.article.url, text: m.article.title } : null,
-      })),
+      messages: messageItems(messages, {
+        resident: 'You',
+        assistant: 'Automated assistant',
+        agent: 'Adviser',
+        system: 'Chat',
+      }),
       clientId: randomUUID(),
       values,
       ...(errors ?? {}),

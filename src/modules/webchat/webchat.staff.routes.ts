@@ -16,6 +16,7 @@ import { AppError, ConflictError, NotFoundError } from '../../platform/http/erro
 import { staffRoute } from '../../platform/http/route-options.ts';
 import { idFromParams, parseForm, type FormErrors } from '../../platform/http/validation.ts';
 import { formatDate } from '../../platform/views/index.ts';
+import { messageItems } from './webchat.presenters.ts';
 import {
   availabilitySchema,
   messageSchema,
@@ -273,19 +274,12 @@ export async function registerWebchatStaffRoutes(
         customerHref: chat.customer_id ? `/staff/customers/${chat.customer_id}` : null,
       },
       mine: chat.status === 'active' && chat.agent_id === agent.id,
-      messages: messages.map((m) => ({
-        who:
-          m.sender === 'resident'
-            ? chat.resident_name
-            : m.sender === 'assistant'
-              ? 'Assistant'
-              : m.sender === 'agent'
-                ? 'Adviser'
-                : 'System',
-        at: formatDate(new Date(m.at), 'time'),
-        body: m.body,
-        link: m.article ? { href: m.article.url, text: m.article.title } : null,
-      })),
+      messages: messageItems(messages, {
+        resident: chat.resident_name,
+        assistant: 'Assistant',
+        agent: 'Adviser',
+        system: 'System',
+      }),
       clientId: randomUUID(),
       transfer:
         chat.status === 'active' && chat.agent_id === agent.id
